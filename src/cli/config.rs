@@ -1,0 +1,233 @@
+//! Options shared by several subcommands, and the glue that turns them into library settings.
+
+use crate::features::{Band, BandPowerSpec, FeatureSpec, PowerScale};
+use crate::io::{find_sidecar_events, read_events, read_recording, CsvOptions};
+use crate::pipeline::{InputFile, LabelledRecording};
+use crate::windows::WindowSpec;
+use crate::{Error, Result};
+use clap::{Args, ValueEnum};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// How recordings are read.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Sample rate in Hz, for files without a `time` column (a `time` column is then ignored).
+    #[arg(long, value_name = "HZ")]
+    pub sample_rate: Option<f64>,
+
+    /// Events file for the recording, instead of its sidecar `<stem>_events.csv` (one recording only).
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
+}
+
+/// How windows are cut.
+#[derive(Debug, Clone, Args)]
+pub struct WindowArgs {
+    /// One window per event from START to END s after its onset, e.g. 0:0.8 for an ErrP,
+    /// -0.2:0.8 with a pre-stimulus baseline. Replaces --window/--step.
+    #[arg(long, value_name = "START:END", allow_hyphen_values = true, value_parser = parse_epoch, conflicts_with_all = ["window", "step"])]
+    pub epoch: Option<(f64, f64)>,
+
+    /// Sliding window length in s, inside labelled segments. Default 2 s: long enough for
+    /// 1 s Welch segments (1 Hz resolution) to average three times, short enough to follow
+    /// a change of state within seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub window: Option<f64>,
+
+    /// Step between sliding windows in s. Default 1 s (half the default window: every sample
+    /// is seen twice, and windows at least 1 s apart are not near-duplicates).
+    #[arg(long, value_name = "SECONDS")]
+    pub step: Option<f64>,
+
+    /// Keep only these labels (comma-separated); events with other labels are counted and skipped.
+    #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
+    pub labels: Option<Vec<String>>,
+}
+
+/// Band-power feature settings.
+#[derive(Debug, Clone, Args)]
+pub struct FeatureArgs {
+    /// Welch segment length in s. Default: 1 s, or the whole window when shorter — 1 Hz
+    /// resolution resolves the canonical bands (delta is 3 Hz wide) while averaging segments.
+    #[arg(long, value_name = "SECONDS")]
+    pub welch_segment: Option<f64>,
+
+    /// Overlap of Welch segments as a fraction. Default 0.5, the usual choice with a Hann
+    /// window (it recovers most of the data the taper down-weights).
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.5)]
+    pub welch_overlap: f64,
+
+    /// Frequency bands as name=low-high in Hz, each [low, high). Default: the clinical bands
+    /// delta=1-4, theta=4-8, alpha=8-13, beta=13-30, gamma=30-45 (gamma stops below 50 Hz mains).
+    #[arg(long, value_name = "NAME=LO-HI,...")]
+    pub bands: Option<String>,
+
+    /// How band power is expressed. Default log: log10 µV², since EEG power spans decades and
+    /// its logarithm is close to normally distributed, which suits a linear classifier.
+    #[arg(long, value_enum, default_value_t = PowerArg::Log)]
+    pub power: PowerArg,
+}
+
+/// `--power` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PowerArg {
+    /// log10 of band power in µV².
+    Log,
+    /// Band power in µV².
+    Absolute,
+    /// Band power as a fraction of the power between the lowest and highest band edge.
+    Relative,
+}
+
+impl WindowArgs {
+    /// The window spec these options ask for.
+    pub fn spec(&self) -> WindowSpec {
+        match self.epoch {
+            Some((start_s, end_s)) => WindowSpec::Epoch { start_s, end_s },
+            None => WindowSpec::Sliding {
+                window_s: self.window.unwrap_or(2.0),
+                step_s: self.step.unwrap_or(1.0),
+            },
+        }
+    }
+}
+
+impl FeatureArgs {
+    /// The feature extractors these options ask for, for windows of `window_s` seconds.
+    pub fn specs(&self, window_s: f64) -> Result<Vec<FeatureSpec>> {
+        let bands = match &self.bands {
+            Some(text) => Band::parse_list(text)?,
+            None => Band::defaults(),
+        };
+        let welch_segment_s = match self.welch_segment {
+            Some(s) if s.is_finite() && s > 0.0 => s,
+            Some(s) => {
+                return Err(Error::input(format!(
+                    "--welch-segment {s}: expected a positive length in seconds"
+                )))
+            }
+            None => BandPowerSpec::default_segment_s(window_s),
+        };
+        let power = match self.power {
+            PowerArg::Log => PowerScale::Log10,
+            PowerArg::Absolute => PowerScale::Absolute,
+            PowerArg::Relative => PowerScale::Relative,
+        };
+        Ok(vec![FeatureSpec::BandPower(BandPowerSpec {
+            welch_segment_s,
+            welch_overlap: self.welch_overlap,
+            bands,
+            power,
+        })])
+    }
+}
+
+/// Parses `START:END` in seconds.
+fn parse_epoch(text: &str) -> std::result::Result<(f64, f64), String> {
+    let err = || format!("'{text}', expected START:END in seconds, e.g. 0:0.8");
+    let (a, b) = text.split_once(':').ok_or_else(err)?;
+    let start: f64 = a.trim().parse().map_err(|_| err())?;
+    let end: f64 = b.trim().parse().map_err(|_| err())?;
+    if !start.is_finite() || !end.is_finite() || end <= start {
+        return Err(format!("'{text}': the end must come after the start"));
+    }
+    Ok((start, end))
+}
+
+impl InputArgs {
+    /// CSV reading options.
+    pub fn csv(&self) -> CsvOptions {
+        CsvOptions {
+            sample_rate_hz: self.sample_rate,
+        }
+    }
+
+    /// The events file of a recording: `--events` or its sidecar, if any.
+    pub fn events_path(&self, recording: &Path, n_recordings: usize) -> Result<Option<PathBuf>> {
+        match &self.events {
+            Some(_) if n_recordings > 1 => Err(Error::input(
+                "--events names the events of one recording; with several recordings use sidecar <stem>_events.csv files",
+            )),
+            Some(p) => Ok(Some(p.clone())),
+            None => Ok(find_sidecar_events(recording)),
+        }
+    }
+
+    /// Reads the recordings (in parallel) with their events; every recording needs events.
+    pub fn load_labelled(&self, paths: &[PathBuf]) -> Result<Vec<LabelledRecording>> {
+        if let Some(fs) = self.sample_rate {
+            if !(fs.is_finite() && fs > 0.0) {
+                return Err(Error::input(format!(
+                    "--sample-rate {fs}: expected a positive rate in Hz"
+                )));
+            }
+        }
+        paths
+            .par_iter()
+            .map(|p| {
+                let recording = read_recording(p, &self.csv())?;
+                let events_path = self.events_path(p, paths.len())?.ok_or_else(|| {
+                    Error::file(
+                        p,
+                        "no events file (looked for <stem>_events.csv and <stem>_events.tsv beside it), expected labelled events; pass --events",
+                    )
+                })?;
+                let events = read_events(&events_path)?;
+                Ok(LabelledRecording {
+                    recording,
+                    events,
+                    events_path,
+                })
+            })
+            .collect()
+    }
+}
+
+/// SHA-256 of each recording and events file, in input order.
+pub fn hash_inputs(inputs: &[LabelledRecording]) -> Result<Vec<InputFile>> {
+    inputs
+        .iter()
+        .flat_map(|i| [i.recording.source.clone(), i.events_path.clone()])
+        .map(|p| {
+            let bytes =
+                std::fs::read(&p).map_err(|e| Error::file(&p, format!("cannot read file: {e}")))?;
+            Ok(InputFile {
+                path: p.display().to_string(),
+                sha256: format!("{:x}", Sha256::digest(&bytes)),
+            })
+        })
+        .collect()
+}
+
+/// Formats seconds with up to 6 decimals and no trailing zeros (0.5, 12.00625).
+pub fn fmt_seconds(s: f64) -> String {
+    let t = format!("{s:.6}");
+    let t = t.trim_end_matches('0').trim_end_matches('.');
+    if t.is_empty() || t == "-" {
+        "0".into()
+    } else {
+        t.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_parses_negative_start() {
+        assert_eq!(parse_epoch("-0.2:0.8").unwrap(), (-0.2, 0.8));
+        assert!(parse_epoch("0.8:0.2").is_err());
+        assert!(parse_epoch("0.8").is_err());
+    }
+
+    #[test]
+    fn seconds_are_short() {
+        assert_eq!(fmt_seconds(0.5), "0.5");
+        assert_eq!(fmt_seconds(2.0), "2");
+        assert_eq!(fmt_seconds(0.0), "0");
+        assert_eq!(fmt_seconds(1.2000000000000002), "1.2");
+    }
+}

@@ -1,0 +1,136 @@
+//! `eegi train`: learn a model from labelled recordings, cross-validate it, and write the model
+//! file (atomically) that `classify` reads.
+
+use super::config::{hash_inputs, FeatureArgs, InputArgs, WindowArgs};
+use crate::io::output::write_atomically;
+use crate::model::LogisticSpec;
+use crate::pipeline::{describe_dropped, PipelineSpec};
+use crate::{Error, Result};
+use std::path::PathBuf;
+
+/// Options of `eegi train`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// EEG CSV recordings, each with a sidecar `<stem>_events.csv` of labelled events.
+    #[arg(required = true, value_name = "RECORDING")]
+    pub recordings: Vec<PathBuf>,
+
+    /// Where to write the model file (JSON).
+    #[arg(short, long, value_name = "MODEL.json")]
+    pub output: PathBuf,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub window: WindowArgs,
+
+    #[command(flatten)]
+    pub features: FeatureArgs,
+
+    /// L2 penalty (scikit-learn's 1/C). Default 1, scikit-learn's default: with standardised
+    /// features it shrinks weights without hiding a real effect.
+    #[arg(long, value_name = "L2", default_value_t = 1.0)]
+    pub alpha: f64,
+
+    /// Folds of stratified cross-validation (0 skips). Windows that overlap a test window in
+    /// time are removed from that fold's training set, so overlapping windows cannot leak.
+    #[arg(long, value_name = "K", default_value_t = 5)]
+    pub cv: usize,
+
+    /// Print the training summary as JSON on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `eegi train`.
+pub fn run(args: Args) -> Result<()> {
+    let window = args.window.spec();
+    let spec = PipelineSpec {
+        features: args.features.specs(window.length_s())?,
+        window,
+        labels: args.window.labels.clone(),
+        classifier: LogisticSpec {
+            alpha: args.alpha,
+            ..LogisticSpec::default()
+        },
+    };
+    spec.check()?;
+    if args.cv == 1 {
+        return Err(Error::input(
+            "--cv 1: expected at least 2 folds, or 0 to skip cross-validation",
+        ));
+    }
+    let inputs = args.input.load_labelled(&args.recordings)?;
+    let set = spec.training_set(&inputs)?;
+    let cv = if args.cv > 0 {
+        Some(spec.cross_validate(&set, args.cv)?)
+    } else {
+        None
+    };
+    let model = spec.fit(&set, hash_inputs(&inputs)?, cv)?;
+    let json = model.to_json();
+    write_atomically(&args.output, |w| w.write_all(json.as_bytes()))?;
+
+    let t = &model.training;
+    let n_windows: usize = t.counts.values().sum();
+    if args.json {
+        let cv = t.cross_validation.as_ref();
+        let summary = serde_json::json!({
+            "model": args.output.display().to_string(),
+            "classes": model.classes,
+            "counts": t.counts,
+            "n_windows": n_windows,
+            "n_features": model.feature_names.len(),
+            "dropped": t.dropped,
+            "cv_folds": cv.map(|c| c.folds),
+            "cv_balanced_accuracy": cv.map(|c| c.balanced_accuracy),
+            "cv_balanced_accuracy_sd": cv.map(|c| c.balanced_accuracy_sd),
+            "cv_fold_balanced_accuracy": cv.map(|c| c.fold_balanced_accuracy.clone()),
+            "chance_balanced_accuracy": 1.0 / model.classes.len() as f64,
+            "fit": match &model.classifier { crate::pipeline::Classifier::LogisticRegression { model, .. } => &model.fit },
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&summary).expect("summary serialises")
+        );
+        return Ok(());
+    }
+    println!(
+        "trained on {n_windows} windows from {} recording{} ({} channels, {} Hz, {} features)",
+        inputs.len(),
+        if inputs.len() == 1 { "" } else { "s" },
+        model.channels.len(),
+        model.sample_rate_hz,
+        model.feature_names.len()
+    );
+    let width = model.classes.iter().map(|c| c.len()).max().unwrap_or(0);
+    for (class, n) in &t.counts {
+        println!("  {class:width$}  {n} windows");
+    }
+    println!("dropped: {}", describe_dropped(&t.dropped));
+    match &t.cross_validation {
+        Some(cv) => println!(
+            "{}-fold balanced accuracy: {:.3} ± {:.3} (folds: {}; chance {:.3})",
+            cv.folds,
+            cv.balanced_accuracy,
+            cv.balanced_accuracy_sd,
+            cv.fold_balanced_accuracy
+                .iter()
+                .map(|v| format!("{v:.3}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            1.0 / model.classes.len() as f64
+        ),
+        None => println!("cross-validation skipped (--cv 0)"),
+    }
+    let crate::pipeline::Classifier::LogisticRegression { model: lr, .. } = &model.classifier;
+    if !lr.fit.converged {
+        eprintln!(
+            "eegi: warning: logistic regression did not converge (gradient {:.2e} per window); try a larger --alpha",
+            lr.fit.gradient_max_per_window
+        );
+    }
+    println!("model written to {}", args.output.display());
+    Ok(())
+}

@@ -1,0 +1,335 @@
+//! Band power: Welch PSD of each channel integrated over frequency bands, as log10 µV²,
+//! absolute µV², or a fraction of the power between the lowest and highest band edge.
+
+use super::Extractor;
+use crate::signal::WelchPlan;
+use crate::{Error, Result};
+use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
+
+/// A named frequency band `[low_hz, high_hz)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Band {
+    /// Name used in feature columns, e.g. `alpha`.
+    pub name: String,
+    /// Lower edge in Hz (included).
+    pub low_hz: f64,
+    /// Upper edge in Hz (excluded).
+    pub high_hz: f64,
+}
+
+impl Band {
+    /// The canonical clinical EEG bands: delta 1-4, theta 4-8, alpha 8-13, beta 13-30,
+    /// gamma 30-45 Hz (gamma stops below 50 Hz mains).
+    pub fn defaults() -> Vec<Band> {
+        [
+            ("delta", 1.0, 4.0),
+            ("theta", 4.0, 8.0),
+            ("alpha", 8.0, 13.0),
+            ("beta", 13.0, 30.0),
+            ("gamma", 30.0, 45.0),
+        ]
+        .iter()
+        .map(|&(n, l, h)| Band {
+            name: n.into(),
+            low_hz: l,
+            high_hz: h,
+        })
+        .collect()
+    }
+
+    /// Parses `name=lo-hi,name=lo-hi,...` (Hz).
+    pub fn parse_list(text: &str) -> Result<Vec<Band>> {
+        let mut bands: Vec<Band> = Vec::new();
+        for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let bad = || {
+                Error::input(format!(
+                    "--bands: '{item}', expected name=low-high in Hz, e.g. alpha=8-13"
+                ))
+            };
+            let (name, range) = item.split_once('=').ok_or_else(bad)?;
+            let (lo, hi) = range.split_once('-').ok_or_else(bad)?;
+            let low_hz: f64 = lo.trim().parse().map_err(|_| bad())?;
+            let high_hz: f64 = hi.trim().parse().map_err(|_| bad())?;
+            let name = name.trim().to_string();
+            if name.is_empty()
+                || !low_hz.is_finite()
+                || !high_hz.is_finite()
+                || low_hz < 0.0
+                || high_hz <= low_hz
+            {
+                return Err(bad());
+            }
+            if bands.iter().any(|b| b.name == name) {
+                return Err(Error::input(format!(
+                    "--bands: band '{name}' is named twice, expected unique names"
+                )));
+            }
+            bands.push(Band {
+                name,
+                low_hz,
+                high_hz,
+            });
+        }
+        if bands.is_empty() {
+            return Err(Error::input(
+                "--bands: no bands given, expected name=low-high,...",
+            ));
+        }
+        Ok(bands)
+    }
+}
+
+/// How band power is expressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PowerScale {
+    /// log10 of the band power in µV² (floored at 1e-12 µV² so a flat channel stays finite).
+    Log10,
+    /// Band power in µV².
+    Absolute,
+    /// Band power divided by the power between the lowest and the highest band edge.
+    Relative,
+}
+
+/// Band-power settings: Welch segment length and overlap, bands, and scale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BandPowerSpec {
+    /// Welch segment length in s.
+    pub welch_segment_s: f64,
+    /// Welch overlap between segments, as a fraction of the segment in [0, 1).
+    pub welch_overlap: f64,
+    /// Bands to integrate over.
+    pub bands: Vec<Band>,
+    /// How power is expressed.
+    pub power: PowerScale,
+}
+
+/// Smallest band power used before log10, in µV².
+const LOG_FLOOR_UV2: f64 = 1e-12;
+
+impl BandPowerSpec {
+    /// Default Welch segment for a window: 1 s (1 Hz resolution, enough to split the canonical
+    /// bands) or the whole window when it is shorter.
+    pub fn default_segment_s(window_s: f64) -> f64 {
+        window_s.min(1.0)
+    }
+
+    /// Segment and overlap lengths in samples at `sample_rate_hz`.
+    pub fn segment_samples(&self, sample_rate_hz: f64) -> (usize, usize) {
+        let seg = (self.welch_segment_s * sample_rate_hz).round() as usize;
+        let overlap = (self.welch_overlap * seg as f64).round() as usize;
+        (seg, overlap)
+    }
+
+    /// Validates the settings against the sample rate and window length (samples).
+    pub fn check(&self, sample_rate_hz: f64, window_len: usize) -> Result<()> {
+        if !(self.welch_overlap >= 0.0 && self.welch_overlap < 1.0) {
+            return Err(Error::input(format!(
+                "--welch-overlap {}: expected a fraction in [0, 1)",
+                self.welch_overlap
+            )));
+        }
+        let (seg, overlap) = self.segment_samples(sample_rate_hz);
+        if seg < 2 {
+            return Err(Error::input(format!(
+                "--welch-segment {} s holds fewer than 2 samples at {sample_rate_hz} Hz",
+                self.welch_segment_s
+            )));
+        }
+        if seg > window_len {
+            return Err(Error::input(format!(
+                "--welch-segment {} s ({seg} samples) is longer than the window ({window_len} samples), expected at most the window length",
+                self.welch_segment_s
+            )));
+        }
+        if overlap >= seg {
+            return Err(Error::input(
+                "--welch-overlap leaves no step between segments",
+            ));
+        }
+        let nyquist = sample_rate_hz / 2.0;
+        let resolution = sample_rate_hz / seg as f64;
+        for b in &self.bands {
+            if b.high_hz > nyquist {
+                return Err(Error::input(format!(
+                    "band {}={}-{} Hz reaches above the Nyquist frequency {nyquist} Hz (sample rate {sample_rate_hz} Hz); pass --bands with edges up to {nyquist} Hz",
+                    b.name, b.low_hz, b.high_hz
+                )));
+            }
+            if b.high_hz - b.low_hz < resolution {
+                return Err(Error::input(format!(
+                    "band {}={}-{} Hz is narrower than the frequency resolution {resolution} Hz of a {} s Welch segment; widen the band or lengthen --welch-segment",
+                    b.name, b.low_hz, b.high_hz, self.welch_segment_s
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Builds the extractor after validating the settings.
+    pub fn build(&self, sample_rate_hz: f64, window_len: usize) -> Result<BandPower> {
+        self.check(sample_rate_hz, window_len)?;
+        let (seg, overlap) = self.segment_samples(sample_rate_hz);
+        let plan = WelchPlan::new(seg, overlap, sample_rate_hz);
+        let bins_in = |lo: f64, hi: f64| {
+            let ks: Vec<usize> = (0..plan.n_bins())
+                .filter(|&k| {
+                    let f = plan.frequency_hz(k);
+                    f >= lo && f < hi
+                })
+                .collect();
+            (
+                ks.first().copied().unwrap_or(0),
+                ks.last().map_or(0, |k| k + 1),
+            )
+        };
+        let band_bins = self
+            .bands
+            .iter()
+            .map(|b| bins_in(b.low_hz, b.high_hz))
+            .collect();
+        let lo = self
+            .bands
+            .iter()
+            .map(|b| b.low_hz)
+            .fold(f64::INFINITY, f64::min);
+        let hi = self.bands.iter().map(|b| b.high_hz).fold(0.0, f64::max);
+        Ok(BandPower {
+            total_bins: bins_in(lo, hi),
+            psd: vec![0.0; plan.n_bins()],
+            resolution_hz: plan.resolution_hz(),
+            plan,
+            band_bins,
+            bands: self.bands.clone(),
+            power: self.power,
+            window_len,
+        })
+    }
+}
+
+/// The band-power extractor, holding its Welch plan and PSD buffer.
+#[derive(Debug)]
+pub struct BandPower {
+    plan: WelchPlan,
+    psd: Vec<f64>,
+    resolution_hz: f64,
+    band_bins: Vec<(usize, usize)>,
+    total_bins: (usize, usize),
+    bands: Vec<Band>,
+    power: PowerScale,
+    window_len: usize,
+}
+
+impl BandPower {
+    /// The PSD (µV²/Hz) of one channel of a window, into the internal buffer.
+    pub fn channel_psd(&mut self, window: ArrayView2<f64>, channel: usize) -> &[f64] {
+        let column = window.column(channel);
+        self.plan.psd(|i| column[i], self.window_len, &mut self.psd);
+        &self.psd
+    }
+}
+
+impl Extractor for BandPower {
+    fn n_columns(&self, n_channels: usize) -> usize {
+        n_channels * self.bands.len()
+    }
+
+    fn column_names(&self, channels: &[String]) -> Vec<String> {
+        channels
+            .iter()
+            .flat_map(|c| self.bands.iter().map(move |b| format!("{c}_{}", b.name)))
+            .collect()
+    }
+
+    fn transform(&mut self, window: ArrayView2<f64>, channels: &[usize], out: &mut [f64]) {
+        let n_bands = self.bands.len();
+        for (j, &ch) in channels.iter().enumerate() {
+            let column = window.column(ch);
+            self.plan.psd(|i| column[i], self.window_len, &mut self.psd);
+            let df = self.resolution_hz;
+            let integrate = |(a, b): (usize, usize)| self.psd[a..b].iter().sum::<f64>() * df;
+            let total = integrate(self.total_bins);
+            for (k, &bins) in self.band_bins.iter().enumerate() {
+                let p = integrate(bins);
+                out[j * n_bands + k] = match self.power {
+                    PowerScale::Absolute => p,
+                    PowerScale::Log10 => p.max(LOG_FLOOR_UV2).log10(),
+                    PowerScale::Relative => {
+                        if total > 0.0 {
+                            p / total
+                        } else {
+                            0.0
+                        }
+                    }
+                };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(seg: f64, bands: Vec<Band>) -> BandPowerSpec {
+        BandPowerSpec {
+            welch_segment_s: seg,
+            welch_overlap: 0.5,
+            bands,
+            power: PowerScale::Absolute,
+        }
+    }
+
+    #[test]
+    fn band_above_nyquist_is_refused_with_the_rates() {
+        let e = spec(1.0, Band::defaults()).check(16.0, 24).unwrap_err();
+        assert!(
+            e.message
+                .contains("band alpha=8-13 Hz reaches above the Nyquist frequency 8 Hz"),
+            "{}",
+            e.message
+        );
+        assert!(spec(1.0, Band::parse_list("d=1-4,t=4-8").unwrap())
+            .check(16.0, 24)
+            .is_ok());
+    }
+
+    #[test]
+    fn band_narrower_than_resolution_is_refused() {
+        // 0.5 s segments: 2 Hz resolution; a 1 Hz band cannot be resolved.
+        let e = spec(0.5, Band::parse_list("narrow=10-11").unwrap())
+            .check(100.0, 50)
+            .unwrap_err();
+        assert!(
+            e.message
+                .contains("narrower than the frequency resolution 2 Hz"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn parse_list_rejects_malformed_bands() {
+        assert!(Band::parse_list("alpha=8-13,beta=13-30").is_ok());
+        for bad in ["alpha", "alpha=8", "alpha=13-8", "a=x-2", "a=1-2,a=2-3", ""] {
+            assert!(Band::parse_list(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sine_power_lands_in_alpha() {
+        let fs = 160.0;
+        let n = 320;
+        let data: Vec<f64> = (0..n)
+            .map(|i| 10.0 * (2.0 * std::f64::consts::PI * 10.0 * i as f64 / fs).sin())
+            .collect();
+        let w = ndarray::Array2::from_shape_vec((n, 1), data).unwrap();
+        let mut bp = spec(1.0, Band::defaults()).build(fs, n).unwrap();
+        let mut out = vec![0.0; 5];
+        bp.transform(w.view(), &[0], &mut out);
+        // variance of a 10 µV sine is 50 µV²; it sits in alpha (8-13 Hz).
+        assert!((out[2] - 50.0).abs() < 1.0, "{out:?}");
+        assert!(out[0] < 1e-6 && out[4] < 1e-6, "{out:?}");
+    }
+}

@@ -1,0 +1,224 @@
+//! The events reader: `onset_s,duration_s,label` rows (BIDS `onset,duration,trial_type` too)
+//! that label segments or trials of a recording.
+
+use super::{detect_delimiter, read_bytes};
+use crate::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// One labelled event: an onset and duration in seconds from the start of the recording.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// Onset in s from the first sample.
+    pub onset_s: f64,
+    /// Duration in s (0 for an instantaneous event).
+    pub duration_s: f64,
+    /// The intent label, e.g. `eyes_closed` or `robot_error`.
+    pub label: String,
+    /// Line of the events file this event came from (for messages).
+    pub line: u64,
+}
+
+/// The sidecar events file of a recording, if one exists: `<stem>_events.csv` or
+/// `<stem>_events.tsv`, and for BIDS names (`…_eeg.csv`) also without the `_eeg` suffix.
+pub fn find_sidecar_events(recording: &Path) -> Option<PathBuf> {
+    let stem = recording.file_stem()?.to_str()?;
+    let dir = recording.parent().unwrap_or(Path::new(""));
+    let mut stems = vec![stem.to_string()];
+    if let Some(s) = stem.strip_suffix("_eeg") {
+        stems.push(s.to_string());
+    }
+    stems
+        .iter()
+        .flat_map(|s| ["csv", "tsv"].map(|ext| dir.join(format!("{s}_events.{ext}"))))
+        .find(|p| p.is_file())
+}
+
+/// Reads an events file; the columns are found by name in the header.
+pub fn read_events(path: &Path) -> Result<Vec<Event>> {
+    let bytes = read_bytes(path)?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Error::at(
+            path,
+            1,
+            None,
+            "empty file",
+            "a header with onset, duration and label columns",
+        ));
+    }
+    let first_line_end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(detect_delimiter(&bytes[..first_line_end]))
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::at(path, 1, None, e.to_string(), "a UTF-8 header row"))?
+        .iter()
+        .map(|h| h.to_string())
+        .collect();
+    let find = |names: &[&str]| {
+        header
+            .iter()
+            .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+    };
+    let columns = header.join(", ");
+    let onset = find(&["onset_s", "onset"]).ok_or_else(|| {
+        Error::at(
+            path,
+            1,
+            None,
+            format!("no onset column (columns: {columns})"),
+            "a column named onset_s or onset",
+        )
+    })?;
+    let label = find(&["label", "trial_type"]).ok_or_else(|| {
+        Error::at(
+            path,
+            1,
+            None,
+            format!("no label column (columns: {columns})"),
+            "a column named label or trial_type",
+        )
+    })?;
+    let duration = find(&["duration_s", "duration"]);
+
+    let mut events = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            Error::at(path, line, None, "text that is not UTF-8", "UTF-8 text")
+        })?;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if record.len() == 1 && record.get(0) == Some("") {
+            continue;
+        }
+        if record.len() != header.len() {
+            return Err(Error::at(
+                path,
+                line,
+                None,
+                format!("{} fields", record.len()),
+                format!("{} fields as in the header", header.len()),
+            ));
+        }
+        let onset_s = parse_time(path, line, onset, &record[onset], "onset")?;
+        let duration_s = match duration {
+            Some(c) if !is_na(&record[c]) => parse_time(path, line, c, &record[c], "duration")?,
+            _ => 0.0,
+        };
+        let text = record[label].to_string();
+        if text.is_empty() || is_na(&text) {
+            return Err(Error::at(
+                path,
+                line,
+                Some(label + 1),
+                "an empty label",
+                "a label such as eyes_closed",
+            ));
+        }
+        events.push(Event {
+            onset_s,
+            duration_s,
+            label: text,
+            line,
+        });
+    }
+    if events.is_empty() {
+        return Err(Error::at(
+            path,
+            2,
+            None,
+            "no events after the header",
+            "at least one event row",
+        ));
+    }
+    Ok(events)
+}
+
+/// BIDS writes `n/a` for a missing value.
+fn is_na(s: &str) -> bool {
+    s.eq_ignore_ascii_case("n/a") || s.eq_ignore_ascii_case("na")
+}
+
+/// Parses a non-negative, finite time in seconds.
+fn parse_time(path: &Path, line: u64, col: usize, text: &str, what: &str) -> Result<f64> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(Error::at(
+            path,
+            line,
+            Some(col + 1),
+            format!("{what} '{text}'"),
+            "a non-negative number of seconds",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn write(suffix: &str, content: &str) -> tempfile::NamedTempFile {
+        let mut f = tempfile::Builder::new().suffix(suffix).tempfile().unwrap();
+        f.write_all(content.as_bytes()).unwrap();
+        f
+    }
+
+    #[test]
+    fn reads_eegi_and_bids_headers() {
+        let a = write(
+            ".csv",
+            "onset_s,duration_s,label\n0,4.2,rest\n4.2,4.1,left\n",
+        );
+        let b = write(
+            ".tsv",
+            "onset\tduration\ttrial_type\tvalue\n0\t4.2\trest\t1\n4.2\tn/a\tleft\t2\n",
+        );
+        let ea = read_events(a.path()).unwrap();
+        let eb = read_events(b.path()).unwrap();
+        assert_eq!(ea.len(), 2);
+        assert_eq!(ea[1].label, "left");
+        assert_eq!(eb[1].duration_s, 0.0);
+        assert_eq!(eb[0].duration_s, 4.2);
+        assert_eq!(ea[1].line, 3);
+    }
+
+    #[test]
+    fn unknown_label_column_is_named() {
+        let f = write(".csv", "onset_s,duration_s,condition\n0,1,a\n");
+        let e = read_events(f.path()).unwrap_err();
+        assert!(
+            e.message
+                .contains(":1: no label column (columns: onset_s, duration_s, condition)"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn negative_onset_is_refused() {
+        let f = write(".csv", "onset_s,duration_s,label\n-1,1,a\n");
+        let e = read_events(f.path()).unwrap_err();
+        assert!(e.message.contains(":2:1: onset '-1'"), "{}", e.message);
+    }
+
+    #[test]
+    fn sidecar_is_found_next_to_recording() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("sub-01_eeg.csv"), "time,Cz\n").unwrap();
+        std::fs::write(
+            dir.path().join("sub-01_events.tsv"),
+            "onset\tduration\ttrial_type\n",
+        )
+        .unwrap();
+        let found = find_sidecar_events(&dir.path().join("sub-01_eeg.csv")).unwrap();
+        assert!(found.ends_with("sub-01_events.tsv"));
+        assert!(find_sidecar_events(&dir.path().join("other.csv")).is_none());
+    }
+}

@@ -1,0 +1,8 @@
+//! Classifiers and the standardiser; fitted types are plain data that serialise into the model
+//! file and predict without any training library.
+
+pub mod logistic;
+pub mod scaler;
+
+pub use logistic::{FitReport, LogisticModel, LogisticSpec};
+pub use scaler::Scaler;

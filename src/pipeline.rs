@@ -1,0 +1,570 @@
+//! The whole pipeline: settings validated once ([`PipelineSpec`]), then fitted into a
+//! [`FittedPipeline`] — the model file that `train` writes and `classify` reads.
+
+use crate::evaluate::{balanced_accuracy, purge_overlaps, stratified_kfold};
+use crate::features::{extract, FeatureSpec, Features};
+use crate::io::Event;
+use crate::model::{LogisticModel, LogisticSpec, Scaler};
+use crate::windows::{DropCounts, Window, WindowSpec};
+use crate::{Error, Recording, Result};
+use ndarray::Axis;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Version of the model file layout; bumped whenever a field changes meaning.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Everything needed to turn labelled recordings into a model, validated by [`PipelineSpec::check`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PipelineSpec {
+    /// How windows are cut.
+    pub window: WindowSpec,
+    /// Feature extractors, in column order.
+    pub features: Vec<FeatureSpec>,
+    /// Labels to keep (all when `None`).
+    pub labels: Option<Vec<String>>,
+    /// Classifier settings.
+    pub classifier: LogisticSpec,
+}
+
+/// A recording with its events, ready to be windowed.
+#[derive(Debug, Clone)]
+pub struct LabelledRecording {
+    /// The EEG.
+    pub recording: Recording,
+    /// Its events (labelled segments or trials).
+    pub events: Vec<Event>,
+    /// The events file they came from.
+    pub events_path: std::path::PathBuf,
+}
+
+/// Labelled windows with their features, ready to fit or cross-validate.
+#[derive(Debug, Clone)]
+pub struct TrainingSet {
+    /// Channel names in model order.
+    pub channels: Vec<String>,
+    /// Sample rate shared by all recordings, Hz.
+    pub sample_rate_hz: f64,
+    /// Window length in samples.
+    pub window_len: usize,
+    /// The windows, in recording then time order.
+    pub windows: Vec<Window>,
+    /// Their features.
+    pub features: Features,
+    /// Class index of each window into `classes`.
+    pub y: Vec<usize>,
+    /// Class names, sorted.
+    pub classes: Vec<String>,
+    /// Windows and events not used, and why.
+    pub dropped: DropCounts,
+}
+
+/// Cross-validated balanced accuracy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CvSummary {
+    /// Number of folds K.
+    pub folds: usize,
+    /// How folds were made.
+    pub method: String,
+    /// Mean balanced accuracy over folds.
+    pub balanced_accuracy: f64,
+    /// Standard deviation of the fold scores (population).
+    pub balanced_accuracy_sd: f64,
+    /// Balanced accuracy of each fold.
+    pub fold_balanced_accuracy: Vec<f64>,
+    /// Training windows left out of each fold because they overlapped a test window in time.
+    pub purged_training_windows: Vec<usize>,
+}
+
+/// One input file and its SHA-256, so a model names exactly what it was trained on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputFile {
+    /// Path as given.
+    pub path: String,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+}
+
+/// What a model was trained on and how well it cross-validated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingSummary {
+    /// Recording and events files, with hashes.
+    pub inputs: Vec<InputFile>,
+    /// Labels kept (all when absent).
+    pub labels: Option<Vec<String>>,
+    /// Windows per class.
+    pub counts: BTreeMap<String, usize>,
+    /// Windows and events not used, and why.
+    pub dropped: DropCounts,
+    /// Cross-validation result (absent with `--cv 0`).
+    pub cross_validation: Option<CvSummary>,
+}
+
+/// The classifier of a model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Classifier {
+    /// Balanced L2 logistic regression.
+    LogisticRegression {
+        /// Settings it was fitted with.
+        settings: LogisticSpec,
+        /// The fitted coefficients.
+        model: LogisticModel,
+    },
+}
+
+/// The fitted pipeline: every setting needed to reproduce the features, the scaler and the
+/// classifier. Serialised as the versioned JSON model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedPipeline {
+    /// Model file layout version ([`FORMAT_VERSION`]).
+    pub format_version: u32,
+    /// eegi version that wrote the file.
+    pub eegi_version: String,
+    /// Channel names in the order features use them.
+    pub channels: Vec<String>,
+    /// Sample rate the model expects, Hz.
+    pub sample_rate_hz: f64,
+    /// How windows are cut.
+    pub window: WindowSpec,
+    /// Window length in samples at `sample_rate_hz`.
+    pub window_samples: usize,
+    /// Feature extractors, in column order.
+    pub features: Vec<FeatureSpec>,
+    /// Name of each feature column.
+    pub feature_names: Vec<String>,
+    /// Class names; probabilities are given in this order.
+    pub classes: Vec<String>,
+    /// Standardisation fitted on the training windows.
+    pub scaler: Scaler,
+    /// The classifier.
+    pub classifier: Classifier,
+    /// What the model was trained on.
+    pub training: TrainingSummary,
+}
+
+/// One classified window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// Window start, s from the first sample.
+    pub start_s: f64,
+    /// Window end, s.
+    pub end_s: f64,
+    /// Index of the most probable class.
+    pub class: usize,
+    /// Probability of each class, in the model's class order.
+    pub probabilities: Vec<f64>,
+}
+
+impl PipelineSpec {
+    /// Validates the settings that do not depend on the data.
+    pub fn check(&self) -> Result<()> {
+        self.window.check()?;
+        self.classifier.check()?;
+        if self.features.is_empty() {
+            return Err(Error::input("no feature extractors, expected at least one"));
+        }
+        Ok(())
+    }
+
+    /// Cuts labelled windows from the recordings and computes their features.
+    pub fn training_set(&self, inputs: &[LabelledRecording]) -> Result<TrainingSet> {
+        self.check()?;
+        let first = &inputs
+            .first()
+            .ok_or_else(|| Error::input("no recordings given"))?
+            .recording;
+        let fs = first.sample_rate_hz;
+        let channels = first.channel_names.clone();
+        self.window.check_rate(fs)?;
+        let window_len = self.window.length_samples(fs);
+        for f in &self.features {
+            f.build(fs, window_len)?;
+        }
+        let mut columns = Vec::with_capacity(inputs.len());
+        let mut windows = Vec::new();
+        let mut dropped = DropCounts::default();
+        for (r, input) in inputs.iter().enumerate() {
+            let rec = &input.recording;
+            if rec.sample_rate_hz != fs {
+                return Err(Error::input(format!(
+                    "{}: sample rate {} Hz, but {} has {fs} Hz; recordings of one model must share a rate",
+                    rec.source.display(),
+                    rec.sample_rate_hz,
+                    first.source.display()
+                )));
+            }
+            columns.push(channel_columns(rec, &channels, "the first recording has")?);
+            let (w, d) = self.window.labelled(
+                r,
+                rec.n_samples(),
+                fs,
+                &input.events,
+                self.labels.as_deref(),
+            );
+            windows.extend(w);
+            dropped.add(&d);
+        }
+        let mut classes: Vec<String> = windows.iter().filter_map(|w| w.label.clone()).collect();
+        classes.sort();
+        classes.dedup();
+        if let Some(keep) = &self.labels {
+            let missing: Vec<&String> = keep.iter().filter(|l| !classes.contains(l)).collect();
+            if !missing.is_empty() {
+                return Err(Error::input(format!(
+                    "--labels: no windows labelled {} in the events (found labels: {})",
+                    join(&missing),
+                    join(&all_labels(inputs))
+                )));
+            }
+        }
+        if classes.len() < 2 {
+            return Err(Error::input(format!(
+                "training needs windows of at least two labels, found {} ({} windows; dropped: {})",
+                if classes.is_empty() {
+                    "none".to_string()
+                } else {
+                    join(&classes)
+                },
+                windows.len(),
+                describe_dropped(&dropped)
+            )));
+        }
+        let y = windows
+            .iter()
+            .map(|w| {
+                classes
+                    .binary_search(w.label.as_ref().expect("labelled"))
+                    .expect("class list holds every label")
+            })
+            .collect();
+        let recs: Vec<&Recording> = inputs.iter().map(|i| &i.recording).collect();
+        let features = extract(
+            &self.features,
+            fs,
+            window_len,
+            &recs,
+            &columns,
+            &channels,
+            &windows,
+        )?;
+        Ok(TrainingSet {
+            channels,
+            sample_rate_hz: fs,
+            window_len,
+            windows,
+            features,
+            y,
+            classes,
+            dropped,
+        })
+    }
+
+    /// Stratified K-fold balanced accuracy; training windows that overlap a test window in time
+    /// are purged from that fold's training set so nothing leaks across the split.
+    pub fn cross_validate(&self, set: &TrainingSet, k: usize) -> Result<CvSummary> {
+        let test_fold = stratified_kfold(&set.y, k)?;
+        let n_classes = set.classes.len();
+        let results: Vec<Result<(f64, usize)>> = (0..k)
+            .into_par_iter()
+            .map(|fold| {
+                let train = purge_overlaps(&set.windows, set.window_len, &test_fold, fold);
+                let test: Vec<usize> = (0..set.y.len()).filter(|&i| test_fold[i] == fold).collect();
+                let purged = set.y.len() - test.len() - train.len();
+                let y_train: Vec<usize> = train.iter().map(|&i| set.y[i]).collect();
+                if (0..n_classes).any(|c| !y_train.contains(&c)) {
+                    return Err(Error::input(format!(
+                        "fold {} of {k} has no training windows of some class after removing windows that overlap its test windows; use fewer folds or a larger --step",
+                        fold + 1
+                    )));
+                }
+                let (scaler, model) = self.fit_rows(set, &train)?;
+                let x_test = scaler.transform(set.features.matrix.select(Axis(0), &test).view());
+                let p = model.predict_proba(x_test.view());
+                let y_pred: Vec<usize> = p.rows().into_iter().map(|r| argmax(r.as_slice().expect("contiguous"))).collect();
+                let y_test: Vec<usize> = test.iter().map(|&i| set.y[i]).collect();
+                Ok((balanced_accuracy(&y_test, &y_pred, n_classes), purged))
+            })
+            .collect();
+        let results = results.into_iter().collect::<Result<Vec<_>>>()?;
+        let scores: Vec<f64> = results.iter().map(|r| r.0).collect();
+        let mean = scores.iter().sum::<f64>() / k as f64;
+        let sd = (scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / k as f64).sqrt();
+        Ok(CvSummary {
+            folds: k,
+            method: "stratified k-fold in time order (scikit-learn StratifiedKFold, shuffle=False); training windows overlapping a test window removed".into(),
+            balanced_accuracy: mean,
+            balanced_accuracy_sd: sd,
+            fold_balanced_accuracy: scores,
+            purged_training_windows: results.iter().map(|r| r.1).collect(),
+        })
+    }
+
+    /// Fits scaler and classifier on the given rows of the training set.
+    fn fit_rows(&self, set: &TrainingSet, rows: &[usize]) -> Result<(Scaler, LogisticModel)> {
+        let x = set.features.matrix.select(Axis(0), rows);
+        let y: Vec<usize> = rows.iter().map(|&i| set.y[i]).collect();
+        let scaler = Scaler::fit(x.view());
+        let xs = scaler.transform(x.view());
+        let model = self.classifier.fit(xs.view(), &y, set.classes.len())?;
+        Ok((scaler, model))
+    }
+
+    /// Fits the whole pipeline on every window of the training set.
+    pub fn fit(
+        &self,
+        set: &TrainingSet,
+        inputs: Vec<InputFile>,
+        cv: Option<CvSummary>,
+    ) -> Result<FittedPipeline> {
+        let all: Vec<usize> = (0..set.y.len()).collect();
+        let (scaler, model) = self.fit_rows(set, &all)?;
+        let mut counts = BTreeMap::new();
+        for &c in &set.y {
+            *counts.entry(set.classes[c].clone()).or_insert(0) += 1;
+        }
+        Ok(FittedPipeline {
+            format_version: FORMAT_VERSION,
+            eegi_version: env!("CARGO_PKG_VERSION").to_string(),
+            channels: set.channels.clone(),
+            sample_rate_hz: set.sample_rate_hz,
+            window: self.window.clone(),
+            window_samples: set.window_len,
+            features: self.features.clone(),
+            feature_names: set.features.names.clone(),
+            classes: set.classes.clone(),
+            scaler,
+            classifier: Classifier::LogisticRegression {
+                settings: self.classifier.clone(),
+                model,
+            },
+            training: TrainingSummary {
+                inputs,
+                labels: self.labels.clone(),
+                counts,
+                dropped: set.dropped.clone(),
+                cross_validation: cv,
+            },
+        })
+    }
+}
+
+impl FittedPipeline {
+    /// Parses and checks a model file's JSON text; `path` names it in errors.
+    pub fn from_json(path: &Path, text: &str) -> Result<FittedPipeline> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+        let version = value.get("format_version").and_then(|v| v.as_u64());
+        match version {
+            Some(v) if v == FORMAT_VERSION as u64 => {}
+            Some(v) => {
+                return Err(Error::file(
+                    path,
+                    format!("model format_version {v}, but this eegi {} reads format_version {FORMAT_VERSION}", env!("CARGO_PKG_VERSION")),
+                ))
+            }
+            None => return Err(Error::file(path, "no format_version field, expected an eegi model file")),
+        }
+        let model: FittedPipeline = serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+        model.check(path)?;
+        Ok(model)
+    }
+
+    /// Checks that the parts of a loaded model fit together.
+    fn check(&self, path: &Path) -> Result<()> {
+        let bad = |what: String| Err(Error::file(path, format!("inconsistent model: {what}")));
+        let n_features = self.feature_names.len();
+        let Classifier::LogisticRegression { model, .. } = &self.classifier;
+        if self.classes.len() < 2 || model.n_classes != self.classes.len() {
+            return bad(format!(
+                "{} classes listed, classifier has {}",
+                self.classes.len(),
+                model.n_classes
+            ));
+        }
+        let rows = if model.n_classes == 2 {
+            1
+        } else {
+            model.n_classes
+        };
+        if model.coefficients.len() != rows || model.intercepts.len() != rows {
+            return bad(format!("expected {rows} coefficient rows and intercepts"));
+        }
+        if model.coefficients.iter().any(|r| r.len() != n_features)
+            || self.scaler.mean.len() != n_features
+            || self.scaler.scale.len() != n_features
+        {
+            return bad(format!(
+                "coefficient or scaler lengths differ from the {n_features} feature names"
+            ));
+        }
+        if !(self.sample_rate_hz.is_finite() && self.sample_rate_hz > 0.0)
+            || self.channels.is_empty()
+        {
+            return bad("sample rate or channel list".into());
+        }
+        self.window.check()?;
+        self.window.check_rate(self.sample_rate_hz)?;
+        if self.window.length_samples(self.sample_rate_hz) != self.window_samples {
+            return bad("window_samples differs from window × sample rate".into());
+        }
+        let mut expected = 0;
+        for f in &self.features {
+            let e = f.build(self.sample_rate_hz, self.window_samples)?;
+            expected += e.n_columns(self.channels.len());
+        }
+        if expected != n_features {
+            return bad(format!(
+                "features produce {expected} columns, {n_features} names listed"
+            ));
+        }
+        Ok(())
+    }
+
+    /// The model file's JSON text (pretty-printed, deterministic).
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("model serialises");
+        s.push('\n');
+        s
+    }
+
+    /// Classifies windows of a recording: one per event when the model is event-locked and
+    /// events are given, otherwise sliding windows over the whole recording.
+    pub fn classify(&self, rec: &Recording, events: Option<&[Event]>) -> Result<Vec<Prediction>> {
+        if rec.sample_rate_hz != self.sample_rate_hz {
+            return Err(Error::input(format!(
+                "{}: sample rate {} Hz, but the model was trained at {} Hz; resample the recording or train a model at {} Hz",
+                rec.source.display(),
+                rec.sample_rate_hz,
+                self.sample_rate_hz,
+                rec.sample_rate_hz
+            )));
+        }
+        let columns = channel_columns(rec, &self.channels, "the model needs")?;
+        let fs = self.sample_rate_hz;
+        let windows: Vec<Window> = match (events, self.window.is_event_locked()) {
+            (Some(ev), true) => {
+                let (w, d) = self.window.labelled(0, rec.n_samples(), fs, ev, None);
+                if d.off_recording > 0 {
+                    return Err(Error::input(format!(
+                        "{}: {} of {} events have an epoch that runs off the recording ({:.3} s long)",
+                        rec.source.display(),
+                        d.off_recording,
+                        ev.len(),
+                        rec.duration_s()
+                    )));
+                }
+                w
+            }
+            (None, true) => {
+                return Err(Error::input(format!(
+                    "{}: the model is event-locked (one window per event) and the recording has no events file; pass --events",
+                    rec.source.display()
+                )))
+            }
+            _ => self.window.continuous(0, rec.n_samples(), fs),
+        };
+        let features = extract(
+            &self.features,
+            fs,
+            self.window_samples,
+            &[rec],
+            &[columns],
+            &self.channels,
+            &windows,
+        )?;
+        let x = self.scaler.transform(features.matrix.view());
+        let Classifier::LogisticRegression { model, .. } = &self.classifier;
+        let p = model.predict_proba(x.view());
+        Ok(windows
+            .iter()
+            .zip(p.rows())
+            .map(|(w, row)| {
+                let probabilities = row.to_vec();
+                Prediction {
+                    start_s: w.start as f64 / fs,
+                    end_s: (w.start + self.window_samples) as f64 / fs,
+                    class: argmax(&probabilities),
+                    probabilities,
+                }
+            })
+            .collect())
+    }
+}
+
+/// For each wanted channel, its column in the recording; a missing channel is an error naming it.
+fn channel_columns(rec: &Recording, wanted: &[String], who: &str) -> Result<Vec<usize>> {
+    let mut missing = Vec::new();
+    let cols: Vec<usize> = wanted
+        .iter()
+        .filter_map(|c| {
+            let i = rec.channel_index(c);
+            if i.is_none() {
+                missing.push(c.as_str());
+            }
+            i
+        })
+        .collect();
+    if missing.is_empty() {
+        Ok(cols)
+    } else {
+        Err(Error::input(format!(
+            "{}: missing channel{} {} that {who}",
+            rec.source.display(),
+            if missing.len() > 1 { "s" } else { "" },
+            join(&missing)
+        )))
+    }
+}
+
+/// Index of the largest value (the first on ties).
+pub fn argmax(values: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, v) in values.iter().enumerate() {
+        if *v > values[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Every label found in the inputs' events, sorted.
+fn all_labels(inputs: &[LabelledRecording]) -> Vec<String> {
+    let mut l: Vec<String> = inputs
+        .iter()
+        .flat_map(|i| i.events.iter().map(|e| e.label.clone()))
+        .collect();
+    l.sort();
+    l.dedup();
+    l
+}
+
+/// A short human description of dropped windows.
+pub fn describe_dropped(d: &DropCounts) -> String {
+    format!(
+        "{} windows off the recording, {} segments shorter than a window, {} events without duration, {} events with other labels",
+        d.off_recording, d.segments_shorter_than_window, d.events_without_duration, d.events_with_other_labels
+    )
+}
+
+/// Joins names with ", ".
+fn join<S: AsRef<str>>(items: &[S]) -> String {
+    items
+        .iter()
+        .map(|s| s.as_ref())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A JSON error as `file:line:column: …`.
+fn json_error(path: &Path, e: &serde_json::Error) -> Error {
+    Error::at(
+        path,
+        e.line() as u64,
+        Some(e.column()),
+        format!("{e}").split(" at line").next().unwrap_or(""),
+        "an eegi model file (JSON)",
+    )
+}

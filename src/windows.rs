@@ -1,0 +1,315 @@
+//! Windows: which slices of a recording are classified, event-locked epochs or sliding windows
+//! inside labelled segments, and why any were dropped.
+
+use crate::io::Event;
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+/// How windows are cut from a recording.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WindowSpec {
+    /// One window per event, from `onset + start_s` to `onset + end_s` (s).
+    Epoch {
+        /// Window start relative to the event onset, in s (may be negative).
+        start_s: f64,
+        /// Window end relative to the event onset, in s.
+        end_s: f64,
+    },
+    /// Windows of `window_s` every `step_s` (s), lying wholly inside a labelled segment.
+    Sliding {
+        /// Window length in s.
+        window_s: f64,
+        /// Step between window starts in s.
+        step_s: f64,
+    },
+}
+
+/// Why windows were not used, counted (never silently dropped).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DropCounts {
+    /// Windows that would start before the first or end after the last sample.
+    pub off_recording: usize,
+    /// Labelled segments shorter than one window (sliding windows only).
+    pub segments_shorter_than_window: usize,
+    /// Events with zero duration, which cannot hold sliding windows.
+    pub events_without_duration: usize,
+    /// Events whose label was not among `--labels`.
+    pub events_with_other_labels: usize,
+}
+
+impl DropCounts {
+    /// Adds another recording's counts to these.
+    pub fn add(&mut self, other: &DropCounts) {
+        self.off_recording += other.off_recording;
+        self.segments_shorter_than_window += other.segments_shorter_than_window;
+        self.events_without_duration += other.events_without_duration;
+        self.events_with_other_labels += other.events_with_other_labels;
+    }
+
+    /// Number of windows lost (segments and events that yielded none are not windows).
+    pub fn windows(&self) -> usize {
+        self.off_recording
+    }
+}
+
+/// One window: where it starts in which recording, and its label when known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Window {
+    /// Index of the recording among those given.
+    pub recording: usize,
+    /// First sample of the window.
+    pub start: usize,
+    /// The label of the event or segment the window belongs to.
+    pub label: Option<String>,
+    /// Index of the event (in its events file) the window came from.
+    pub event: Option<usize>,
+}
+
+impl WindowSpec {
+    /// Checks the spec once: finite times, positive length and step.
+    pub fn check(&self) -> Result<()> {
+        match *self {
+            WindowSpec::Epoch { start_s, end_s } => {
+                if !start_s.is_finite() || !end_s.is_finite() || end_s <= start_s {
+                    return Err(Error::input(format!(
+                        "--epoch {start_s}:{end_s}: the end must come after the start (seconds relative to the event onset)"
+                    )));
+                }
+            }
+            WindowSpec::Sliding { window_s, step_s } => {
+                if !(window_s.is_finite() && window_s > 0.0) {
+                    return Err(Error::input(format!(
+                        "--window {window_s}: expected a positive length in seconds"
+                    )));
+                }
+                if !(step_s.is_finite() && step_s > 0.0) {
+                    return Err(Error::input(format!(
+                        "--step {step_s}: expected a positive step in seconds"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Window length in s.
+    pub fn length_s(&self) -> f64 {
+        match *self {
+            WindowSpec::Epoch { start_s, end_s } => end_s - start_s,
+            WindowSpec::Sliding { window_s, .. } => window_s,
+        }
+    }
+
+    /// Window length in samples at `sample_rate_hz` (rounded to the nearest sample).
+    pub fn length_samples(&self, sample_rate_hz: f64) -> usize {
+        (self.length_s() * sample_rate_hz).round() as usize
+    }
+
+    /// Whether windows are locked to events (one per event).
+    pub fn is_event_locked(&self) -> bool {
+        matches!(self, WindowSpec::Epoch { .. })
+    }
+
+    /// Checks that windows hold at least two samples, and sliding steps at least one, at this rate.
+    pub fn check_rate(&self, sample_rate_hz: f64) -> Result<()> {
+        if self.length_samples(sample_rate_hz) < 2 {
+            return Err(Error::input(format!(
+                "a window of {} s holds fewer than 2 samples at {sample_rate_hz} Hz",
+                self.length_s()
+            )));
+        }
+        if let WindowSpec::Sliding { step_s, .. } = *self {
+            if (step_s * sample_rate_hz).round() < 1.0 {
+                return Err(Error::input(format!(
+                    "--step {step_s} s is shorter than one sample at {sample_rate_hz} Hz"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The labelled windows of one recording (`n_samples` long) given its events.
+    pub fn labelled(
+        &self,
+        recording: usize,
+        n_samples: usize,
+        sample_rate_hz: f64,
+        events: &[Event],
+        labels: Option<&[String]>,
+    ) -> (Vec<Window>, DropCounts) {
+        let len = self.length_samples(sample_rate_hz) as i64;
+        let mut out = Vec::new();
+        let mut dropped = DropCounts::default();
+        for (i, ev) in events.iter().enumerate() {
+            if let Some(keep) = labels {
+                if !keep.contains(&ev.label) {
+                    dropped.events_with_other_labels += 1;
+                    continue;
+                }
+            }
+            let fits = |start: i64| start >= 0 && start + len <= n_samples as i64;
+            match *self {
+                WindowSpec::Epoch { start_s, .. } => {
+                    let start = ((ev.onset_s + start_s) * sample_rate_hz).round() as i64;
+                    if fits(start) {
+                        out.push(Window {
+                            recording,
+                            start: start as usize,
+                            label: Some(ev.label.clone()),
+                            event: Some(i),
+                        });
+                    } else {
+                        dropped.off_recording += 1;
+                    }
+                }
+                WindowSpec::Sliding { step_s, .. } => {
+                    if ev.duration_s <= 0.0 {
+                        dropped.events_without_duration += 1;
+                        continue;
+                    }
+                    let seg_start = (ev.onset_s * sample_rate_hz).round() as i64;
+                    let seg_end = ((ev.onset_s + ev.duration_s) * sample_rate_hz).round() as i64;
+                    let step = (step_s * sample_rate_hz).round().max(1.0) as i64;
+                    if seg_end - seg_start < len {
+                        dropped.segments_shorter_than_window += 1;
+                        continue;
+                    }
+                    let mut start = seg_start;
+                    while start + len <= seg_end {
+                        if fits(start) {
+                            out.push(Window {
+                                recording,
+                                start: start as usize,
+                                label: Some(ev.label.clone()),
+                                event: Some(i),
+                            });
+                        } else {
+                            dropped.off_recording += 1;
+                        }
+                        start += step;
+                    }
+                }
+            }
+        }
+        (out, dropped)
+    }
+
+    /// Unlabelled windows over a whole recording, every step from the first sample; for an
+    /// event-locked spec the step is one window length.
+    pub fn continuous(
+        &self,
+        recording: usize,
+        n_samples: usize,
+        sample_rate_hz: f64,
+    ) -> Vec<Window> {
+        let len = self.length_samples(sample_rate_hz);
+        let step = match *self {
+            WindowSpec::Sliding { step_s, .. } => {
+                (step_s * sample_rate_hz).round().max(1.0) as usize
+            }
+            WindowSpec::Epoch { .. } => len,
+        };
+        (0..)
+            .map(|k| k * step)
+            .take_while(|s| s + len <= n_samples)
+            .map(|start| Window {
+                recording,
+                start,
+                label: None,
+                event: None,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(onset_s: f64, duration_s: f64, label: &str) -> Event {
+        Event {
+            onset_s,
+            duration_s,
+            label: label.into(),
+            line: 0,
+        }
+    }
+
+    #[test]
+    fn sliding_windows_lie_wholly_inside_segments() {
+        let spec = WindowSpec::Sliding {
+            window_s: 2.0,
+            step_s: 1.0,
+        };
+        // 10 Hz, 100 samples; segment a: 0-4.5 s → windows at 0,1,2 s; segment b: 5-6 s too short.
+        let events = [ev(0.0, 4.5, "a"), ev(5.0, 1.0, "b"), ev(9.0, 0.0, "c")];
+        let (w, d) = spec.labelled(0, 100, 10.0, &events, None);
+        assert_eq!(
+            w.iter().map(|w| w.start).collect::<Vec<_>>(),
+            vec![0, 10, 20]
+        );
+        assert_eq!(d.segments_shorter_than_window, 1);
+        assert_eq!(d.events_without_duration, 1);
+    }
+
+    #[test]
+    fn windows_off_the_recording_are_counted() {
+        let spec = WindowSpec::Epoch {
+            start_s: -0.5,
+            end_s: 1.0,
+        };
+        let events = [ev(0.2, 0.0, "a"), ev(5.0, 0.0, "b"), ev(9.5, 0.0, "a")];
+        let (w, d) = spec.labelled(0, 100, 10.0, &events, None);
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].start, 45);
+        assert_eq!(d.off_recording, 2);
+        let spec = WindowSpec::Sliding {
+            window_s: 2.0,
+            step_s: 1.0,
+        };
+        let (w, d) = spec.labelled(0, 50, 10.0, &[ev(2.0, 6.0, "a")], None);
+        assert_eq!(w.len(), 2); // starts 20, 30; 40, 50 and 60 run off the 50-sample recording
+        assert_eq!(d.off_recording, 3);
+    }
+
+    #[test]
+    fn label_filter_keeps_only_named_labels() {
+        let spec = WindowSpec::Epoch {
+            start_s: 0.0,
+            end_s: 1.0,
+        };
+        let events = [ev(0.0, 0.0, "a"), ev(2.0, 0.0, "b"), ev(4.0, 0.0, "rest")];
+        let keep = vec!["a".to_string(), "b".to_string()];
+        let (w, d) = spec.labelled(0, 100, 10.0, &events, Some(&keep));
+        assert_eq!(w.len(), 2);
+        assert_eq!(d.events_with_other_labels, 1);
+    }
+
+    #[test]
+    fn continuous_windows_cover_the_recording() {
+        let spec = WindowSpec::Sliding {
+            window_s: 2.0,
+            step_s: 0.5,
+        };
+        let w = spec.continuous(0, 45, 10.0);
+        assert_eq!(w.last().unwrap().start, 25);
+        assert_eq!(w.len(), 6);
+    }
+
+    #[test]
+    fn check_rejects_reversed_epoch() {
+        assert!(WindowSpec::Epoch {
+            start_s: 1.0,
+            end_s: 0.5
+        }
+        .check()
+        .is_err());
+        assert!(WindowSpec::Sliding {
+            window_s: 0.0,
+            step_s: 1.0
+        }
+        .check()
+        .is_err());
+    }
+}
