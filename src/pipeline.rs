@@ -204,6 +204,15 @@ impl PipelineSpec {
                 &input.events,
                 self.labels.as_deref(),
             );
+            if w.is_empty() && d.off_recording > 0 {
+                return Err(Error::input(format!(
+                    "{}: all {} windows run off the recording ({:.3} s long), expected windows inside it; check --epoch and the onsets in {}",
+                    rec.source.display(),
+                    d.off_recording,
+                    rec.duration_s(),
+                    input.events_path.display()
+                )));
+            }
             windows.extend(w);
             dropped.add(&d);
         }
@@ -433,6 +442,7 @@ impl FittedPipeline {
     /// Classifies windows of a recording: one per event when the model is event-locked and
     /// events are given, otherwise sliding windows over the whole recording.
     pub fn classify(&self, rec: &Recording, events: Option<&[Event]>) -> Result<Vec<Prediction>> {
+        let columns = channel_columns(rec, &self.channels, "the model needs")?;
         if rec.sample_rate_hz != self.sample_rate_hz {
             return Err(Error::input(format!(
                 "{}: sample rate {} Hz, but the model was trained at {} Hz; resample the recording or train a model at {} Hz",
@@ -442,7 +452,6 @@ impl FittedPipeline {
                 rec.sample_rate_hz
             )));
         }
-        let columns = channel_columns(rec, &self.channels, "the model needs")?;
         let fs = self.sample_rate_hz;
         let windows: Vec<Window> = match (events, self.window.is_event_locked()) {
             (Some(ev), true) => {
@@ -511,10 +520,15 @@ fn channel_columns(rec: &Recording, wanted: &[String], who: &str) -> Result<Vec<
         Ok(cols)
     } else {
         Err(Error::input(format!(
-            "{}: missing channel{} {} that {who}",
+            "{}: missing channel{} {}{} that {who}",
             rec.source.display(),
             if missing.len() > 1 { "s" } else { "" },
-            join(&missing)
+            join(&missing[..missing.len().min(8)]),
+            if missing.len() > 8 {
+                format!(" and {} more", missing.len() - 8)
+            } else {
+                String::new()
+            }
         )))
     }
 }

@@ -1,0 +1,512 @@
+//! eegi driven as a user drives it: the binary on the shipped sample in `data/`.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn eegi() -> Command {
+    let mut c = Command::cargo_bin("eegi").unwrap();
+    c.current_dir(root());
+    c
+}
+
+fn stdout(c: &mut Command) -> String {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "eegi failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Reads the labels of a classify CSV, checking its header.
+fn labels(csv: &str, classes: &[&str]) -> Vec<(f64, String)> {
+    let mut lines = csv.lines();
+    let header: String = ["start_s", "end_s", "label"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(classes.iter().map(|c| format!("p_{c}")))
+        .collect::<Vec<_>>()
+        .join(",");
+    assert_eq!(lines.next().unwrap(), header);
+    lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            let p: Vec<f64> = f[3..].iter().map(|v| v.parse().unwrap()).collect();
+            assert!(
+                (p.iter().sum::<f64>() - 1.0).abs() < 1e-12,
+                "probabilities sum to 1: {l}"
+            );
+            let best = classes[if p[0] >= p[1] { 0 } else { 1 }];
+            assert_eq!(f[2], best, "label is the most probable class: {l}");
+            (f[0].parse().unwrap(), f[2].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn quick_start_labels_held_out_eyes_open_then_closed() {
+    let out = stdout(eegi().args(["classify", "data/eyes_open_then_closed.csv"]));
+    let rows = labels(&out, &["eyes_closed", "eyes_open"]);
+    // 40 s, 2 s windows every 1 s: 39 windows; truth: open 0-20 s, closed 20-40 s
+    assert_eq!(rows.len(), 39);
+    let correct = rows
+        .iter()
+        .filter(|(start, label)| {
+            let end = start + 2.0;
+            if end <= 20.0 {
+                label == "eyes_open"
+            } else if *start >= 20.0 {
+                label == "eyes_closed"
+            } else {
+                true // the window spanning the change
+            }
+        })
+        .count();
+    assert!(correct >= 36, "only {correct} of 39 windows right");
+}
+
+#[test]
+fn default_model_is_reproduced_byte_for_byte_by_the_readme_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.json");
+    let b = dir.path().join("b.json");
+    for out in [&a, &b] {
+        eegi()
+            .args(["train", "data/eyes_open.csv", "data/eyes_closed.csv", "-o"])
+            .arg(out)
+            .assert()
+            .success();
+    }
+    let a = std::fs::read(&a).unwrap();
+    assert_eq!(
+        a,
+        std::fs::read(&b).unwrap(),
+        "same command twice, different model"
+    );
+    let shipped = std::fs::read(root().join("models/default.json")).unwrap();
+    assert!(
+        a == shipped,
+        "models/default.json is not what the README command trains"
+    );
+}
+
+#[test]
+fn train_json_summary_has_the_documented_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    let out = stdout(
+        eegi()
+            .args([
+                "train",
+                "data/eyes_open.csv",
+                "data/eyes_closed.csv",
+                "--cv",
+                "3",
+                "--json",
+                "-o",
+            ])
+            .arg(&model),
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["classes"],
+        serde_json::json!(["eyes_closed", "eyes_open"])
+    );
+    assert_eq!(v["counts"]["eyes_open"], 39);
+    assert_eq!(v["dropped"]["off_recording"], 0);
+    assert_eq!(v["cv_fold_balanced_accuracy"].as_array().unwrap().len(), 3);
+    let ba = v["cv_balanced_accuracy"].as_f64().unwrap();
+    assert!(ba > 0.8 && ba <= 1.0, "{ba}");
+    // the model file holds what classify needs
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(m["format_version"], 1);
+    assert_eq!(m["channels"].as_array().unwrap().len(), 64);
+    assert_eq!(m["sample_rate_hz"], 160.0);
+    assert_eq!(m["feature_names"][0], "FC5_delta");
+    assert_eq!(m["training"]["inputs"][0]["path"], "data/eyes_open.csv");
+    assert_eq!(
+        m["training"]["inputs"][0]["sha256"].as_str().unwrap().len(),
+        64
+    );
+    assert_eq!(m["training"]["cross_validation"]["folds"], 3);
+}
+
+#[test]
+fn cv_zero_skips_cross_validation() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = stdout(
+        eegi()
+            .args([
+                "train",
+                "data/eyes_open.csv",
+                "data/eyes_closed.csv",
+                "--cv",
+                "0",
+                "--json",
+                "-o",
+            ])
+            .arg(dir.path().join("m.json")),
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["cv_balanced_accuracy"].is_null());
+}
+
+#[test]
+fn classify_writes_jsonl_and_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("labels.jsonl");
+    eegi()
+        .args([
+            "classify",
+            "data/eyes_closed.csv",
+            "--format",
+            "jsonl",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 39);
+    assert_eq!(rows[0]["start_s"], 0.0);
+    assert_eq!(rows[0]["end_s"], 2.0);
+    let p = &rows[0]["probabilities"];
+    let sum = p["eyes_open"].as_f64().unwrap() + p["eyes_closed"].as_f64().unwrap();
+    assert!((sum - 1.0).abs() < 1e-12);
+}
+
+/// Writes `content` to `name` in `dir` and returns the path.
+fn file(dir: &Path, name: &str, content: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, content).unwrap();
+    p
+}
+
+/// A small valid recording: two channels at 10 Hz, 20 s, with a sidecar of two 10 s segments.
+fn small_recording(dir: &Path, name: &str) -> PathBuf {
+    let mut s = String::from("time,Cz,Pz\n");
+    for i in 0..200 {
+        let t = i as f64 / 10.0;
+        let amp = if t < 10.0 { 1.0 } else { 5.0 };
+        s.push_str(&format!(
+            "{t},{},{}\n",
+            amp * (i as f64 * 1.3).sin(),
+            amp * (i as f64 * 0.7).cos()
+        ));
+    }
+    let p = file(dir, &format!("{name}.csv"), &s);
+    file(
+        dir,
+        &format!("{name}_events.csv"),
+        "onset_s,duration_s,label\n0,10,calm\n10,10,busy\n",
+    );
+    p
+}
+
+const SMALL_BANDS: &str = "slow=1-2,fast=2-4";
+
+#[test]
+fn features_writes_named_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = small_recording(dir.path(), "rec");
+    let out = dir.path().join("f.csv");
+    eegi()
+        .arg("features")
+        .arg(&rec)
+        .args(["--bands", SMALL_BANDS, "--power", "absolute", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "recording,start_s,end_s,label,Cz_slow,Cz_fast,Pz_slow,Pz_fast"
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 18); // 9 windows in each 10 s segment
+    assert!(rows[0].contains(",0,2,calm,"));
+    assert!(rows[17].contains(",18,20,busy,"));
+}
+
+/// Runs a failing command: one `eegi:` line on stderr containing every `needle`, exit 2,
+/// no panic, and no output file.
+fn fails(args: &[&str], dir: &Path, needles: &[&str]) {
+    let out_path = dir.join("out.json");
+    let _ = std::fs::remove_file(&out_path);
+    let mut c = eegi();
+    c.args(args);
+    if args[0] == "train" {
+        c.arg("-o").arg(&out_path);
+    } else {
+        c.arg("-o").arg(&out_path);
+    }
+    let out = c.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "{args:?}: expected one error line, got {err}"
+    );
+    assert!(lines[0].starts_with("eegi: "), "{err}");
+    for n in needles {
+        assert!(lines[0].contains(n), "{args:?}: '{n}' not in: {err}");
+    }
+    assert!(!out_path.exists(), "{args:?} left an output file");
+}
+
+#[test]
+fn bad_recordings_give_one_clear_line_and_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let events = "onset_s,duration_s,label\n0,1,a\n1,1,b\n";
+    let cases: Vec<(&str, &str, Vec<&str>)> = vec![
+        (
+            "empty",
+            "",
+            vec!["empty.csv:1:", "empty file", "expected a header"],
+        ),
+        (
+            "header_only",
+            "time,Cz\n",
+            vec![
+                "header_only.csv:2:",
+                "no samples",
+                "expected at least one data row",
+            ],
+        ),
+        (
+            "ragged",
+            "time,Cz,Pz\n0,1,2\n0.1,1\n",
+            vec!["ragged.csv:3:", "2 fields", "expected 3 fields"],
+        ),
+        (
+            "text",
+            "time,Cz,Pz\n0,1,2\n0.1,1,abc\n",
+            vec!["text.csv:3:3:", "'abc' in column 'Pz'", "expected a number"],
+        ),
+        (
+            "nan",
+            "time,Cz,Pz\n0,1,2\n0.1,NaN,2\n",
+            vec!["nan.csv:3:2:", "'NaN'", "finite"],
+        ),
+        (
+            "inf",
+            "time,Cz,Pz\n0,1,2\n0.1,1,-inf\n",
+            vec!["inf.csv:3:3:", "'-inf'", "finite"],
+        ),
+        (
+            "dup",
+            "time,Cz,Cz\n0,1,2\n0.1,1,2\n",
+            vec!["dup.csv:1:3:", "duplicate channel name 'Cz'"],
+        ),
+        (
+            "irregular",
+            "time,Cz\n0,1\n0.1,1\n0.2,1\n0.35,1\n0.4,1\n",
+            vec!["irregular.csv:5:1:", "regular step"],
+        ),
+    ];
+    for (name, content, needles) in cases {
+        let rec = file(d, &format!("{name}.csv"), content);
+        file(d, &format!("{name}_events.csv"), events);
+        fails(&["train", rec.to_str().unwrap()], d, &needles);
+    }
+    fails(
+        &["train", d.join("missing.csv").to_str().unwrap()],
+        d,
+        &["missing.csv", "no such file"],
+    );
+}
+
+#[test]
+fn bad_events_and_epochs_give_one_clear_line_and_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rec = small_recording(d, "rec");
+    let rec = rec.to_str().unwrap();
+    let ev = file(
+        d,
+        "bad_events.csv",
+        "onset_s,duration_s,condition\n0,10,calm\n",
+    );
+    fails(
+        &["train", rec, "--events", ev.to_str().unwrap()],
+        d,
+        &[
+            "bad_events.csv:1:",
+            "no label column",
+            "condition",
+            "expected a column named label or trial_type",
+        ],
+    );
+    let ev = file(
+        d,
+        "neg_events.csv",
+        "onset_s,duration_s,label\n0,10,calm\nsoon,10,busy\n",
+    );
+    fails(
+        &["train", rec, "--events", ev.to_str().unwrap()],
+        d,
+        &["neg_events.csv:3:1:", "onset 'soon'"],
+    );
+    fails(
+        &["train", rec, "--epoch", "30:31", "--bands", SMALL_BANDS],
+        d,
+        &["rec.csv", "run off the recording"],
+    );
+    fails(
+        &["train", rec, "--bands", "gamma=30-45"],
+        d,
+        &["Nyquist frequency 5 Hz"],
+    );
+    fails(
+        &[
+            "train",
+            rec,
+            "--labels",
+            "calm,sleepy",
+            "--bands",
+            SMALL_BANDS,
+        ],
+        d,
+        &["--labels", "sleepy", "found labels: busy, calm"],
+    );
+    let lonely = file(d, "lonely.csv", "time,Cz\n0,1\n0.1,2\n");
+    fails(
+        &["train", lonely.to_str().unwrap()],
+        d,
+        &["lonely.csv", "no events file"],
+    );
+}
+
+#[test]
+fn classify_refuses_recordings_it_cannot_honour() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // the default model needs 64 named channels at 160 Hz
+    let rec = small_recording(d, "rec");
+    fails(
+        &["classify", rec.to_str().unwrap()],
+        d,
+        &["rec.csv", "missing channels FC5, FC3", "the model needs"],
+    );
+    let model = d.join("m.json");
+    eegi()
+        .arg("train")
+        .arg(&rec)
+        .args(["--bands", SMALL_BANDS, "--cv", "0", "-o"])
+        .arg(&model)
+        .assert()
+        .success();
+    let fast = d.join("fast.csv");
+    let text = std::fs::read_to_string(&rec).unwrap();
+    std::fs::write(&fast, text.replace("time,", "t,")).unwrap();
+    fails(
+        &[
+            "classify",
+            fast.to_str().unwrap(),
+            "-m",
+            model.to_str().unwrap(),
+            "--sample-rate",
+            "20",
+        ],
+        d,
+        &["fast.csv", "sample rate 20 Hz", "trained at 10 Hz"],
+    );
+    let broken = file(d, "broken.json", "{\"format_version\": 1, \"channels\": [");
+    fails(
+        &[
+            "classify",
+            rec.to_str().unwrap(),
+            "-m",
+            broken.to_str().unwrap(),
+        ],
+        d,
+        &["broken.json:1:", "expected an eegi model file"],
+    );
+    let future = file(d, "future.json", "{\"format_version\": 99}");
+    fails(
+        &[
+            "classify",
+            rec.to_str().unwrap(),
+            "-m",
+            future.to_str().unwrap(),
+        ],
+        d,
+        &["future.json", "format_version 99", "reads format_version 1"],
+    );
+}
+
+#[test]
+fn a_failed_train_leaves_the_previous_model_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let model = d.join("m.json");
+    std::fs::write(&model, "previous").unwrap();
+    let bad = file(d, "bad.csv", "time,Cz\n0,1\n0.1,x\n");
+    file(d, "bad_events.csv", "onset_s,duration_s,label\n0,1,a\n");
+    let out = eegi()
+        .arg("train")
+        .arg(&bad)
+        .arg("-o")
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&model).unwrap(), "previous");
+    assert_eq!(
+        std::fs::read_dir(d).unwrap().count(),
+        3,
+        "no temporary file left"
+    );
+}
+
+#[test]
+fn event_locked_model_classifies_one_row_per_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rec = small_recording(d, "rec");
+    file(
+        d,
+        "rec_events.csv",
+        "onset_s,duration_s,label\n1,0,calm\n3,0,calm\n5,0,calm\n11,0,busy\n13,0,busy\n15,0,busy\n",
+    );
+    let model = d.join("m.json");
+    eegi()
+        .arg("train")
+        .arg(&rec)
+        .args(["--epoch", "0:2", "--bands", SMALL_BANDS, "--cv", "0", "-o"])
+        .arg(&model)
+        .assert()
+        .success();
+    let out = stdout(eegi().arg("classify").arg(&rec).arg("-m").arg(&model));
+    let rows = labels(&out, &["busy", "calm"]);
+    assert_eq!(
+        rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        vec![1.0, 3.0, 5.0, 11.0, 13.0, 15.0]
+    );
+    // without events an event-locked model cannot be used
+    std::fs::remove_file(d.join("rec_events.csv")).unwrap();
+    let out = eegi()
+        .arg("classify")
+        .arg(&rec)
+        .arg("-m")
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("event-locked"));
+}

@@ -1,0 +1,216 @@
+//! eegi against outside oracles: values computed by scipy and scikit-learn with
+//! `tests/reference/make_reference.py` and committed as JSON.
+
+use eegi::evaluate::{balanced_accuracy, stratified_kfold};
+use eegi::features::{Band, BandPowerSpec, Extractor, PowerScale};
+use eegi::io::{read_recording, CsvOptions};
+use eegi::model::LogisticSpec;
+use eegi::signal::WelchPlan;
+use ndarray::{s, Array2};
+use serde_json::Value;
+use std::path::Path;
+
+fn reference(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/reference")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn floats(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+fn usizes(v: &Value) -> Vec<usize> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap() as usize)
+        .collect()
+}
+
+fn assert_close(ours: f64, theirs: f64, rel: f64, what: &str) {
+    let err = (ours - theirs).abs() / theirs.abs().max(1e-300);
+    assert!(
+        err <= rel,
+        "{what}: eegi {ours} vs reference {theirs} (relative error {err:e})"
+    );
+}
+
+#[test]
+fn welch_psd_and_band_power_match_scipy_to_1e9() {
+    let refs = reference("welch_bandpower.json");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let rec = read_recording(
+        &root.join(refs["source"].as_str().unwrap()),
+        &CsvOptions::default(),
+    )
+    .unwrap();
+    let cases = refs["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 4);
+    let mut compared = 0;
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let fs = case["sample_rate_hz"].as_f64().unwrap();
+        let start = case["window_start_sample"].as_u64().unwrap() as usize;
+        let len = case["window_len"].as_u64().unwrap() as usize;
+        let nperseg = case["nperseg"].as_u64().unwrap() as usize;
+        let noverlap = case["noverlap"].as_u64().unwrap() as usize;
+        let channels = usizes(&case["channel_indices"]);
+        let window = rec.samples.slice(s![start..start + len, ..]);
+        assert_eq!(rec.sample_rate_hz, fs);
+
+        // the PSD itself
+        let mut plan = WelchPlan::new(nperseg, noverlap, fs);
+        let freqs = floats(&case["freqs"]);
+        assert_eq!(plan.n_bins(), freqs.len(), "{name}");
+        for (k, f) in freqs.iter().enumerate() {
+            assert_eq!(plan.frequency_hz(k), *f, "{name}: bin {k} frequency");
+        }
+        let mut psd = vec![0.0; plan.n_bins()];
+        for (j, &ch) in channels.iter().enumerate() {
+            let col = window.column(ch);
+            plan.psd(|i| col[i], len, &mut psd);
+            for (k, (ours, theirs)) in psd.iter().zip(floats(&case["psd"][j])).enumerate() {
+                assert_close(*ours, theirs, 1e-9, &format!("{name}: psd ch {ch} bin {k}"));
+                compared += 1;
+            }
+        }
+
+        // band power through the extractor, in all three scales
+        let bands: Vec<Band> = case["bands"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| Band {
+                name: b[0].as_str().unwrap().into(),
+                low_hz: b[1].as_f64().unwrap(),
+                high_hz: b[2].as_f64().unwrap(),
+            })
+            .collect();
+        for (power, key) in [
+            (PowerScale::Absolute, "band_power"),
+            (PowerScale::Log10, "log10_band_power"),
+            (PowerScale::Relative, "relative_band_power"),
+        ] {
+            let spec = BandPowerSpec {
+                welch_segment_s: nperseg as f64 / fs,
+                welch_overlap: noverlap as f64 / nperseg as f64,
+                bands: bands.clone(),
+                power,
+            };
+            assert_eq!(spec.segment_samples(fs), (nperseg, noverlap));
+            let mut extractor = spec.build(fs, len).unwrap();
+            let mut out = vec![0.0; extractor.n_columns(channels.len())];
+            extractor.transform(window, &channels, &mut out);
+            for (j, _) in channels.iter().enumerate() {
+                for (b, theirs) in floats(&case[key][j]).into_iter().enumerate() {
+                    assert_close(
+                        out[j * bands.len() + b],
+                        theirs,
+                        1e-9,
+                        &format!("{name}: {key} ch {j} band {b}"),
+                    );
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert!(compared > 500, "only {compared} values compared");
+}
+
+#[test]
+fn balanced_accuracy_matches_sklearn() {
+    let refs = reference("metrics.json");
+    for case in refs["balanced_accuracy"].as_array().unwrap() {
+        let k = case["n_classes"].as_u64().unwrap() as usize;
+        let t = usizes(&case["y_true"]);
+        let p = usizes(&case["y_pred"]);
+        let ours = balanced_accuracy(&t, &p, k);
+        assert_close(
+            ours,
+            case["balanced_accuracy"].as_f64().unwrap(),
+            1e-12,
+            "balanced accuracy",
+        );
+    }
+}
+
+#[test]
+fn stratified_kfold_matches_sklearn() {
+    let refs = reference("metrics.json");
+    let cases = refs["stratified_kfold"].as_array().unwrap();
+    assert!(cases.len() >= 6);
+    for case in cases {
+        let k = case["n_splits"].as_u64().unwrap() as usize;
+        let y = usizes(&case["y"]);
+        assert_eq!(
+            stratified_kfold(&y, k).unwrap(),
+            usizes(&case["test_fold"]),
+            "k={k}, y={y:?}"
+        );
+    }
+}
+
+#[test]
+fn balanced_logistic_regression_matches_sklearn() {
+    let refs = reference("logistic.json");
+    for case in refs["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let c = case["C"].as_f64().unwrap();
+        let rows: Vec<Vec<f64>> = case["x"].as_array().unwrap().iter().map(floats).collect();
+        let x = Array2::from_shape_vec((rows.len(), rows[0].len()), rows.concat()).unwrap();
+        let y = usizes(&case["y"]);
+        let k = case["classes"].as_array().unwrap().len();
+        let model = LogisticSpec {
+            alpha: 1.0 / c,
+            max_iterations: 1000,
+        }
+        .fit(x.view(), &y, k)
+        .unwrap();
+        assert!(model.fit.converged, "{name}: {:?}", model.fit);
+        // eegi's objective is scikit-learn's divided by C
+        assert_close(
+            model.fit.objective * c,
+            case["objective"].as_f64().unwrap(),
+            1e-6,
+            &format!("{name}: objective"),
+        );
+        let proba = model.predict_proba(x.view());
+        let theirs: Vec<Vec<f64>> = case["proba"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(floats)
+            .collect();
+        let mut worst: f64 = 0.0;
+        for (i, row) in theirs.iter().enumerate() {
+            for (j, p) in row.iter().enumerate() {
+                worst = worst.max((proba[[i, j]] - p).abs());
+            }
+        }
+        assert!(
+            worst < 1e-4,
+            "{name}: probabilities differ by up to {worst}"
+        );
+        let coef: Vec<Vec<f64>> = case["coef"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(floats)
+            .collect();
+        for (r, row) in coef.iter().enumerate() {
+            for (j, w) in row.iter().enumerate() {
+                assert!(
+                    (model.coefficients[r][j] - w).abs() < 1e-3,
+                    "{name}: coef[{r}][{j}] {} vs {w}",
+                    model.coefficients[r][j]
+                );
+            }
+        }
+    }
+}
