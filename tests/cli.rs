@@ -246,11 +246,7 @@ fn fails(args: &[&str], dir: &Path, needles: &[&str]) {
     let _ = std::fs::remove_file(&out_path);
     let mut c = eegi();
     c.args(args);
-    if args[0] == "train" {
-        c.arg("-o").arg(&out_path);
-    } else {
-        c.arg("-o").arg(&out_path);
-    }
+    c.arg("-o").arg(&out_path);
     let out = c.output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
