@@ -2,6 +2,7 @@
 //! reason, where that folder is absent).
 
 use assert_cmd::Command;
+use std::io::Write;
 use std::path::PathBuf;
 
 fn shared() -> Option<PathBuf> {
