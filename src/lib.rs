@@ -10,6 +10,7 @@ pub mod evaluate;
 pub mod features;
 pub mod io;
 pub mod model;
+pub mod online;
 pub mod pipeline;
 pub mod recording;
 pub mod signal;

@@ -439,19 +439,25 @@ impl FittedPipeline {
         s
     }
 
+    /// Refuses a recording (named `source`) whose sample rate differs from the model's.
+    pub fn check_rate(&self, source: &Path, sample_rate_hz: f64) -> Result<()> {
+        if sample_rate_hz != self.sample_rate_hz {
+            return Err(Error::input(format!(
+                "{}: sample rate {} Hz, but the model was trained at {} Hz; resample the recording or train a model at {} Hz",
+                source.display(),
+                sample_rate_hz,
+                self.sample_rate_hz,
+                sample_rate_hz
+            )));
+        }
+        Ok(())
+    }
+
     /// Classifies windows of a recording: one per event when the model is event-locked and
     /// events are given, otherwise sliding windows over the whole recording.
     pub fn classify(&self, rec: &Recording, events: Option<&[Event]>) -> Result<Vec<Prediction>> {
         let columns = channel_columns(rec, &self.channels, "the model needs")?;
-        if rec.sample_rate_hz != self.sample_rate_hz {
-            return Err(Error::input(format!(
-                "{}: sample rate {} Hz, but the model was trained at {} Hz; resample the recording or train a model at {} Hz",
-                rec.source.display(),
-                rec.sample_rate_hz,
-                self.sample_rate_hz,
-                rec.sample_rate_hz
-            )));
-        }
+        self.check_rate(&rec.source, rec.sample_rate_hz)?;
         let fs = self.sample_rate_hz;
         let windows: Vec<Window> = match (events, self.window.is_event_locked()) {
             (Some(ev), true) => {

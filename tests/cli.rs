@@ -506,3 +506,67 @@ fn event_locked_model_classifies_one_row_per_event() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("event-locked"));
 }
+
+#[test]
+fn classify_reads_standard_input_like_a_file() {
+    let from_file = stdout(eegi().args(["classify", "data/eyes_open_then_closed.csv"]));
+    let input = std::fs::read(root().join("data/eyes_open_then_closed.csv")).unwrap();
+    let from_stdin = stdout(eegi().args(["classify", "-"]).write_stdin(input));
+    assert_eq!(from_file, from_stdin);
+}
+
+#[test]
+fn classify_follow_labels_windows_as_the_file_grows() {
+    use std::io::{BufRead, BufReader, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("live.csv");
+    let text = std::fs::read_to_string(root().join("data/eyes_open_then_closed.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // header and the first 3 s (480 samples at 160 Hz): two 2 s windows (0-2, 1-3)
+    let mut f = std::fs::File::create(&live).unwrap();
+    writeln!(f, "{}", lines[..=480].join("\n")).unwrap();
+    f.flush().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eegi"))
+        .arg("classify")
+        .arg(&live)
+        .arg("--follow")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert!(line.starts_with("start_s,end_s,label"));
+    for expected in ["0,2,", "1,3,"] {
+        line.clear();
+        out.read_line(&mut line).unwrap();
+        assert!(line.starts_with(expected), "{line}");
+    }
+    // one more second arrives: exactly one more window, printed without waiting for the end
+    writeln!(f, "{}", lines[481..=640].join("\n")).unwrap();
+    f.flush().unwrap();
+    line.clear();
+    out.read_line(&mut line).unwrap();
+    assert!(line.starts_with("2,4,eyes_open"), "{line}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn classify_into_a_closed_pipe_ends_quietly() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eegi"))
+        .current_dir(root())
+        .args(["classify", "data/eyes_open_then_closed.csv"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away at once, like `| head -0`
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -1,19 +1,25 @@
 //! `eegi classify`: label each window of a recording with a trained model (the embedded
-//! default when no -m is given), as CSV or JSON lines.
+//! default when no -m is given), as CSV or JSON lines. Sliding-window models read the recording
+//! as a stream — from a file, from standard input (`-`), or from a file still being written
+//! (`--follow`) — so memory stays flat whatever its length; event-locked models label one
+//! window per event.
 
 use super::config::{fmt_seconds, InputArgs};
 use super::DEFAULT_MODEL;
 use crate::io::output::write_atomically;
+use crate::io::stream::CsvStream;
 use crate::io::{read_events, read_recording};
-use crate::pipeline::FittedPipeline;
+use crate::online::StreamClassifier;
+use crate::pipeline::{FittedPipeline, Prediction};
 use crate::{Error, Result};
 use clap::ValueEnum;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Options of `eegi classify`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The EEG CSV recording to label.
+    /// The EEG CSV recording to label; `-` reads standard input.
     #[arg(value_name = "RECORDING")]
     pub recording: PathBuf,
 
@@ -22,13 +28,18 @@ pub struct Args {
     #[arg(short, long, value_name = "MODEL.json")]
     pub model: Option<PathBuf>,
 
-    /// Output file; `-` (the default) writes to stdout.
+    /// Output file; `-` (the default) writes to stdout, flushed after every block of windows.
     #[arg(short, long, value_name = "OUT", default_value = "-")]
     pub output: PathBuf,
 
     /// Output format: csv (`start_s,end_s,label,p_<class>...`) or jsonl (one object a line).
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
+
+    /// Keep reading RECORDING as it grows (as a headset recorder writes it) and print each
+    /// window's label as soon as it is complete, until interrupted. Output goes to stdout.
+    #[arg(long)]
+    pub follow: bool,
 
     #[command(flatten)]
     pub input: InputArgs,
@@ -62,56 +73,159 @@ pub fn load_model(path: Option<&Path>) -> Result<FittedPipeline> {
 /// Runs `eegi classify`.
 pub fn run(args: Args) -> Result<()> {
     let model = load_model(args.model.as_deref())?;
-    let recording = read_recording(&args.recording, &args.input.csv())?;
-    let events = if model.window.is_event_locked() {
-        match args.input.events_path(&args.recording, 1)? {
+    if args.follow && args.output != Path::new("-") {
+        return Err(Error::input(
+            "--follow writes to stdout: drop -o, or redirect stdout",
+        ));
+    }
+    if model.window.is_event_locked() {
+        if args.recording == Path::new("-") || args.follow {
+            return Err(Error::input(
+                "the model is event-locked (one window per event): it needs a recording file and its events, not a stream",
+            ));
+        }
+        let recording = read_recording(&args.recording, &args.input.csv())?;
+        let events = match args.input.events_path(&args.recording, 1)? {
             Some(p) => Some(read_events(&p)?),
             None => None,
+        };
+        let predictions = model.classify(&recording, events.as_deref())?;
+        return write_atomically(&args.output, |w| {
+            write_header(w, args.format, &model.classes)?;
+            write_rows(w, args.format, &model.classes, &predictions)
+        });
+    }
+    stream(&args, &model)
+}
+
+/// A file that is still being written: reading waits for more bytes instead of ending.
+struct Follow(std::fs::File);
+
+impl Read for Follow {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let n = self.0.read(buf)?;
+            if n > 0 {
+                return Ok(n);
+            }
+            // 1 ms polling keeps the added latency well under a window step
+            std::thread::sleep(std::time::Duration::from_millis(1));
         }
+    }
+}
+
+/// Classifies a sliding-window model's recording block by block.
+fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
+    let (source, name): (Box<dyn Read + Send>, PathBuf) = if args.recording == Path::new("-") {
+        (Box::new(std::io::stdin()), PathBuf::from("<stdin>"))
     } else {
-        None
+        let file = std::fs::File::open(&args.recording).map_err(|e| {
+            Error::file(
+                &args.recording,
+                format!("cannot read file: {}", crate::io::io_reason(&e)),
+            )
+        })?;
+        let source: Box<dyn Read + Send> = if args.follow {
+            Box::new(Follow(file))
+        } else {
+            Box::new(file)
+        };
+        (source, args.recording.clone())
     };
-    let predictions = model.classify(&recording, events.as_deref())?;
-    let classes = &model.classes;
-    write_atomically(&args.output, |w| {
-        match args.format {
-            Format::Csv => {
-                write!(w, "start_s,end_s,label")?;
-                for c in classes {
-                    write!(w, ",p_{c}")?;
+    if let Some(fs) = args.input.sample_rate {
+        if !(fs.is_finite() && fs > 0.0) {
+            return Err(Error::input(format!(
+                "--sample-rate {fs}: expected a positive rate in Hz"
+            )));
+        }
+    }
+    let mut stream = CsvStream::new(source, &name, args.input.sample_rate)?;
+    stream.select_channels(&model.channels, "the model needs")?;
+    let mut classifier = StreamClassifier::new(model)?;
+    let mut rate_checked = false;
+    let mut failure: Option<Error> = None;
+    let written = write_atomically(&args.output, |w| {
+        write_header(w, args.format, &model.classes)?;
+        w.flush()?;
+        loop {
+            let block = match stream.next_block() {
+                Ok(Some(b)) => b,
+                Ok(None) => break,
+                Err(e) => {
+                    failure = Some(e);
+                    return Err(std::io::Error::other("input failed"));
                 }
-                writeln!(w)?;
-                for p in &predictions {
-                    write!(
-                        w,
-                        "{},{},{}",
-                        fmt_seconds(p.start_s),
-                        fmt_seconds(p.end_s),
-                        classes[p.class]
-                    )?;
-                    for v in &p.probabilities {
-                        write!(w, ",{v}")?;
+            };
+            if !rate_checked {
+                if let Some(fs) = stream.sample_rate_hz() {
+                    if let Err(e) = model.check_rate(&name, fs) {
+                        failure = Some(e);
+                        return Err(std::io::Error::other("input failed"));
                     }
-                    writeln!(w)?;
+                    rate_checked = true;
                 }
             }
-            Format::Jsonl => {
-                for p in &predictions {
-                    let probs: serde_json::Map<String, serde_json::Value> = classes
-                        .iter()
-                        .zip(&p.probabilities)
-                        .map(|(c, v)| (c.clone(), serde_json::json!(v)))
-                        .collect();
-                    let line = serde_json::json!({
-                        "start_s": p.start_s,
-                        "end_s": p.end_s,
-                        "label": classes[p.class],
-                        "probabilities": probs,
-                    });
-                    writeln!(w, "{line}")?;
-                }
-            }
+            let predictions = classifier.push(&block.samples);
+            write_rows(w, args.format, &model.classes, &predictions)?;
+            w.flush()?;
         }
         Ok(())
-    })
+    });
+    match failure {
+        Some(e) => Err(e),
+        None => written,
+    }
+}
+
+/// Writes the CSV header (nothing for JSON lines).
+fn write_header(w: &mut dyn Write, format: Format, classes: &[String]) -> std::io::Result<()> {
+    if format == Format::Csv {
+        write!(w, "start_s,end_s,label")?;
+        for c in classes {
+            write!(w, ",p_{c}")?;
+        }
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
+/// Writes one line per prediction.
+fn write_rows(
+    w: &mut dyn Write,
+    format: Format,
+    classes: &[String],
+    predictions: &[Prediction],
+) -> std::io::Result<()> {
+    for p in predictions {
+        match format {
+            Format::Csv => {
+                write!(
+                    w,
+                    "{},{},{}",
+                    fmt_seconds(p.start_s),
+                    fmt_seconds(p.end_s),
+                    classes[p.class]
+                )?;
+                for v in &p.probabilities {
+                    write!(w, ",{v}")?;
+                }
+                writeln!(w)?;
+            }
+            Format::Jsonl => {
+                let probs: serde_json::Map<String, serde_json::Value> = classes
+                    .iter()
+                    .zip(&p.probabilities)
+                    .map(|(c, v)| (c.clone(), serde_json::json!(v)))
+                    .collect();
+                let line = serde_json::json!({
+                    "start_s": p.start_s,
+                    "end_s": p.end_s,
+                    "label": classes[p.class],
+                    "probabilities": probs,
+                });
+                writeln!(w, "{line}")?;
+            }
+        }
+    }
+    Ok(())
 }

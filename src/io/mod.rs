@@ -4,6 +4,7 @@
 mod eeg_csv;
 mod events;
 pub mod output;
+pub mod stream;
 
 pub use eeg_csv::{read_recording, CsvOptions};
 pub use events::{find_sidecar_events, read_events, Event};

@@ -1,0 +1,650 @@
+//! A streaming EEG CSV reader: parses a recording in bounded blocks, on all cores, and hands
+//! out samples in order, so memory stays O(block) whatever the length of the file.
+//!
+//! Rows are split at newlines into one chunk per worker; each chunk is parsed with
+//! `fast-float2` (correctly rounded, ~3x faster than `str::parse`), and chunks are joined in
+//! order. Errors name the file, line and column as the whole-file reader does.
+
+use crate::io::detect_delimiter;
+use crate::{Error, Result};
+use rayon::prelude::*;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Bytes read per worker per block (4 MiB): large enough to amortise thread hand-off, small
+/// enough that a block of 64-channel samples stays a few MiB.
+pub const BLOCK_BYTES_PER_THREAD: usize = 4 << 20;
+
+/// Longest line accepted, in bytes (16 MiB): a longer one is refused instead of buffered.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
+/// Relative tolerance on the spacing of the `time` column (as in the whole-file reader).
+const TIME_STEP_TOLERANCE: f64 = 0.01;
+
+/// Parsed samples of one block: rows × selected channels, in µV.
+#[derive(Debug, Clone, Default)]
+pub struct Block {
+    /// Sample values, row-major (rows × selected channels).
+    pub samples: Vec<f64>,
+    /// Number of rows (samples) in the block.
+    pub n_rows: usize,
+}
+
+/// An EEG CSV recording read incrementally from any byte source.
+pub struct CsvStream {
+    source: Box<dyn Read + Send>,
+    path: PathBuf,
+    delimiter: u8,
+    names: Vec<String>,
+    time_col: Option<usize>,
+    /// For each field of a row, the output slot it is parsed into (channels, then time).
+    slots: Vec<Option<usize>>,
+    n_selected: usize,
+    pending: Vec<u8>,
+    next_line: u64,
+    eof: bool,
+    sample_rate_hz: Option<f64>,
+    use_time: bool,
+    last_time: Option<f64>,
+    time_step: Option<f64>,
+    rows_read: u64,
+    /// Fixed read buffer (1 MiB), reused for every read.
+    scratch: Vec<u8>,
+}
+
+impl std::fmt::Debug for CsvStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsvStream")
+            .field("path", &self.path)
+            .field("names", &self.names)
+            .finish()
+    }
+}
+
+impl CsvStream {
+    /// Opens a stream: reads and checks the header. `path` names the source in errors; a
+    /// given `sample_rate_hz` makes a `time` column ignored.
+    pub fn new(
+        mut source: Box<dyn Read + Send>,
+        path: &Path,
+        sample_rate_hz: Option<f64>,
+    ) -> Result<CsvStream> {
+        let mut pending = Vec::new();
+        let header_end = loop {
+            if let Some(i) = memchr::memchr(b'\n', &pending) {
+                break i;
+            }
+            if pending.len() > MAX_LINE_BYTES {
+                return Err(Error::at(
+                    path,
+                    1,
+                    None,
+                    format!("a header longer than {} MiB", MAX_LINE_BYTES >> 20),
+                    "a header row of channel names",
+                ));
+            }
+            let mut buf = vec![0u8; 64 << 10];
+            let n = source
+                .read(&mut buf)
+                .map_err(|e| Error::file(path, format!("cannot read: {}", super::io_reason(&e))))?;
+            if n == 0 {
+                break pending.len();
+            }
+            pending.extend_from_slice(&buf[..n]);
+        };
+        let mut header_line = pending[..header_end].to_vec();
+        pending.drain(..(header_end + 1).min(pending.len()));
+        if header_line.starts_with(b"\xEF\xBB\xBF") {
+            header_line.drain(..3);
+        }
+        if header_line.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(Error::at(
+                path,
+                1,
+                None,
+                "empty file",
+                "a header row of channel names",
+            ));
+        }
+        let delimiter = detect_delimiter(&header_line);
+        let names = parse_header(path, &header_line, delimiter)?;
+        let time_col = names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case("time") || n.eq_ignore_ascii_case("time_s"));
+        if names.len() == usize::from(time_col.is_some()) {
+            return Err(Error::at(
+                path,
+                1,
+                None,
+                "no channel columns",
+                "at least one EEG channel column in the header",
+            ));
+        }
+        if time_col.is_none() && sample_rate_hz.is_none() {
+            return Err(Error::file(path, "no `time` column and no --sample-rate given, expected one of them to know the sample rate"));
+        }
+        let mut stream = CsvStream {
+            source,
+            path: path.to_path_buf(),
+            delimiter,
+            time_col,
+            slots: Vec::new(),
+            n_selected: 0,
+            pending,
+            next_line: 2,
+            eof: false,
+            sample_rate_hz,
+            use_time: time_col.is_some() && sample_rate_hz.is_none(),
+            last_time: None,
+            time_step: None,
+            rows_read: 0,
+            scratch: vec![0; 1 << 20],
+            names,
+        };
+        let all: Vec<usize> = (0..stream.names.len())
+            .filter(|&i| Some(i) != time_col)
+            .collect();
+        stream.set_slots(&all);
+        Ok(stream)
+    }
+
+    /// Channel names in file order (without the time column).
+    pub fn channel_names(&self) -> Vec<String> {
+        (0..self.names.len())
+            .filter(|&i| Some(i) != self.time_col)
+            .map(|i| self.names[i].clone())
+            .collect()
+    }
+
+    /// Keeps only the named channels, in the given order; a missing one is an error naming it
+    /// (`who` says who needs it, e.g. "the model needs").
+    pub fn select_channels(&mut self, wanted: &[String], who: &str) -> Result<()> {
+        let mut missing = Vec::new();
+        let fields: Vec<usize> = wanted
+            .iter()
+            .filter_map(|c| {
+                let i = self
+                    .names
+                    .iter()
+                    .enumerate()
+                    .position(|(j, n)| n == c && Some(j) != self.time_col);
+                if i.is_none() {
+                    missing.push(c.as_str());
+                }
+                i
+            })
+            .collect();
+        if !missing.is_empty() {
+            let shown = missing[..missing.len().min(8)].join(", ");
+            let more = if missing.len() > 8 {
+                format!(" and {} more", missing.len() - 8)
+            } else {
+                String::new()
+            };
+            return Err(Error::input(format!(
+                "{}: missing channel{} {shown}{more} that {who}",
+                self.path.display(),
+                if missing.len() > 1 { "s" } else { "" }
+            )));
+        }
+        self.set_slots(&fields);
+        Ok(())
+    }
+
+    fn set_slots(&mut self, fields: &[usize]) {
+        self.slots = vec![None; self.names.len()];
+        for (slot, &f) in fields.iter().enumerate() {
+            self.slots[f] = Some(slot);
+        }
+        self.n_selected = fields.len();
+        if let (true, Some(t)) = (self.use_time, self.time_col) {
+            self.slots[t] = Some(self.n_selected);
+        }
+    }
+
+    /// Number of channels in each row of a block.
+    pub fn n_channels(&self) -> usize {
+        self.n_selected
+    }
+
+    /// The sample rate in Hz: given, or inferred from the time column once two rows are read.
+    pub fn sample_rate_hz(&self) -> Option<f64> {
+        self.sample_rate_hz
+    }
+
+    /// Number of sample rows read so far.
+    pub fn rows_read(&self) -> u64 {
+        self.rows_read
+    }
+
+    /// Reads and parses the next block; `None` at the end of the data.
+    pub fn next_block(&mut self) -> Result<Option<Block>> {
+        let threads = rayon::current_num_threads().max(1);
+        let target = BLOCK_BYTES_PER_THREAD * threads;
+        let mut buf = std::mem::take(&mut self.pending);
+        // read until the block is full, the source pauses (a short read) or ends
+        while !self.eof && buf.len() < target {
+            let want = (target - buf.len()).min(self.scratch.len());
+            let n = match self.source.read(&mut self.scratch[..want]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    return Err(Error::file(
+                        &self.path,
+                        format!("cannot read: {}", super::io_reason(&e)),
+                    ))
+                }
+            };
+            buf.extend_from_slice(&self.scratch[..n]);
+            if n == 0 {
+                self.eof = true;
+            } else if n < want && memchr::memchr(b'\n', &self.scratch[..n]).is_some() {
+                // the source paused with complete lines in hand: hand them out now (online use)
+                break;
+            }
+        }
+        // complete lines only; the tail waits for more bytes (or is the last line at the end)
+        let cut = if self.eof {
+            buf.len()
+        } else {
+            memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1)
+        };
+        if !self.eof && cut == 0 && buf.len() > MAX_LINE_BYTES {
+            return Err(Error::at(
+                &self.path,
+                self.next_line,
+                None,
+                format!("a line longer than {} MiB", MAX_LINE_BYTES >> 20),
+                "one sample per line",
+            ));
+        }
+        self.pending = buf.split_off(cut);
+        if buf.is_empty() {
+            return if self.eof {
+                Ok(None)
+            } else {
+                self.next_block()
+            };
+        }
+        let chunks = split_lines(&buf, threads, self.next_line);
+        self.next_line += chunks.iter().map(|c| c.2).sum::<u64>();
+        let width = self.n_selected + usize::from(self.use_time);
+        let parsed: Vec<Result<Vec<f64>>> = chunks
+            .par_iter()
+            .map(|&(from, to, _, line)| {
+                RowParser {
+                    path: &self.path,
+                    delimiter: self.delimiter,
+                    names: &self.names,
+                    slots: &self.slots,
+                }
+                .parse_chunk(&buf[from..to], line, width)
+            })
+            .collect();
+        let mut samples = Vec::with_capacity(
+            parsed
+                .iter()
+                .map(|p| p.as_ref().map_or(0, |v| v.len()))
+                .sum(),
+        );
+        let mut rows = 0;
+        for p in parsed {
+            let p = p?;
+            rows += p.len() / width.max(1);
+            samples.extend_from_slice(&p);
+        }
+        if self.use_time {
+            samples = self.check_times(&buf, samples, rows, width)?;
+        }
+        self.rows_read += rows as u64;
+        if rows == 0 {
+            return self.next_block();
+        }
+        Ok(Some(Block {
+            samples,
+            n_rows: rows,
+        }))
+    }
+}
+
+/// The read-only state needed to parse rows, shared by the workers of a block.
+struct RowParser<'a> {
+    path: &'a Path,
+    delimiter: u8,
+    names: &'a [String],
+    slots: &'a [Option<usize>],
+}
+
+impl RowParser<'_> {
+    /// Parses complete lines into rows of `width` values (selected channels, then time).
+    fn parse_chunk(&self, bytes: &[u8], first_line: u64, width: usize) -> Result<Vec<f64>> {
+        let mut out = Vec::with_capacity(bytes.len() / 8);
+        let mut row = vec![0.0; width];
+        let n_fields = self.names.len();
+        for (k, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+            let line = first_line + k as u64;
+            let text = raw.strip_suffix(b"\r").unwrap_or(raw);
+            if text.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            let mut n = 0;
+            for field in text.split(|&b| b == self.delimiter) {
+                if n < n_fields {
+                    if let Some(slot) = self.slots[n] {
+                        row[slot] = self.parse_value(field, line, n)?;
+                    }
+                }
+                n += 1;
+            }
+            if n != n_fields {
+                return Err(Error::at(
+                    self.path,
+                    line,
+                    None,
+                    format!("{n} fields"),
+                    format!("{n_fields} fields as in the header"),
+                ));
+            }
+            out.extend_from_slice(&row);
+        }
+        Ok(out)
+    }
+
+    /// Parses one cell as a finite number, or explains which cell is wrong.
+    fn parse_value(&self, field: &[u8], line: u64, col: usize) -> Result<f64> {
+        let field = field.trim_ascii();
+        let field = field
+            .strip_prefix(b"\"")
+            .and_then(|f| f.strip_suffix(b"\""))
+            .unwrap_or(field);
+        let name = &self.names[col];
+        if field.is_empty() {
+            return Err(Error::at(
+                self.path,
+                line,
+                Some(col + 1),
+                format!("empty cell in column '{name}'"),
+                "a number",
+            ));
+        }
+        match fast_float2::parse::<f64, _>(field) {
+            Ok(v) if v.is_finite() => Ok(v),
+            Ok(_) => Err(Error::at(
+                self.path,
+                line,
+                Some(col + 1),
+                format!("'{}' in column '{name}'", String::from_utf8_lossy(field)),
+                "a finite number (NaN and infinity are not EEG samples)",
+            )),
+            Err(_) => {
+                let text = String::from_utf8_lossy(field);
+                let shown: String = text.chars().take(40).collect();
+                let ell = if text.chars().count() > 40 { "…" } else { "" };
+                Err(Error::at(
+                    self.path,
+                    line,
+                    Some(col + 1),
+                    format!("'{shown}{ell}' in column '{name}'"),
+                    "a number",
+                ))
+            }
+        }
+    }
+}
+
+impl CsvStream {
+    /// Checks the time column is regular and strips it from the rows; infers the rate from
+    /// the first step (rounded to whole Hz within 0.1%).
+    fn check_times(
+        &mut self,
+        buf: &[u8],
+        rows_in: Vec<f64>,
+        rows: usize,
+        width: usize,
+    ) -> Result<Vec<f64>> {
+        let n_ch = self.n_selected;
+        let mut out = Vec::with_capacity(rows * n_ch);
+        for r in 0..rows {
+            let row = &rows_in[r * width..(r + 1) * width];
+            let t = row[n_ch];
+            if let Some(prev) = self.last_time {
+                let d = t - prev;
+                match self.time_step {
+                    None if d > 0.0 => {
+                        self.time_step = Some(d);
+                        self.sample_rate_hz = Some(super::eeg_csv::round_rate(1.0 / d));
+                    }
+                    Some(step) if (d - step).abs() <= TIME_STEP_TOLERANCE * step => {}
+                    _ => {
+                        let line = self.line_of_row(buf, r);
+                        let expected = match self.time_step {
+                            Some(step) => format!("a regular step of {step:.6} s (pass --sample-rate to ignore the time column)"),
+                            None => "increasing times (pass --sample-rate to ignore the time column)".to_string(),
+                        };
+                        return Err(Error::at(
+                            &self.path,
+                            line,
+                            Some(self.time_col.unwrap_or(0) + 1),
+                            format!("time {t} s is {d} s after the previous sample"),
+                            expected,
+                        ));
+                    }
+                }
+            }
+            self.last_time = Some(t);
+            out.extend_from_slice(&row[..n_ch]);
+        }
+        Ok(out)
+    }
+
+    /// The line number of data row `r` of the block just parsed (rare: only for errors).
+    fn line_of_row(&self, buf: &[u8], r: usize) -> u64 {
+        let lines_in_block: u64 = buf.split(|&b| b == b'\n').count() as u64;
+        let first = self.next_line - lines_in_block + u64::from(buf.ends_with(b"\n"));
+        let mut seen = 0;
+        for (k, raw) in buf.split(|&b| b == b'\n').enumerate() {
+            if raw.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            if seen == r {
+                return first + k as u64;
+            }
+            seen += 1;
+        }
+        first
+    }
+}
+
+/// Splits complete lines into about `parts` chunks at newlines: (from, to, lines, first line).
+fn split_lines(buf: &[u8], parts: usize, first_line: u64) -> Vec<(usize, usize, u64, u64)> {
+    let mut chunks = Vec::with_capacity(parts);
+    let mut from = 0;
+    let mut line = first_line;
+    for p in 1..=parts {
+        if from >= buf.len() {
+            break;
+        }
+        let mut to = if p == parts {
+            buf.len()
+        } else {
+            (buf.len() * p / parts).max(from)
+        };
+        if to < buf.len() {
+            to = memchr::memchr(b'\n', &buf[to..]).map_or(buf.len(), |i| to + i + 1);
+        }
+        // a chunk ending with '\n' holds that many lines; the last may lack it
+        let body = &buf[from..to];
+        let newlines = memchr::memchr_iter(b'\n', body).count() as u64;
+        let lines = newlines + u64::from(!body.ends_with(b"\n") && !body.is_empty());
+        let trimmed_to = if body.ends_with(b"\n") { to - 1 } else { to };
+        chunks.push((from, trimmed_to, lines, line));
+        line += lines;
+        from = to;
+    }
+    chunks
+}
+
+/// Parses the header row with the csv crate (quotes allowed) and checks the names.
+fn parse_header(path: &Path, line: &[u8], delimiter: u8) -> Result<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .trim(csv::Trim::All)
+        .from_reader(line);
+    let mut record = csv::ByteRecord::new();
+    reader.read_byte_record(&mut record).map_err(|e| {
+        Error::at(
+            path,
+            1,
+            None,
+            e.to_string(),
+            "a header row of channel names",
+        )
+    })?;
+    let mut names: Vec<String> = Vec::with_capacity(record.len());
+    for (i, field) in record.iter().enumerate() {
+        let name = std::str::from_utf8(field).map_err(|_| {
+            Error::at(
+                path,
+                1,
+                Some(i + 1),
+                "a name that is not UTF-8",
+                "a channel name",
+            )
+        })?;
+        if name.is_empty() {
+            return Err(Error::at(
+                path,
+                1,
+                Some(i + 1),
+                "an empty column name",
+                "a channel name",
+            ));
+        }
+        if let Some(j) = names.iter().position(|n| n == name) {
+            return Err(Error::at(
+                path,
+                1,
+                Some(i + 1),
+                format!("duplicate channel name '{name}' (also column {})", j + 1),
+                "unique channel names",
+            ));
+        }
+        names.push(name.to_string());
+    }
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::{read_recording, CsvOptions};
+    use std::io::Write;
+
+    /// A reader that hands out at most `step` bytes per call, like a pipe.
+    struct Trickle(Vec<u8>, usize, usize);
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len() - self.2);
+            buf[..n].copy_from_slice(&self.0[self.2..self.2 + n]);
+            self.2 += n;
+            Ok(n)
+        }
+    }
+
+    fn collect(text: &str, step: usize) -> Result<(Vec<f64>, usize, Option<f64>)> {
+        let mut s = CsvStream::new(
+            Box::new(Trickle(text.as_bytes().to_vec(), step, 0)),
+            Path::new("x.csv"),
+            None,
+        )?;
+        let mut all = Vec::new();
+        let mut rows = 0;
+        while let Some(b) = s.next_block()? {
+            all.extend(b.samples);
+            rows += b.n_rows;
+        }
+        Ok((all, rows, s.sample_rate_hz()))
+    }
+
+    #[test]
+    fn matches_the_whole_file_reader_for_any_read_size() {
+        let mut text = String::from("time,Cz,Pz,Oz\n");
+        for i in 0..500 {
+            text.push_str(&format!(
+                "{:.6},{},{}.25,-{}e-1\r\n",
+                i as f64 / 250.0,
+                i % 17,
+                i,
+                i % 5
+            ));
+        }
+        text.push('\n');
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+        let whole = read_recording(f.path(), &CsvOptions::default()).unwrap();
+        for step in [1, 7, 100, 1 << 20] {
+            let (samples, rows, rate) = collect(&text, step).unwrap();
+            assert_eq!(rows, 500);
+            assert_eq!(rate, Some(250.0));
+            assert_eq!(
+                samples,
+                whole.samples.as_slice().unwrap().to_vec(),
+                "read size {step}"
+            );
+        }
+    }
+
+    #[test]
+    fn errors_name_the_line_and_column_across_blocks() {
+        let mut text = String::from("time;Cz;Pz\n");
+        for i in 0..300 {
+            let bad = if i == 250 { "x1" } else { "1" };
+            text.push_str(&format!("{};{};2\n", i as f64 / 10.0, bad));
+        }
+        for step in [5, 1000] {
+            let e = collect(&text, step).unwrap_err();
+            assert!(
+                e.message.contains("x.csv:252:2: 'x1' in column 'Cz'"),
+                "{}",
+                e.message
+            );
+        }
+        let e = collect("time,Cz\n0,1\n0.1,1\n0.3,1\n", 3).unwrap_err();
+        assert!(
+            e.message.contains("x.csv:4:1:") && e.message.contains("regular step"),
+            "{}",
+            e.message
+        );
+        let e = collect("time,Cz\n0,1\n0.1,1,3\n", 3).unwrap_err();
+        assert!(
+            e.message.contains("x.csv:3: 3 fields, expected 2 fields"),
+            "{}",
+            e.message
+        );
+        let e = collect("time,Cz\n0,inf\n", 3).unwrap_err();
+        assert!(e.message.contains("x.csv:2:2: 'inf'"), "{}", e.message);
+    }
+
+    #[test]
+    fn selects_channels_in_model_order() {
+        let text = "time,A,B,C\n0,1,2,3\n0.5,4,5,6\n";
+        let mut s = CsvStream::new(
+            Box::new(Trickle(text.as_bytes().to_vec(), 4, 0)),
+            Path::new("x.csv"),
+            None,
+        )
+        .unwrap();
+        s.select_channels(&["C".into(), "A".into()], "the model needs")
+            .unwrap();
+        let mut samples = Vec::new();
+        while let Some(b) = s.next_block().unwrap() {
+            samples.extend(b.samples);
+        }
+        assert_eq!(samples, vec![3.0, 1.0, 6.0, 4.0]);
+        let e = s
+            .select_channels(&["D".into()], "the model needs")
+            .unwrap_err();
+        assert!(e.message.contains("missing channel D that the model needs"));
+    }
+}

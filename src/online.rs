@@ -1,0 +1,187 @@
+//! Window-by-window classification of a stream of samples with a fitted model: the online path
+//! of a BCI, built from exactly the extractors, scaler and classifier of the offline path.
+
+use crate::features::Extractor;
+use crate::pipeline::{argmax, Classifier, FittedPipeline, Prediction};
+use crate::windows::WindowSpec;
+use crate::{Error, Result};
+use ndarray::ArrayView2;
+use rayon::prelude::*;
+
+/// Windows computed in parallel once a block yields at least this many.
+const PARALLEL_WINDOWS: usize = 4;
+
+/// Buffers incoming samples (model channels, in model order) and labels every complete
+/// sliding window, holding only about one window of samples between calls.
+pub struct StreamClassifier<'m> {
+    model: &'m FittedPipeline,
+    n_channels: usize,
+    window_len: usize,
+    step: usize,
+    /// Buffered samples, rows × channels.
+    buffer: Vec<f64>,
+    /// Absolute index of the first buffered sample.
+    buffer_start: usize,
+    /// Absolute index of the next window's first sample.
+    next_start: usize,
+    extractors: Vec<Box<dyn Extractor>>,
+    channels: Vec<usize>,
+    row: Vec<f64>,
+}
+
+impl<'m> StreamClassifier<'m> {
+    /// Prepares a classifier for a sliding-window model.
+    pub fn new(model: &'m FittedPipeline) -> Result<StreamClassifier<'m>> {
+        let step_s = match model.window {
+            WindowSpec::Sliding { step_s, .. } => step_s,
+            WindowSpec::Epoch { .. } => {
+                return Err(Error::input("the model is event-locked (one window per event): stream classification needs a sliding-window model"))
+            }
+        };
+        let fs = model.sample_rate_hz;
+        let extractors = model
+            .features
+            .iter()
+            .map(|f| f.build(fs, model.window_samples))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(StreamClassifier {
+            n_channels: model.channels.len(),
+            window_len: model.window_samples,
+            step: (step_s * fs).round().max(1.0) as usize,
+            buffer: Vec::new(),
+            buffer_start: 0,
+            next_start: 0,
+            extractors,
+            channels: (0..model.channels.len()).collect(),
+            row: vec![0.0; model.feature_names.len()],
+            model,
+        })
+    }
+
+    /// Adds samples (rows × model channels, row-major) and returns the predictions of every
+    /// window completed by them, in time order.
+    pub fn push(&mut self, samples: &[f64]) -> Vec<Prediction> {
+        debug_assert_eq!(samples.len() % self.n_channels, 0);
+        self.buffer.extend_from_slice(samples);
+        let buffered = self.buffer.len() / self.n_channels;
+        let end = self.buffer_start + buffered;
+        let mut starts = Vec::new();
+        while self.next_start + self.window_len <= end {
+            starts.push(self.next_start);
+            self.next_start += self.step;
+        }
+        let view = ArrayView2::from_shape((buffered, self.n_channels), &self.buffer)
+            .expect("buffer holds whole rows");
+        let offset = self.buffer_start;
+        let model = self.model;
+        let len = self.window_len;
+        let predictions = if starts.len() >= PARALLEL_WINDOWS {
+            let channels = &self.channels;
+            starts
+                .par_iter()
+                .map_init(
+                    || {
+                        let extractors: Vec<Box<dyn Extractor>> = model
+                            .features
+                            .iter()
+                            .map(|f| {
+                                f.build(model.sample_rate_hz, len)
+                                    .expect("validated when the stream started")
+                            })
+                            .collect();
+                        (extractors, vec![0.0; model.feature_names.len()])
+                    },
+                    |(extractors, row), &s| {
+                        predict_window(model, extractors, row, view, channels, s - offset, s)
+                    },
+                )
+                .collect()
+        } else {
+            starts
+                .iter()
+                .map(|&s| {
+                    predict_window(
+                        model,
+                        &mut self.extractors,
+                        &mut self.row,
+                        view,
+                        &self.channels,
+                        s - offset,
+                        s,
+                    )
+                })
+                .collect()
+        };
+        // drop samples no future window needs
+        let keep_from = self.next_start.min(end);
+        let drop_rows = keep_from - self.buffer_start;
+        self.buffer.drain(..drop_rows * self.n_channels);
+        self.buffer_start = keep_from;
+        predictions
+    }
+}
+
+/// Features, scaling and class probabilities of the window starting at buffer row `at`
+/// (absolute sample `start`).
+fn predict_window(
+    model: &FittedPipeline,
+    extractors: &mut [Box<dyn Extractor>],
+    row: &mut [f64],
+    view: ArrayView2<f64>,
+    channels: &[usize],
+    at: usize,
+    start: usize,
+) -> Prediction {
+    let len = model.window_samples;
+    let window = view.slice(ndarray::s![at..at + len, ..]);
+    let mut offset = 0;
+    for e in extractors.iter_mut() {
+        let width = e.n_columns(channels.len());
+        e.transform(window, channels, &mut row[offset..offset + width]);
+        offset += width;
+    }
+    model.scaler.transform_row(row);
+    let Classifier::LogisticRegression { model: lr, .. } = &model.classifier;
+    let mut probabilities = vec![0.0; model.classes.len()];
+    lr.predict_proba_row(ndarray::ArrayView1::from(&*row), &mut probabilities);
+    let fs = model.sample_rate_hz;
+    Prediction {
+        start_s: start as f64 / fs,
+        end_s: (start + len) as f64 / fs,
+        class: argmax(&probabilities),
+        probabilities,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::{read_recording, CsvOptions};
+    use std::path::Path;
+
+    #[test]
+    fn streaming_gives_exactly_the_offline_predictions() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let model =
+            FittedPipeline::from_json(Path::new("default"), crate::cli::DEFAULT_MODEL).unwrap();
+        let rec = read_recording(
+            &root.join("data/eyes_open_then_closed.csv"),
+            &CsvOptions::default(),
+        )
+        .unwrap();
+        let offline = model.classify(&rec, None).unwrap();
+        let samples = rec.samples.as_slice().unwrap();
+        let n_ch = rec.n_channels();
+        // blocks of odd sizes: single samples, then large blocks
+        for block_rows in [1usize, 37, 1000, 10_000] {
+            let mut clf = StreamClassifier::new(&model).unwrap();
+            let mut online = Vec::new();
+            for chunk in samples.chunks(block_rows * n_ch) {
+                online.extend(clf.push(chunk));
+            }
+            assert_eq!(online, offline, "blocks of {block_rows} rows");
+            // memory: never much more than a window plus one block
+            assert!(clf.buffer.len() <= (model.window_samples + block_rows) * n_ch);
+        }
+    }
+}
