@@ -61,14 +61,21 @@ pub fn run(args: Args) -> Result<()> {
             "--cv 1: expected at least 2 folds, or 0 to skip cross-validation",
         ));
     }
+    let clock = std::time::Instant::now();
     let inputs = args.input.load_labelled(&args.recordings)?;
+    let load_s = clock.elapsed().as_secs_f64();
     let set = spec.training_set(&inputs)?;
+    let features_s = clock.elapsed().as_secs_f64() - load_s;
     let cv = if args.cv > 0 {
         Some(spec.cross_validate(&set, args.cv)?)
     } else {
         None
     };
-    let model = spec.fit(&set, hash_inputs(&inputs)?, cv)?;
+    let cv_s = clock.elapsed().as_secs_f64() - load_s - features_s;
+    let hashes = hash_inputs(&inputs)?;
+    let fit_clock = std::time::Instant::now();
+    let model = spec.fit(&set, hashes, cv)?;
+    let fit_s = fit_clock.elapsed().as_secs_f64();
     let json = model.to_json();
     write_atomically(&args.output, |w| w.write_all(json.as_bytes()))?;
 
@@ -88,6 +95,7 @@ pub fn run(args: Args) -> Result<()> {
             "cv_balanced_accuracy_sd": cv.map(|c| c.balanced_accuracy_sd),
             "cv_fold_balanced_accuracy": cv.map(|c| c.fold_balanced_accuracy.clone()),
             "chance_balanced_accuracy": 1.0 / model.classes.len() as f64,
+            "seconds": {"load": load_s, "features": features_s, "cross_validation": cv_s, "fit": fit_s},
             "fit": match &model.classifier { crate::pipeline::Classifier::LogisticRegression { model, .. } => &model.fit },
         });
         println!(

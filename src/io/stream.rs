@@ -11,9 +11,9 @@ use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Bytes read per worker per block (4 MiB): large enough to amortise thread hand-off, small
-/// enough that a block of 64-channel samples stays a few MiB.
-pub const BLOCK_BYTES_PER_THREAD: usize = 4 << 20;
+/// Bytes read per worker per block (1 MiB): large enough to amortise thread hand-off
+/// (thousands of rows), small enough that a block of parsed samples stays about a MiB.
+pub const BLOCK_BYTES_PER_THREAD: usize = 1 << 20;
 
 /// Longest line accepted, in bytes (16 MiB): a longer one is refused instead of buffered.
 pub const MAX_LINE_BYTES: usize = 16 << 20;
@@ -398,15 +398,13 @@ impl CsvStream {
     fn check_times(
         &mut self,
         buf: &[u8],
-        rows_in: Vec<f64>,
+        mut rows_in: Vec<f64>,
         rows: usize,
         width: usize,
     ) -> Result<Vec<f64>> {
         let n_ch = self.n_selected;
-        let mut out = Vec::with_capacity(rows * n_ch);
         for r in 0..rows {
-            let row = &rows_in[r * width..(r + 1) * width];
-            let t = row[n_ch];
+            let t = rows_in[r * width + n_ch];
             if let Some(prev) = self.last_time {
                 let d = t - prev;
                 match self.time_step {
@@ -432,9 +430,11 @@ impl CsvStream {
                 }
             }
             self.last_time = Some(t);
-            out.extend_from_slice(&row[..n_ch]);
+            // compact in place: row r's channels move to r·n_ch, never past where they were
+            rows_in.copy_within(r * width..r * width + n_ch, r * n_ch);
         }
-        Ok(out)
+        rows_in.truncate(rows * n_ch);
+        Ok(rows_in)
     }
 
     /// The line number of data row `r` of the block just parsed (rare: only for errors).
