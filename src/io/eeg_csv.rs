@@ -1,7 +1,7 @@
 //! The EEG CSV reader: a header row of channel names, one row per sample, values in µV, and an
 //! optional `time` column (seconds) from which the sample rate is inferred.
 
-use super::{detect_delimiter, read_bytes};
+use super::stream::CsvStream;
 use crate::{Error, Recording, Result};
 use ndarray::Array2;
 use std::path::Path;
@@ -13,124 +13,16 @@ pub struct CsvOptions {
     pub sample_rate_hz: Option<f64>,
 }
 
-/// Relative tolerance on the spacing of the `time` column (1% of the sample interval): wide
-/// enough for timestamps printed with few decimals, narrow enough to catch a dropped sample.
-const TIME_STEP_TOLERANCE: f64 = 0.01;
-
-/// Reads an EEG CSV file (comma, tab or semicolon separated) into a [`Recording`].
+/// Reads an EEG CSV file (comma, tab or semicolon separated) into a [`Recording`], with the
+/// same block parser that streams recordings ([`super::stream::CsvStream`]).
 pub fn read_recording(path: &Path, options: &CsvOptions) -> Result<Recording> {
-    let bytes = read_bytes(path)?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let first_line_end = bytes
-        .iter()
-        .position(|&b| b == b'\n')
-        .unwrap_or(bytes.len());
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(Error::at(
-            path,
-            1,
-            None,
-            "empty file",
-            "a header row of channel names",
-        ));
-    }
-    let delimiter = detect_delimiter(&bytes[..first_line_end]);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(true)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-
-    let header = reader
-        .byte_headers()
-        .map_err(|e| csv_error(path, &e))?
-        .clone();
-    let mut names = Vec::with_capacity(header.len());
-    for (i, field) in header.iter().enumerate() {
-        let name = std::str::from_utf8(field).map_err(|_| {
-            Error::at(
-                path,
-                1,
-                Some(i + 1),
-                "a name that is not UTF-8",
-                "a channel name",
-            )
-        })?;
-        if name.is_empty() {
-            return Err(Error::at(
-                path,
-                1,
-                Some(i + 1),
-                "an empty column name",
-                "a channel name",
-            ));
-        }
-        if let Some(j) = names.iter().position(|n: &String| n == name) {
-            return Err(Error::at(
-                path,
-                1,
-                Some(i + 1),
-                format!("duplicate channel name '{name}' (also column {})", j + 1),
-                "unique channel names",
-            ));
-        }
-        names.push(name.to_string());
-    }
-    let time_col = names
-        .iter()
-        .position(|n| n.eq_ignore_ascii_case("time") || n.eq_ignore_ascii_case("time_s"));
-    let channel_cols: Vec<usize> = (0..names.len()).filter(|&i| Some(i) != time_col).collect();
-    if channel_cols.is_empty() {
-        return Err(Error::at(
-            path,
-            1,
-            None,
-            "no channel columns",
-            "at least one EEG channel column in the header",
-        ));
-    }
-    let use_time = time_col.is_some() && options.sample_rate_hz.is_none();
-    if time_col.is_none() && options.sample_rate_hz.is_none() {
-        return Err(Error::file(
-            path,
-            "no `time` column and no --sample-rate given, expected one of them to know the sample rate",
-        ));
-    }
-
-    let n_fields = names.len();
-    let n_ch = channel_cols.len();
-    let mut values: Vec<f64> = Vec::with_capacity(bytes.len() / (n_fields * 6).max(1) * n_ch);
-    let mut times: Vec<f64> = Vec::new();
-    let mut lines: Vec<u64> = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(csv_error(path, &e)),
-        }
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        if record.len() == 1 && record.get(0) == Some(b"") {
-            continue; // a line of blanks
-        }
-        if record.len() != n_fields {
-            return Err(Error::at(
-                path,
-                line,
-                None,
-                format!("{} fields", record.len()),
-                format!("{n_fields} fields as in the header"),
-            ));
-        }
-        for &c in &channel_cols {
-            values.push(parse_value(path, line, c, &names[c], &record[c])?);
-        }
-        if use_time {
-            let c = time_col.expect("use_time implies a time column");
-            times.push(parse_value(path, line, c, &names[c], &record[c])?);
-            lines.push(line);
-        }
+    let file = std::fs::File::open(path)
+        .map_err(|e| Error::file(path, format!("cannot read file: {}", super::io_reason(&e))))?;
+    let mut stream = CsvStream::new(Box::new(file), path, options.sample_rate_hz)?;
+    let n_ch = stream.n_channels();
+    let mut values: Vec<f64> = Vec::new();
+    while let Some(block) = stream.next_block()? {
+        values.extend_from_slice(&block.samples);
     }
     let n_samples = values.len() / n_ch;
     if n_samples == 0 {
@@ -142,90 +34,20 @@ pub fn read_recording(path: &Path, options: &CsvOptions) -> Result<Recording> {
             "at least one data row",
         ));
     }
-    let sample_rate_hz = match options.sample_rate_hz {
-        Some(fs) => fs,
-        None => infer_rate(path, &times, &lines, time_col.map(|c| c + 1).unwrap_or(1))?,
-    };
-    let channel_names = channel_cols.iter().map(|&c| names[c].clone()).collect();
+    let sample_rate_hz = stream.sample_rate_hz().ok_or_else(|| {
+        Error::file(
+            path,
+            "only one sample, expected at least two to infer the sample rate from the time column (or pass --sample-rate)",
+        )
+    })?;
     let samples = Array2::from_shape_vec((n_samples, n_ch), values)
         .map_err(|e| Error::runtime(format!("{}: {e}", path.display())))?;
     Ok(Recording {
         samples,
         sample_rate_hz,
-        channel_names,
+        channel_names: stream.channel_names(),
         source: path.to_path_buf(),
     })
-}
-
-/// Parses one cell as a finite number, or explains which cell is wrong.
-fn parse_value(path: &Path, line: u64, col: usize, name: &str, field: &[u8]) -> Result<f64> {
-    let text = std::str::from_utf8(field).unwrap_or("");
-    if text.is_empty() {
-        return Err(Error::at(
-            path,
-            line,
-            Some(col + 1),
-            format!("empty cell in column '{name}'"),
-            "a number",
-        ));
-    }
-    match text.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(Error::at(
-            path,
-            line,
-            Some(col + 1),
-            format!("'{text}' in column '{name}'"),
-            "a finite number (NaN and infinity are not EEG samples)",
-        )),
-        Err(_) => Err(Error::at(
-            path,
-            line,
-            Some(col + 1),
-            format!("'{}' in column '{name}'", truncate(text)),
-            "a number",
-        )),
-    }
-}
-
-/// Shortens a long cell so that the error stays one readable line.
-fn truncate(text: &str) -> String {
-    if text.chars().count() > 40 {
-        format!("{}…", text.chars().take(40).collect::<String>())
-    } else {
-        text.to_string()
-    }
-}
-
-/// The sample rate implied by a regular `time` column; the first irregular step is an error.
-fn infer_rate(path: &Path, times: &[f64], lines: &[u64], col: usize) -> Result<f64> {
-    if times.len() < 2 {
-        return Err(Error::file(
-            path,
-            "only one sample, expected at least two to infer the sample rate from the time column (or pass --sample-rate)",
-        ));
-    }
-    let n = times.len();
-    // the typical step (median difference) judges each step; a gap cannot skew it
-    let mut diffs: Vec<f64> = times.windows(2).map(|w| w[1] - w[0]).collect();
-    let mid = diffs.len() / 2;
-    let step = *diffs.select_nth_unstable_by(mid, f64::total_cmp).1;
-    for i in 1..n {
-        let d = times[i] - times[i - 1];
-        if step <= 0.0 || step.is_nan() || (d - step).abs() > TIME_STEP_TOLERANCE * step {
-            return Err(Error::at(
-                path,
-                lines[i],
-                Some(col),
-                format!("time {} s is {} s after the previous sample", times[i], d),
-                format!(
-                    "a regular step of {step:.6} s (pass --sample-rate to ignore the time column)"
-                ),
-            ));
-        }
-    }
-    // all steps are regular: the mean step over the whole column is the most precise
-    Ok(round_rate((n - 1) as f64 / (times[n - 1] - times[0])))
 }
 
 /// Rounds an inferred rate to whole Hz when it lies within 0.1% of a whole number, undoing
@@ -236,20 +58,6 @@ pub(crate) fn round_rate(rate: f64) -> f64 {
         whole
     } else {
         rate
-    }
-}
-
-/// Turns a CSV-level error into eegi's one-line form.
-fn csv_error(path: &Path, e: &csv::Error) -> Error {
-    let line = e.position().map(|p| p.line()).unwrap_or(1);
-    match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => {
-            Error::at(path, line, None, "text that is not UTF-8", "UTF-8 text")
-        }
-        csv::ErrorKind::Io(io) => {
-            Error::file(path, format!("cannot read file: {}", super::io_reason(io)))
-        }
-        _ => Error::at(path, line, None, e.to_string(), "well-formed CSV"),
     }
 }
 

@@ -46,6 +46,8 @@ pub struct CsvStream {
     sample_rate_hz: Option<f64>,
     use_time: bool,
     last_time: Option<f64>,
+    first_time: Option<f64>,
+    time_rows: u64,
     time_step: Option<f64>,
     rows_read: u64,
     /// Fixed read buffer (1 MiB), reused for every read.
@@ -136,6 +138,8 @@ impl CsvStream {
             sample_rate_hz,
             use_time: time_col.is_some() && sample_rate_hz.is_none(),
             last_time: None,
+            first_time: None,
+            time_rows: 0,
             time_step: None,
             rows_read: 0,
             scratch: vec![0; 1 << 20],
@@ -207,9 +211,18 @@ impl CsvStream {
         self.n_selected
     }
 
-    /// The sample rate in Hz: given, or inferred from the time column once two rows are read.
+    /// The sample rate in Hz: given, or inferred from the time column once two rows are read
+    /// (from the mean step so far, rounded to whole Hz within 0.1%).
     pub fn sample_rate_hz(&self) -> Option<f64> {
-        self.sample_rate_hz
+        if !self.use_time {
+            return self.sample_rate_hz;
+        }
+        match (self.first_time, self.last_time) {
+            (Some(a), Some(b)) if self.time_rows >= 2 && b > a => Some(super::eeg_csv::round_rate(
+                (self.time_rows - 1) as f64 / (b - a),
+            )),
+            _ => None,
+        }
     }
 
     /// Number of sample rows read so far.
@@ -408,10 +421,7 @@ impl CsvStream {
             if let Some(prev) = self.last_time {
                 let d = t - prev;
                 match self.time_step {
-                    None if d > 0.0 => {
-                        self.time_step = Some(d);
-                        self.sample_rate_hz = Some(super::eeg_csv::round_rate(1.0 / d));
-                    }
+                    None if d > 0.0 => self.time_step = Some(d),
                     Some(step) if (d - step).abs() <= TIME_STEP_TOLERANCE * step => {}
                     _ => {
                         let line = self.line_of_row(buf, r);
@@ -430,6 +440,8 @@ impl CsvStream {
                 }
             }
             self.last_time = Some(t);
+            self.first_time.get_or_insert(t);
+            self.time_rows += 1;
             // compact in place: row r's channels move to r·n_ch, never past where they were
             rows_in.copy_within(r * width..r * width + n_ch, r * n_ch);
         }
@@ -568,7 +580,7 @@ mod tests {
     }
 
     #[test]
-    fn matches_the_whole_file_reader_for_any_read_size() {
+    fn same_samples_whatever_the_read_size() {
         let mut text = String::from("time,Cz,Pz,Oz\n");
         for i in 0..500 {
             text.push_str(&format!(
