@@ -14,7 +14,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Version of the model file layout; bumped whenever a field changes meaning.
-pub const FORMAT_VERSION: u32 = 1;
+/// 2 added `checksum` and `training.warnings`; version-1 files are migrated on load.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// Oldest model file layout this eegi still reads (by migrating it).
+pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
 /// Everything needed to turn labelled recordings into a model, validated by [`PipelineSpec::check`].
 #[derive(Debug, Clone, PartialEq)]
@@ -100,6 +104,9 @@ pub struct TrainingSummary {
     pub dropped: DropCounts,
     /// Cross-validation result (absent with `--cv 0`).
     pub cross_validation: Option<CvSummary>,
+    /// Input sanity warnings about the training recordings (format 2; empty for migrated files).
+    #[serde(default)]
+    pub warnings: Vec<crate::io::Warning>,
 }
 
 /// The classifier of a model file.
@@ -143,6 +150,10 @@ pub struct FittedPipeline {
     pub classifier: Classifier,
     /// What the model was trained on.
     pub training: TrainingSummary,
+    /// SHA-256 (hex) of the canonical JSON of every other field ([`FittedPipeline::content_hash`]);
+    /// a file whose content does not match it is refused.
+    #[serde(default)]
+    pub checksum: String,
 }
 
 /// One classified window.
@@ -355,30 +366,124 @@ impl PipelineSpec {
                 counts,
                 dropped: set.dropped.clone(),
                 cross_validation: cv,
+                warnings: Vec::new(),
             },
+            checksum: String::new(),
         })
     }
 }
 
 impl FittedPipeline {
+    /// Reads, checks and if needed migrates a model file, within
+    /// [`MAX_MODEL_BYTES`](crate::limits::MAX_MODEL_BYTES); also returns notes for stderr
+    /// (e.g. that an older format was migrated).
+    pub fn load(path: &Path) -> Result<(FittedPipeline, Vec<String>)> {
+        let bytes = crate::io::read_bytes(path, &crate::io::ReadLimits::MODEL)?;
+        let text = std::str::from_utf8(&bytes).map_err(|e| {
+            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+            Error::at(path, line as u64, None, "text that is not UTF-8", "an eegi model file (JSON)")
+        })?;
+        Self::from_json_with_notes(path, text)
+    }
+
     /// Parses and checks a model file's JSON text; `path` names it in errors.
     pub fn from_json(path: &Path, text: &str) -> Result<FittedPipeline> {
-        let value: serde_json::Value =
+        Self::from_json_with_notes(path, text).map(|(m, _)| m)
+    }
+
+    /// Parses and checks a model file's JSON text, migrating an older format; also returns
+    /// notes for stderr. Format 2 files must carry a matching `checksum`.
+    pub fn from_json_with_notes(path: &Path, text: &str) -> Result<(FittedPipeline, Vec<String>)> {
+        let mut value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
-        let version = value.get("format_version").and_then(|v| v.as_u64());
-        match version {
-            Some(v) if v == FORMAT_VERSION as u64 => {}
-            Some(v) => {
+        let Some(object) = value.as_object_mut() else {
+            return Err(Error::file(
+                path,
+                "JSON that is not an object, expected an eegi model file",
+            ));
+        };
+        let reads = format!(
+            "format_version {OLDEST_FORMAT_VERSION} to {FORMAT_VERSION}"
+        );
+        let version = match object.get("format_version") {
+            None => {
                 return Err(Error::file(
                     path,
-                    format!("model format_version {v}, but this eegi {} reads format_version {FORMAT_VERSION}", env!("CARGO_PKG_VERSION")),
+                    format!("no format_version field, expected an eegi model file ({reads})"),
                 ))
             }
-            None => return Err(Error::file(path, "no format_version field, expected an eegi model file")),
+            Some(v) => v.as_u64().ok_or_else(|| {
+                Error::file(
+                    path,
+                    format!("format_version {v}, expected a whole number ({reads})"),
+                )
+            })?,
+        };
+        let mut notes = Vec::new();
+        if version == FORMAT_VERSION as u64 {
+            let claimed = match object.remove("checksum") {
+                Some(serde_json::Value::String(c)) => c,
+                Some(other) => {
+                    return Err(Error::file(
+                        path,
+                        format!("checksum {other}, expected a SHA-256 hex string"),
+                    ))
+                }
+                None => {
+                    return Err(Error::file(
+                        path,
+                        format!("format_version {FORMAT_VERSION} model without a checksum field, expected one (was the file edited by hand?)"),
+                    ))
+                }
+            };
+            let actual = sha256_hex(&canonical_json(&value));
+            if claimed != actual {
+                return Err(Error::file(
+                    path,
+                    format!("checksum {claimed} does not match the content (SHA-256 {actual}), expected the file as eegi wrote it; it was edited or corrupted — retrain or restore it"),
+                ));
+            }
+        } else if version == 1 {
+            // format 1 is format 2 without `checksum` and `training.warnings`: both default
+            if object.contains_key("checksum") {
+                return Err(Error::file(path, "format_version 1 model with a checksum field, expected none in format 1"));
+            }
+            notes.push(format!(
+                "note: {}: model format_version 1 migrated to format_version {FORMAT_VERSION} in memory (no checksum to verify); rewrite it with `eegi train` to get one",
+                path.display()
+            ));
+        } else {
+            return Err(Error::file(
+                path,
+                format!(
+                    "model format_version {version}, but this eegi {} reads {reads}{}",
+                    env!("CARGO_PKG_VERSION"),
+                    if version > FORMAT_VERSION as u64 {
+                        "; use a newer eegi"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
         }
-        let model: FittedPipeline = serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+        let mut model: FittedPipeline =
+            serde_json::from_value(value).map_err(|e| {
+                Error::file(path, format!("{e}, expected an eegi model file ({reads})"))
+            })?;
         model.check(path)?;
-        Ok(model)
+        model.format_version = FORMAT_VERSION;
+        model.checksum = model.content_hash();
+        Ok((model, notes))
+    }
+
+    /// SHA-256 (hex) of the model's canonical JSON without the `checksum` field: compact, keys
+    /// sorted, floats in shortest round-trip form.
+    pub fn content_hash(&self) -> String {
+        let mut value = serde_json::to_value(self).expect("model serialises");
+        if let Some(o) = value.as_object_mut() {
+            o.remove("checksum");
+        }
+        sha256_hex(&canonical_json(&value))
     }
 
     /// Checks that the parts of a loaded model fit together.
@@ -409,10 +514,29 @@ impl FittedPipeline {
                 "coefficient or scaler lengths differ from the {n_features} feature names"
             ));
         }
-        if !(self.sample_rate_hz.is_finite() && self.sample_rate_hz > 0.0)
-            || self.channels.is_empty()
+        if !(self.sample_rate_hz.is_finite()
+            && self.sample_rate_hz > 0.0
+            && self.sample_rate_hz <= crate::limits::MAX_SAMPLE_RATE_HZ)
         {
-            return bad("sample rate or channel list".into());
+            return bad(format!(
+                "sample_rate_hz {}, expected a positive rate of at most {} Hz",
+                self.sample_rate_hz,
+                crate::limits::MAX_SAMPLE_RATE_HZ
+            ));
+        }
+        if self.channels.is_empty() || self.channels.len() > crate::limits::MAX_COLUMNS {
+            return bad(format!(
+                "{} channels, expected 1 to {}",
+                self.channels.len(),
+                crate::limits::MAX_COLUMNS
+            ));
+        }
+        if self.window_samples > crate::limits::MAX_WINDOW_SAMPLES {
+            return bad(format!(
+                "window_samples {}, expected at most {}",
+                self.window_samples,
+                crate::limits::MAX_WINDOW_SAMPLES
+            ));
         }
         self.window.check()?;
         self.window.check_rate(self.sample_rate_hz)?;
@@ -432,9 +556,11 @@ impl FittedPipeline {
         Ok(())
     }
 
-    /// The model file's JSON text (pretty-printed, deterministic).
+    /// The model file's JSON text (pretty-printed, deterministic), with its checksum filled in.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("model serialises");
+        let mut model = self.clone();
+        model.checksum = self.content_hash();
+        let mut s = serde_json::to_string_pretty(&model).expect("model serialises");
         s.push('\n');
         s
     }
@@ -570,6 +696,17 @@ fn join<S: AsRef<str>>(items: &[S]) -> String {
         .map(|s| s.as_ref())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The canonical text of a JSON value: compact, object keys sorted (serde_json's map is ordered).
+fn canonical_json(value: &serde_json::Value) -> String {
+    serde_json::to_string(value).expect("JSON value serialises")
+}
+
+/// SHA-256 of a text, lowercase hex.
+fn sha256_hex(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:x}", Sha256::digest(text.as_bytes()))
 }
 
 /// A JSON error as `file:line:column: …`.

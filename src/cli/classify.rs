@@ -4,9 +4,9 @@
 use super::config::{fmt_seconds, InputArgs};
 use super::DEFAULT_MODEL;
 use crate::io::output::write_atomically;
-use crate::io::{read_events, read_recording};
+use crate::io::read_events;
 use crate::pipeline::FittedPipeline;
-use crate::{Error, Result};
+use crate::Result;
 use clap::ValueEnum;
 use std::path::{Path, PathBuf};
 
@@ -43,26 +43,25 @@ pub enum Format {
     Jsonl,
 }
 
-/// Reads a model file, or the embedded default.
+/// Reads a model file, or the embedded default; notes (a migrated format) go to stderr.
 pub fn load_model(path: Option<&Path>) -> Result<FittedPipeline> {
-    match path {
-        Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| {
-                Error::file(
-                    p,
-                    format!("cannot read model file: {}", crate::io::io_reason(&e)),
-                )
-            })?;
-            FittedPipeline::from_json(p, &text)
-        }
-        None => FittedPipeline::from_json(Path::new("<embedded default model>"), DEFAULT_MODEL),
+    let (model, notes) = match path {
+        Some(p) => FittedPipeline::load(p)?,
+        None => FittedPipeline::from_json_with_notes(
+            Path::new("<embedded default model>"),
+            DEFAULT_MODEL,
+        )?,
+    };
+    for n in notes {
+        eprintln!("eegi: {n}");
     }
+    Ok(model)
 }
 
 /// Runs `eegi classify`.
 pub fn run(args: Args) -> Result<()> {
     let model = load_model(args.model.as_deref())?;
-    let recording = read_recording(&args.recording, &args.input.csv())?;
+    let recording = args.input.read_recording(&args.recording)?;
     let events = if model.window.is_event_locked() {
         match args.input.events_path(&args.recording, 1)? {
             Some(p) => Some(read_events(&p)?),

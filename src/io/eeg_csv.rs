@@ -1,7 +1,9 @@
 //! The EEG CSV reader: a header row of channel names, one row per sample, values in µV, and an
 //! optional `time` column (seconds) from which the sample rate is inferred.
 
-use super::{detect_delimiter, read_bytes};
+use super::sanity::{LOW_RATE_HZ, RATE_DISAGREEMENT};
+use super::{check_recording, detect_delimiter, read_bytes, Warning, WarningKind};
+use crate::limits::{MAX_COLUMNS, MAX_SAMPLE_RATE_HZ};
 use crate::{Error, Recording, Result};
 use ndarray::Array2;
 use std::path::Path;
@@ -17,9 +19,26 @@ pub struct CsvOptions {
 /// enough for timestamps printed with few decimals, narrow enough to catch a dropped sample.
 const TIME_STEP_TOLERANCE: f64 = 0.01;
 
-/// Reads an EEG CSV file (comma, tab or semicolon separated) into a [`Recording`].
+/// Reads an EEG CSV file (comma, tab or semicolon separated; `-` = standard input) into a
+/// [`Recording`].
 pub fn read_recording(path: &Path, options: &CsvOptions) -> Result<Recording> {
-    let bytes = read_bytes(path)?;
+    read_recording_checked(path, options).map(|(r, _)| r)
+}
+
+/// Reads an EEG CSV file like [`read_recording`], with the input sanity warnings about it
+/// (time column, then per-channel checks of [`check_recording`]).
+pub fn read_recording_checked(
+    path: &Path,
+    options: &CsvOptions,
+) -> Result<(Recording, Vec<Warning>)> {
+    if let Some(fs) = options.sample_rate_hz {
+        if !(fs.is_finite() && fs > 0.0 && fs <= MAX_SAMPLE_RATE_HZ) {
+            return Err(Error::input(format!(
+                "--sample-rate {fs}: expected a positive rate in Hz, at most {MAX_SAMPLE_RATE_HZ}"
+            )));
+        }
+    }
+    let bytes = read_bytes(path, &super::ReadLimits::TABLE)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let first_line_end = bytes
         .iter()
@@ -77,6 +96,15 @@ pub fn read_recording(path: &Path, options: &CsvOptions) -> Result<Recording> {
         }
         names.push(name.to_string());
     }
+    if names.len() > MAX_COLUMNS {
+        return Err(Error::at(
+            path,
+            1,
+            None,
+            format!("a header of {} columns", names.len()),
+            format!("at most {MAX_COLUMNS} columns (channels and time)"),
+        ));
+    }
     let time_col = names
         .iter()
         .position(|n| n.eq_ignore_ascii_case("time") || n.eq_ignore_ascii_case("time_s"));
@@ -126,10 +154,17 @@ pub fn read_recording(path: &Path, options: &CsvOptions) -> Result<Recording> {
         for &c in &channel_cols {
             values.push(parse_value(path, line, c, &names[c], &record[c])?);
         }
-        if use_time {
-            let c = time_col.expect("use_time implies a time column");
-            times.push(parse_value(path, line, c, &names[c], &record[c])?);
-            lines.push(line);
+        if let Some(c) = time_col {
+            if use_time {
+                times.push(parse_value(path, line, c, &names[c], &record[c])?);
+                lines.push(line);
+            } else if let Some(t) = std::str::from_utf8(&record[c])
+                .ok()
+                .and_then(|t| t.parse::<f64>().ok())
+            {
+                // an ignored time column is still compared with --sample-rate
+                times.push(t);
+            }
         }
     }
     let n_samples = values.len() / n_ch;
@@ -142,19 +177,56 @@ pub fn read_recording(path: &Path, options: &CsvOptions) -> Result<Recording> {
             "at least one data row",
         ));
     }
+    let mut warnings = Vec::new();
+    let time_warning = |message: String| Warning {
+        file: path.display().to_string(),
+        kind: WarningKind::TimeColumn,
+        channels: Vec::new(),
+        message,
+    };
     let sample_rate_hz = match options.sample_rate_hz {
-        Some(fs) => fs,
-        None => infer_rate(path, &times, &lines, time_col.map(|c| c + 1).unwrap_or(1))?,
+        Some(fs) => {
+            let n = times.len();
+            if n >= 2 && n == n_samples && times[n - 1] > times[0] {
+                let implied = (n - 1) as f64 / (times[n - 1] - times[0]);
+                if (implied - fs).abs() > RATE_DISAGREEMENT * fs {
+                    warnings.push(time_warning(format!(
+                        "the time column implies {implied:.6} Hz but --sample-rate is {fs} Hz, expected them to agree within 1%; using {fs} Hz"
+                    )));
+                }
+            }
+            fs
+        }
+        None => {
+            let fs = infer_rate(path, &times, &lines, time_col.map(|c| c + 1).unwrap_or(1))?;
+            if fs > MAX_SAMPLE_RATE_HZ {
+                return Err(Error::at(
+                    path,
+                    lines[1],
+                    time_col.map(|c| c + 1),
+                    format!("a time step of {:e} s ({fs:.0} Hz)", 1.0 / fs),
+                    format!("a sample rate of at most {MAX_SAMPLE_RATE_HZ} Hz with times in seconds (pass --sample-rate if the column is in other units)"),
+                ));
+            }
+            if fs < LOW_RATE_HZ {
+                warnings.push(time_warning(format!(
+                    "the time column implies {fs} Hz, expected at least {LOW_RATE_HZ} Hz with times in seconds; is it in milliseconds or samples? pass --sample-rate"
+                )));
+            }
+            fs
+        }
     };
     let channel_names = channel_cols.iter().map(|&c| names[c].clone()).collect();
     let samples = Array2::from_shape_vec((n_samples, n_ch), values)
         .map_err(|e| Error::runtime(format!("{}: {e}", path.display())))?;
-    Ok(Recording {
+    let recording = Recording {
         samples,
         sample_rate_hz,
         channel_names,
         source: path.to_path_buf(),
-    })
+    };
+    warnings.extend(check_recording(&recording));
+    Ok((recording, warnings))
 }
 
 /// Parses one cell as a finite number, or explains which cell is wrong.

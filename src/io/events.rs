@@ -35,7 +35,7 @@ pub fn find_sidecar_events(recording: &Path) -> Option<PathBuf> {
 
 /// Reads an events file; the columns are found by name in the header.
 pub fn read_events(path: &Path) -> Result<Vec<Event>> {
-    let bytes = read_bytes(path)?;
+    let bytes = read_bytes(path, &super::ReadLimits::TABLE)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::at(
