@@ -380,8 +380,18 @@ impl FittedPipeline {
     pub fn load(path: &Path) -> Result<(FittedPipeline, Vec<String>)> {
         let bytes = crate::io::read_bytes(path, &crate::io::ReadLimits::MODEL)?;
         let text = std::str::from_utf8(&bytes).map_err(|e| {
-            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
-            Error::at(path, line as u64, None, "text that is not UTF-8", "an eegi model file (JSON)")
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            Error::at(
+                path,
+                line as u64,
+                None,
+                "text that is not UTF-8",
+                "an eegi model file (JSON)",
+            )
         })?;
         Self::from_json_with_notes(path, text)
     }
@@ -402,9 +412,7 @@ impl FittedPipeline {
                 "JSON that is not an object, expected an eegi model file",
             ));
         };
-        let reads = format!(
-            "format_version {OLDEST_FORMAT_VERSION} to {FORMAT_VERSION}"
-        );
+        let reads = format!("format_version {OLDEST_FORMAT_VERSION} to {FORMAT_VERSION}");
         let version = match object.get("format_version") {
             None => {
                 return Err(Error::file(
@@ -446,7 +454,10 @@ impl FittedPipeline {
         } else if version == 1 {
             // format 1 is format 2 without `checksum` and `training.warnings`: both default
             if object.contains_key("checksum") {
-                return Err(Error::file(path, "format_version 1 model with a checksum field, expected none in format 1"));
+                return Err(Error::file(
+                    path,
+                    "format_version 1 model with a checksum field, expected none in format 1",
+                ));
             }
             notes.push(format!(
                 "note: {}: model format_version 1 migrated to format_version {FORMAT_VERSION} in memory (no checksum to verify); rewrite it with `eegi train` to get one",
@@ -466,10 +477,9 @@ impl FittedPipeline {
                 ),
             ));
         }
-        let mut model: FittedPipeline =
-            serde_json::from_value(value).map_err(|e| {
-                Error::file(path, format!("{e}, expected an eegi model file ({reads})"))
-            })?;
+        let mut model: FittedPipeline = serde_json::from_value(value).map_err(|e| {
+            Error::file(path, format!("{e}, expected an eegi model file ({reads})"))
+        })?;
         model.check(path)?;
         model.format_version = FORMAT_VERSION;
         model.checksum = model.content_hash();

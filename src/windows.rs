@@ -111,8 +111,17 @@ impl WindowSpec {
         matches!(self, WindowSpec::Epoch { .. })
     }
 
-    /// Checks that windows hold at least two samples, and sliding steps at least one, at this rate.
+    /// Checks that windows hold at least two samples and at most
+    /// [`MAX_WINDOW_SAMPLES`](crate::limits::MAX_WINDOW_SAMPLES), and sliding steps at least one, at this rate.
     pub fn check_rate(&self, sample_rate_hz: f64) -> Result<()> {
+        let len = self.length_s() * sample_rate_hz;
+        if !(len <= crate::limits::MAX_WINDOW_SAMPLES as f64) {
+            return Err(Error::input(format!(
+                "a window of {:e} s is {len:e} samples at {sample_rate_hz} Hz, expected at most {} samples",
+                self.length_s(),
+                crate::limits::MAX_WINDOW_SAMPLES
+            )));
+        }
         if self.length_samples(sample_rate_hz) < 2 {
             return Err(Error::input(format!(
                 "a window of {} s holds fewer than 2 samples at {sample_rate_hz} Hz",

@@ -67,7 +67,11 @@ pub fn describe(m: &FittedPipeline) -> String {
             .cloned()
             .collect::<Vec<_>>()
             .join(", "),
-        if m.feature_names.len() > 10 { ", …" } else { "" }
+        if m.feature_names.len() > 10 {
+            ", …"
+        } else {
+            ""
+        }
     );
     let _ = writeln!(o, "classes: {}", m.classes.join(", "));
     let Classifier::LogisticRegression { settings, model } = &m.classifier;

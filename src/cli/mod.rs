@@ -87,7 +87,18 @@ fn set_threads(threads: Option<usize>) -> crate::Result<()> {
 
 /// Runs eegi with the process arguments; returns the exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => e.exit(), // --help, --version
+        Err(e) => {
+            // clap's message is several lines; eegi's errors are one
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("bad usage");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("eegi: usage: {first} (see eegi --help)");
+            return 2;
+        }
+    };
     let result = set_threads(cli.threads).and_then(|()| match cli.command {
         Command::Train(a) => train::run(a),
         Command::Classify(a) => classify::run(a),

@@ -231,7 +231,15 @@ pub fn read_recording_checked(
 
 /// Parses one cell as a finite number, or explains which cell is wrong.
 fn parse_value(path: &Path, line: u64, col: usize, name: &str, field: &[u8]) -> Result<f64> {
-    let text = std::str::from_utf8(field).unwrap_or("");
+    let Ok(text) = std::str::from_utf8(field) else {
+        return Err(Error::at(
+            path,
+            line,
+            Some(col + 1),
+            format!("bytes that are not UTF-8 in column '{name}'"),
+            "a number",
+        ));
+    };
     if text.is_empty() {
         return Err(Error::at(
             path,
@@ -290,9 +298,13 @@ fn infer_rate(path: &Path, times: &[f64], lines: &[u64], col: usize) -> Result<f
                 lines[i],
                 Some(col),
                 format!("time {} s is {} s after the previous sample", times[i], d),
-                format!(
-                    "a regular step of {step:.6} s (pass --sample-rate to ignore the time column)"
-                ),
+                if step > 0.0 {
+                    format!(
+                        "a regular step of {step:.6} s (pass --sample-rate to ignore the time column)"
+                    )
+                } else {
+                    "times in seconds that increase by a regular step (pass --sample-rate to ignore the time column)".to_string()
+                },
             ));
         }
     }

@@ -56,18 +56,16 @@ impl ReadLimits {
 /// Reads a whole file (`-` = standard input) into memory within `limits`, with an error naming
 /// the file when it cannot be read or breaks a limit.
 pub fn read_bytes(path: &std::path::Path, limits: &ReadLimits) -> crate::Result<Vec<u8>> {
-    let cannot =
-        |e: std::io::Error| crate::Error::file(path, format!("cannot read file: {}", io_reason(&e)));
+    let cannot = |e: std::io::Error| {
+        crate::Error::file(path, format!("cannot read file: {}", io_reason(&e)))
+    };
     if path == std::path::Path::new("-") {
         return read_limited(std::io::stdin().lock(), path, limits);
     }
     let file = std::fs::File::open(path).map_err(cannot)?;
     if let Ok(meta) = file.metadata() {
         if meta.is_dir() {
-            return Err(crate::Error::file(
-                path,
-                "a directory, expected a file",
-            ));
+            return Err(crate::Error::file(path, "a directory, expected a file"));
         }
         if meta.is_file() && meta.len() > limits.max_total_bytes {
             return Err(too_big(path, meta.len(), limits.max_total_bytes));

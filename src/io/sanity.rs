@@ -229,7 +229,9 @@ mod tests {
 
     fn eeg(scale: f64, offset: f64) -> Vec<f64> {
         (0..1000)
-            .map(|i| offset + scale * 20.0 * ((i as f64 * 0.37).sin() + 0.5 * (i as f64 * 1.91).cos()))
+            .map(|i| {
+                offset + scale * 20.0 * ((i as f64 * 0.37).sin() + 0.5 * (i as f64 * 1.91).cos())
+            })
             .collect()
     }
 
@@ -259,12 +261,19 @@ mod tests {
             vec![
                 (WarningKind::Flat, vec!["C0".to_string()]),
                 (WarningKind::Railed, vec!["C3".to_string()]),
-                (WarningKind::LooksLikeVolts, vec!["C1".to_string(), "C5".to_string()]),
+                (
+                    WarningKind::LooksLikeVolts,
+                    vec!["C1".to_string(), "C5".to_string()]
+                ),
                 (WarningKind::LooksLikeNanovolts, vec!["C2".to_string()]),
                 (WarningKind::DcOffset, vec!["C4".to_string()]),
             ]
         );
-        assert!(w[0].to_string().starts_with("warning: r.csv: channel C0: flat"));
-        assert!(w[2].to_string().contains("2 channels (C1, C5): values look like volts"));
+        assert!(w[0]
+            .to_string()
+            .starts_with("warning: r.csv: channel C0: flat"));
+        assert!(w[2]
+            .to_string()
+            .contains("2 channels (C1, C5): values look like volts"));
     }
 }
