@@ -22,3 +22,7 @@ pub const MAX_SAMPLE_RATE_HZ: f64 = 100_000.0;
 /// Longest window, samples (2^22 = 4 194 304, e.g. 42 s at 100 kHz or 70 min at 1 kHz): bounds
 /// the FFT plans and scratch buffers a model file or the options can ask for.
 pub const MAX_WINDOW_SAMPLES: usize = 1 << 22;
+
+/// Latest event onset or longest event duration, s (10^9 s, 31 years): keeps sample indices
+/// and window counts far inside integer range at any accepted sample rate.
+pub const MAX_EVENT_TIME_S: f64 = 1e9;

@@ -379,6 +379,12 @@ impl FittedPipeline {
     /// (e.g. that an older format was migrated).
     pub fn load(path: &Path) -> Result<(FittedPipeline, Vec<String>)> {
         let bytes = crate::io::read_bytes(path, &crate::io::ReadLimits::MODEL)?;
+        Self::from_bytes(path, &bytes)
+    }
+
+    /// Parses a model file's bytes (UTF-8 JSON) like [`FittedPipeline::load`]; the entry point
+    /// the fuzz tests drive.
+    pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<(FittedPipeline, Vec<String>)> {
         let text = std::str::from_utf8(&bytes).map_err(|e| {
             let line = bytes[..e.valid_up_to()]
                 .iter()

@@ -146,7 +146,7 @@ fn cases(model_text: &str) -> Vec<Case> {
         s.push(b'\n');
         s
     };
-    let v1 = std::fs::read(root().join("tests/corpus/model_v1.json")).unwrap();
+    let v1 = std::fs::read(root().join("tests/corpus/model/v1_default.json")).unwrap();
     vec![
         rec(
             "recording: empty file",

@@ -39,7 +39,17 @@ pub fn read_recording_checked(
         }
     }
     let bytes = read_bytes(path, &super::ReadLimits::TABLE)?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    parse_recording(path, &bytes, options)
+}
+
+/// Parses the bytes of an EEG CSV file already read within the limits (`path` names it in
+/// errors), with its sanity warnings; the entry point the fuzz tests drive.
+pub fn parse_recording(
+    path: &Path,
+    bytes: &[u8],
+    options: &CsvOptions,
+) -> Result<(Recording, Vec<Warning>)> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let first_line_end = bytes
         .iter()
         .position(|&b| b == b'\n')

@@ -6,8 +6,8 @@ mod events;
 pub mod output;
 mod sanity;
 
-pub use eeg_csv::{read_recording, read_recording_checked, CsvOptions};
-pub use events::{find_sidecar_events, read_events, Event};
+pub use eeg_csv::{parse_recording, read_recording, read_recording_checked, CsvOptions};
+pub use events::{find_sidecar_events, parse_events, read_events, Event};
 pub use sanity::{check_recording, Warning, WarningKind};
 
 /// The delimiter of a delimited text file, guessed from its first line: the most frequent of
