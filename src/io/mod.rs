@@ -180,7 +180,59 @@ pub fn io_reason(e: &std::io::Error) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::detect_delimiter;
+    use super::{detect_delimiter, read_limited, ReadLimits};
+    use std::io::Read;
+    use std::path::Path;
+
+    /// Counts the bytes a reader hands out.
+    struct Counted<R>(R, usize);
+
+    impl<R: Read> Read for Counted<R> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.read(buf)?;
+            self.1 += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn an_endless_line_is_refused_after_the_line_limit() {
+        // an endless line (a "10 GB" line, generated on the fly): refused after 1 MiB + one chunk
+        let mut r = Counted(b"time,Cz\n0,".chain(std::io::repeat(b'1')), 0);
+        let e = read_limited(&mut r, Path::new("big.csv"), &ReadLimits::TABLE).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("big.csv:2: a line longer than 1048576 bytes, expected lines of at most 1048576 bytes"),
+            "{}",
+            e.message
+        );
+        assert!(r.1 <= (1 << 20) + (64 << 10) + 16, "read {} bytes", r.1);
+    }
+
+    #[test]
+    fn a_million_column_header_is_refused_at_the_column_limit() {
+        let header = ",c".repeat(1_000_000);
+        let mut r = Counted(b"time".chain(header.as_bytes()), 0);
+        let e = read_limited(&mut r, Path::new("wide.csv"), &ReadLimits::TABLE).unwrap_err();
+        assert_eq!(
+            e.message,
+            "wide.csv:1: a header of more than 4096 columns, expected at most 4096 columns (channels and time)"
+        );
+        assert!(r.1 <= 64 << 10, "read {} bytes", r.1);
+    }
+
+    #[test]
+    fn a_huge_model_is_refused_at_the_size_limit() {
+        let mut r = Counted(b"{\"a\": [".chain(std::io::repeat(b'1')), 0);
+        let e = read_limited(&mut r, Path::new("m.json"), &ReadLimits::MODEL).unwrap_err();
+        assert!(
+            e.message
+                .contains("expected at most 67108864 bytes (64 MiB)"),
+            "{}",
+            e.message
+        );
+        assert!(r.1 <= (64 << 20) + (64 << 10), "read {} bytes", r.1);
+    }
 
     #[test]
     fn detects_comma_tab_semicolon() {

@@ -6,9 +6,10 @@ use crate::Recording;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Below this peak-to-peak range a channel is flat, µV (0.01 µV is far under any amplifier's
-/// noise floor, which is 0.1-1 µV).
-pub const FLAT_RANGE_UV: f64 = 0.01;
+/// Below this peak-to-peak range a channel is flat, µV: constant up to rounding. Any connected
+/// electrode varies by far more (amplifier noise alone is 0.1-1 µV), and so does EEG stored in
+/// volts (about 1e-5), which is reported as such instead.
+pub const FLAT_RANGE_UV: f64 = 1e-7;
 
 /// Median absolute deviation from the mean below which values look like volts or millivolts, µV
 /// (scalp EEG varies by 5-50 µV; 20 µV is 2e-5 V or 0.02 mV).
