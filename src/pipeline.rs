@@ -385,7 +385,7 @@ impl FittedPipeline {
     /// Parses a model file's bytes (UTF-8 JSON) like [`FittedPipeline::load`]; the entry point
     /// the fuzz tests drive.
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<(FittedPipeline, Vec<String>)> {
-        let text = std::str::from_utf8(&bytes).map_err(|e| {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
             let line = bytes[..e.valid_up_to()]
                 .iter()
                 .filter(|&&b| b == b'\n')

@@ -115,7 +115,7 @@ impl WindowSpec {
     /// [`MAX_WINDOW_SAMPLES`](crate::limits::MAX_WINDOW_SAMPLES), and sliding steps at least one, at this rate.
     pub fn check_rate(&self, sample_rate_hz: f64) -> Result<()> {
         let len = self.length_s() * sample_rate_hz;
-        if !(len <= crate::limits::MAX_WINDOW_SAMPLES as f64) {
+        if len.is_nan() || len > crate::limits::MAX_WINDOW_SAMPLES as f64 {
             return Err(Error::input(format!(
                 "a window of {:e} s is {len:e} samples at {sample_rate_hz} Hz, expected at most {} samples",
                 self.length_s(),
@@ -183,7 +183,7 @@ impl WindowSpec {
                     let seg_end = ((ev.onset_s + ev.duration_s) * sample_rate_hz).round();
                     let step = (step_s * sample_rate_hz).round().max(1.0);
                     let lenf = len as f64;
-                    if !(seg_end - seg_start >= lenf) {
+                    if (seg_end - seg_start).is_nan() || seg_end - seg_start < lenf {
                         dropped.segments_shorter_than_window += 1;
                         continue;
                     }

@@ -339,6 +339,20 @@ fn cases(model_text: &str) -> Vec<Case> {
             b"onset_s,duration_s,label\n0,10,caf\xe9\n",
             vec!["rec_events.csv:2:", "not UTF-8"],
         ),
+        events(
+            "events: onset 1e300 s (limit 1e9 s)",
+            b"onset_s,duration_s,label\n1e300,10,calm\n",
+            vec!["rec_events.csv:2:1:", "onset '1e300'", "at most 1e9"],
+        ),
+        events(
+            "events: duration of 10^12 s (would be 10^13 sliding windows)",
+            b"onset_s,duration_s,label\n0,1000000000000,calm\n",
+            vec![
+                "rec_events.csv:2:2:",
+                "duration '1000000000000'",
+                "at most 1e9",
+            ],
+        ),
         Case {
             what: "events: onsets past the end (epoch runs off)",
             files: vec![
