@@ -10,9 +10,10 @@ pub const MAX_LINE_BYTES: usize = 1 << 20;
 /// electrodes, plus time and auxiliary columns.
 pub const MAX_COLUMNS: usize = 4096;
 
-/// Largest model file, bytes (64 MiB). A model of 4096 channels × 5 bands × 100 classes is
-/// about 50 MiB of JSON.
-pub const MAX_MODEL_BYTES: u64 = 64 << 20;
+/// Largest model file, bytes (16 MiB). A binary model of 4096 channels × 5 bands is about
+/// 2.5 MiB of JSON, with 10 classes about 8 MiB. Parsing keeps numbers as 8-byte floats, so a
+/// file at this bound full of one huge array costs about 10 bytes of memory per byte of file.
+pub const MAX_MODEL_BYTES: u64 = 16 << 20;
 
 /// Highest sample rate accepted from a time column, `--sample-rate` or a model, Hz (100 kHz):
 /// research amplifiers sample EEG at up to about 20-64 kHz. Above this a typing error (a time

@@ -152,7 +152,7 @@ pub struct FittedPipeline {
     pub training: TrainingSummary,
     /// SHA-256 (hex) of the canonical JSON of every other field ([`FittedPipeline::content_hash`]);
     /// a file whose content does not match it is refused.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub checksum: String,
 }
 
@@ -407,19 +407,31 @@ impl FittedPipeline {
         Self::from_json_with_notes(path, text).map(|(m, _)| m)
     }
 
-    /// Parses and checks a model file's JSON text, migrating an older format; also returns
-    /// notes for stderr. Format 2 files must carry a matching `checksum`.
+    /// Parses a model file's JSON text, migrating an older format; also returns notes for
+    /// stderr. Format 2 files must carry a matching `checksum`. The text is parsed straight into
+    /// the typed model (no generic JSON tree), so memory stays near the size of the numbers.
     pub fn from_json_with_notes(path: &Path, text: &str) -> Result<(FittedPipeline, Vec<String>)> {
-        let mut value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
-        let Some(object) = value.as_object_mut() else {
-            return Err(Error::file(
-                path,
-                "JSON that is not an object, expected an eegi model file",
-            ));
-        };
+        use serde::de::IgnoredAny;
+        /// The version alone, read before the rest.
+        #[derive(Deserialize)]
+        struct Version {
+            format_version: Option<serde_json::Value>,
+        }
+        serde_json::from_str::<BTreeMap<String, IgnoredAny>>(text).map_err(|e| {
+            if e.is_data() {
+                Error::file(
+                    path,
+                    "JSON that is not an object, expected an eegi model file",
+                )
+            } else {
+                json_error(path, &e)
+            }
+        })?;
         let reads = format!("format_version {OLDEST_FORMAT_VERSION} to {FORMAT_VERSION}");
-        let version = match object.get("format_version") {
+        let version = serde_json::from_str::<Version>(text)
+            .map_err(|e| json_error(path, &e))?
+            .format_version;
+        let version = match version {
             None => {
                 return Err(Error::file(
                     path,
@@ -433,43 +445,7 @@ impl FittedPipeline {
                 )
             })?,
         };
-        let mut notes = Vec::new();
-        if version == FORMAT_VERSION as u64 {
-            let claimed = match object.remove("checksum") {
-                Some(serde_json::Value::String(c)) => c,
-                Some(other) => {
-                    return Err(Error::file(
-                        path,
-                        format!("checksum {other}, expected a SHA-256 hex string"),
-                    ))
-                }
-                None => {
-                    return Err(Error::file(
-                        path,
-                        format!("format_version {FORMAT_VERSION} model without a checksum field, expected one (was the file edited by hand?)"),
-                    ))
-                }
-            };
-            let actual = sha256_hex(&canonical_json(&value));
-            if claimed != actual {
-                return Err(Error::file(
-                    path,
-                    format!("checksum {claimed} does not match the content (SHA-256 {actual}), expected the file as eegi wrote it; it was edited or corrupted — retrain or restore it"),
-                ));
-            }
-        } else if version == 1 {
-            // format 1 is format 2 without `checksum` and `training.warnings`: both default
-            if object.contains_key("checksum") {
-                return Err(Error::file(
-                    path,
-                    "format_version 1 model with a checksum field, expected none in format 1",
-                ));
-            }
-            notes.push(format!(
-                "note: {}: model format_version 1 migrated to format_version {FORMAT_VERSION} in memory (no checksum to verify); rewrite it with `eegi train` to get one",
-                path.display()
-            ));
-        } else {
+        if !(OLDEST_FORMAT_VERSION as u64..=FORMAT_VERSION as u64).contains(&version) {
             return Err(Error::file(
                 path,
                 format!(
@@ -483,23 +459,51 @@ impl FittedPipeline {
                 ),
             ));
         }
-        let mut model: FittedPipeline = serde_json::from_value(value).map_err(|e| {
-            Error::file(path, format!("{e}, expected an eegi model file ({reads})"))
-        })?;
+        let mut model: FittedPipeline =
+            serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+        let mut notes = Vec::new();
+        if version == FORMAT_VERSION as u64 {
+            if model.checksum.is_empty() {
+                return Err(Error::file(
+                    path,
+                    format!("format_version {FORMAT_VERSION} model without a checksum field, expected one (was the file edited by hand?)"),
+                ));
+            }
+            let actual = model.content_hash();
+            if model.checksum != actual {
+                return Err(Error::file(
+                    path,
+                    format!("checksum {} does not match the content (SHA-256 {actual}), expected the file as eegi wrote it; it was edited or corrupted — retrain or restore it", model.checksum),
+                ));
+            }
+        } else {
+            // format 1 is format 2 without `checksum` and `training.warnings`: both default
+            if !model.checksum.is_empty() {
+                return Err(Error::file(
+                    path,
+                    "format_version 1 model with a checksum field, expected none in format 1",
+                ));
+            }
+            notes.push(format!(
+                "note: {}: model format_version 1 migrated to format_version {FORMAT_VERSION} in memory (no checksum to verify); rewrite it with `eegi train` to get one",
+                path.display()
+            ));
+        }
         model.check(path)?;
         model.format_version = FORMAT_VERSION;
         model.checksum = model.content_hash();
         Ok((model, notes))
     }
 
-    /// SHA-256 (hex) of the model's canonical JSON without the `checksum` field: compact, keys
-    /// sorted, floats in shortest round-trip form.
+    /// SHA-256 (hex) of the model's canonical JSON: compact, fields in format order, without the
+    /// `checksum` field, floats in shortest round-trip form. Streamed into the hash.
     pub fn content_hash(&self) -> String {
-        let mut value = serde_json::to_value(self).expect("model serialises");
-        if let Some(o) = value.as_object_mut() {
-            o.remove("checksum");
-        }
-        sha256_hex(&canonical_json(&value))
+        use sha2::{Digest, Sha256};
+        let mut unsigned = self.clone();
+        unsigned.checksum = String::new();
+        let mut hasher = Sha256::new();
+        serde_json::to_writer(&mut hasher, &unsigned).expect("model serialises");
+        format!("{:x}", hasher.finalize())
     }
 
     /// Checks that the parts of a loaded model fit together.
@@ -712,17 +716,6 @@ fn join<S: AsRef<str>>(items: &[S]) -> String {
         .map(|s| s.as_ref())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// The canonical text of a JSON value: compact, object keys sorted (serde_json's map is ordered).
-fn canonical_json(value: &serde_json::Value) -> String {
-    serde_json::to_string(value).expect("JSON value serialises")
-}
-
-/// SHA-256 of a text, lowercase hex.
-fn sha256_hex(text: &str) -> String {
-    use sha2::{Digest, Sha256};
-    format!("{:x}", Sha256::digest(text.as_bytes()))
 }
 
 /// A JSON error as `file:line:column: …`.

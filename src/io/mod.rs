@@ -227,11 +227,11 @@ mod tests {
         let e = read_limited(&mut r, Path::new("m.json"), &ReadLimits::MODEL).unwrap_err();
         assert!(
             e.message
-                .contains("expected at most 67108864 bytes (64 MiB)"),
+                .contains("expected at most 16777216 bytes (16 MiB)"),
             "{}",
             e.message
         );
-        assert!(r.1 <= (64 << 20) + (64 << 10), "read {} bytes", r.1);
+        assert!(r.1 <= (16 << 20) + (64 << 10), "read {} bytes", r.1);
     }
 
     #[test]
