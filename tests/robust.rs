@@ -143,11 +143,9 @@ fn sigterm_or_sigint_mid_write_keeps_the_previous_output() {
 }
 
 #[test]
-fn a_full_disk_keeps_the_previous_output() {
-    // /dev/full: every write fails with ENOSPC; the atomic writer must report it (exit 1)
-    // without touching the target. A tmpfs cannot be mounted in CI, so the failing writer is
-    // exercised in src/io/output.rs; here the error path is checked end to end with a folder
-    // that cannot be written.
+fn an_unwritable_folder_keeps_the_previous_output() {
+    // the output's folder refuses new files: exit 1, one line, target untouched (root ignores
+    // permissions, so this only runs for other users; the tmpfs test below covers root)
     let dir = tempfile::tempdir().unwrap();
     let sub = dir.path().join("ro");
     std::fs::create_dir(&sub).unwrap();
@@ -383,4 +381,45 @@ fn a_huge_single_line_on_stdin_is_refused_after_one_mib() {
         "{err}"
     );
     assert!(sent < 64 << 20, "eegi read the whole line ({sent} bytes)");
+}
+
+#[test]
+fn a_full_disk_on_a_tiny_tmpfs_keeps_the_previous_model() {
+    // needs root and mount rights (CI here runs as root); skipped with a reason elsewhere
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = dir.path().join("tiny");
+    std::fs::create_dir(&mnt).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=12k", "tmpfs"])
+        .arg(&mnt)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: cannot mount a tmpfs here (needs root and mount rights)"
+        );
+        return;
+    }
+    let model = mnt.join("m.json");
+    std::fs::write(&model, "previous model").unwrap();
+    let out = eegi()
+        .args(["train", "data/eyes_open.csv", "data/eyes_closed.csv", "-o"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    let kept = std::fs::read_to_string(&model).unwrap();
+    let left: Vec<_> = std::fs::read_dir(&mnt).unwrap().collect();
+    let _ = std::process::Command::new("umount").arg(&mnt).status();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("eegi: ") && err.contains("m.json: cannot write: No space left on device"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(kept, "previous model");
+    assert_eq!(left.len(), 1, "a temporary file was left on the full disk");
 }
