@@ -9,6 +9,7 @@ pub mod error;
 pub mod evaluate;
 pub mod features;
 pub mod io;
+pub mod limits;
 pub mod model;
 pub mod online;
 pub mod pipeline;

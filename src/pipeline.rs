@@ -14,7 +14,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Version of the model file layout; bumped whenever a field changes meaning.
-pub const FORMAT_VERSION: u32 = 1;
+/// 2 added `checksum` and `training.warnings`; version-1 files are migrated on load.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// Oldest model file layout this eegi still reads (by migrating it).
+pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
 /// Everything needed to turn labelled recordings into a model, validated by [`PipelineSpec::check`].
 #[derive(Debug, Clone, PartialEq)]
@@ -100,6 +104,9 @@ pub struct TrainingSummary {
     pub dropped: DropCounts,
     /// Cross-validation result (absent with `--cv 0`).
     pub cross_validation: Option<CvSummary>,
+    /// Input sanity warnings about the training recordings (format 2; empty for migrated files).
+    #[serde(default)]
+    pub warnings: Vec<crate::io::Warning>,
 }
 
 /// The classifier of a model file.
@@ -143,6 +150,10 @@ pub struct FittedPipeline {
     pub classifier: Classifier,
     /// What the model was trained on.
     pub training: TrainingSummary,
+    /// SHA-256 (hex) of the canonical JSON of every other field ([`FittedPipeline::content_hash`]);
+    /// a file whose content does not match it is refused.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub checksum: String,
 }
 
 /// One classified window.
@@ -355,30 +366,144 @@ impl PipelineSpec {
                 counts,
                 dropped: set.dropped.clone(),
                 cross_validation: cv,
+                warnings: Vec::new(),
             },
+            checksum: String::new(),
         })
     }
 }
 
 impl FittedPipeline {
+    /// Reads, checks and if needed migrates a model file, within
+    /// [`MAX_MODEL_BYTES`](crate::limits::MAX_MODEL_BYTES); also returns notes for stderr
+    /// (e.g. that an older format was migrated).
+    pub fn load(path: &Path) -> Result<(FittedPipeline, Vec<String>)> {
+        let bytes = crate::io::read_bytes(path, &crate::io::ReadLimits::MODEL)?;
+        Self::from_bytes(path, &bytes)
+    }
+
+    /// Parses a model file's bytes (UTF-8 JSON) like [`FittedPipeline::load`]; the entry point
+    /// the fuzz tests drive.
+    pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<(FittedPipeline, Vec<String>)> {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            Error::at(
+                path,
+                line as u64,
+                None,
+                "text that is not UTF-8",
+                "an eegi model file (JSON)",
+            )
+        })?;
+        Self::from_json_with_notes(path, text)
+    }
+
     /// Parses and checks a model file's JSON text; `path` names it in errors.
     pub fn from_json(path: &Path, text: &str) -> Result<FittedPipeline> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
-        let version = value.get("format_version").and_then(|v| v.as_u64());
-        match version {
-            Some(v) if v == FORMAT_VERSION as u64 => {}
-            Some(v) => {
+        Self::from_json_with_notes(path, text).map(|(m, _)| m)
+    }
+
+    /// Parses a model file's JSON text, migrating an older format; also returns notes for
+    /// stderr. Format 2 files must carry a matching `checksum`. The text is parsed straight into
+    /// the typed model (no generic JSON tree), so memory stays near the size of the numbers.
+    pub fn from_json_with_notes(path: &Path, text: &str) -> Result<(FittedPipeline, Vec<String>)> {
+        use serde::de::IgnoredAny;
+        /// The version alone, read before the rest.
+        #[derive(Deserialize)]
+        struct Version {
+            format_version: Option<serde_json::Value>,
+        }
+        serde_json::from_str::<BTreeMap<String, IgnoredAny>>(text).map_err(|e| {
+            if e.is_data() {
+                Error::file(
+                    path,
+                    "JSON that is not an object, expected an eegi model file",
+                )
+            } else {
+                json_error(path, &e)
+            }
+        })?;
+        let reads = format!("format_version {OLDEST_FORMAT_VERSION} to {FORMAT_VERSION}");
+        let version = serde_json::from_str::<Version>(text)
+            .map_err(|e| json_error(path, &e))?
+            .format_version;
+        let version = match version {
+            None => {
                 return Err(Error::file(
                     path,
-                    format!("model format_version {v}, but this eegi {} reads format_version {FORMAT_VERSION}", env!("CARGO_PKG_VERSION")),
+                    format!("no format_version field, expected an eegi model file ({reads})"),
                 ))
             }
-            None => return Err(Error::file(path, "no format_version field, expected an eegi model file")),
+            Some(v) => v.as_u64().ok_or_else(|| {
+                Error::file(
+                    path,
+                    format!("format_version {v}, expected a whole number ({reads})"),
+                )
+            })?,
+        };
+        if !(OLDEST_FORMAT_VERSION as u64..=FORMAT_VERSION as u64).contains(&version) {
+            return Err(Error::file(
+                path,
+                format!(
+                    "model format_version {version}, but this eegi {} reads {reads}{}",
+                    env!("CARGO_PKG_VERSION"),
+                    if version > FORMAT_VERSION as u64 {
+                        "; use a newer eegi"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
         }
-        let model: FittedPipeline = serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+        let mut model: FittedPipeline =
+            serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+        let mut notes = Vec::new();
+        if version == FORMAT_VERSION as u64 {
+            if model.checksum.is_empty() {
+                return Err(Error::file(
+                    path,
+                    format!("format_version {FORMAT_VERSION} model without a checksum field, expected one (was the file edited by hand?)"),
+                ));
+            }
+            let actual = model.content_hash();
+            if model.checksum != actual {
+                return Err(Error::file(
+                    path,
+                    format!("checksum {} does not match the content (SHA-256 {actual}), expected the file as eegi wrote it; it was edited or corrupted — retrain or restore it", model.checksum),
+                ));
+            }
+        } else {
+            // format 1 is format 2 without `checksum` and `training.warnings`: both default
+            if !model.checksum.is_empty() {
+                return Err(Error::file(
+                    path,
+                    "format_version 1 model with a checksum field, expected none in format 1",
+                ));
+            }
+            notes.push(format!(
+                "note: {}: model format_version 1 migrated to format_version {FORMAT_VERSION} in memory (no checksum to verify); rewrite it with `eegi train` to get one",
+                path.display()
+            ));
+        }
         model.check(path)?;
-        Ok(model)
+        model.format_version = FORMAT_VERSION;
+        model.checksum = model.content_hash();
+        Ok((model, notes))
+    }
+
+    /// SHA-256 (hex) of the model's canonical JSON: compact, fields in format order, without the
+    /// `checksum` field, floats in shortest round-trip form. Streamed into the hash.
+    pub fn content_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut unsigned = self.clone();
+        unsigned.checksum = String::new();
+        let mut hasher = Sha256::new();
+        serde_json::to_writer(&mut hasher, &unsigned).expect("model serialises");
+        format!("{:x}", hasher.finalize())
     }
 
     /// Checks that the parts of a loaded model fit together.
@@ -409,10 +534,29 @@ impl FittedPipeline {
                 "coefficient or scaler lengths differ from the {n_features} feature names"
             ));
         }
-        if !(self.sample_rate_hz.is_finite() && self.sample_rate_hz > 0.0)
-            || self.channels.is_empty()
+        if !(self.sample_rate_hz.is_finite()
+            && self.sample_rate_hz > 0.0
+            && self.sample_rate_hz <= crate::limits::MAX_SAMPLE_RATE_HZ)
         {
-            return bad("sample rate or channel list".into());
+            return bad(format!(
+                "sample_rate_hz {}, expected a positive rate of at most {} Hz",
+                self.sample_rate_hz,
+                crate::limits::MAX_SAMPLE_RATE_HZ
+            ));
+        }
+        if self.channels.is_empty() || self.channels.len() > crate::limits::MAX_COLUMNS {
+            return bad(format!(
+                "{} channels, expected 1 to {}",
+                self.channels.len(),
+                crate::limits::MAX_COLUMNS
+            ));
+        }
+        if self.window_samples > crate::limits::MAX_WINDOW_SAMPLES {
+            return bad(format!(
+                "window_samples {}, expected at most {}",
+                self.window_samples,
+                crate::limits::MAX_WINDOW_SAMPLES
+            ));
         }
         self.window.check()?;
         self.window.check_rate(self.sample_rate_hz)?;
@@ -432,9 +576,11 @@ impl FittedPipeline {
         Ok(())
     }
 
-    /// The model file's JSON text (pretty-printed, deterministic).
+    /// The model file's JSON text (pretty-printed, deterministic), with its checksum filled in.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("model serialises");
+        let mut model = self.clone();
+        model.checksum = self.content_hash();
+        let mut s = serde_json::to_string_pretty(&model).expect("model serialises");
         s.push('\n');
         s
     }

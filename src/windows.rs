@@ -111,8 +111,17 @@ impl WindowSpec {
         matches!(self, WindowSpec::Epoch { .. })
     }
 
-    /// Checks that windows hold at least two samples, and sliding steps at least one, at this rate.
+    /// Checks that windows hold at least two samples and at most
+    /// [`MAX_WINDOW_SAMPLES`](crate::limits::MAX_WINDOW_SAMPLES), and sliding steps at least one, at this rate.
     pub fn check_rate(&self, sample_rate_hz: f64) -> Result<()> {
+        let len = self.length_s() * sample_rate_hz;
+        if len.is_nan() || len > crate::limits::MAX_WINDOW_SAMPLES as f64 {
+            return Err(Error::input(format!(
+                "a window of {:e} s is {len:e} samples at {sample_rate_hz} Hz, expected at most {} samples",
+                self.length_s(),
+                crate::limits::MAX_WINDOW_SAMPLES
+            )));
+        }
         if self.length_samples(sample_rate_hz) < 2 {
             return Err(Error::input(format!(
                 "a window of {} s holds fewer than 2 samples at {sample_rate_hz} Hz",
@@ -148,7 +157,7 @@ impl WindowSpec {
                     continue;
                 }
             }
-            let fits = |start: i64| start >= 0 && start + len <= n_samples as i64;
+            let fits = |start: i64| start >= 0 && start.saturating_add(len) <= n_samples as i64;
             match *self {
                 WindowSpec::Epoch { start_s, .. } => {
                     let start = ((ev.onset_s + start_s) * sample_rate_hz).round() as i64;
@@ -168,27 +177,39 @@ impl WindowSpec {
                         dropped.events_without_duration += 1;
                         continue;
                     }
-                    let seg_start = (ev.onset_s * sample_rate_hz).round() as i64;
-                    let seg_end = ((ev.onset_s + ev.duration_s) * sample_rate_hz).round() as i64;
-                    let step = (step_s * sample_rate_hz).round().max(1.0) as i64;
-                    if seg_end - seg_start < len {
+                    // counted arithmetically, not by stepping: a segment of 10^9 s must not
+                    // take 10^11 steps
+                    let seg_start = (ev.onset_s * sample_rate_hz).round();
+                    let seg_end = ((ev.onset_s + ev.duration_s) * sample_rate_hz).round();
+                    let step = (step_s * sample_rate_hz).round().max(1.0);
+                    let lenf = len as f64;
+                    if (seg_end - seg_start).is_nan() || seg_end - seg_start < lenf {
                         dropped.segments_shorter_than_window += 1;
                         continue;
                     }
-                    let mut start = seg_start;
-                    while start + len <= seg_end {
-                        if fits(start) {
+                    // windows k = 0..=last start at seg_start + k·step
+                    let last = ((seg_end - lenf - seg_start) / step).floor();
+                    let first_in = (-seg_start / step).ceil().max(0.0);
+                    let last_in = ((n_samples as f64 - lenf - seg_start) / step)
+                        .floor()
+                        .min(last);
+                    let mut inside = 0.0;
+                    if first_in <= last_in {
+                        let mut k = first_in;
+                        while k <= last_in {
                             out.push(Window {
                                 recording,
-                                start: start as usize,
+                                start: (seg_start + k * step) as usize,
                                 label: Some(ev.label.clone()),
                                 event: Some(i),
                             });
-                        } else {
-                            dropped.off_recording += 1;
+                            inside += 1.0;
+                            k += 1.0;
                         }
-                        start += step;
                     }
+                    dropped.off_recording = dropped
+                        .off_recording
+                        .saturating_add((last + 1.0 - inside) as usize);
                 }
             }
         }
@@ -210,9 +231,13 @@ impl WindowSpec {
             }
             WindowSpec::Epoch { .. } => len,
         };
-        (0..)
+        // counted first: a step of usize::MAX samples (from an absurd model) must not overflow
+        let count = match n_samples.checked_sub(len) {
+            Some(room) => room / step + 1,
+            None => 0,
+        };
+        (0..count)
             .map(|k| k * step)
-            .take_while(|s| s + len <= n_samples)
             .map(|start| Window {
                 recording,
                 start,

@@ -125,7 +125,9 @@ fn train_json_summary_has_the_documented_keys() {
     // the model file holds what classify needs
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
-    assert_eq!(m["format_version"], 1);
+    assert_eq!(m["format_version"], 2);
+    assert_eq!(m["checksum"].as_str().unwrap().len(), 64);
+    assert_eq!(v["n_warnings"], 0);
     assert_eq!(m["channels"].as_array().unwrap().len(), 64);
     assert_eq!(m["sample_rate_hz"], 160.0);
     assert_eq!(m["feature_names"][0], "FC5_delta");

@@ -7,8 +7,8 @@
 use super::config::{fmt_seconds, InputArgs};
 use super::DEFAULT_MODEL;
 use crate::io::output::write_atomically;
+use crate::io::read_events;
 use crate::io::stream::CsvStream;
-use crate::io::{read_events, read_recording};
 use crate::online::StreamClassifier;
 use crate::pipeline::{FittedPipeline, Prediction};
 use crate::{Error, Result};
@@ -54,20 +54,19 @@ pub enum Format {
     Jsonl,
 }
 
-/// Reads a model file, or the embedded default.
+/// Reads a model file, or the embedded default; notes (a migrated format) go to stderr.
 pub fn load_model(path: Option<&Path>) -> Result<FittedPipeline> {
-    match path {
-        Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| {
-                Error::file(
-                    p,
-                    format!("cannot read model file: {}", crate::io::io_reason(&e)),
-                )
-            })?;
-            FittedPipeline::from_json(p, &text)
-        }
-        None => FittedPipeline::from_json(Path::new("<embedded default model>"), DEFAULT_MODEL),
+    let (model, notes) = match path {
+        Some(p) => FittedPipeline::load(p)?,
+        None => FittedPipeline::from_json_with_notes(
+            Path::new("<embedded default model>"),
+            DEFAULT_MODEL,
+        )?,
+    };
+    for n in notes {
+        eprintln!("eegi: {n}");
     }
+    Ok(model)
 }
 
 /// Runs `eegi classify`.
@@ -84,7 +83,7 @@ pub fn run(args: Args) -> Result<()> {
                 "the model is event-locked (one window per event): it needs a recording file and its events, not a stream",
             ));
         }
-        let recording = read_recording(&args.recording, &args.input.csv())?;
+        let recording = args.input.read_recording(&args.recording)?;
         let events = match args.input.events_path(&args.recording, 1)? {
             Some(p) => Some(read_events(&p)?),
             None => None,
@@ -133,9 +132,10 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
         (source, args.recording.clone())
     };
     if let Some(fs) = args.input.sample_rate {
-        if !(fs.is_finite() && fs > 0.0) {
+        if !(fs.is_finite() && fs > 0.0 && fs <= crate::limits::MAX_SAMPLE_RATE_HZ) {
             return Err(Error::input(format!(
-                "--sample-rate {fs}: expected a positive rate in Hz"
+                "--sample-rate {fs}: expected a positive rate in Hz, at most {}",
+                crate::limits::MAX_SAMPLE_RATE_HZ
             )));
         }
     }

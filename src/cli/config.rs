@@ -1,7 +1,7 @@
 //! Options shared by several subcommands, and the glue that turns them into library settings.
 
 use crate::features::{Band, BandPowerSpec, FeatureSpec, PowerScale};
-use crate::io::{find_sidecar_events, read_events, read_recording, CsvOptions};
+use crate::io::{find_sidecar_events, read_events, read_recording_checked, CsvOptions, Warning};
 use crate::pipeline::{InputFile, LabelledRecording};
 use crate::windows::WindowSpec;
 use crate::{Error, Result};
@@ -155,19 +155,29 @@ impl InputArgs {
         }
     }
 
+    /// Reads one recording, printing its input sanity warnings on stderr.
+    pub fn read_recording(&self, path: &Path) -> Result<crate::Recording> {
+        let (recording, warnings) = read_recording_checked(path, &self.csv())?;
+        print_warnings(&warnings);
+        Ok(recording)
+    }
+
     /// Reads the recordings (in parallel) with their events; every recording needs events.
+    /// Input sanity warnings are printed on stderr.
+    #[allow(dead_code)] // kept for subcommands that do not report warnings
     pub fn load_labelled(&self, paths: &[PathBuf]) -> Result<Vec<LabelledRecording>> {
-        if let Some(fs) = self.sample_rate {
-            if !(fs.is_finite() && fs > 0.0) {
-                return Err(Error::input(format!(
-                    "--sample-rate {fs}: expected a positive rate in Hz"
-                )));
-            }
-        }
-        paths
+        self.load_labelled_with_warnings(paths).map(|(r, _)| r)
+    }
+
+    /// Like [`InputArgs::load_labelled`], also returning the warnings (in input order).
+    pub fn load_labelled_with_warnings(
+        &self,
+        paths: &[PathBuf],
+    ) -> Result<(Vec<LabelledRecording>, Vec<Warning>)> {
+        let loaded: Vec<(LabelledRecording, Vec<Warning>)> = paths
             .par_iter()
             .map(|p| {
-                let recording = read_recording(p, &self.csv())?;
+                let (recording, warnings) = read_recording_checked(p, &self.csv())?;
                 let events_path = self.events_path(p, paths.len())?.ok_or_else(|| {
                     Error::file(
                         p,
@@ -175,13 +185,31 @@ impl InputArgs {
                     )
                 })?;
                 let events = read_events(&events_path)?;
-                Ok(LabelledRecording {
-                    recording,
-                    events,
-                    events_path,
-                })
+                Ok((
+                    LabelledRecording {
+                        recording,
+                        events,
+                        events_path,
+                    },
+                    warnings,
+                ))
             })
-            .collect()
+            .collect::<Result<_>>()?;
+        let mut recordings = Vec::with_capacity(loaded.len());
+        let mut warnings = Vec::new();
+        for (r, w) in loaded {
+            recordings.push(r);
+            warnings.extend(w);
+        }
+        print_warnings(&warnings);
+        Ok((recordings, warnings))
+    }
+}
+
+/// Prints input sanity warnings on stderr, one line each.
+pub fn print_warnings(warnings: &[Warning]) {
+    for w in warnings {
+        eprintln!("eegi: {w}");
     }
 }
 
@@ -191,11 +219,24 @@ pub fn hash_inputs(inputs: &[LabelledRecording]) -> Result<Vec<InputFile>> {
         .iter()
         .flat_map(|i| [i.recording.source.clone(), i.events_path.clone()])
         .map(|p| {
-            let bytes =
-                std::fs::read(&p).map_err(|e| Error::file(&p, format!("cannot read file: {e}")))?;
+            if p == Path::new("-") {
+                return Ok(InputFile {
+                    path: "-".into(),
+                    sha256: "standard input (not hashed)".into(),
+                });
+            }
+            let cannot = |e: std::io::Error| {
+                Error::file(
+                    &p,
+                    format!("cannot read file: {}", crate::io::io_reason(&e)),
+                )
+            };
+            let mut hasher = Sha256::new();
+            let mut file = std::fs::File::open(&p).map_err(cannot)?;
+            std::io::copy(&mut file, &mut hasher).map_err(cannot)?;
             Ok(InputFile {
                 path: p.display().to_string(),
-                sha256: format!("{:x}", Sha256::digest(&bytes)),
+                sha256: format!("{:x}", hasher.finalize()),
             })
         })
         .collect()

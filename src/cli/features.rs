@@ -4,7 +4,7 @@
 use super::config::{fmt_seconds, FeatureArgs, InputArgs, WindowArgs};
 use crate::features::extract;
 use crate::io::output::write_atomically;
-use crate::io::{read_events, read_recording};
+use crate::io::read_events;
 use crate::windows::Window;
 use crate::{Error, Recording, Result};
 use std::path::PathBuf;
@@ -39,7 +39,7 @@ pub fn run(args: Args) -> Result<()> {
     let recordings: Vec<Recording> = args
         .recordings
         .iter()
-        .map(|p| read_recording(p, &args.input.csv()))
+        .map(|p| args.input.read_recording(p))
         .collect::<Result<_>>()?;
     let first = &recordings[0];
     let fs = first.sample_rate_hz;

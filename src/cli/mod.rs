@@ -3,6 +3,7 @@
 mod classify;
 mod config;
 mod features;
+mod inspect;
 mod train;
 
 use clap::{Parser, Subcommand};
@@ -24,13 +25,26 @@ Pipeline: EEG CSV (header of channel names, optional `time` column in s, values 
 Events come from a sidecar `<recording>_events.csv` (or .tsv) with columns onset_s|onset,
 duration_s|duration, label|trial_type, or from --events.
 
-Exit codes: 0 success, 1 runtime failure (e.g. cannot write output), 2 bad usage or bad input.
-Errors are one line: `eegi: <file>:<line>:<column>: <what was found>, expected <what>`.";
+Errors are one line on stderr: `eegi: <file>:<line>:<column>: <what was found>, expected <what>`
+(or the channel, event or option concerned), often with a hint.
+Exit codes: 0 success; 1 runtime failure (cannot write the output, a fit that failed);
+2 bad usage or bad input (a malformed file, an option out of range, a refused model file).
+Limits: lines of at most 1 MiB, headers of at most 4096 columns, model files of at most
+16 MiB, sample rates up to 100 kHz, windows up to 4194304 samples.
+Warnings (`eegi: warning: …`, never fatal): flat or railed channels, values that look like
+volts or nanovolts, large DC offsets, a time column that disagrees with --sample-rate.
+Outputs (-o) are written to a temporary file and renamed: a failed or interrupted run keeps
+the previous file. `-` as output writes to stdout; as a recording reads stdin.";
 
 /// eegi's command line.
 #[derive(Debug, Parser)]
 #[command(name = "eegi", version, about = ABOUT, long_about = LONG_ABOUT)]
 pub struct Cli {
+    /// Worker threads for feature extraction and cross-validation. Default: all cores. The
+    /// model file is byte-identical whatever the number.
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -44,16 +58,53 @@ enum Command {
     Classify(classify::Args),
     /// Write the feature matrix of recordings as CSV, for inspection or other tools.
     Features(features::Args),
+    /// Print what a model expects (channels, rate, window, features, classes) and its training summary.
+    Inspect(inspect::Args),
+}
+
+/// Writes text to stdout; a closed pipe (`| head`) ends the output quietly.
+pub fn print_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+}
+
+/// Sizes rayon's global pool: `--threads N`, or all cores.
+fn set_threads(threads: Option<usize>) -> crate::Result<()> {
+    if let Some(n) = threads {
+        if n == 0 {
+            return Err(crate::Error::input(
+                "--threads 0: expected at least 1 thread",
+            ));
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .map_err(|e| crate::Error::runtime(format!("--threads {n}: {e}")))?;
+    }
+    Ok(())
 }
 
 /// Runs eegi with the process arguments; returns the exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
-    let result = match cli.command {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => e.exit(), // --help, --version
+        Err(e) => {
+            // clap's message is several lines; eegi's errors are one
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("bad usage");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("eegi: usage: {first} (see eegi --help)");
+            return 2;
+        }
+    };
+    let result = set_threads(cli.threads).and_then(|()| match cli.command {
         Command::Train(a) => train::run(a),
         Command::Classify(a) => classify::run(a),
         Command::Features(a) => features::run(a),
-    };
+        Command::Inspect(a) => inspect::run(a),
+    });
     match result {
         Ok(()) => 0,
         Err(e) => {

@@ -62,7 +62,7 @@ pub fn run(args: Args) -> Result<()> {
         ));
     }
     let clock = std::time::Instant::now();
-    let inputs = args.input.load_labelled(&args.recordings)?;
+    let (inputs, warnings) = args.input.load_labelled_with_warnings(&args.recordings)?;
     let load_s = clock.elapsed().as_secs_f64();
     let set = spec.training_set(&inputs)?;
     let features_s = clock.elapsed().as_secs_f64() - load_s;
@@ -74,8 +74,9 @@ pub fn run(args: Args) -> Result<()> {
     let cv_s = clock.elapsed().as_secs_f64() - load_s - features_s;
     let hashes = hash_inputs(&inputs)?;
     let fit_clock = std::time::Instant::now();
-    let model = spec.fit(&set, hashes, cv)?;
+    let mut model = spec.fit(&set, hashes, cv)?;
     let fit_s = fit_clock.elapsed().as_secs_f64();
+    model.training.warnings = warnings;
     let json = model.to_json();
     write_atomically(&args.output, |w| w.write_all(json.as_bytes()))?;
 
@@ -96,15 +97,19 @@ pub fn run(args: Args) -> Result<()> {
             "cv_fold_balanced_accuracy": cv.map(|c| c.fold_balanced_accuracy.clone()),
             "chance_balanced_accuracy": 1.0 / model.classes.len() as f64,
             "seconds": {"load": load_s, "features": features_s, "cross_validation": cv_s, "fit": fit_s},
+            "warnings": t.warnings,
+            "n_warnings": t.warnings.len(),
             "fit": match &model.classifier { crate::pipeline::Classifier::LogisticRegression { model, .. } => &model.fit },
         });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&summary).expect("summary serialises")
-        );
+        let mut text = serde_json::to_string_pretty(&summary).expect("summary serialises");
+        text.push('\n');
+        super::print_stdout(&text);
         return Ok(());
     }
-    println!(
+    let mut out = String::new();
+    use std::fmt::Write as _;
+    let _ = writeln!(
+        out,
         "trained on {n_windows} windows from {} recording{} ({} channels, {} Hz, {} features)",
         inputs.len(),
         if inputs.len() == 1 { "" } else { "s" },
@@ -114,11 +119,19 @@ pub fn run(args: Args) -> Result<()> {
     );
     let width = model.classes.iter().map(|c| c.len()).max().unwrap_or(0);
     for (class, n) in &t.counts {
-        println!("  {class:width$}  {n} windows");
+        let _ = writeln!(out, "  {class:width$}  {n} windows");
     }
-    println!("dropped: {}", describe_dropped(&t.dropped));
-    match &t.cross_validation {
-        Some(cv) => println!(
+    let _ = writeln!(out, "dropped: {}", describe_dropped(&t.dropped));
+    if !t.warnings.is_empty() {
+        let _ = writeln!(
+            out,
+            "input warnings: {} (printed on stderr, kept in the model's training summary)",
+            t.warnings.len()
+        );
+    }
+    let _ = match &t.cross_validation {
+        Some(cv) => writeln!(
+            out,
             "{}-fold balanced accuracy: {:.3} ± {:.3} (folds: {}; chance {:.3})",
             cv.folds,
             cv.balanced_accuracy,
@@ -130,8 +143,8 @@ pub fn run(args: Args) -> Result<()> {
                 .join(" "),
             1.0 / model.classes.len() as f64
         ),
-        None => println!("cross-validation skipped (--cv 0)"),
-    }
+        None => writeln!(out, "cross-validation skipped (--cv 0)"),
+    };
     let crate::pipeline::Classifier::LogisticRegression { model: lr, .. } = &model.classifier;
     if !lr.fit.converged {
         eprintln!(
@@ -139,6 +152,7 @@ pub fn run(args: Args) -> Result<()> {
             lr.fit.gradient_max_per_window
         );
     }
-    println!("model written to {}", args.output.display());
+    let _ = writeln!(out, "model written to {}", args.output.display());
+    super::print_stdout(&out);
     Ok(())
 }

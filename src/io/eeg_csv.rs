@@ -1,9 +1,15 @@
 //! The EEG CSV reader: a header row of channel names, one row per sample, values in µV, and an
-//! optional `time` column (seconds) from which the sample rate is inferred.
+//! optional `time` column (seconds) from which the sample rate is inferred. Whole recordings
+//! are read with the same block parser that streams them ([`super::stream::CsvStream`]), so
+//! limits, errors and numbers are the same on both paths.
 
+use super::sanity::{LOW_RATE_HZ, RATE_DISAGREEMENT};
 use super::stream::CsvStream;
+use super::{check_recording, Warning, WarningKind};
+use crate::limits::MAX_SAMPLE_RATE_HZ;
 use crate::{Error, Recording, Result};
 use ndarray::Array2;
+use std::io::Read;
 use std::path::Path;
 
 /// How to read an EEG CSV file.
@@ -13,12 +19,64 @@ pub struct CsvOptions {
     pub sample_rate_hz: Option<f64>,
 }
 
-/// Reads an EEG CSV file (comma, tab or semicolon separated) into a [`Recording`], with the
-/// same block parser that streams recordings ([`super::stream::CsvStream`]).
+/// Reads an EEG CSV file (comma, tab or semicolon separated; `-` = standard input) into a
+/// [`Recording`].
 pub fn read_recording(path: &Path, options: &CsvOptions) -> Result<Recording> {
+    read_recording_checked(path, options).map(|(r, _)| r)
+}
+
+/// Reads an EEG CSV file like [`read_recording`], with the input sanity warnings about it
+/// (time column, then per-channel checks of [`check_recording`]).
+pub fn read_recording_checked(
+    path: &Path,
+    options: &CsvOptions,
+) -> Result<(Recording, Vec<Warning>)> {
+    check_rate_option(options)?;
+    if path == Path::new("-") {
+        return read_from(Box::new(std::io::stdin()), Path::new("<stdin>"), options);
+    }
     let file = std::fs::File::open(path)
         .map_err(|e| Error::file(path, format!("cannot read file: {}", super::io_reason(&e))))?;
-    let mut stream = CsvStream::new(Box::new(file), path, options.sample_rate_hz)?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(Error::file(path, "a directory, expected a file"));
+    }
+    read_from(Box::new(file), path, options)
+}
+
+/// Parses the bytes of an EEG CSV file (`path` names it in errors), with its sanity warnings;
+/// the entry point the fuzz tests drive.
+pub fn parse_recording(
+    path: &Path,
+    bytes: &[u8],
+    options: &CsvOptions,
+) -> Result<(Recording, Vec<Warning>)> {
+    check_rate_option(options)?;
+    read_from(
+        Box::new(std::io::Cursor::new(bytes.to_vec())),
+        path,
+        options,
+    )
+}
+
+/// Refuses a `--sample-rate` that is not a positive rate up to the limit.
+fn check_rate_option(options: &CsvOptions) -> Result<()> {
+    if let Some(fs) = options.sample_rate_hz {
+        if !(fs.is_finite() && fs > 0.0 && fs <= MAX_SAMPLE_RATE_HZ) {
+            return Err(Error::input(format!(
+                "--sample-rate {fs}: expected a positive rate in Hz, at most {MAX_SAMPLE_RATE_HZ}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Streams a whole recording into memory and checks its rate and channels.
+fn read_from(
+    source: Box<dyn Read + Send>,
+    path: &Path,
+    options: &CsvOptions,
+) -> Result<(Recording, Vec<Warning>)> {
+    let mut stream = CsvStream::new(source, path, options.sample_rate_hz)?;
     let n_ch = stream.n_channels();
     let mut values: Vec<f64> = Vec::new();
     while let Some(block) = stream.next_block()? {
@@ -34,20 +92,58 @@ pub fn read_recording(path: &Path, options: &CsvOptions) -> Result<Recording> {
             "at least one data row",
         ));
     }
-    let sample_rate_hz = stream.sample_rate_hz().ok_or_else(|| {
-        Error::file(
-            path,
-            "only one sample, expected at least two to infer the sample rate from the time column (or pass --sample-rate)",
-        )
-    })?;
+    let mut warnings = Vec::new();
+    let time_warning = |message: String| Warning {
+        file: path.display().to_string(),
+        kind: WarningKind::TimeColumn,
+        channels: Vec::new(),
+        message,
+    };
+    let sample_rate_hz = match options.sample_rate_hz {
+        Some(fs) => {
+            if let Some(implied) = stream.time_column_rate() {
+                if (implied - fs).abs() > RATE_DISAGREEMENT * fs {
+                    warnings.push(time_warning(format!(
+                        "the time column implies {implied:.6} Hz but --sample-rate is {fs} Hz, expected them to agree within 1%; using {fs} Hz"
+                    )));
+                }
+            }
+            fs
+        }
+        None => {
+            let fs = stream.sample_rate_hz().ok_or_else(|| {
+                Error::file(
+                    path,
+                    "only one sample, expected at least two to infer the sample rate from the time column (or pass --sample-rate)",
+                )
+            })?;
+            if fs > MAX_SAMPLE_RATE_HZ {
+                return Err(Error::at(
+                    path,
+                    3,
+                    stream.time_column().map(|c| c + 1),
+                    format!("a time step of {:e} s ({fs:.0} Hz)", 1.0 / fs),
+                    format!("a sample rate of at most {MAX_SAMPLE_RATE_HZ} Hz with times in seconds (pass --sample-rate if the column is in other units)"),
+                ));
+            }
+            if fs < LOW_RATE_HZ {
+                warnings.push(time_warning(format!(
+                    "the time column implies {fs} Hz, expected at least {LOW_RATE_HZ} Hz with times in seconds; is it in milliseconds or samples? pass --sample-rate"
+                )));
+            }
+            fs
+        }
+    };
     let samples = Array2::from_shape_vec((n_samples, n_ch), values)
         .map_err(|e| Error::runtime(format!("{}: {e}", path.display())))?;
-    Ok(Recording {
+    let recording = Recording {
         samples,
         sample_rate_hz,
         channel_names: stream.channel_names(),
         source: path.to_path_buf(),
-    })
+    };
+    warnings.extend(check_recording(&recording));
+    Ok((recording, warnings))
 }
 
 /// Rounds an inferred rate to whole Hz when it lies within 0.1% of a whole number, undoing

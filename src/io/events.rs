@@ -35,8 +35,14 @@ pub fn find_sidecar_events(recording: &Path) -> Option<PathBuf> {
 
 /// Reads an events file; the columns are found by name in the header.
 pub fn read_events(path: &Path) -> Result<Vec<Event>> {
-    let bytes = read_bytes(path)?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let bytes = read_bytes(path, &super::ReadLimits::TABLE)?;
+    parse_events(path, &bytes)
+}
+
+/// Parses the bytes of an events file already read within the limits (`path` names it in
+/// errors); the entry point the fuzz tests drive.
+pub fn parse_events(path: &Path, bytes: &[u8]) -> Result<Vec<Event>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::at(
             path,
@@ -140,6 +146,15 @@ pub fn read_events(path: &Path) -> Result<Vec<Event>> {
     Ok(events)
 }
 
+/// Shortens a long cell so that the error stays one readable line.
+fn truncate(text: &str) -> String {
+    if text.chars().count() > 40 {
+        format!("{}…", text.chars().take(40).collect::<String>())
+    } else {
+        text.to_string()
+    }
+}
+
 /// BIDS writes `n/a` for a missing value.
 fn is_na(s: &str) -> bool {
     s.eq_ignore_ascii_case("n/a") || s.eq_ignore_ascii_case("na")
@@ -147,14 +162,15 @@ fn is_na(s: &str) -> bool {
 
 /// Parses a non-negative, finite time in seconds.
 fn parse_time(path: &Path, line: u64, col: usize, text: &str, what: &str) -> Result<f64> {
+    let max = crate::limits::MAX_EVENT_TIME_S;
     match text.parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        Ok(v) if v.is_finite() && (0.0..=max).contains(&v) => Ok(v),
         _ => Err(Error::at(
             path,
             line,
             Some(col + 1),
-            format!("{what} '{text}'"),
-            "a non-negative number of seconds",
+            format!("{what} '{}'", truncate(text)),
+            format!("a non-negative number of seconds, at most {max:e}"),
         )),
     }
 }

@@ -49,7 +49,12 @@ pub fn write_atomically(
     }
     {
         let mut w = std::io::BufWriter::new(tmp.as_file());
-        fill(&mut w)
+        let filled = if std::env::var_os("EEGI_TEST_SLOW_WRITE").is_some() {
+            fill(&mut SlowWriter(&mut w))
+        } else {
+            fill(&mut w)
+        };
+        filled
             .and_then(|_| w.flush())
             .map_err(|e| fail("write", e))?;
     }
@@ -57,6 +62,21 @@ pub fn write_atomically(
     tmp.persist(path)
         .map_err(|e| fail("rename the temporary file onto it", e.error))?;
     Ok(())
+}
+
+/// Test hook (`EEGI_TEST_SLOW_WRITE` set): each write pauses 5 ms, so that tests can interrupt
+/// a run in the middle of writing its output.
+struct SlowWriter<W>(W);
+
+impl<W: Write> Write for SlowWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 #[cfg(test)]

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 /// (thousands of rows), small enough that a block of parsed samples stays about a MiB.
 pub const BLOCK_BYTES_PER_THREAD: usize = 1 << 20;
 
-/// Longest line accepted, in bytes (16 MiB): a longer one is refused instead of buffered.
-pub const MAX_LINE_BYTES: usize = 16 << 20;
+use crate::limits::MAX_COLUMNS;
+pub use crate::limits::MAX_LINE_BYTES;
 
 /// Relative tolerance on the spacing of the `time` column (as in the whole-file reader).
 const TIME_STEP_TOLERANCE: f64 = 0.01;
@@ -48,6 +48,8 @@ pub struct CsvStream {
     last_time: Option<f64>,
     first_time: Option<f64>,
     time_rows: u64,
+    /// Whether every value of an ignored time column parsed as a number.
+    time_ok: bool,
     time_step: Option<f64>,
     rows_read: u64,
     /// Fixed read buffer (1 MiB), reused for every read.
@@ -76,14 +78,20 @@ impl CsvStream {
             if let Some(i) = memchr::memchr(b'\n', &pending) {
                 break i;
             }
-            if pending.len() > MAX_LINE_BYTES {
+            if [b',', b'\t', b';']
+                .iter()
+                .any(|&d| memchr::memchr_iter(d, &pending).count() >= MAX_COLUMNS)
+            {
                 return Err(Error::at(
                     path,
                     1,
                     None,
-                    format!("a header longer than {} MiB", MAX_LINE_BYTES >> 20),
-                    "a header row of channel names",
+                    format!("a header of more than {MAX_COLUMNS} columns"),
+                    format!("at most {MAX_COLUMNS} columns (channels and time)"),
                 ));
+            }
+            if pending.len() > MAX_LINE_BYTES {
+                return Err(too_long(path, 1));
             }
             let mut buf = vec![0u8; 64 << 10];
             let n = source
@@ -110,6 +118,18 @@ impl CsvStream {
         }
         let delimiter = detect_delimiter(&header_line);
         let names = parse_header(path, &header_line, delimiter)?;
+        if names.len() > MAX_COLUMNS {
+            return Err(Error::at(
+                path,
+                1,
+                None,
+                format!(
+                    "a header of {} columns (more than {MAX_COLUMNS} columns)",
+                    names.len()
+                ),
+                format!("at most {MAX_COLUMNS} columns (channels and time)"),
+            ));
+        }
         let time_col = names
             .iter()
             .position(|n| n.eq_ignore_ascii_case("time") || n.eq_ignore_ascii_case("time_s"));
@@ -140,6 +160,7 @@ impl CsvStream {
             last_time: None,
             first_time: None,
             time_rows: 0,
+            time_ok: true,
             time_step: None,
             rows_read: 0,
             scratch: vec![0; 1 << 20],
@@ -201,7 +222,7 @@ impl CsvStream {
             self.slots[f] = Some(slot);
         }
         self.n_selected = fields.len();
-        if let (true, Some(t)) = (self.use_time, self.time_col) {
+        if let Some(t) = self.time_col {
             self.slots[t] = Some(self.n_selected);
         }
     }
@@ -223,6 +244,25 @@ impl CsvStream {
             )),
             _ => None,
         }
+    }
+
+    /// The rate implied by a time column that `--sample-rate` made eegi ignore, Hz (none
+    /// when there is no such column or it does not parse as numbers throughout).
+    pub fn time_column_rate(&self) -> Option<f64> {
+        if self.use_time || !self.time_ok || self.time_rows < self.rows_read {
+            return None;
+        }
+        match (self.first_time, self.last_time) {
+            (Some(a), Some(b)) if self.time_rows >= 2 && b > a => {
+                Some((self.time_rows - 1) as f64 / (b - a))
+            }
+            _ => None,
+        }
+    }
+
+    /// Index of the time column among the header's columns, if there is one.
+    pub fn time_column(&self) -> Option<usize> {
+        self.time_col
     }
 
     /// Number of sample rows read so far.
@@ -262,14 +302,9 @@ impl CsvStream {
         } else {
             memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1)
         };
-        if !self.eof && cut == 0 && buf.len() > MAX_LINE_BYTES {
-            return Err(Error::at(
-                &self.path,
-                self.next_line,
-                None,
-                format!("a line longer than {} MiB", MAX_LINE_BYTES >> 20),
-                "one sample per line",
-            ));
+        if !self.eof && buf.len() - cut > MAX_LINE_BYTES {
+            let line = self.next_line + memchr::memchr_iter(b'\n', &buf[..cut]).count() as u64;
+            return Err(too_long(&self.path, line));
         }
         self.pending = buf.split_off(cut);
         if buf.is_empty() {
@@ -281,7 +316,7 @@ impl CsvStream {
         }
         let chunks = split_lines(&buf, threads, self.next_line);
         self.next_line += chunks.iter().map(|c| c.2).sum::<u64>();
-        let width = self.n_selected + usize::from(self.use_time);
+        let width = self.n_selected + usize::from(self.time_col.is_some());
         let parsed: Vec<Result<Vec<f64>>> = chunks
             .par_iter()
             .map(|&(from, to, _, line)| {
@@ -290,6 +325,9 @@ impl CsvStream {
                     delimiter: self.delimiter,
                     names: &self.names,
                     slots: &self.slots,
+                    // an ignored time column is read leniently, only to compare rates
+                    lenient_slot: (!self.use_time && self.time_col.is_some())
+                        .then_some(self.n_selected),
                 }
                 .parse_chunk(&buf[from..to], line, width)
             })
@@ -306,7 +344,7 @@ impl CsvStream {
             rows += p.len() / width.max(1);
             samples.extend_from_slice(&p);
         }
-        if self.use_time {
+        if self.time_col.is_some() {
             samples = self.check_times(&buf, samples, rows, width)?;
         }
         self.rows_read += rows as u64;
@@ -326,6 +364,7 @@ struct RowParser<'a> {
     delimiter: u8,
     names: &'a [String],
     slots: &'a [Option<usize>],
+    lenient_slot: Option<usize>,
 }
 
 impl RowParser<'_> {
@@ -336,6 +375,9 @@ impl RowParser<'_> {
         let n_fields = self.names.len();
         for (k, raw) in bytes.split(|&b| b == b'\n').enumerate() {
             let line = first_line + k as u64;
+            if raw.len() > MAX_LINE_BYTES {
+                return Err(too_long(self.path, line));
+            }
             let text = raw.strip_suffix(b"\r").unwrap_or(raw);
             if text.iter().all(|b| b.is_ascii_whitespace()) {
                 continue;
@@ -344,7 +386,11 @@ impl RowParser<'_> {
             for field in text.split(|&b| b == self.delimiter) {
                 if n < n_fields {
                     if let Some(slot) = self.slots[n] {
-                        row[slot] = self.parse_value(field, line, n)?;
+                        row[slot] = if Some(slot) == self.lenient_slot {
+                            fast_float2::parse::<f64, _>(field.trim_ascii()).unwrap_or(f64::NAN)
+                        } else {
+                            self.parse_value(field, line, n)?
+                        };
                     }
                 }
                 n += 1;
@@ -389,6 +435,13 @@ impl RowParser<'_> {
                 format!("'{}' in column '{name}'", String::from_utf8_lossy(field)),
                 "a finite number (NaN and infinity are not EEG samples)",
             )),
+            Err(_) if std::str::from_utf8(field).is_err() => Err(Error::at(
+                self.path,
+                line,
+                Some(col + 1),
+                format!("bytes that are not UTF-8 in column '{name}'"),
+                "a number",
+            )),
             Err(_) => {
                 let text = String::from_utf8_lossy(field);
                 let shown: String = text.chars().take(40).collect();
@@ -418,6 +471,18 @@ impl CsvStream {
         let n_ch = self.n_selected;
         for r in 0..rows {
             let t = rows_in[r * width + n_ch];
+            if !self.use_time {
+                // an ignored time column: only remember its span, to compare rates
+                if t.is_finite() && self.time_ok {
+                    self.first_time.get_or_insert(t);
+                    self.last_time = Some(t);
+                    self.time_rows += 1;
+                } else {
+                    self.time_ok = false;
+                }
+                rows_in.copy_within(r * width..r * width + n_ch, r * n_ch);
+                continue;
+            }
             if let Some(prev) = self.last_time {
                 let d = t - prev;
                 match self.time_step {
@@ -427,7 +492,7 @@ impl CsvStream {
                         let line = self.line_of_row(buf, r);
                         let expected = match self.time_step {
                             Some(step) => format!("a regular step of {step:.6} s (pass --sample-rate to ignore the time column)"),
-                            None => "increasing times (pass --sample-rate to ignore the time column)".to_string(),
+                            None => "times in seconds that increase by a regular step (pass --sample-rate to ignore the time column)".to_string(),
                         };
                         return Err(Error::at(
                             &self.path,
@@ -467,6 +532,17 @@ impl CsvStream {
     }
 }
 
+/// The error for a line over [`MAX_LINE_BYTES`].
+fn too_long(path: &Path, line: u64) -> Error {
+    Error::at(
+        path,
+        line,
+        None,
+        format!("a line longer than {MAX_LINE_BYTES} bytes"),
+        format!("lines of at most {MAX_LINE_BYTES} bytes (one sample or event per line; is this a text table?)"),
+    )
+}
+
 /// Splits complete lines into about `parts` chunks at newlines: (from, to, lines, first line).
 fn split_lines(buf: &[u8], parts: usize, first_line: u64) -> Vec<(usize, usize, u64, u64)> {
     let mut chunks = Vec::with_capacity(parts);
@@ -498,6 +574,16 @@ fn split_lines(buf: &[u8], parts: usize, first_line: u64) -> Vec<(usize, usize, 
 
 /// Parses the header row with the csv crate (quotes allowed) and checks the names.
 fn parse_header(path: &Path, line: &[u8], delimiter: u8) -> Result<Vec<String>> {
+    if memchr::memchr_iter(b'"', line).count() % 2 == 1 {
+        let col = line.iter().filter(|&&b| b == delimiter).count() + 1;
+        return Err(Error::at(
+            path,
+            1,
+            Some(col),
+            "an unterminated quote",
+            "a header row of channel names (quotes in pairs)",
+        ));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)

@@ -1,0 +1,117 @@
+//! `eegi inspect`: print what a model file expects — channels, sample rate, window, features,
+//! classes — and what it was trained on, after checking its version and checksum.
+
+use super::classify::load_model;
+use crate::pipeline::{describe_dropped, Classifier, FittedPipeline};
+use crate::windows::WindowSpec;
+use crate::Result;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// Options of `eegi inspect`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Model file written by `eegi train`; without it, the embedded default model.
+    #[arg(value_name = "MODEL.json")]
+    pub model: Option<PathBuf>,
+}
+
+/// Runs `eegi inspect`.
+pub fn run(args: Args) -> Result<()> {
+    let model = load_model(args.model.as_deref())?;
+    super::print_stdout(&describe(&model));
+    Ok(())
+}
+
+/// The human description of a model that `inspect` prints.
+pub fn describe(m: &FittedPipeline) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "format_version {} (eegi {}), checksum {} (verified)",
+        m.format_version, m.eegi_version, m.checksum
+    );
+    let _ = writeln!(
+        o,
+        "channels ({}): {}",
+        m.channels.len(),
+        m.channels.join(", ")
+    );
+    let _ = writeln!(o, "sample rate: {} Hz", m.sample_rate_hz);
+    let _ = match &m.window {
+        WindowSpec::Epoch { start_s, end_s } => writeln!(
+            o,
+            "window: one epoch per event, {start_s} to {end_s} s after its onset ({} samples); needs an events file",
+            m.window_samples
+        ),
+        WindowSpec::Sliding { window_s, step_s } => writeln!(
+            o,
+            "window: sliding, {window_s} s ({} samples) every {step_s} s",
+            m.window_samples
+        ),
+    };
+    for f in &m.features {
+        let _ = writeln!(
+            o,
+            "features: {}",
+            serde_json::to_string(f).expect("feature spec serialises")
+        );
+    }
+    let _ = writeln!(
+        o,
+        "feature columns ({}): {}{}",
+        m.feature_names.len(),
+        m.feature_names
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", "),
+        if m.feature_names.len() > 10 {
+            ", …"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(o, "classes: {}", m.classes.join(", "));
+    let Classifier::LogisticRegression { settings, model } = &m.classifier;
+    let _ = writeln!(
+        o,
+        "classifier: balanced L2 logistic regression, alpha {}, {} (gradient {:.2e} per window)",
+        settings.alpha,
+        if model.fit.converged {
+            "converged"
+        } else {
+            "NOT converged"
+        },
+        model.fit.gradient_max_per_window
+    );
+    let t = &m.training;
+    let _ = writeln!(
+        o,
+        "trained on: {}",
+        t.counts
+            .iter()
+            .map(|(c, n)| format!("{c} {n} windows"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let _ = writeln!(o, "dropped: {}", describe_dropped(&t.dropped));
+    let _ = match &t.cross_validation {
+        Some(cv) => writeln!(
+            o,
+            "cross-validation: {}-fold balanced accuracy {:.3} ± {:.3}",
+            cv.folds, cv.balanced_accuracy, cv.balanced_accuracy_sd
+        ),
+        None => writeln!(o, "cross-validation: skipped"),
+    };
+    let _ = writeln!(o, "input warnings: {}", t.warnings.len());
+    for w in &t.warnings {
+        let _ = writeln!(o, "  {w}");
+    }
+    let _ = writeln!(o, "inputs:");
+    for i in &t.inputs {
+        let _ = writeln!(o, "  {}  {}", i.sha256, i.path);
+    }
+    o
+}

@@ -1,0 +1,29 @@
+//! Hard limits on untrusted input, so that an absurd file is refused with a clear error while
+//! memory stays bounded. Each limit is far above what any real recording or model needs.
+
+/// Longest line of a recording or events file, bytes (1 MiB). A row of 4096 channels printed
+/// with 24 characters each is 98 KiB; a longer line is not a sample row. Reading stops as soon
+/// as a line passes this bound, so a 10 GB line costs at most this much memory.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// Most columns in a recording or events header (4096): the largest EEG caps have 256-1024
+/// electrodes, plus time and auxiliary columns.
+pub const MAX_COLUMNS: usize = 4096;
+
+/// Largest model file, bytes (16 MiB). A binary model of 4096 channels × 5 bands is about
+/// 2.5 MiB of JSON, with 10 classes about 8 MiB. Parsing keeps numbers as 8-byte floats, so a
+/// file at this bound full of one huge array costs about 10 bytes of memory per byte of file.
+pub const MAX_MODEL_BYTES: u64 = 16 << 20;
+
+/// Highest sample rate accepted from a time column, `--sample-rate` or a model, Hz (100 kHz):
+/// research amplifiers sample EEG at up to about 20-64 kHz. Above this a typing error (a time
+/// column in ms read as s the wrong way round) would ask for enormous windows.
+pub const MAX_SAMPLE_RATE_HZ: f64 = 100_000.0;
+
+/// Longest window, samples (2^22 = 4 194 304, e.g. 42 s at 100 kHz or 70 min at 1 kHz): bounds
+/// the FFT plans and scratch buffers a model file or the options can ask for.
+pub const MAX_WINDOW_SAMPLES: usize = 1 << 22;
+
+/// Latest event onset or longest event duration, s (10^9 s, 31 years): keeps sample indices
+/// and window counts far inside integer range at any accepted sample rate.
+pub const MAX_EVENT_TIME_S: f64 = 1e9;

@@ -1,0 +1,632 @@
+//! The bad-input table: every malformed recording, events file, model file and option that eegi
+//! must refuse with one `eegi:` line, the right exit code, no panic, and the previous output file
+//! left intact (no temporary file left behind). `tests/BAD_INPUTS.md` mirrors this table; it is
+//! regenerated with `EEGI_WRITE_BAD_INPUTS=1 cargo test --test bad_inputs` and checked otherwise.
+
+use assert_cmd::Command;
+use eegi::pipeline::FittedPipeline;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A small valid recording: two channels at 10 Hz, 20 s, in µV.
+fn good_recording() -> String {
+    let mut s = String::from("time,Cz,Pz\n");
+    for i in 0..200 {
+        let t = i as f64 / 10.0;
+        let amp = if t < 10.0 { 10.0 } else { 50.0 };
+        s.push_str(&format!(
+            "{t},{},{}\n",
+            amp * (i as f64 * 1.3).sin(),
+            amp * (i as f64 * 0.7).cos()
+        ));
+    }
+    s
+}
+
+const GOOD_EVENTS: &str = "onset_s,duration_s,label\n0,10,calm\n10,10,busy\n";
+const BANDS: &str = "slow=1-2,fast=2-4";
+
+/// One bad input: the files it is made of, the command, and what the error must say.
+struct Case {
+    /// What was fed, for the table.
+    what: &'static str,
+    /// Files written into the case's folder: (name, bytes).
+    files: Vec<(&'static str, Vec<u8>)>,
+    /// Arguments after `eegi` (the output `-o out.dat` is appended).
+    args: Vec<&'static str>,
+    /// Substrings the one error line must contain.
+    needles: Vec<&'static str>,
+    /// Expected exit code.
+    code: i32,
+}
+
+fn rec(what: &'static str, content: &[u8], needles: Vec<&'static str>) -> Case {
+    Case {
+        what,
+        files: vec![
+            ("rec.csv", content.to_vec()),
+            ("rec_events.csv", GOOD_EVENTS.as_bytes().to_vec()),
+        ],
+        args: vec!["train", "rec.csv", "--bands", BANDS, "--cv", "0"],
+        needles,
+        code: 2,
+    }
+}
+
+fn events(what: &'static str, content: &[u8], needles: Vec<&'static str>) -> Case {
+    Case {
+        what,
+        files: vec![
+            ("rec.csv", good_recording().into_bytes()),
+            ("rec_events.csv", content.to_vec()),
+        ],
+        args: vec!["train", "rec.csv", "--bands", BANDS, "--cv", "0"],
+        needles,
+        code: 2,
+    }
+}
+
+fn model(what: &'static str, content: Vec<u8>, needles: Vec<&'static str>) -> Case {
+    Case {
+        what,
+        files: vec![
+            ("rec.csv", good_recording().into_bytes()),
+            ("model.json", content),
+        ],
+        args: vec!["classify", "rec.csv", "-m", "model.json"],
+        needles,
+        code: 2,
+    }
+}
+
+fn usage(what: &'static str, args: Vec<&'static str>, needles: Vec<&'static str>) -> Case {
+    Case {
+        what,
+        files: vec![
+            ("rec.csv", good_recording().into_bytes()),
+            ("rec_events.csv", GOOD_EVENTS.as_bytes().to_vec()),
+        ],
+        args,
+        needles,
+        code: 2,
+    }
+}
+
+/// A valid small model file (format 2), trained by the binary.
+fn small_model(dir: &Path) -> String {
+    std::fs::write(dir.join("rec.csv"), good_recording()).unwrap();
+    std::fs::write(dir.join("rec_events.csv"), GOOD_EVENTS).unwrap();
+    let mut c = Command::cargo_bin("eegi").unwrap();
+    c.current_dir(dir)
+        .args([
+            "train", "rec.csv", "--bands", BANDS, "--cv", "0", "-o", "m.json",
+        ])
+        .assert()
+        .success();
+    std::fs::read_to_string(dir.join("m.json")).unwrap()
+}
+
+/// A model file edited with `edit` and re-signed, so that only the edit is wrong.
+fn resigned(text: &str, edit: impl FnOnce(&mut FittedPipeline)) -> Vec<u8> {
+    let mut m: FittedPipeline = serde_json::from_str(text).unwrap();
+    edit(&mut m);
+    m.to_json().into_bytes()
+}
+
+fn json_edit(text: &str, edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+    let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
+    edit(&mut v);
+    serde_json::to_vec_pretty(&v).unwrap()
+}
+
+fn cases(model_text: &str) -> Vec<Case> {
+    let long_line = {
+        let mut s = b"time,Cz\n0,".to_vec();
+        s.extend(std::iter::repeat_n(b'1', 2 << 20));
+        s.push(b'\n');
+        s
+    };
+    let wide_header = {
+        let mut s = b"time".to_vec();
+        for i in 0..5000 {
+            s.extend(format!(",c{i}").as_bytes());
+        }
+        s.push(b'\n');
+        s
+    };
+    let v1 = std::fs::read(root().join("tests/corpus/model/v1_default.json")).unwrap();
+    vec![
+        rec(
+            "recording: empty file",
+            b"",
+            vec!["rec.csv:1:", "empty file", "expected a header"],
+        ),
+        rec(
+            "recording: only blank lines",
+            b"\n \n\n",
+            vec!["rec.csv:1:", "empty file"],
+        ),
+        rec(
+            "recording: header only",
+            b"time,Cz\n",
+            vec!["rec.csv:2:", "no samples"],
+        ),
+        rec(
+            "recording: row with too few fields",
+            b"time,Cz,Pz\n0,1,2\n0.1,1\n",
+            vec!["rec.csv:3:", "2 fields", "expected 3 fields"],
+        ),
+        rec(
+            "recording: row with too many fields",
+            b"time,Cz\n0,1\n0.1,1,7\n",
+            vec!["rec.csv:3:", "3 fields", "expected 2 fields"],
+        ),
+        rec(
+            "recording: text in a cell",
+            b"time,Cz,Pz\n0,1,2\n0.1,1,abc\n",
+            vec!["rec.csv:3:3:", "'abc' in column 'Pz'", "expected a number"],
+        ),
+        rec(
+            "recording: NaN sample",
+            b"time,Cz,Pz\n0,1,2\n0.1,NaN,2\n",
+            vec!["rec.csv:3:2:", "'NaN'", "finite"],
+        ),
+        rec(
+            "recording: -inf sample",
+            b"time,Cz,Pz\n0,1,2\n0.1,1,-inf\n",
+            vec!["rec.csv:3:3:", "'-inf'", "finite"],
+        ),
+        rec(
+            "recording: 1e999 (overflows to infinity)",
+            b"time,Cz\n0,1\n0.1,1e999\n",
+            vec!["rec.csv:3:2:", "'1e999'", "finite"],
+        ),
+        rec(
+            "recording: empty cell",
+            b"time,Cz,Pz\n0,1,\n",
+            vec!["rec.csv:2:3:", "empty cell", "column 'Pz'"],
+        ),
+        rec(
+            "recording: decimal comma in a comma file",
+            b"time,Cz\n0,1,5\n0.1,2,5\n",
+            vec!["rec.csv:2:", "3 fields", "expected 2 fields"],
+        ),
+        rec(
+            "recording: duplicate channel names",
+            b"time,Cz,Cz\n0,1,2\n0.1,1,2\n",
+            vec!["rec.csv:1:3:", "duplicate channel name 'Cz'"],
+        ),
+        rec(
+            "recording: empty column name",
+            b"time,,Pz\n0,1,2\n0.1,1,2\n",
+            vec!["rec.csv:1:2:", "empty column name"],
+        ),
+        rec(
+            "recording: only a time column",
+            b"time\n0\n0.1\n",
+            vec!["rec.csv:1:", "no channel columns"],
+        ),
+        rec(
+            "recording: irregular time column (dropped sample)",
+            b"time,Cz\n0,1\n0.1,1\n0.2,1\n0.35,1\n0.4,1\n",
+            vec!["rec.csv:5:1:", "regular step"],
+        ),
+        rec(
+            "recording: time column going backwards",
+            b"time,Cz\n0,1\n0.1,1\n0.2,1\n0.1,1\n",
+            vec!["rec.csv:5:1:", "regular step"],
+        ),
+        rec(
+            "recording: repeated timestamps",
+            b"time,Cz\n0,1\n0,1\n0,1\n",
+            vec!["rec.csv:3:1:", "regular step"],
+        ),
+        rec(
+            "recording: one sample only",
+            b"time,Cz\n0,1\n",
+            vec!["rec.csv", "only one sample"],
+        ),
+        rec(
+            "recording: time step of 1 µs (1 MHz)",
+            b"time,Cz\n0,1\n0.000001,2\n0.000002,3\n",
+            vec!["rec.csv:3:1:", "1000000 Hz", "at most 100000 Hz"],
+        ),
+        rec(
+            "recording: no time column, no --sample-rate",
+            b"Cz,Pz\n1,2\n3,4\n",
+            vec!["rec.csv", "no `time` column", "--sample-rate"],
+        ),
+        rec(
+            "recording: Latin-1 byte in the header",
+            b"time,C\xb5z\n0,1\n0.1,2\n",
+            vec!["rec.csv:1:", "not UTF-8"],
+        ),
+        rec(
+            "recording: Latin-1 byte in a cell",
+            b"time,Cz\n0,1\n0.1,2\xb5\n",
+            vec!["rec.csv:3:2:", "expected a number"],
+        ),
+        rec(
+            "recording: binary garbage (NUL bytes, PNG magic)",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00",
+            vec!["rec.csv:", "expected"],
+        ),
+        rec(
+            "recording: unterminated quote",
+            b"time,\"Cz\n0,1\n0.1,2\n",
+            vec!["rec.csv:1:", "unterminated quote"],
+        ),
+        rec(
+            "recording: a 2 MiB line (limit 1 MiB)",
+            &long_line,
+            vec![
+                "rec.csv:2:",
+                "a line longer than 1048576 bytes",
+                "expected lines of at most 1048576 bytes",
+            ],
+        ),
+        rec(
+            "recording: header of 5001 columns (limit 4096)",
+            &wide_header,
+            vec!["rec.csv:1:", "more than 4096 columns"],
+        ),
+        Case {
+            what: "recording: a directory",
+            files: vec![],
+            args: vec!["train", ".", "--bands", BANDS],
+            needles: vec![".: ", "a directory, expected a file"],
+            code: 2,
+        },
+        usage(
+            "recording: missing file",
+            vec!["train", "missing.csv"],
+            vec!["missing.csv", "no such file"],
+        ),
+        events(
+            "events: empty file",
+            b"",
+            vec!["rec_events.csv:1:", "empty file"],
+        ),
+        events(
+            "events: no label column",
+            b"onset_s,duration_s,condition\n0,10,calm\n",
+            vec!["rec_events.csv:1:", "no label column", "condition"],
+        ),
+        events(
+            "events: text onset",
+            b"onset_s,duration_s,label\n0,10,calm\nsoon,10,busy\n",
+            vec!["rec_events.csv:3:1:", "onset 'soon'", "non-negative"],
+        ),
+        events(
+            "events: negative onset",
+            b"onset_s,duration_s,label\n-1,10,calm\n",
+            vec!["rec_events.csv:2:1:", "onset '-1'"],
+        ),
+        events(
+            "events: NaN duration",
+            b"onset_s,duration_s,label\n0,NaN,calm\n",
+            vec!["rec_events.csv:2:2:", "duration 'NaN'"],
+        ),
+        events(
+            "events: empty label",
+            b"onset_s,duration_s,label\n0,10,\n",
+            vec!["rec_events.csv:2:3:", "an empty label"],
+        ),
+        events(
+            "events: ragged row",
+            b"onset_s,duration_s,label\n0,10\n",
+            vec!["rec_events.csv:2:", "2 fields", "expected 3"],
+        ),
+        events(
+            "events: header only",
+            b"onset_s,duration_s,label\n",
+            vec!["rec_events.csv:2:", "no events"],
+        ),
+        events(
+            "events: Latin-1 byte",
+            b"onset_s,duration_s,label\n0,10,caf\xe9\n",
+            vec!["rec_events.csv:2:", "not UTF-8"],
+        ),
+        events(
+            "events: onset 1e300 s (limit 1e9 s)",
+            b"onset_s,duration_s,label\n1e300,10,calm\n",
+            vec!["rec_events.csv:2:1:", "onset '1e300'", "at most 1e9"],
+        ),
+        events(
+            "events: duration of 10^12 s (would be 10^13 sliding windows)",
+            b"onset_s,duration_s,label\n0,1000000000000,calm\n",
+            vec![
+                "rec_events.csv:2:2:",
+                "duration '1000000000000'",
+                "at most 1e9",
+            ],
+        ),
+        Case {
+            what: "events: onsets past the end (epoch runs off)",
+            files: vec![
+                ("rec.csv", good_recording().into_bytes()),
+                (
+                    "rec_events.csv",
+                    b"onset_s,duration_s,label\n500,0,calm\n600,0,busy\n".to_vec(),
+                ),
+            ],
+            args: vec!["train", "rec.csv", "--epoch", "0:2", "--bands", BANDS],
+            needles: vec![
+                "rec.csv",
+                "all 2 windows run off the recording",
+                "check --epoch",
+            ],
+            code: 2,
+        },
+        model(
+            "model: truncated JSON",
+            model_text.as_bytes()[..200].to_vec(),
+            vec![
+                "model.json:",
+                "EOF while parsing",
+                "expected an eegi model file",
+            ],
+        ),
+        model(
+            "model: not JSON (a CSV file)",
+            good_recording().into_bytes(),
+            vec!["model.json:1:", "expected an eegi model file"],
+        ),
+        model(
+            "model: a JSON array",
+            b"[1, 2, 3]".to_vec(),
+            vec!["model.json", "not an object"],
+        ),
+        model(
+            "model: no format_version",
+            b"{\"channels\": []}".to_vec(),
+            vec!["model.json", "no format_version", "format_version 1 to 2"],
+        ),
+        model(
+            "model: format_version 99 (from the future)",
+            b"{\"format_version\": 99}".to_vec(),
+            vec![
+                "model.json",
+                "format_version 99",
+                "reads format_version 1 to 2",
+                "newer eegi",
+            ],
+        ),
+        model(
+            "model: format_version 0",
+            b"{\"format_version\": 0}".to_vec(),
+            vec![
+                "model.json",
+                "format_version 0",
+                "reads format_version 1 to 2",
+            ],
+        ),
+        model(
+            "model: format_version \"2\" (a string)",
+            b"{\"format_version\": \"2\"}".to_vec(),
+            vec!["model.json", "format_version \"2\"", "whole number"],
+        ),
+        model(
+            "model: an intercept edited by hand",
+            json_edit(model_text, |v| {
+                v["classifier"]["model"]["intercepts"][0] = 1.5.into();
+            }),
+            vec![
+                "model.json",
+                "checksum",
+                "does not match",
+                "edited or corrupted",
+            ],
+        ),
+        model(
+            "model: format 2 without checksum",
+            json_edit(model_text, |v| {
+                v.as_object_mut().unwrap().remove("checksum");
+            }),
+            vec!["model.json", "without a checksum field"],
+        ),
+        model(
+            "model: format 1 file with a checksum field",
+            json_edit(std::str::from_utf8(&v1).unwrap(), |v| {
+                v["checksum"] = "00".into();
+            }),
+            vec!["model.json", "format_version 1 model with a checksum"],
+        ),
+        model(
+            "model: sample rate 1e12 Hz (re-signed)",
+            resigned(model_text, |m| m.sample_rate_hz = 1e12),
+            vec![
+                "model.json",
+                "sample_rate_hz 1000000000000",
+                "at most 100000 Hz",
+            ],
+        ),
+        model(
+            "model: window of 10^12 samples (re-signed)",
+            resigned(model_text, |m| {
+                m.window_samples = 1_000_000_000_000;
+            }),
+            vec![
+                "model.json",
+                "window_samples 1000000000000",
+                "at most 4194304",
+            ],
+        ),
+        model(
+            "model: coefficient row of the wrong length (re-signed)",
+            resigned(model_text, |m| {
+                let eegi::pipeline::Classifier::LogisticRegression { model, .. } =
+                    &mut m.classifier;
+                model.coefficients[0].pop();
+            }),
+            vec!["model.json", "inconsistent model", "feature names"],
+        ),
+        model(
+            "model: one class only (re-signed)",
+            resigned(model_text, |m| {
+                m.classes.pop();
+            }),
+            vec!["model.json", "inconsistent model", "1 classes"],
+        ),
+        model(
+            "model: no channels (re-signed)",
+            resigned(model_text, |m| {
+                m.channels.clear();
+            }),
+            vec!["model.json", "0 channels"],
+        ),
+        model(
+            "model: wrong field type",
+            json_edit(model_text, |v| {
+                v["sample_rate_hz"] = "fast".into();
+            }),
+            vec!["model.json", "invalid type", "expected an eegi model file"],
+        ),
+        Case {
+            what: "model: 65 MiB file (limit 16 MiB, sparse)",
+            files: vec![("rec.csv", good_recording().into_bytes())],
+            args: vec!["classify", "rec.csv", "-m", "big.json"],
+            needles: vec![
+                "big.json",
+                "68157440 bytes",
+                "at most 16777216 bytes (16 MiB)",
+            ],
+            code: 2,
+        },
+        usage(
+            "usage: --threads 0",
+            vec!["--threads", "0", "train", "rec.csv"],
+            vec!["--threads 0", "at least 1"],
+        ),
+        usage(
+            "usage: --sample-rate 0",
+            vec!["train", "rec.csv", "--sample-rate", "0"],
+            vec!["--sample-rate 0", "positive rate"],
+        ),
+        usage(
+            "usage: --sample-rate 1e9",
+            vec!["train", "rec.csv", "--sample-rate", "1e9"],
+            vec!["--sample-rate 1000000000", "at most 100000"],
+        ),
+        usage(
+            "usage: --epoch 2:1",
+            vec!["train", "rec.csv", "--epoch", "2:1"],
+            vec!["usage:", "--epoch", "the end must come after the start"],
+        ),
+        usage(
+            "usage: --cv 1",
+            vec!["train", "rec.csv", "--cv", "1"],
+            vec!["--cv 1", "at least 2 folds"],
+        ),
+        usage(
+            "usage: unknown option",
+            vec!["train", "rec.csv", "--frobnicate"],
+            vec!["usage:", "--frobnicate"],
+        ),
+        usage(
+            "usage: band above Nyquist",
+            vec!["train", "rec.csv", "--bands", "gamma=30-45"],
+            vec!["Nyquist frequency 5 Hz"],
+        ),
+        usage(
+            "usage: --window 1e300",
+            vec!["train", "rec.csv", "--window", "1e300", "--bands", BANDS],
+            vec!["window"],
+        ),
+    ]
+}
+
+/// Runs one case in its own folder; returns the table row.
+fn run(i: usize, case: &Case, base: &Path) -> String {
+    let dir = base.join(format!("case{i:02}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, bytes) in &case.files {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+    if case.what.starts_with("model: 65 MiB") {
+        let f = std::fs::File::create(dir.join("big.json")).unwrap();
+        f.set_len(65 << 20).unwrap();
+    }
+    std::fs::write(dir.join("out.dat"), "previous").unwrap();
+    let before = listing(&dir);
+    let mut c = Command::cargo_bin("eegi").unwrap();
+    c.current_dir(&dir).args(&case.args).args(["-o", "out.dat"]);
+    let out = c.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let what = case.what;
+    assert!(!err.contains("panicked"), "{what}: panicked: {err}");
+    assert_eq!(out.status.code(), Some(case.code), "{what}: {err}");
+    let errors: Vec<&str> = err
+        .lines()
+        .filter(|l| !l.starts_with("eegi: warning:") && !l.starts_with("eegi: note:"))
+        .collect();
+    assert_eq!(
+        errors.len(),
+        1,
+        "{what}: expected one error line, got {err}"
+    );
+    let line = errors[0];
+    assert!(line.starts_with("eegi: "), "{what}: {line}");
+    for n in &case.needles {
+        assert!(line.contains(n), "{what}: '{n}' not in: {line}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out.dat")).unwrap(),
+        "previous",
+        "{what}: the previous output was touched"
+    );
+    assert_eq!(listing(&dir), before, "{what}: files were left behind");
+    let shown = if line.len() > 220 {
+        format!("{}…", &line[..line.char_indices().nth(220).unwrap().0])
+    } else {
+        line.to_string()
+    };
+    format!(
+        "| {} | {} | `eegi {}` | `{}` | {} | kept |",
+        i + 1,
+        what,
+        case.args.join(" "),
+        shown.replace('|', "\\|"),
+        case.code
+    )
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_bad_input_gives_one_line_the_right_code_and_keeps_the_old_output() {
+    let base = tempfile::tempdir().unwrap();
+    let model_text = small_model(base.path());
+    let cases = cases(&model_text);
+    assert!(cases.len() >= 30);
+    let mut table = String::from(
+        "# Bad inputs eegi refuses\n\nGenerated by `tests/bad_inputs.rs` (`EEGI_WRITE_BAD_INPUTS=1 cargo test --test bad_inputs`); \
+every row is a test. Each run starts with an output file `out.dat` containing `previous` \
+(`-o out.dat`); after the failed run it still holds `previous` and no other file appeared.\n\n\
+| # | what was fed | command | error printed (stderr) | exit | previous output |\n|---|---|---|---|---|---|\n",
+    );
+    for (i, case) in cases.iter().enumerate() {
+        table.push_str(&run(i, case, base.path()));
+        table.push('\n');
+    }
+    let md = root().join("tests/BAD_INPUTS.md");
+    if std::env::var_os("EEGI_WRITE_BAD_INPUTS").is_some() {
+        std::fs::write(&md, &table).unwrap();
+    } else {
+        let committed = std::fs::read_to_string(&md).unwrap_or_default();
+        assert!(
+            committed == table,
+            "tests/BAD_INPUTS.md is out of date: regenerate with EEGI_WRITE_BAD_INPUTS=1 cargo test --test bad_inputs"
+        );
+    }
+}

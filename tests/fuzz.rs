@@ -1,0 +1,512 @@
+//! Fuzzing of every parser that reads untrusted input — the EEG CSV loader, the events loader
+//! and the model file loader — with a deterministic mutation engine (no nightly toolchain
+//! needed), seeded from `tests/corpus/` (slices of `../shared/data` and the shipped sample).
+//!
+//! Each input also runs downstream (windows and features of a parsed recording, windows of
+//! parsed events, classification with a loaded model) so that values a parser lets through
+//! cannot panic later. A target passes when nothing panics; errors are expected.
+//!
+//! - `fuzz_quick_*` run in CI: a fixed number of executions from a fixed seed.
+//! - `fuzz_long` (ignored) runs each target for `EEGI_FUZZ_SECS` seconds (default 60), prints
+//!   executions and crashes, and saves crashing inputs to `tests/corpus/crashes/`, which
+//!   `crashes_and_seeds_stay_fixed` replays on every run:
+//!   `EEGI_FUZZ_SECS=120 cargo test --release --test fuzz -- --ignored --nocapture`
+
+use eegi::features::{Band, BandPowerSpec, FeatureSpec, PowerScale};
+use eegi::io::{parse_events, parse_recording, CsvOptions};
+use eegi::pipeline::FittedPipeline;
+use eegi::windows::WindowSpec;
+use eegi::Recording;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn corpus() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
+}
+
+/// splitmix64: small, fast, deterministic.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// Tokens that parsers of numbers, delimiters and text tend to get wrong.
+const DICT: &[&[u8]] = &[
+    b"NaN",
+    b"inf",
+    b"-inf",
+    b"1e999",
+    b"-0",
+    b"1e-320",
+    b"99999999999999999999999",
+    b"0x10",
+    b"\r\n",
+    b"\n",
+    b"\r",
+    b",",
+    b";",
+    b"\t",
+    b"\"",
+    b"\"\"",
+    b"n/a",
+    b" ",
+    b"",
+    b"\xEF\xBB\xBF",
+    b"\xff\xfe",
+    b"\x00",
+    b"time",
+    b"time_s",
+    b"onset",
+    b"duration",
+    b"label",
+    b"trial_type",
+    b"1e308",
+    b"-1",
+    b"0",
+    b"0.000001",
+    b"1e12",
+    b"18446744073709551616",
+    b"null",
+    b"[]",
+    b"{}",
+    b"true",
+    b"\"x\"",
+    b"4194305",
+    b"100001",
+];
+
+/// One to four stacked byte-level mutations of `input`, sometimes spliced with another seed.
+fn mutate(rng: &mut Rng, input: &[u8], seeds: &[Vec<u8>]) -> Vec<u8> {
+    let mut v = input.to_vec();
+    for _ in 0..1 + rng.below(4) {
+        let len = v.len();
+        let at = rng.below(len + 1);
+        match rng.below(9) {
+            0 if len > 0 => {
+                let i = rng.below(len);
+                v[i] ^= 1 << rng.below(8);
+            }
+            1 if len > 0 => {
+                let i = rng.below(len);
+                v[i] = *rng.pick(b"0123456789.,;\t\n\r-+eE\" \x00\xffaN");
+            }
+            2 => {
+                let tok = *rng.pick(DICT);
+                v.splice(at..at, tok.iter().copied());
+            }
+            3 if len > 0 => {
+                let end = (at + 1 + rng.below(64)).min(len);
+                v.drain(at.min(end)..end);
+            }
+            4 if len > 0 => {
+                // replace a token (run of non-delimiters) with a dictionary entry
+                let i = rng.below(len);
+                let is_delim = |b: u8| b",;\t\n\r\":[]{} ".contains(&b);
+                let mut s = i;
+                while s > 0 && !is_delim(v[s - 1]) {
+                    s -= 1;
+                }
+                let mut e = i;
+                while e < len && !is_delim(v[e]) {
+                    e += 1;
+                }
+                let tok = *rng.pick(DICT);
+                v.splice(s..e, tok.iter().copied());
+            }
+            5 if len > 0 => {
+                // duplicate a range (more rows, more columns)
+                let end = (at + 1 + rng.below(256)).min(len);
+                let chunk: Vec<u8> = v[at.min(end)..end].to_vec();
+                let to = rng.below(len + 1);
+                v.splice(to..to, chunk);
+            }
+            6 => {
+                // splice the tail of another seed
+                let other = rng.pick(seeds);
+                let from = rng.below(other.len() + 1);
+                v.truncate(at);
+                v.extend_from_slice(&other[from..]);
+            }
+            7 if len > 0 => v.truncate(rng.below(len)),
+            _ => {
+                let n = rng.below(8);
+                for _ in 0..n {
+                    let b = rng.next() as u8;
+                    let i = rng.below(v.len() + 1);
+                    v.insert(i, b);
+                }
+            }
+        }
+    }
+    v.truncate(1 << 20);
+    v
+}
+
+/// The values a JSON leaf is replaced with in structure-aware model mutations.
+fn interesting_json(rng: &mut Rng) -> serde_json::Value {
+    use serde_json::json;
+    match rng.below(14) {
+        0 => json!(0),
+        1 => json!(-1),
+        2 => json!(1e308),
+        3 => json!(-1e-300),
+        4 => json!(u64::MAX),
+        5 => json!(4194305),
+        6 => json!(1e12),
+        7 => json!(null),
+        8 => json!("x"),
+        9 => json!([]),
+        10 => json!({}),
+        11 => json!(rng.below(1000)),
+        12 => json!((rng.next() % 2000) as f64 / 7.0),
+        _ => json!(true),
+    }
+}
+
+/// Mutates a model's JSON tree: replaces leaves, removes keys, shortens or grows arrays.
+fn mutate_json(rng: &mut Rng, v: &mut serde_json::Value) {
+    use serde_json::Value;
+    // walk to a random node
+    let mut node = v;
+    loop {
+        let children = match node {
+            Value::Object(o) => o.len(),
+            Value::Array(a) => a.len(),
+            _ => 0,
+        };
+        if children == 0 || rng.below(4) == 0 {
+            break;
+        }
+        let i = rng.below(children);
+        node = match node {
+            Value::Object(o) => o.values_mut().nth(i).expect("in range"),
+            Value::Array(a) => &mut a[i],
+            _ => unreachable!(),
+        };
+    }
+    match node {
+        Value::Object(o) if !o.is_empty() && rng.below(2) == 0 => {
+            let k = o.keys().nth(rng.below(o.len())).expect("in range").clone();
+            o.remove(&k);
+        }
+        Value::Array(a) if !a.is_empty() && rng.below(2) == 0 => {
+            if rng.below(2) == 0 {
+                a.pop();
+            } else {
+                let x = a[rng.below(a.len())].clone();
+                a.push(x);
+            }
+        }
+        n => *n = interesting_json(rng),
+    }
+}
+
+/// Re-signs an edited model the way eegi does, so mutations reach the checks past the checksum
+/// (when the edit still has the model's types; otherwise the typed parse refuses it anyway).
+fn resign(v: &mut serde_json::Value) {
+    if let Ok(m) = serde_json::from_value::<FittedPipeline>(v.clone()) {
+        *v = serde_json::from_str(&m.to_json()).unwrap();
+    }
+}
+
+/// A parsed recording goes on through windows and band power.
+fn downstream_recording(rec: &Recording) {
+    if rec.n_samples() * rec.n_channels() > 200_000 {
+        return;
+    }
+    let fs = rec.sample_rate_hz;
+    let spec = WindowSpec::Sliding {
+        window_s: 1.0,
+        step_s: 0.5,
+    };
+    if spec.check_rate(fs).is_err() {
+        return;
+    }
+    let len = spec.length_samples(fs);
+    let windows = spec.continuous(0, rec.n_samples(), fs);
+    let features = vec![FeatureSpec::BandPower(BandPowerSpec {
+        welch_segment_s: 0.5,
+        welch_overlap: 0.5,
+        bands: vec![Band {
+            name: "b".into(),
+            low_hz: fs / 8.0,
+            high_hz: fs / 2.5,
+        }],
+        power: PowerScale::Log10,
+    })];
+    let cols: Vec<usize> = (0..rec.n_channels()).collect();
+    let _ = eegi::features::extract(
+        &features,
+        fs,
+        len,
+        &[rec],
+        &[cols],
+        &rec.channel_names,
+        &windows,
+    );
+}
+
+fn target_csv(bytes: &[u8], variant: u64) {
+    let options = CsvOptions {
+        sample_rate_hz: match variant % 4 {
+            0 => Some(100.0),
+            1 => Some(1e-3),
+            _ => None,
+        },
+    };
+    if let Ok((rec, _warnings)) = parse_recording(Path::new("fuzz.csv"), bytes, &options) {
+        assert!(rec.samples.iter().all(|v| v.is_finite()));
+        assert_eq!(rec.channel_names.len(), rec.n_channels());
+        downstream_recording(&rec);
+    }
+}
+
+fn target_events(bytes: &[u8], variant: u64) {
+    if let Ok(events) = parse_events(Path::new("fuzz_events.csv"), bytes) {
+        assert!(!events.is_empty());
+        let specs = [
+            WindowSpec::Epoch {
+                start_s: -0.2,
+                end_s: 0.8,
+            },
+            WindowSpec::Sliding {
+                window_s: 1.0,
+                step_s: 0.25,
+            },
+        ];
+        let spec = &specs[(variant % 2) as usize];
+        let (w, _dropped) = spec.labelled(0, 2000, 100.0, &events, None);
+        assert!(w.iter().all(|w| w.start + 100 <= 2000));
+    }
+}
+
+fn target_model(bytes: &[u8], variant: u64) {
+    let Ok((model, _notes)) = FittedPipeline::from_bytes(Path::new("fuzz.json"), bytes) else {
+        return;
+    };
+    let n = model.window_samples * 3 + 1;
+    if n * model.channels.len() > 1_000_000 {
+        return;
+    }
+    let fs = model.sample_rate_hz;
+    let samples = ndarray::Array2::from_shape_fn((n, model.channels.len()), |(i, c)| {
+        20.0 * ((i as f64) * 0.37 + c as f64).sin()
+    });
+    let rec = Recording {
+        samples,
+        sample_rate_hz: fs,
+        channel_names: model.channels.clone(),
+        source: "fuzz.csv".into(),
+    };
+    let events: Vec<eegi::io::Event> = (0..3)
+        .map(|k| eegi::io::Event {
+            onset_s: k as f64 * n as f64 / fs / 4.0 + (variant % 3) as f64,
+            duration_s: 0.0,
+            label: "x".into(),
+            line: 2 + k,
+        })
+        .collect();
+    if let Ok(p) = model.classify(&rec, Some(&events)) {
+        for p in p {
+            assert_eq!(p.probabilities.len(), model.classes.len());
+        }
+    }
+}
+
+/// A fuzz target: parser plus downstream, run on one input.
+type Target = fn(&[u8], u64);
+
+fn seeds(dir: &str) -> Vec<Vec<u8>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus().join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let mut s: Vec<Vec<u8>> = files.iter().map(|p| std::fs::read(p).unwrap()).collect();
+    if dir == "model" {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        s.push(std::fs::read(root.join("models/default.json")).unwrap());
+    }
+    s
+}
+
+/// What a fuzzing run did.
+struct Stats {
+    execs: u64,
+    crashes: Vec<(Vec<u8>, String)>,
+}
+
+/// Runs a target on mutations of its seeds until `budget` runs out.
+fn fuzz(target: Target, dir: &str, seed: u64, max_execs: u64, max_time: Duration) -> Stats {
+    let seeds = seeds(dir);
+    let mut rng = Rng(seed);
+    let start = Instant::now();
+    let mut stats = Stats {
+        execs: 0,
+        crashes: Vec::new(),
+    };
+    let structured = dir == "model";
+    while stats.execs < max_execs && start.elapsed() < max_time {
+        let base = rng.pick(&seeds).clone();
+        let input = if structured && rng.below(2) == 0 {
+            match serde_json::from_slice::<serde_json::Value>(&base) {
+                Ok(mut v) => {
+                    for _ in 0..1 + rng.below(3) {
+                        mutate_json(&mut rng, &mut v);
+                    }
+                    resign(&mut v);
+                    serde_json::to_vec_pretty(&v).unwrap()
+                }
+                Err(_) => mutate(&mut rng, &base, &seeds),
+            }
+        } else {
+            mutate(&mut rng, &base, &seeds)
+        };
+        let variant = rng.next();
+        if let Err(e) = catch_unwind(AssertUnwindSafe(|| target(&input, variant))) {
+            let msg = e
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            stats.crashes.push((input, msg));
+        }
+        stats.execs += 1;
+    }
+    stats
+}
+
+/// Saves (up to 20) crashing inputs as `tests/corpus/crashes/<target>_<fnv64>.bin`.
+fn save_crashes(dir: &str, stats: &Stats) {
+    for (input, _) in stats.crashes.iter().take(20) {
+        let mut h: u64 = 0xcbf29ce484222325;
+        for b in input {
+            h = (h ^ *b as u64).wrapping_mul(0x100000001b3);
+        }
+        let path = corpus().join("crashes").join(format!("{dir}_{h:016x}.bin"));
+        std::fs::write(path, input).unwrap();
+    }
+}
+
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|_| {}));
+}
+
+fn quick(target: Target, dir: &str, execs: u64) {
+    quiet_panics();
+    let stats = fuzz(target, dir, 0x5EED, execs, Duration::from_secs(600));
+    let _ = std::panic::take_hook();
+    save_crashes(dir, &stats);
+    assert!(
+        stats.crashes.is_empty(),
+        "{dir}: {} of {} inputs panicked; first: {} on {:?}",
+        stats.crashes.len(),
+        stats.execs,
+        stats.crashes[0].1,
+        String::from_utf8_lossy(&stats.crashes[0].0[..stats.crashes[0].0.len().min(300)])
+    );
+}
+
+#[test]
+fn fuzz_quick_csv() {
+    quick(target_csv, "csv", 20_000);
+}
+
+#[test]
+fn fuzz_quick_events() {
+    quick(target_events, "events", 40_000);
+}
+
+#[test]
+fn fuzz_quick_model() {
+    quick(target_model, "model", 4_000);
+}
+
+/// Every seed and every input that once crashed a target runs cleanly.
+#[test]
+fn crashes_and_seeds_stay_fixed() {
+    let targets: [(&str, Target); 3] = [
+        ("csv", target_csv),
+        ("events", target_events),
+        ("model", target_model),
+    ];
+    for (dir, target) in targets {
+        for s in seeds(dir) {
+            for variant in 0..4 {
+                target(&s, variant);
+            }
+        }
+    }
+    let mut crashes: Vec<PathBuf> = std::fs::read_dir(corpus().join("crashes"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "bin"))
+        .collect();
+    crashes.sort();
+    for path in crashes {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(&path).unwrap();
+        let (_, target) = targets
+            .iter()
+            .find(|(d, _)| name.starts_with(d))
+            .unwrap_or_else(|| panic!("{name}: crash files are named <target>_<hash>.bin"));
+        for variant in 0..4 {
+            target(&bytes, variant);
+        }
+    }
+}
+
+#[test]
+#[ignore = "long fuzzing run: EEGI_FUZZ_SECS per target (default 60)"]
+fn fuzz_long() {
+    let secs: u64 = std::env::var("EEGI_FUZZ_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    let seed: u64 = std::env::var("EEGI_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    quiet_panics();
+    let targets: [(&str, Target); 3] = [
+        ("csv", target_csv),
+        ("events", target_events),
+        ("model", target_model),
+    ];
+    let mut total = 0;
+    for (dir, target) in targets {
+        let t = Instant::now();
+        let stats = fuzz(target, dir, seed, u64::MAX, Duration::from_secs(secs));
+        let mut unique: Vec<&String> = stats.crashes.iter().map(|c| &c.1).collect();
+        unique.sort();
+        unique.dedup();
+        eprintln!(
+            "fuzz {dir}: {} executions in {:.1} s, {} crashing inputs ({} distinct messages)",
+            stats.execs,
+            t.elapsed().as_secs_f64(),
+            stats.crashes.len(),
+            unique.len()
+        );
+        for m in &unique {
+            eprintln!("  {m}");
+        }
+        save_crashes(dir, &stats);
+        total += stats.crashes.len();
+    }
+    let _ = std::panic::take_hook();
+    assert_eq!(total, 0, "crashing inputs saved to tests/corpus/crashes/");
+}
