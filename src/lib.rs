@@ -12,6 +12,7 @@ pub mod io;
 pub mod model;
 pub mod pipeline;
 pub mod recording;
+pub mod report;
 pub mod signal;
 pub mod windows;
 

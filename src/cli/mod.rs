@@ -2,6 +2,7 @@
 
 mod classify;
 mod config;
+mod evaluate;
 mod features;
 mod train;
 
@@ -44,6 +45,9 @@ enum Command {
     Classify(classify::Args),
     /// Write the feature matrix of recordings as CSV, for inspection or other tools.
     Features(features::Args),
+    /// Evaluate on a batch of recordings: held-out model or leakage-aware cross-validation,
+    /// every metric, a permutation test against chance, and a JSON/Markdown/HTML report.
+    Evaluate(evaluate::Args),
 }
 
 /// Runs eegi with the process arguments; returns the exit code.
@@ -53,6 +57,7 @@ pub fn main() -> i32 {
         Command::Train(a) => train::run(a),
         Command::Classify(a) => classify::run(a),
         Command::Features(a) => features::run(a),
+        Command::Evaluate(a) => evaluate::run(a),
     };
     match result {
         Ok(()) => 0,
