@@ -15,7 +15,12 @@ fn eegi() -> Command {
 }
 
 fn json(args: &[&str]) -> Value {
-    let out = eegi().arg("evaluate").args(args).arg("--json").output().unwrap();
+    let out = eegi()
+        .arg("evaluate")
+        .args(args)
+        .arg("--json")
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "eegi failed: {}",
@@ -26,7 +31,11 @@ fn json(args: &[&str]) -> Value {
 
 fn fails(args: &[&str]) -> String {
     let out = eegi().arg("evaluate").args(args).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{args:?} should fail with exit code 2");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{args:?} should fail with exit code 2"
+    );
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.lines().count(), 1, "one error line: {err}");
     err
@@ -34,19 +43,42 @@ fn fails(args: &[&str]) -> String {
 
 #[test]
 fn held_out_model_report_has_every_key() {
-    let v = json(&["-m", "models/default.json", "data/eyes_open_then_closed.csv", "--permutations", "20"]);
+    let v = json(&[
+        "-m",
+        "models/default.json",
+        "data/eyes_open_then_closed.csv",
+        "--permutations",
+        "20",
+    ]);
     for key in [
-        "classes", "n_windows", "accuracy", "balanced_accuracy", "macro_f1", "kappa", "roc_auc",
-        "confusion_matrix", "per_class", "chance_balanced_accuracy", "permutation_p_value", "folds",
-        "per_recording", "settings",
+        "classes",
+        "n_windows",
+        "accuracy",
+        "balanced_accuracy",
+        "macro_f1",
+        "kappa",
+        "roc_auc",
+        "confusion_matrix",
+        "per_class",
+        "chance_balanced_accuracy",
+        "permutation_p_value",
+        "folds",
+        "per_recording",
+        "settings",
     ] {
         assert!(v.get(key).is_some(), "missing key {key}");
     }
-    assert_eq!(v["classes"], serde_json::json!(["eyes_closed", "eyes_open"]));
+    assert_eq!(
+        v["classes"],
+        serde_json::json!(["eyes_closed", "eyes_open"])
+    );
     // 20 s open then 20 s closed: 19 + 19 sliding windows of 2 s every 1 s
     assert_eq!(v["n_windows"], 38);
     let cm = &v["confusion_matrix"];
-    let total: u64 = (0..2).flat_map(|i| (0..2).map(move |j| (i, j))).map(|(i, j)| cm[i][j].as_u64().unwrap()).sum();
+    let total: u64 = (0..2)
+        .flat_map(|i| (0..2).map(move |j| (i, j)))
+        .map(|(i, j)| cm[i][j].as_u64().unwrap())
+        .sum();
     assert_eq!(total, 38);
     assert_eq!(v["per_class"][0]["support"], 19);
     assert!(v["balanced_accuracy"].as_f64().unwrap() >= 0.9);
@@ -60,9 +92,23 @@ fn held_out_model_report_has_every_key() {
 
 #[test]
 fn same_seed_same_report_and_zero_permutations_work() {
-    let args = ["-m", "models/default.json", "data/eyes_open_then_closed.csv", "--permutations", "5", "--seed", "3"];
+    let args = [
+        "-m",
+        "models/default.json",
+        "data/eyes_open_then_closed.csv",
+        "--permutations",
+        "5",
+        "--seed",
+        "3",
+    ];
     assert_eq!(json(&args), json(&args));
-    let v = json(&["-m", "models/default.json", "data/eyes_open_then_closed.csv", "--permutations", "0"]);
+    let v = json(&[
+        "-m",
+        "models/default.json",
+        "data/eyes_open_then_closed.csv",
+        "--permutations",
+        "0",
+    ]);
     assert!(v["permutation_p_value"].is_null());
 }
 
@@ -76,7 +122,12 @@ fn folders_expand_to_their_recordings() {
 #[test]
 fn one_class_per_recording_cannot_be_left_out() {
     // each recording holds one class: leaving one out leaves a single class to train on
-    let err = fails(&["--cv", "by-recording", "data/eyes_open.csv", "data/eyes_closed.csv"]);
+    let err = fails(&[
+        "--cv",
+        "by-recording",
+        "data/eyes_open.csv",
+        "data/eyes_closed.csv",
+    ]);
     assert!(err.contains("expected at least two"), "{err}");
     assert!(err.contains("eyes_"), "{err}");
     // the default with two recordings is by-recording too
@@ -92,9 +143,22 @@ fn k_fold_needs_independent_groups() {
 
 #[test]
 fn bad_options_are_one_line_errors() {
-    fails(&["-m", "models/default.json", "data/eyes_open_then_closed.csv", "--report", "out.txt"]);
+    fails(&[
+        "-m",
+        "models/default.json",
+        "data/eyes_open_then_closed.csv",
+        "--report",
+        "out.txt",
+    ]);
     fails(&["--cv", "1", "data/eyes_open.csv"]);
-    fails(&["--cv", "by-recording", "--group-by", "suffix:2", "data/eyes_open.csv", "data/eyes_closed.csv"]);
+    fails(&[
+        "--cv",
+        "by-recording",
+        "--group-by",
+        "suffix:2",
+        "data/eyes_open.csv",
+        "data/eyes_closed.csv",
+    ]);
 }
 
 #[test]
@@ -103,18 +167,30 @@ fn reports_are_written_in_three_formats() {
     for ext in ["html", "md", "json"] {
         let path = dir.path().join(format!("report.{ext}"));
         let out = eegi()
-            .args(["evaluate", "-m", "models/default.json", "data/eyes_open_then_closed.csv", "--permutations", "10", "--report"])
+            .args([
+                "evaluate",
+                "-m",
+                "models/default.json",
+                "data/eyes_open_then_closed.csv",
+                "--permutations",
+                "10",
+                "--report",
+            ])
             .arg(&path)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = std::fs::read_to_string(&path).unwrap();
         let summary = String::from_utf8(out.stdout).unwrap();
         assert!(summary.contains("balanced accuracy"), "{summary}");
         match ext {
             "html" => {
                 assert!(text.starts_with("<!DOCTYPE html>"));
-                assert_eq!(text.matches("<svg xmlns").count() >= 4, true);
+                assert!(text.matches("<svg xmlns").count() >= 4);
                 for banned in ["<script", "<link", "@import", "url(", "src="] {
                     assert!(!text.contains(banned), "self-contained: no {banned}");
                 }

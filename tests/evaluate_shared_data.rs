@@ -24,7 +24,10 @@ fn shared() -> Option<PathBuf> {
     if p.is_dir() {
         Some(p)
     } else {
-        skip(&format!("{} is absent (the real recordings live there)", p.display()));
+        skip(&format!(
+            "{} is absent (the real recordings live there)",
+            p.display()
+        ));
         None
     }
 }
@@ -44,7 +47,11 @@ fn evaluate(files: &[PathBuf], args: &[&str]) -> Value {
         .arg("--json")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     eprintln!(
         "{args:?}: balanced accuracy {} p {} folds {}",
@@ -53,7 +60,12 @@ fn evaluate(files: &[PathBuf], args: &[&str]) -> Value {
     v
 }
 
-const FISTS: [&str; 4] = ["--epoch", "0.5:2.5", "--labels", "imagined_left_fist,imagined_right_fist"];
+const FISTS: [&str; 4] = [
+    "--epoch",
+    "0.5:2.5",
+    "--labels",
+    "imagined_left_fist,imagined_right_fist",
+];
 
 #[test]
 fn imagined_fists_leave_one_run_out_matches_scikit_learn() {
@@ -74,7 +86,12 @@ fn imagined_fists_k_fold_keeps_events_apart() {
     let mut args = FISTS.to_vec();
     args.extend(["--cv", "5", "--permutations", "0"]);
     let v = evaluate(&runs(&data, &[4, 8, 12]), &args);
-    let tests: u64 = v["folds"].as_array().unwrap().iter().map(|f| f["n_test"].as_u64().unwrap()).sum();
+    let tests: u64 = v["folds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["n_test"].as_u64().unwrap())
+        .sum();
     assert_eq!(tests, 45);
 }
 
@@ -83,7 +100,14 @@ fn errp_negative_control_does_not_beat_chance() {
     let Some(data) = shared() else { return };
     let v = evaluate(
         &[data.join("errp_bcifes/recordings")],
-        &["--epoch", "0:1.5", "--bands", "delta=1-4,theta=4-8", "--permutations", "20"],
+        &[
+            "--epoch",
+            "0:1.5",
+            "--bands",
+            "delta=1-4,theta=4-8",
+            "--permutations",
+            "20",
+        ],
     );
     assert_eq!(v["n_recordings"], 16);
     assert_eq!(v["settings"]["evaluation"], "by-recording");
@@ -100,17 +124,31 @@ fn five_class_html_report_renders_in_chromium() {
         .unwrap()
         .arg("evaluate")
         .args(runs(&data, &[4, 6, 8, 10, 12, 14]))
-        .args(["--epoch", "0.5:2.5", "--cv", "by-recording", "--permutations", "10", "--report"])
+        .args([
+            "--epoch",
+            "0.5:2.5",
+            "--cv",
+            "by-recording",
+            "--permutations",
+            "10",
+            "--report",
+        ])
         .arg(&html)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(&html).unwrap();
     assert!(text.contains("imagined_both_feet") && text.contains("rest"));
-    let Some(chromium) = ["chromium", "chromium-browser"]
-        .into_iter()
-        .find(|c| std::process::Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
-    else {
+    let Some(chromium) = ["chromium", "chromium-browser"].into_iter().find(|c| {
+        std::process::Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }) else {
         skip("chromium is absent: the HTML report was written but not rendered");
         return;
     };
@@ -118,8 +156,14 @@ fn five_class_html_report_renders_in_chromium() {
     let profile = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(chromium)
         .args([
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
             "--window-size=1200,3000",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
@@ -127,7 +171,14 @@ fn five_class_html_report_renders_in_chromium() {
         .arg(format!("file://{}", html.display()))
         .output()
         .unwrap();
-    assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let png = std::fs::read(&shot).unwrap();
-    assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "a real screenshot");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "a real screenshot"
+    );
 }

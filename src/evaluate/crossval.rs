@@ -34,9 +34,13 @@ pub struct OutOfFold {
     pub folds: Vec<FoldOutcome>,
 }
 
+/// Test folds for a labelling: the fold of each window and the number of folds.
+pub type Split<'a> = dyn Fn(&[usize]) -> Result<(Vec<usize>, usize)> + Sync + 'a;
+
 /// Fits on all folds but one and predicts that one, for every fold `0..n_folds` (`test_fold[i]`
 /// = fold of window `i`). A fold whose training rows miss some classes is fitted on the classes
 /// it has; fewer than two is an error naming the fold with `fold_name`.
+#[allow(clippy::too_many_arguments)]
 pub fn out_of_fold(
     x: ArrayView2<f64>,
     y: &[usize],
@@ -157,7 +161,7 @@ pub fn permutation_scores(
     n: usize,
     seed: u64,
     classifier: &LogisticSpec,
-    split: &(dyn Fn(&[usize]) -> Result<(Vec<usize>, usize)> + Sync),
+    split: &Split,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<f64>> {
     (0..n as u64)

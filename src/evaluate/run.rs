@@ -65,7 +65,7 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
     let x = set.features.matrix.view();
     let mut warnings = Vec::new();
 
-    let (proba, folds, fold_rows_train, permuted, protocol, scheme) = match req.protocol {
+    let (proba, folds, permuted, protocol, scheme) = match req.protocol {
         Protocol::Model(model) => {
             let proba = model_proba(model, set)?;
             let y_pred = predicted(proba.view());
@@ -80,7 +80,6 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
             (
                 proba,
                 vec![("held-out".to_string(), all, None, Vec::new())],
-                false,
                 permuted,
                 "held-out evaluation of a trained model".to_string(),
                 "labels of events (groups of overlapping windows) shuffled within each recording; the model's predictions are fixed".to_string(),
@@ -122,7 +121,6 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
             (
                 oof.proba,
                 folds,
-                true,
                 permuted,
                 format!("stratified {n}-fold cross-validation over groups of windows (windows that overlap in time or share an event stay on one side; scikit-learn StratifiedGroupKFold, shuffle=False)"),
                 "labels of events (groups of overlapping windows) shuffled within each recording, folds re-made for each permutation, scaler and classifier refitted".to_string(),
@@ -169,14 +167,12 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
             (
                 oof.proba,
                 folds,
-                true,
                 permuted,
                 format!("leave-one-group-out cross-validation over {n} groups of recordings"),
                 "labels of events (groups of overlapping windows) shuffled within each recording, scaler and classifier refitted".to_string(),
             )
         }
     };
-    let _ = fold_rows_train;
 
     let s = score(y, proba.view());
     let y_pred = predicted(proba.view());
@@ -199,12 +195,16 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
                     if absent.len() == 1 { "that class" } else { "those classes" }
                 ));
             }
+            let mut present: Vec<usize> = test.iter().map(|&i| y[i]).collect();
+            present.sort_unstable();
+            present.dedup();
             FoldRow {
                 name: name.clone(),
                 n_train: *n_train,
                 n_test: test.len(),
                 accuracy: acc,
                 balanced_accuracy: ba,
+                chance_balanced_accuracy: (!present.is_empty()).then(|| 1.0 / present.len() as f64),
                 missing_classes: missing.iter().map(|&c| set.classes[c].clone()).collect(),
             }
         })
@@ -245,7 +245,6 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
         (!permuted.is_empty()).then(|| permutation_p_value(s.balanced_accuracy, &permuted));
     let empirical =
         (!permuted.is_empty()).then(|| permuted.iter().sum::<f64>() / permuted.len() as f64);
-    let _ = fold_rows_train;
     Ok(Report {
         eegi_version: env!("CARGO_PKG_VERSION").to_string(),
         protocol,

@@ -131,22 +131,23 @@ pub fn markdown(r: &Report) -> String {
             .collect();
         let _ = writeln!(s, "| {} | {} |", r.classes[i], cells.join(" | "));
     }
-    let _ = writeln!(s, "\n## Folds\n\n| fold | train | test | accuracy | balanced accuracy | classes missing from training |\n|---|---|---|---|---|---|");
+    let _ = writeln!(s, "\n## Folds\n\n| fold | train | test | accuracy | balanced accuracy | fold chance | classes missing from training |\n|---|---|---|---|---|---|---|");
     for f in &r.folds {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {:.3} | {} | {} |",
+            "| {} | {} | {} | {:.3} | {} | {} | {} |",
             f.name,
             f.n_train.map_or("-".into(), |n| n.to_string()),
             f.n_test,
             f.accuracy,
             f3(f.balanced_accuracy),
+            f3(f.chance_balanced_accuracy),
             f.missing_classes.join(", ")
         );
     }
     let _ = writeln!(
         s,
-        "| mean ± sd | | | | {} | |",
+        "| mean ± sd | | | | {} | | |",
         pm(&r.fold_balanced_accuracy)
     );
     let _ = writeln!(s, "\n## Recordings\n\n| recording | windows | accuracy | balanced accuracy |\n|---|---|---|---|");

@@ -116,6 +116,8 @@ pub struct FoldRow {
     pub accuracy: f64,
     /// Balanced accuracy over the classes present in the fold (null for an empty fold).
     pub balanced_accuracy: Option<f64>,
+    /// Chance balanced accuracy of this fold: 1 / number of classes among its test windows.
+    pub chance_balanced_accuracy: Option<f64>,
     /// Classes without training windows in this fold.
     pub missing_classes: Vec<String>,
 }
