@@ -83,8 +83,11 @@ fn held_out_model_report_has_every_key() {
     assert_eq!(v["per_class"][0]["support"], 19);
     assert!(v["balanced_accuracy"].as_f64().unwrap() >= 0.9);
     assert_eq!(v["chance_balanced_accuracy"], 0.5);
-    // nothing of 20 permutations beats a near-perfect score: p = 1/21
-    assert_eq!(v["permutation_p_value"].as_f64().unwrap(), 1.0 / 21.0);
+    // event labels are shuffled within the recording, and this one holds just two events (one
+    // block per class): a permutation either keeps or swaps them, so about half reproduce the
+    // observed score and the test cannot tell one block per class from a drift in time
+    let p = v["permutation_p_value"].as_f64().unwrap();
+    assert!(p > 0.2, "{p}");
     assert_eq!(v["settings"]["evaluation"], "model");
     assert_eq!(v["settings"]["inputs"].as_array().unwrap().len(), 2);
     assert_eq!(v["settings"]["model"]["sha256"].as_str().unwrap().len(), 64);
@@ -150,7 +153,12 @@ fn bad_options_are_one_line_errors() {
         "--report",
         "out.txt",
     ]);
-    fails(&["--cv", "1", "data/eyes_open.csv"]);
+    // a usage error from the argument parser: exit code 2 (clap's own multi-line message)
+    let out = eegi()
+        .args(["evaluate", "--cv", "1", "data/eyes_open.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
     fails(&[
         "--cv",
         "by-recording",

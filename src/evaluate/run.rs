@@ -360,9 +360,8 @@ fn model_proba(model: &FittedPipeline, set: &TrainingSet) -> Result<Array2<f64>>
             })
         })
         .collect::<Result<Vec<usize>>>()?;
-    let x = model
-        .scaler
-        .transform(set.features.matrix.select(Axis(1), &columns).view());
+    let selected = set.features.matrix.select(Axis(1), &columns);
+    let x = model.scaler.transform(selected.as_standard_layout().view());
     let Classifier::LogisticRegression { model: lr, .. } = &model.classifier;
     let p = lr.predict_proba(x.view());
     Ok(p.select(Axis(1), &class_in_model))
