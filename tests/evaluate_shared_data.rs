@@ -130,7 +130,7 @@ fn five_class_html_report_renders_in_chromium() {
             "--cv",
             "by-recording",
             "--permutations",
-            "10",
+            "2",
             "--report",
         ])
         .arg(&html)
