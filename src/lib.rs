@@ -14,6 +14,7 @@ pub mod model;
 pub mod online;
 pub mod pipeline;
 pub mod recording;
+pub mod report;
 pub mod signal;
 pub mod windows;
 

@@ -2,6 +2,7 @@
 
 mod classify;
 mod config;
+mod evaluate;
 mod features;
 mod inspect;
 mod train;
@@ -60,6 +61,9 @@ enum Command {
     Features(features::Args),
     /// Print what a model expects (channels, rate, window, features, classes) and its training summary.
     Inspect(inspect::Args),
+    /// Evaluate on a batch of recordings: held-out model or leakage-aware cross-validation,
+    /// every metric, a permutation test against chance, and a JSON/Markdown/HTML report.
+    Evaluate(evaluate::Args),
 }
 
 /// Writes text to stdout; a closed pipe (`| head`) ends the output quietly.
@@ -104,6 +108,7 @@ pub fn main() -> i32 {
         Command::Classify(a) => classify::run(a),
         Command::Features(a) => features::run(a),
         Command::Inspect(a) => inspect::run(a),
+        Command::Evaluate(a) => evaluate::run(a),
     });
     match result {
         Ok(()) => 0,

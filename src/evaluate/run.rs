@@ -1,0 +1,444 @@
+//! One evaluation from start to report: predictions (held-out model or cross-validation with
+//! groups that never straddle a split), every metric, the permutation test, per-fold and
+//! per-recording scores, ROC curves and class spectra, gathered in a [`Report`].
+
+use super::crossval::{out_of_fold, permutation_p_value, permutation_scores, permuted_labels};
+use super::metrics::{accuracy, balanced_accuracy, predicted, roc_curve, score};
+use super::split::{overlap_groups, stratified_group_kfold};
+use crate::features::{FeatureSpec, PowerScale};
+use crate::model::LogisticSpec;
+use crate::pipeline::{Classifier, FittedPipeline, TrainingSet};
+use crate::report::{
+    ChannelSpectrum, ClassRow, FoldRow, MeanSd, RecordingRow, Report, RocCurve, Settings, Spectra,
+};
+use crate::{Error, Result};
+use ndarray::{Array2, Axis};
+
+/// How predictions are obtained.
+#[derive(Debug, Clone, Copy)]
+pub enum Protocol<'a> {
+    /// A trained model applied to every window (held-out evaluation).
+    Model(&'a FittedPipeline),
+    /// Stratified K-fold over groups of windows that overlap in time or share an event
+    /// (scikit-learn's `StratifiedGroupKFold(shuffle=False)`).
+    KFold(usize),
+    /// Leave one group of recordings out: `of_recording[r]` is the group of recording `r`,
+    /// `names[g]` names group `g`.
+    Groups {
+        /// Group names, in group order.
+        names: &'a [String],
+        /// Group of each recording.
+        of_recording: &'a [usize],
+    },
+}
+
+/// What to evaluate and how.
+pub struct Request<'a> {
+    /// Windows, features and labels.
+    pub set: &'a TrainingSet,
+    /// Name of each recording (its path as given).
+    pub recordings: &'a [String],
+    /// How predictions are made.
+    pub protocol: Protocol<'a>,
+    /// Classifier refitted per fold (unused for a model).
+    pub classifier: LogisticSpec,
+    /// Feature settings, for the spectra's bands and unit.
+    pub features: &'a [FeatureSpec],
+    /// Number of label permutations (0: none).
+    pub permutations: usize,
+    /// Seed of the permutations.
+    pub seed: u64,
+    /// Called once per finished fold set and per permutation (progress display).
+    pub tick: &'a (dyn Fn() + Sync),
+}
+
+/// Number of channels shown in the class spectra.
+const SPECTRUM_CHANNELS: usize = 4;
+
+/// Runs the evaluation; `settings` is stored in the report as given.
+pub fn run(req: &Request, settings: Settings) -> Result<Report> {
+    let set = req.set;
+    let y = &set.y;
+    let k = set.classes.len();
+    let units = overlap_groups(&set.windows, set.window_len);
+    let strata: Vec<usize> = set.windows.iter().map(|w| w.recording).collect();
+    let x = set.features.matrix.view();
+    let mut warnings = Vec::new();
+
+    let (proba, folds, permuted, protocol, scheme) = match req.protocol {
+        Protocol::Model(model) => {
+            let proba = model_proba(model, set)?;
+            let y_pred = predicted(proba.view());
+            let permuted: Vec<f64> = (0..req.permutations as u64)
+                .map(|i| {
+                    let yp = permuted_labels(y, &strata, &units, req.seed, i);
+                    (req.tick)();
+                    balanced_accuracy(&yp, &y_pred, k)
+                })
+                .collect();
+            let all: Vec<usize> = (0..y.len()).collect();
+            (
+                proba,
+                vec![("held-out".to_string(), all, None, Vec::new())],
+                permuted,
+                "held-out evaluation of a trained model".to_string(),
+                "labels of events (groups of overlapping windows) shuffled within each recording; the model's predictions are fixed".to_string(),
+            )
+        }
+        Protocol::KFold(n) => {
+            let split = |labels: &[usize]| -> Result<(Vec<usize>, usize)> {
+                Ok((stratified_group_kfold(labels, &units, n)?, n))
+            };
+            let (test_fold, _) = split(y)?;
+            let name = |f: usize| format!("fold {} of {n}", f + 1);
+            let oof = out_of_fold(x, y, k, &test_fold, n, &req.classifier, true, &name)?;
+            (req.tick)();
+            let permuted = permutation_scores(
+                x,
+                y,
+                k,
+                &strata,
+                &units,
+                req.permutations,
+                req.seed,
+                &req.classifier,
+                &split,
+                req.tick,
+            )?;
+            let folds = oof
+                .folds
+                .into_iter()
+                .enumerate()
+                .map(|(f, o)| {
+                    (
+                        format!("fold {}", f + 1),
+                        o.test,
+                        Some(o.n_train),
+                        o.missing_classes,
+                    )
+                })
+                .collect();
+            (
+                oof.proba,
+                folds,
+                permuted,
+                format!("stratified {n}-fold cross-validation over groups of windows (windows that overlap in time or share an event stay on one side; scikit-learn StratifiedGroupKFold, shuffle=False)"),
+                "labels of events (groups of overlapping windows) shuffled within each recording, folds re-made for each permutation, scaler and classifier refitted".to_string(),
+            )
+        }
+        Protocol::Groups {
+            names,
+            of_recording,
+        } => {
+            if names.len() < 2 {
+                return Err(Error::input(format!(
+                    "leave-one-out by recording needs at least two recordings (groups), found {}; use --cv K",
+                    names.len()
+                )));
+            }
+            let test_fold: Vec<usize> = set
+                .windows
+                .iter()
+                .map(|w| of_recording[w.recording])
+                .collect();
+            let n = names.len();
+            let split = |_: &[usize]| -> Result<(Vec<usize>, usize)> { Ok((test_fold.clone(), n)) };
+            let name = |f: usize| format!("fold leaving out {}", names[f]);
+            let oof = out_of_fold(x, y, k, &test_fold, n, &req.classifier, true, &name)?;
+            (req.tick)();
+            let permuted = permutation_scores(
+                x,
+                y,
+                k,
+                &strata,
+                &units,
+                req.permutations,
+                req.seed,
+                &req.classifier,
+                &split,
+                req.tick,
+            )?;
+            let folds = oof
+                .folds
+                .into_iter()
+                .enumerate()
+                .map(|(f, o)| (names[f].clone(), o.test, Some(o.n_train), o.missing_classes))
+                .collect();
+            (
+                oof.proba,
+                folds,
+                permuted,
+                format!("leave-one-group-out cross-validation over {n} groups of recordings"),
+                "labels of events (groups of overlapping windows) shuffled within each recording, scaler and classifier refitted".to_string(),
+            )
+        }
+    };
+
+    let s = score(y, proba.view());
+    let y_pred = predicted(proba.view());
+    let subset_scores = |rows: &[usize]| {
+        let t: Vec<usize> = rows.iter().map(|&i| y[i]).collect();
+        let p: Vec<usize> = rows.iter().map(|&i| y_pred[i]).collect();
+        let ba = balanced_accuracy(&t, &p, k);
+        (accuracy(&t, &p), (!ba.is_nan()).then_some(ba))
+    };
+    let fold_rows: Vec<FoldRow> = folds
+        .iter()
+        .map(|(name, test, n_train, missing)| {
+            let (acc, ba) = subset_scores(test);
+            if !missing.is_empty() {
+                let absent: Vec<&str> = missing.iter().map(|&c| set.classes[c].as_str()).collect();
+                let lost = test.iter().filter(|&&i| missing.contains(&y[i])).count();
+                warnings.push(format!(
+                    "{name}: no training windows of {}; its {lost} test windows of {} can never be predicted right",
+                    absent.join(", "),
+                    if absent.len() == 1 { "that class" } else { "those classes" }
+                ));
+            }
+            let mut present: Vec<usize> = test.iter().map(|&i| y[i]).collect();
+            present.sort_unstable();
+            present.dedup();
+            FoldRow {
+                name: name.clone(),
+                n_train: *n_train,
+                n_test: test.len(),
+                accuracy: acc,
+                balanced_accuracy: ba,
+                chance_balanced_accuracy: (!present.is_empty()).then(|| 1.0 / present.len() as f64),
+                missing_classes: missing.iter().map(|&c| set.classes[c].clone()).collect(),
+            }
+        })
+        .collect();
+    let per_recording: Vec<RecordingRow> = req
+        .recordings
+        .iter()
+        .enumerate()
+        .filter_map(|(r, name)| {
+            let rows: Vec<usize> = (0..y.len())
+                .filter(|&i| set.windows[i].recording == r)
+                .collect();
+            if rows.is_empty() {
+                return None;
+            }
+            let (acc, ba) = subset_scores(&rows);
+            Some(RecordingRow {
+                recording: name.clone(),
+                n_windows: rows.len(),
+                accuracy: acc,
+                balanced_accuracy: ba,
+            })
+        })
+        .collect();
+    let roc_curves = (if k == 2 { 1..2 } else { 0..k })
+        .map(|c| {
+            let pos: Vec<bool> = y.iter().map(|&t| t == c).collect();
+            let scores = proba.column(c).to_vec();
+            RocCurve {
+                class: set.classes[c].clone(),
+                auc: super::metrics::binary_roc_auc(&pos, &scores),
+                points: roc_curve(&pos, &scores),
+            }
+        })
+        .collect();
+    let counts = s.per_class.iter().map(|c| c.support).collect();
+    let p_value =
+        (!permuted.is_empty()).then(|| permutation_p_value(s.balanced_accuracy, &permuted));
+    let empirical =
+        (!permuted.is_empty()).then(|| permuted.iter().sum::<f64>() / permuted.len() as f64);
+    Ok(Report {
+        eegi_version: env!("CARGO_PKG_VERSION").to_string(),
+        protocol,
+        classes: set.classes.clone(),
+        n_windows: y.len(),
+        n_recordings: req.recordings.len(),
+        accuracy: s.accuracy,
+        balanced_accuracy: s.balanced_accuracy,
+        macro_f1: s.macro_f1,
+        kappa: (!s.kappa.is_nan()).then_some(s.kappa),
+        roc_auc: s.roc_auc,
+        log_loss: s.log_loss,
+        confusion_matrix_normalised: s
+            .confusion_matrix
+            .iter()
+            .map(|row| {
+                let total: usize = row.iter().sum();
+                row.iter()
+                    .map(|&v| {
+                        if total == 0 {
+                            0.0
+                        } else {
+                            v as f64 / total as f64
+                        }
+                    })
+                    .collect()
+            })
+            .collect(),
+        confusion_matrix: s.confusion_matrix,
+        per_class: s
+            .per_class
+            .iter()
+            .zip(&set.classes)
+            .map(|(c, name)| ClassRow {
+                class: name.clone(),
+                precision: c.precision,
+                recall: c.recall,
+                f1: c.f1,
+                support: c.support,
+            })
+            .collect(),
+        chance_balanced_accuracy: 1.0 / k as f64,
+        permutations: permuted.len(),
+        permutation_scheme: scheme,
+        permutation_p_value: p_value,
+        empirical_chance_balanced_accuracy: empirical,
+        permutation_balanced_accuracy: permuted,
+        fold_balanced_accuracy: mean_sd(fold_rows.iter().filter_map(|f| f.balanced_accuracy)),
+        folds: fold_rows,
+        recording_balanced_accuracy: mean_sd(
+            per_recording.iter().filter_map(|r| r.balanced_accuracy),
+        ),
+        per_recording,
+        counts,
+        dropped: set.dropped.clone(),
+        roc_curves,
+        spectra: spectra(set, req.features),
+        warnings,
+        settings,
+    })
+}
+
+/// Mean and population sd of some scores.
+pub fn mean_sd(values: impl Iterator<Item = f64>) -> MeanSd {
+    let v: Vec<f64> = values.collect();
+    if v.is_empty() {
+        return MeanSd {
+            mean: None,
+            sd: None,
+        };
+    }
+    let m = v.iter().sum::<f64>() / v.len() as f64;
+    let sd = (v.iter().map(|s| (s - m) * (s - m)).sum::<f64>() / v.len() as f64).sqrt();
+    MeanSd {
+        mean: Some(m),
+        sd: Some(sd),
+    }
+}
+
+/// The model's class probabilities for every window of the set, in the set's class order;
+/// features are matched to the model's by name.
+fn model_proba(model: &FittedPipeline, set: &TrainingSet) -> Result<Array2<f64>> {
+    if set.sample_rate_hz != model.sample_rate_hz {
+        return Err(Error::input(format!(
+            "the recordings are sampled at {} Hz, but the model was trained at {} Hz",
+            set.sample_rate_hz, model.sample_rate_hz
+        )));
+    }
+    let columns = model
+        .feature_names
+        .iter()
+        .map(|n| {
+            set.features
+                .names
+                .iter()
+                .position(|m| m == n)
+                .ok_or_else(|| {
+                    Error::input(format!(
+                        "the recordings have no feature {n} that the model needs"
+                    ))
+                })
+        })
+        .collect::<Result<Vec<usize>>>()?;
+    let class_in_model = set
+        .classes
+        .iter()
+        .map(|c| {
+            model.classes.iter().position(|m| m == c).ok_or_else(|| {
+                Error::input(format!(
+                    "label {c} in the events is not a class of the model ({}); pass --labels",
+                    model.classes.join(", ")
+                ))
+            })
+        })
+        .collect::<Result<Vec<usize>>>()?;
+    let selected = set.features.matrix.select(Axis(1), &columns);
+    let x = model.scaler.transform(selected.as_standard_layout().view());
+    let Classifier::LogisticRegression { model: lr, .. } = &model.classifier;
+    let p = lr.predict_proba(x.view());
+    Ok(p.select(Axis(1), &class_in_model))
+}
+
+/// Mean band power per class on the channels whose bands best separate the classes (largest
+/// one-way ANOVA F statistic of any of their bands).
+fn spectra(set: &TrainingSet, features: &[FeatureSpec]) -> Spectra {
+    let Some(FeatureSpec::BandPower(bp)) = features.first() else {
+        return Spectra {
+            bands: Vec::new(),
+            unit: String::new(),
+            channels: Vec::new(),
+        };
+    };
+    let n_bands = bp.bands.len();
+    let k = set.classes.len();
+    let x = &set.features.matrix;
+    let n = set.y.len() as f64;
+    let mut counts = vec![0.0; k];
+    for &c in &set.y {
+        counts[c] += 1.0;
+    }
+    let column_stats = |j: usize| {
+        let col = x.column(j);
+        let mut means = vec![0.0; k];
+        for (v, &c) in col.iter().zip(&set.y) {
+            means[c] += v;
+        }
+        for c in 0..k {
+            means[c] /= counts[c];
+        }
+        let grand = col.sum() / n;
+        let between: f64 = (0..k).map(|c| counts[c] * (means[c] - grand).powi(2)).sum();
+        let within: f64 = col
+            .iter()
+            .zip(&set.y)
+            .map(|(v, &c)| (v - means[c]).powi(2))
+            .sum();
+        let f = if within > 0.0 && n > k as f64 {
+            (between / (k as f64 - 1.0)) / (within / (n - k as f64))
+        } else {
+            0.0
+        };
+        (means, f)
+    };
+    let mut channels: Vec<ChannelSpectrum> = set
+        .channels
+        .iter()
+        .enumerate()
+        .map(|(ch, name)| {
+            let stats: Vec<(Vec<f64>, f64)> = (0..n_bands)
+                .map(|b| column_stats(ch * n_bands + b))
+                .collect();
+            ChannelSpectrum {
+                channel: name.clone(),
+                f_statistic: stats.iter().map(|s| s.1).fold(0.0, f64::max),
+                mean: (0..k)
+                    .map(|c| stats.iter().map(|s| s.0[c]).collect())
+                    .collect(),
+            }
+        })
+        .collect();
+    channels.sort_by(|a, b| b.f_statistic.total_cmp(&a.f_statistic));
+    channels.truncate(SPECTRUM_CHANNELS);
+    Spectra {
+        bands: bp
+            .bands
+            .iter()
+            .map(|b| format!("{} {}-{} Hz", b.name, b.low_hz, b.high_hz))
+            .collect(),
+        unit: match bp.power {
+            PowerScale::Log10 => "log10 µV²",
+            PowerScale::Absolute => "µV²",
+            PowerScale::Relative => "fraction of total power",
+        }
+        .to_string(),
+        channels,
+    }
+}

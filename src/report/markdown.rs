@@ -1,0 +1,229 @@
+//! Markdown tables (terminals, pull requests) and the short terminal summary.
+
+use super::{MeanSd, Report};
+use std::fmt::Write;
+
+/// A score with 3 decimals, or `n/a`.
+pub(crate) fn f3(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x.is_finite() => format!("{x:.3}"),
+        _ => "n/a".into(),
+    }
+}
+
+/// `mean ± sd`, or `n/a`.
+pub(crate) fn pm(m: &MeanSd) -> String {
+    match (m.mean, m.sd) {
+        (Some(a), Some(b)) => format!("{a:.3} ± {b:.3}"),
+        _ => "n/a".into(),
+    }
+}
+
+/// The p-value line: observed against both chance levels.
+pub(crate) fn chance_line(r: &Report) -> String {
+    let empirical = match (r.empirical_chance_balanced_accuracy, r.permutation_p_value) {
+        (Some(e), Some(p)) => format!(
+            "; empirical chance {e:.3} from {} label permutations, p = {p:.4}{}",
+            r.permutations,
+            if p <= 0.05 {
+                " (beats chance)"
+            } else {
+                " (does NOT beat chance)"
+            }
+        ),
+        _ => "; no permutation test (--permutations 0)".into(),
+    };
+    format!(
+        "balanced accuracy {:.3} vs chance {:.3} (1/{}){empirical}",
+        r.balanced_accuracy,
+        r.chance_balanced_accuracy,
+        r.classes.len()
+    )
+}
+
+/// The dropped windows and events, one reason a line.
+pub(crate) fn dropped_rows(r: &Report) -> Vec<(&'static str, usize)> {
+    let d = &r.dropped;
+    vec![
+        ("windows running off the recording", d.off_recording),
+        (
+            "labelled segments shorter than a window",
+            d.segments_shorter_than_window,
+        ),
+        (
+            "events without duration (sliding windows need one)",
+            d.events_without_duration,
+        ),
+        (
+            "events with labels not kept (--labels)",
+            d.events_with_other_labels,
+        ),
+    ]
+}
+
+/// The report as Markdown.
+pub fn markdown(r: &Report) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# eegi evaluation\n");
+    let _ = writeln!(
+        s,
+        "{} windows of {} classes from {} recordings; {}.\n",
+        r.n_windows,
+        r.classes.len(),
+        r.n_recordings,
+        r.protocol
+    );
+    let _ = writeln!(s, "**{}**\n", chance_line(r));
+    let _ = writeln!(s, "| metric | value |\n|---|---|");
+    for (name, v) in [
+        ("balanced accuracy", Some(r.balanced_accuracy)),
+        ("chance (1/K)", Some(r.chance_balanced_accuracy)),
+        (
+            "empirical chance (permutations)",
+            r.empirical_chance_balanced_accuracy,
+        ),
+        ("accuracy", Some(r.accuracy)),
+        ("macro F1", Some(r.macro_f1)),
+        ("Cohen's kappa", r.kappa),
+        ("ROC AUC", r.roc_auc),
+        ("log loss", Some(r.log_loss)),
+    ] {
+        let _ = writeln!(s, "| {name} | {} |", f3(v));
+    }
+    let _ = writeln!(
+        s,
+        "| permutation p-value | {} |",
+        r.permutation_p_value
+            .map_or("n/a".into(), |p| format!("{p:.4}"))
+    );
+    let _ = writeln!(
+        s,
+        "| balanced accuracy per fold | {} |",
+        pm(&r.fold_balanced_accuracy)
+    );
+    let _ = writeln!(
+        s,
+        "| balanced accuracy per recording | {} |\n",
+        pm(&r.recording_balanced_accuracy)
+    );
+    let _ = writeln!(
+        s,
+        "## Per class\n\n| class | precision | recall | F1 | support |\n|---|---|---|---|---|"
+    );
+    for c in &r.per_class {
+        let _ = writeln!(
+            s,
+            "| {} | {:.3} | {:.3} | {:.3} | {} |",
+            c.class, c.precision, c.recall, c.f1, c.support
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n## Confusion matrix\n\nRows: true class; columns: predicted class; count (row %).\n"
+    );
+    let _ = writeln!(s, "| true \\ predicted | {} |", r.classes.join(" | "));
+    let _ = writeln!(s, "|---|{}", "---|".repeat(r.classes.len()));
+    for (i, row) in r.confusion_matrix.iter().enumerate() {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&r.confusion_matrix_normalised[i])
+            .map(|(n, f)| format!("{n} ({:.0}%)", 100.0 * f))
+            .collect();
+        let _ = writeln!(s, "| {} | {} |", r.classes[i], cells.join(" | "));
+    }
+    let _ = writeln!(s, "\n## Folds\n\n| fold | train | test | accuracy | balanced accuracy | fold chance | classes missing from training |\n|---|---|---|---|---|---|---|");
+    for f in &r.folds {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {:.3} | {} | {} | {} |",
+            f.name,
+            f.n_train.map_or("-".into(), |n| n.to_string()),
+            f.n_test,
+            f.accuracy,
+            f3(f.balanced_accuracy),
+            f3(f.chance_balanced_accuracy),
+            f.missing_classes.join(", ")
+        );
+    }
+    let _ = writeln!(
+        s,
+        "| mean ± sd | | | | {} | | |",
+        pm(&r.fold_balanced_accuracy)
+    );
+    let _ = writeln!(s, "\n## Recordings\n\n| recording | windows | accuracy | balanced accuracy |\n|---|---|---|---|");
+    for x in &r.per_recording {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.3} | {} |",
+            x.recording,
+            x.n_windows,
+            x.accuracy,
+            f3(x.balanced_accuracy)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "| mean ± sd | | | {} |",
+        pm(&r.recording_balanced_accuracy)
+    );
+    let _ = writeln!(s, "\n## Dropped\n\n| reason | count |\n|---|---|");
+    for (why, n) in dropped_rows(r) {
+        let _ = writeln!(s, "| {why} | {n} |");
+    }
+    if !r.warnings.is_empty() {
+        let _ = writeln!(s, "\n## Warnings\n");
+        for w in &r.warnings {
+            let _ = writeln!(s, "- {w}");
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\n## Settings\n\neegi {}; permutations: {} ({}); seed {}.\n",
+        r.eegi_version, r.permutations, r.permutation_scheme, r.settings.seed
+    );
+    let settings = serde_json::to_string_pretty(&r.settings).expect("settings serialise");
+    let _ = writeln!(s, "```json\n{settings}\n```");
+    s
+}
+
+/// A short table for the terminal.
+pub fn terminal(r: &Report) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} windows, {} classes, {} recordings; {}",
+        r.n_windows,
+        r.classes.len(),
+        r.n_recordings,
+        r.protocol
+    );
+    let w = r.classes.iter().map(|c| c.len()).max().unwrap_or(5).max(5);
+    let _ = writeln!(s, "  {:w$}  precision  recall     F1  support", "class");
+    for c in &r.per_class {
+        let _ = writeln!(
+            s,
+            "  {:w$}  {:9.3}  {:6.3}  {:5.3}  {:7}",
+            c.class, c.precision, c.recall, c.f1, c.support
+        );
+    }
+    let _ = writeln!(
+        s,
+        "accuracy {:.3}  macro F1 {:.3}  kappa {}  ROC AUC {}  log loss {:.3}",
+        r.accuracy,
+        r.macro_f1,
+        f3(r.kappa),
+        f3(r.roc_auc),
+        r.log_loss
+    );
+    let _ = writeln!(
+        s,
+        "per fold {}; per recording {}",
+        pm(&r.fold_balanced_accuracy),
+        pm(&r.recording_balanced_accuracy)
+    );
+    let _ = writeln!(s, "{}", chance_line(r));
+    for warning in &r.warnings {
+        let _ = writeln!(s, "warning: {warning}");
+    }
+    s
+}
