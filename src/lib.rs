@@ -11,6 +11,7 @@ pub mod features;
 pub mod io;
 pub mod model;
 pub mod pipeline;
+pub mod preprocess;
 pub mod recording;
 pub mod signal;
 pub mod windows;
