@@ -73,23 +73,36 @@ impl Sos {
         let num = Complex::new(fs2.powi(order as i32), 0.0); // Π(fs2 - 0) over the N zeros
         let den: Complex<f64> = poles.iter().map(|p| fs2 - p).product();
         let k = k_analog * (num / den).re;
-        // Pair conjugate poles (upper half-plane members) into sections, each with one zero at
-        // +1 and one at -1: b = [1, 0, -1], a = [1, -2·Re p, |p|²]; the gain goes in the first.
-        let mut upper: Vec<Complex<f64>> = zpoles.into_iter().filter(|p| p.im > 0.0).collect();
-        if upper.len() != order {
+        // Sections: each conjugate pole pair (or pair of real poles, which wide bands give for
+        // odd orders) with one zero at +1 and one at -1: b = [1, 0, -1], a from the poles; the
+        // gain goes in the first section.
+        let is_real = |p: &Complex<f64>| p.im.abs() <= 1e-12 * p.norm().max(1.0);
+        let mut pairs: Vec<(f64, f64, f64)> = zpoles
+            .iter()
+            .filter(|p| !is_real(p) && p.im > 0.0)
+            .map(|p| (-2.0 * p.re, p.norm_sqr(), p.norm()))
+            .collect();
+        let mut real: Vec<f64> = zpoles.iter().filter(|p| is_real(p)).map(|p| p.re).collect();
+        real.sort_by(f64::total_cmp);
+        for r in real.chunks(2) {
+            if let [a, b] = *r {
+                pairs.push((-(a + b), a * b, a.abs().max(b.abs())));
+            }
+        }
+        if pairs.len() != order {
             return Err(Error::runtime(format!(
-                "band-pass design produced {} complex pole pairs for order {order}",
-                upper.len()
+                "band-pass design produced {} pole pairs for order {order}",
+                pairs.len()
             )));
         }
         // as scipy's zpk2sos: the poles closest to the unit circle go last.
-        upper.sort_by(|a, b| (1.0 - b.norm()).abs().total_cmp(&(1.0 - a.norm()).abs()));
-        let sections = upper
+        pairs.sort_by(|a, b| (1.0 - b.2).abs().total_cmp(&(1.0 - a.2).abs()));
+        let sections = pairs
             .iter()
             .enumerate()
-            .map(|(i, p)| {
+            .map(|(i, &(a1, a2, _))| {
                 let g = if i == 0 { k } else { 1.0 };
-                [g, 0.0, -g, 1.0, -2.0 * p.re, p.norm_sqr()]
+                [g, 0.0, -g, 1.0, a1, a2]
             })
             .collect();
         Ok(Sos { sections })
