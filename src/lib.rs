@@ -14,6 +14,7 @@ pub mod pipeline;
 pub mod preprocess;
 pub mod recording;
 pub mod signal;
+pub mod simulate;
 pub mod windows;
 
 pub use error::{Error, ErrorKind, Result};

@@ -3,6 +3,7 @@
 mod classify;
 mod config;
 mod features;
+mod simulate;
 mod train;
 
 use clap::{Parser, Subcommand};
@@ -44,6 +45,8 @@ enum Command {
     Classify(classify::Args),
     /// Write the feature matrix of recordings as CSV, for inspection or other tools.
     Features(features::Args),
+    /// Write synthetic EEG with robot-error feedback events and error-related potentials.
+    Simulate(simulate::Args),
 }
 
 /// Runs eegi with the process arguments; returns the exit code.
@@ -53,6 +56,7 @@ pub fn main() -> i32 {
         Command::Train(a) => train::run(a),
         Command::Classify(a) => classify::run(a),
         Command::Features(a) => features::run(a),
+        Command::Simulate(a) => simulate::run(a),
     };
     match result {
         Ok(()) => 0,
