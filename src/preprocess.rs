@@ -182,19 +182,21 @@ impl Preprocessing {
             }
         }
         if let Some(sos) = self.filters(rec.sample_rate_hz)? {
-            let mut x = vec![0.0; n];
-            let mut scratch = Vec::new();
-            for j in 0..columns.len() {
-                for (d, v) in x.iter_mut().zip(out.column(j)) {
-                    *d = *v;
+            match self.filter_mode {
+                FilterMode::Causal => sos.filter_columns(&mut out),
+                FilterMode::ZeroPhase => {
+                    let mut x = vec![0.0; n];
+                    let mut scratch = Vec::new();
+                    for j in 0..columns.len() {
+                        for (d, v) in x.iter_mut().zip(out.column(j)) {
+                            *d = *v;
+                        }
+                        sos.filtfilt(&mut x, &mut scratch).map_err(|e| {
+                            Error::input(format!("{}: {}", rec.source.display(), e.message))
+                        })?;
+                        out.column_mut(j).assign(&ndarray::ArrayView1::from(&x[..]));
+                    }
                 }
-                match self.filter_mode {
-                    FilterMode::ZeroPhase => sos.filtfilt(&mut x, &mut scratch).map_err(|e| {
-                        Error::input(format!("{}: {}", rec.source.display(), e.message))
-                    })?,
-                    FilterMode::Causal => sos.filter(&mut x),
-                }
-                out.column_mut(j).assign(&ndarray::ArrayView1::from(&x[..]));
             }
         }
         let names = columns

@@ -128,42 +128,52 @@ pub fn extract_with_baseline(
         .chunks_mut(n_cols.max(1))
         .enumerate()
         .collect();
-    rows.into_par_iter().for_each_init(
-        || {
-            let extractors = specs
-                .iter()
-                .map(|s| {
-                    s.build_for(sample_rate_hz, window_len, channel_names)
-                        .expect("validated above")
-                })
-                .collect::<Vec<_>>();
-            let buffer = Array2::<f64>::zeros((window_len, n_ch));
-            let identity: Vec<usize> = (0..n_ch).collect();
-            (extractors, buffer, identity)
-        },
-        |(extractors, buffer, identity), (i, row)| {
-            let w = &windows[i];
-            let rec = recordings[w.recording];
-            let view = rec.samples.slice(s![w.start..w.start + window_len, ..]);
-            let (view, cols) = match baseline {
-                None => (view, &channels[w.recording]),
-                Some((a, b)) => {
-                    for (j, &c) in channels[w.recording].iter().enumerate() {
-                        let src = view.column(c);
-                        let mean = src.slice(s![a..b]).sum() / (b - a) as f64;
-                        for (d, v) in buffer.column_mut(j).iter_mut().zip(src) {
-                            *d = v - mean;
-                        }
+    let init = || {
+        let extractors = specs
+            .iter()
+            .map(|s| {
+                s.build_for(sample_rate_hz, window_len, channel_names)
+                    .expect("validated above")
+            })
+            .collect::<Vec<_>>();
+        let buffer = Array2::<f64>::zeros((window_len, n_ch));
+        let identity: Vec<usize> = (0..n_ch).collect();
+        (extractors, buffer, identity)
+    };
+    let work = |(extractors, buffer, identity): &mut (
+        Vec<Box<dyn Extractor>>,
+        Array2<f64>,
+        Vec<usize>,
+    ),
+                (i, row): (usize, &mut [f64])| {
+        let w = &windows[i];
+        let rec = recordings[w.recording];
+        let view = rec.samples.slice(s![w.start..w.start + window_len, ..]);
+        let (view, cols) = match baseline {
+            None => (view, &channels[w.recording]),
+            Some((a, b)) => {
+                for (j, &c) in channels[w.recording].iter().enumerate() {
+                    let src = view.column(c);
+                    let mean = src.slice(s![a..b]).sum() / (b - a) as f64;
+                    for (d, v) in buffer.column_mut(j).iter_mut().zip(src) {
+                        *d = v - mean;
                     }
-                    (buffer.view(), &*identity)
                 }
-            };
-            let mut offset = 0;
-            for (e, &width) in extractors.iter_mut().zip(&widths) {
-                e.transform(view, cols, &mut row[offset..offset + width]);
-                offset += width;
+                (buffer.view(), &*identity)
             }
-        },
-    );
+        };
+        let mut offset = 0;
+        for (e, &width) in extractors.iter_mut().zip(&widths) {
+            e.transform(view, cols, &mut row[offset..offset + width]);
+            offset += width;
+        }
+    };
+    // a few windows (online use: one epoch) are not worth waking the thread pool for
+    if windows.len() < 4 {
+        let mut state = init();
+        rows.into_iter().for_each(|r| work(&mut state, r));
+    } else {
+        rows.into_par_iter().for_each_init(init, work);
+    }
     Ok(Features { matrix, names })
 }
