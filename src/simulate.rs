@@ -222,8 +222,7 @@ impl SimulateSpec {
         // mix: channel c = Σ_s K(c, s)·source_s, K a Gaussian kernel of scalp distance
         let mut samples = ndarray::Array2::<f64>::zeros((n, n_ch));
         let background_rms = 7.0 / self.snr;
-        for c in 0..n_ch {
-            let (_, x, y) = MONTAGE[c];
+        for (c, &(_, x, y)) in MONTAGE.iter().enumerate() {
             let weights: Vec<f64> = (0..n_ch).map(|s| topo(s, x, y, 0.15)).collect();
             let norm = weights.iter().map(|w| w * w).sum::<f64>().sqrt();
             let alpha_w = 0.8 * topo(c, 0.0, -0.4, 0.2);

@@ -102,8 +102,10 @@ fn bad_simulation_settings_exit_2() {
         .arg("simulate")
         .arg("-o")
         .arg(dir.path())
-        .args(["--snr", "-1"])
+        .args(["--snr", "0"])
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("--snr -1"));
+        .stderr(predicates::str::contains(
+            "--snr 0: expected a positive ratio",
+        ));
 }
