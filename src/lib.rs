@@ -13,9 +13,11 @@ pub mod limits;
 pub mod model;
 pub mod online;
 pub mod pipeline;
+pub mod preprocess;
 pub mod recording;
 pub mod report;
 pub mod signal;
+pub mod simulate;
 pub mod windows;
 
 pub use error::{Error, ErrorKind, Result};

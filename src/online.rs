@@ -2,7 +2,7 @@
 //! of a BCI, built from exactly the extractors, scaler and classifier of the offline path.
 
 use crate::features::Extractor;
-use crate::pipeline::{argmax, Classifier, FittedPipeline, Prediction};
+use crate::pipeline::{argmax, FittedPipeline, Prediction};
 use crate::windows::WindowSpec;
 use crate::{Error, Result};
 use ndarray::ArrayView2;
@@ -38,6 +38,11 @@ impl<'m> StreamClassifier<'m> {
                 return Err(Error::input("the model is event-locked (one window per event): stream classification needs a sliding-window model"))
             }
         };
+        if !model.preprocessing.is_identity() {
+            return Err(Error::input(
+                "the model pre-processes whole recordings (filters, re-referencing, baseline): stream classification needs a model without pre-processing",
+            ));
+        }
         let fs = model.sample_rate_hz;
         let extractors = model
             .features
@@ -141,9 +146,10 @@ fn predict_window(
         offset += width;
     }
     model.scaler.transform_row(row);
-    let Classifier::LogisticRegression { model: lr, .. } = &model.classifier;
     let mut probabilities = vec![0.0; model.classes.len()];
-    lr.predict_proba_row(ndarray::ArrayView1::from(&*row), &mut probabilities);
+    model
+        .classifier
+        .predict_proba_row(ndarray::ArrayView1::from(&*row), &mut probabilities);
     let fs = model.sample_rate_hz;
     Prediction {
         start_s: start as f64 / fs,

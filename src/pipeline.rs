@@ -2,9 +2,10 @@
 //! [`FittedPipeline`] — the model file that `train` writes and `classify` reads.
 
 use crate::evaluate::{balanced_accuracy, purge_overlaps, stratified_kfold};
-use crate::features::{extract, FeatureSpec, Features};
+use crate::features::{extract_with_baseline, FeatureSpec, Features};
 use crate::io::Event;
-use crate::model::{LogisticModel, LogisticSpec, Scaler};
+use crate::model::{LdaModel, LdaSpec, LogisticModel, LogisticSpec, Scaler};
+use crate::preprocess::Preprocessing;
 use crate::windows::{DropCounts, Window, WindowSpec};
 use crate::{Error, Recording, Result};
 use ndarray::Axis;
@@ -25,12 +26,59 @@ pub const OLDEST_FORMAT_VERSION: u32 = 1;
 pub struct PipelineSpec {
     /// How windows are cut.
     pub window: WindowSpec,
+    /// Reference, filters, baseline and epoch rejection.
+    pub preprocessing: Preprocessing,
     /// Feature extractors, in column order.
     pub features: Vec<FeatureSpec>,
     /// Labels to keep (all when `None`).
     pub labels: Option<Vec<String>>,
     /// Classifier settings.
-    pub classifier: LogisticSpec,
+    pub classifier: ClassifierSpec,
+}
+
+/// Which classifier to fit, with its settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "settings", rename_all = "snake_case")]
+pub enum ClassifierSpec {
+    /// Balanced L2 logistic regression.
+    Logistic(LogisticSpec),
+    /// Shrinkage LDA with equal priors.
+    Lda(LdaSpec),
+}
+
+impl From<LogisticSpec> for ClassifierSpec {
+    fn from(s: LogisticSpec) -> Self {
+        ClassifierSpec::Logistic(s)
+    }
+}
+
+impl ClassifierSpec {
+    /// Validates the settings.
+    pub fn check(&self) -> Result<()> {
+        match self {
+            ClassifierSpec::Logistic(s) => s.check(),
+            ClassifierSpec::Lda(_) => Ok(()),
+        }
+    }
+
+    /// Fits on standardised features.
+    pub fn fit(
+        &self,
+        x: ndarray::ArrayView2<f64>,
+        y: &[usize],
+        n_classes: usize,
+    ) -> Result<Classifier> {
+        Ok(match self {
+            ClassifierSpec::Logistic(settings) => Classifier::LogisticRegression {
+                settings: settings.clone(),
+                model: settings.fit(x, y, n_classes)?,
+            },
+            ClassifierSpec::Lda(settings) => Classifier::Lda {
+                settings: settings.clone(),
+                model: settings.fit(x, y, n_classes)?,
+            },
+        })
+    }
 }
 
 /// A recording with its events, ready to be windowed.
@@ -120,6 +168,49 @@ pub enum Classifier {
         /// The fitted coefficients.
         model: LogisticModel,
     },
+    /// Shrinkage linear discriminant analysis (Ledoit-Wolf), equal priors.
+    Lda {
+        /// Settings it was fitted with.
+        settings: LdaSpec,
+        /// The fitted coefficients.
+        model: LdaModel,
+    },
+}
+
+impl Classifier {
+    /// Number of classes.
+    pub fn n_classes(&self) -> usize {
+        match self {
+            Classifier::LogisticRegression { model, .. } => model.n_classes,
+            Classifier::Lda { model, .. } => model.n_classes,
+        }
+    }
+
+    /// Coefficient rows and intercepts.
+    fn weights(&self) -> (&[Vec<f64>], &[f64]) {
+        match self {
+            Classifier::LogisticRegression { model, .. } => {
+                (&model.coefficients, &model.intercepts)
+            }
+            Classifier::Lda { model, .. } => (&model.coefficients, &model.intercepts),
+        }
+    }
+
+    /// Class probabilities of standardised rows, windows × classes.
+    pub fn predict_proba(&self, x: ndarray::ArrayView2<f64>) -> ndarray::Array2<f64> {
+        match self {
+            Classifier::LogisticRegression { model, .. } => model.predict_proba(x),
+            Classifier::Lda { model, .. } => model.predict_proba(x),
+        }
+    }
+
+    /// Class probabilities of one standardised row, into `out`.
+    pub fn predict_proba_row(&self, x: ndarray::ArrayView1<f64>, out: &mut [f64]) {
+        match self {
+            Classifier::LogisticRegression { model, .. } => model.predict_proba_row(x, out),
+            Classifier::Lda { model, .. } => model.predict_proba_row(x, out),
+        }
+    }
 }
 
 /// The fitted pipeline: every setting needed to reproduce the features, the scaler and the
@@ -138,6 +229,9 @@ pub struct FittedPipeline {
     pub window: WindowSpec,
     /// Window length in samples at `sample_rate_hz`.
     pub window_samples: usize,
+    /// Reference, filters, baseline and rejection (absent = none).
+    #[serde(default, skip_serializing_if = "Preprocessing::is_identity")]
+    pub preprocessing: Preprocessing,
     /// Feature extractors, in column order.
     pub features: Vec<FeatureSpec>,
     /// Name of each feature column.
@@ -174,6 +268,7 @@ impl PipelineSpec {
     pub fn check(&self) -> Result<()> {
         self.window.check()?;
         self.classifier.check()?;
+        self.preprocessing.check(&self.window)?;
         if self.features.is_empty() {
             return Err(Error::input("no feature extractors, expected at least one"));
         }
@@ -192,8 +287,11 @@ impl PipelineSpec {
         self.window.check_rate(fs)?;
         let window_len = self.window.length_samples(fs);
         for f in &self.features {
-            f.build(fs, window_len)?;
+            f.build_for(fs, window_len, &channels)?;
         }
+        self.preprocessing.filters(fs)?;
+        let baseline = self.preprocessing.baseline_range(&self.window, fs);
+        let mut prepared = Vec::with_capacity(inputs.len());
         let mut columns = Vec::with_capacity(inputs.len());
         let mut windows = Vec::new();
         let mut dropped = DropCounts::default();
@@ -207,8 +305,11 @@ impl PipelineSpec {
                     first.source.display()
                 )));
             }
-            columns.push(channel_columns(rec, &channels, "the first recording has")?);
-            let (w, d) = self.window.labelled(
+            let (rec, cols) = self.preprocessing.apply(
+                rec,
+                channel_columns(rec, &channels, "the first recording has")?,
+            )?;
+            let (mut w, mut d) = self.window.labelled(
                 r,
                 rec.n_samples(),
                 fs,
@@ -224,8 +325,19 @@ impl PipelineSpec {
                     input.events_path.display()
                 )));
             }
+            if self.preprocessing.reject_uv.is_some() {
+                let before = w.len();
+                w.retain(|win| {
+                    !self
+                        .preprocessing
+                        .rejects(&rec, win, window_len, &cols, baseline)
+                });
+                d.rejected_amplitude += before - w.len();
+            }
             windows.extend(w);
             dropped.add(&d);
+            columns.push(cols);
+            prepared.push(rec);
         }
         let mut classes: Vec<String> = windows.iter().filter_map(|w| w.label.clone()).collect();
         classes.sort();
@@ -260,8 +372,8 @@ impl PipelineSpec {
                     .expect("class list holds every label")
             })
             .collect();
-        let recs: Vec<&Recording> = inputs.iter().map(|i| &i.recording).collect();
-        let features = extract(
+        let recs: Vec<&Recording> = prepared.iter().map(|r| r.as_ref()).collect();
+        let features = extract_with_baseline(
             &self.features,
             fs,
             window_len,
@@ -269,6 +381,7 @@ impl PipelineSpec {
             &columns,
             &channels,
             &windows,
+            baseline,
         )?;
         Ok(TrainingSet {
             channels,
@@ -323,7 +436,7 @@ impl PipelineSpec {
     }
 
     /// Fits scaler and classifier on the given rows of the training set.
-    fn fit_rows(&self, set: &TrainingSet, rows: &[usize]) -> Result<(Scaler, LogisticModel)> {
+    fn fit_rows(&self, set: &TrainingSet, rows: &[usize]) -> Result<(Scaler, Classifier)> {
         let x = set.features.matrix.select(Axis(0), rows);
         let y: Vec<usize> = rows.iter().map(|&i| set.y[i]).collect();
         let scaler = Scaler::fit(x.view());
@@ -352,14 +465,12 @@ impl PipelineSpec {
             sample_rate_hz: set.sample_rate_hz,
             window: self.window.clone(),
             window_samples: set.window_len,
+            preprocessing: self.preprocessing.clone(),
             features: self.features.clone(),
             feature_names: set.features.names.clone(),
             classes: set.classes.clone(),
             scaler,
-            classifier: Classifier::LogisticRegression {
-                settings: self.classifier.clone(),
-                model,
-            },
+            classifier: model,
             training: TrainingSummary {
                 inputs,
                 labels: self.labels.clone(),
@@ -510,23 +621,20 @@ impl FittedPipeline {
     fn check(&self, path: &Path) -> Result<()> {
         let bad = |what: String| Err(Error::file(path, format!("inconsistent model: {what}")));
         let n_features = self.feature_names.len();
-        let Classifier::LogisticRegression { model, .. } = &self.classifier;
-        if self.classes.len() < 2 || model.n_classes != self.classes.len() {
+        let n_classes = self.classifier.n_classes();
+        if self.classes.len() < 2 || n_classes != self.classes.len() {
             return bad(format!(
                 "{} classes listed, classifier has {}",
                 self.classes.len(),
-                model.n_classes
+                n_classes
             ));
         }
-        let rows = if model.n_classes == 2 {
-            1
-        } else {
-            model.n_classes
-        };
-        if model.coefficients.len() != rows || model.intercepts.len() != rows {
+        let rows = if n_classes == 2 { 1 } else { n_classes };
+        let (coefficients, intercepts) = self.classifier.weights();
+        if coefficients.len() != rows || intercepts.len() != rows {
             return bad(format!("expected {rows} coefficient rows and intercepts"));
         }
-        if model.coefficients.iter().any(|r| r.len() != n_features)
+        if coefficients.iter().any(|r| r.len() != n_features)
             || self.scaler.mean.len() != n_features
             || self.scaler.scale.len() != n_features
         {
@@ -563,9 +671,11 @@ impl FittedPipeline {
         if self.window.length_samples(self.sample_rate_hz) != self.window_samples {
             return bad("window_samples differs from window × sample rate".into());
         }
+        self.preprocessing.check(&self.window)?;
+        self.preprocessing.filters(self.sample_rate_hz)?;
         let mut expected = 0;
         for f in &self.features {
-            let e = f.build(self.sample_rate_hz, self.window_samples)?;
+            let e = f.build_for(self.sample_rate_hz, self.window_samples, &self.channels)?;
             expected += e.n_columns(self.channels.len());
         }
         if expected != n_features {
@@ -627,18 +737,19 @@ impl FittedPipeline {
             }
             _ => self.window.continuous(0, rec.n_samples(), fs),
         };
-        let features = extract(
+        let (rec, columns) = self.preprocessing.apply(rec, columns)?;
+        let features = extract_with_baseline(
             &self.features,
             fs,
             self.window_samples,
-            &[rec],
+            &[rec.as_ref()],
             &[columns],
             &self.channels,
             &windows,
+            self.preprocessing.baseline_range(&self.window, fs),
         )?;
         let x = self.scaler.transform(features.matrix.view());
-        let Classifier::LogisticRegression { model, .. } = &self.classifier;
-        let p = model.predict_proba(x.view());
+        let p = self.classifier.predict_proba(x.view());
         Ok(windows
             .iter()
             .zip(p.rows())
@@ -712,7 +823,11 @@ pub fn describe_dropped(d: &DropCounts) -> String {
     format!(
         "{} windows off the recording, {} segments shorter than a window, {} events without duration, {} events with other labels",
         d.off_recording, d.segments_shorter_than_window, d.events_without_duration, d.events_with_other_labels
-    )
+    ) + &if d.rejected_amplitude > 0 {
+        format!(", {} epochs rejected for amplitude (--reject-uv)", d.rejected_amplitude)
+    } else {
+        String::new()
+    }
 }
 
 /// Joins names with ", ".

@@ -36,6 +36,14 @@ pub struct DropCounts {
     pub events_without_duration: usize,
     /// Events whose label was not among `--labels`.
     pub events_with_other_labels: usize,
+    /// Training epochs rejected because their amplitude exceeded `--reject-uv`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rejected_amplitude: usize,
+}
+
+/// Whether a count is zero (such counts are left out of the model file).
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl DropCounts {
@@ -45,11 +53,12 @@ impl DropCounts {
         self.segments_shorter_than_window += other.segments_shorter_than_window;
         self.events_without_duration += other.events_without_duration;
         self.events_with_other_labels += other.events_with_other_labels;
+        self.rejected_amplitude += other.rejected_amplitude;
     }
 
     /// Number of windows lost (segments and events that yielded none are not windows).
     pub fn windows(&self) -> usize {
-        self.off_recording
+        self.off_recording + self.rejected_amplitude
     }
 }
 

@@ -458,9 +458,11 @@ fn cases(model_text: &str) -> Vec<Case> {
         model(
             "model: coefficient row of the wrong length (re-signed)",
             resigned(model_text, |m| {
-                let eegi::pipeline::Classifier::LogisticRegression { model, .. } =
-                    &mut m.classifier;
-                model.coefficients[0].pop();
+                if let eegi::pipeline::Classifier::LogisticRegression { model, .. } =
+                    &mut m.classifier
+                {
+                    model.coefficients[0].pop();
+                }
             }),
             vec!["model.json", "inconsistent model", "feature names"],
         ),

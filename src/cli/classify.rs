@@ -77,10 +77,13 @@ pub fn run(args: Args) -> Result<()> {
             "--follow writes to stdout: drop -o, or redirect stdout",
         ));
     }
-    if model.window.is_event_locked() {
+    // pre-processing (filters, re-referencing, baseline) runs on the whole recording, so such
+    // models are classified offline
+    let offline = model.window.is_event_locked() || !model.preprocessing.is_identity();
+    if offline {
         if args.recording == Path::new("-") || args.follow {
             return Err(Error::input(
-                "the model is event-locked (one window per event): it needs a recording file and its events, not a stream",
+                "the model is event-locked or pre-processes whole recordings (filters, re-referencing, baseline): it needs a recording file, not a stream",
             ));
         }
         let recording = args.input.read_recording(&args.recording)?;

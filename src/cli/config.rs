@@ -1,8 +1,9 @@
 //! Options shared by several subcommands, and the glue that turns them into library settings.
 
-use crate::features::{Band, BandPowerSpec, FeatureSpec, PowerScale};
+use crate::features::{Band, BandPowerSpec, ErpSpec, FeatureSpec, PowerScale};
 use crate::io::{find_sidecar_events, read_events, read_recording_checked, CsvOptions, Warning};
 use crate::pipeline::{InputFile, LabelledRecording};
+use crate::preprocess::{BandPass, Baseline, FilterMode, Notch, Preprocessing};
 use crate::windows::WindowSpec;
 use crate::{Error, Result};
 use clap::{Args, ValueEnum};
@@ -46,9 +47,32 @@ pub struct WindowArgs {
     pub labels: Option<Vec<String>>,
 }
 
-/// Band-power feature settings.
+/// Feature settings.
 #[derive(Debug, Clone, Args)]
 pub struct FeatureArgs {
+    /// Feature extractors, comma-separated, in column order: `bandpower` (Welch band power:
+    /// oscillations, e.g. alpha) and/or `erp` (the waveform decimated to --erp-rate: time-locked
+    /// potentials such as the error-related potential). Default bandpower.
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "bandpower"
+    )]
+    pub features: Vec<FeatureKind>,
+
+    /// Rate of the `erp` waveform in Hz (bin means of the samples). Default 20 Hz: ERP
+    /// components (N2, P3, error negativity/positivity) lie below 10 Hz, the Nyquist frequency
+    /// of 20 Hz, and a 0.8 s epoch then gives 16 values per channel. Band-pass to at most half
+    /// this rate (e.g. --bandpass 1-10) so bin means do not alias.
+    #[arg(long, value_name = "HZ", default_value_t = ErpSpec::DEFAULT_RATE_HZ)]
+    pub erp_rate: f64,
+
+    /// Channels of the `erp` features (comma-separated names). Default: all channels; ErrPs
+    /// peak at fronto-central sites (e.g. Fz,FCz,Cz).
+    #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
+    pub erp_channels: Option<Vec<String>>,
+
     /// Welch segment length in s. Default: 1 s, or the whole window when shorter — 1 Hz
     /// resolution resolves the canonical bands (delta is 3 Hz wide) while averaging segments.
     #[arg(long, value_name = "SECONDS")]
@@ -68,6 +92,95 @@ pub struct FeatureArgs {
     /// its logarithm is close to normally distributed, which suits a linear classifier.
     #[arg(long, value_enum, default_value_t = PowerArg::Log)]
     pub power: PowerArg,
+}
+
+/// `--features` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FeatureKind {
+    /// Welch band power per channel and band.
+    Bandpower,
+    /// Decimated waveform per channel.
+    Erp,
+}
+
+/// Pre-processing, applied identically in train and classify and stored in the model.
+#[derive(Debug, Clone, Args)]
+pub struct PreprocessArgs {
+    /// Butterworth band-pass LO-HI in Hz over the whole recording before windows are cut,
+    /// e.g. 1-10 for error-related potentials (their energy lies at 1-10 Hz; drifts and muscle
+    /// activity lie outside). Zero-phase unless --causal-filters.
+    #[arg(long, value_name = "LO-HI", value_parser = parse_range)]
+    pub bandpass: Option<(f64, f64)>,
+
+    /// Butterworth order of --bandpass. Default 4 (24 dB/octave on each side), as
+    /// scipy.signal.butter(4, [lo, hi], "bandpass").
+    #[arg(long, value_name = "N", default_value_t = Preprocessing::DEFAULT_ORDER)]
+    pub filter_order: usize,
+
+    /// Notch filter at this frequency in Hz (mains: 50 or 60), quality factor 30
+    /// (scipy.signal.iirnotch).
+    #[arg(long, value_name = "HZ")]
+    pub notch: Option<f64>,
+
+    /// Filter causally (forward only, as an online decoder must: each output sample depends
+    /// only on earlier samples, with a filter delay) instead of zero-phase forward-backward
+    /// filtering (the default; no delay, but each sample depends on later ones: offline only).
+    #[arg(long)]
+    pub causal_filters: bool,
+
+    /// Re-reference each sample to the common average of the model channels.
+    #[arg(long)]
+    pub car: bool,
+
+    /// Subtract each channel's mean over START:END s relative to the event onset (inside the
+    /// epoch), e.g. -0.2:0 for a pre-stimulus baseline. Needs --epoch.
+    #[arg(long, value_name = "START:END", allow_hyphen_values = true, value_parser = parse_epoch)]
+    pub baseline: Option<(f64, f64)>,
+
+    /// Leave out training epochs whose largest absolute value (after baseline correction) on
+    /// any channel exceeds this many µV — blinks and movement; 100 µV is the usual limit. They
+    /// are counted in the summary, never silently dropped.
+    #[arg(long, value_name = "UV")]
+    pub reject_uv: Option<f64>,
+}
+
+impl PreprocessArgs {
+    /// The pre-processing these options ask for.
+    pub fn spec(&self) -> Preprocessing {
+        Preprocessing {
+            car: self.car,
+            bandpass: self.bandpass.map(|(low_hz, high_hz)| BandPass {
+                low_hz,
+                high_hz,
+                order: self.filter_order,
+            }),
+            notch: self.notch.map(|freq_hz| Notch {
+                freq_hz,
+                q: Preprocessing::DEFAULT_Q,
+            }),
+            filter_mode: if self.causal_filters {
+                FilterMode::Causal
+            } else {
+                FilterMode::ZeroPhase
+            },
+            baseline: self
+                .baseline
+                .map(|(start_s, end_s)| Baseline { start_s, end_s }),
+            reject_uv: self.reject_uv,
+        }
+    }
+}
+
+/// Parses `LO-HI` in Hz.
+fn parse_range(text: &str) -> std::result::Result<(f64, f64), String> {
+    let err = || format!("'{text}', expected LO-HI in Hz, e.g. 1-10");
+    let (a, b) = text.split_once('-').ok_or_else(err)?;
+    let lo: f64 = a.trim().parse().map_err(|_| err())?;
+    let hi: f64 = b.trim().parse().map_err(|_| err())?;
+    if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && hi > lo) {
+        return Err(format!("'{text}': expected 0 < LO < HI"));
+    }
+    Ok((lo, hi))
 }
 
 /// `--power` values.
@@ -97,6 +210,28 @@ impl WindowArgs {
 impl FeatureArgs {
     /// The feature extractors these options ask for, for windows of `window_s` seconds.
     pub fn specs(&self, window_s: f64) -> Result<Vec<FeatureSpec>> {
+        let mut kinds = self.features.clone();
+        kinds.dedup();
+        if kinds.is_empty() {
+            return Err(Error::input(
+                "--features: none given, expected bandpower and/or erp",
+            ));
+        }
+        let mut specs = Vec::new();
+        for kind in kinds {
+            match kind {
+                FeatureKind::Bandpower => specs.push(self.bandpower(window_s)?),
+                FeatureKind::Erp => specs.push(FeatureSpec::Erp(ErpSpec {
+                    rate_hz: self.erp_rate,
+                    channels: self.erp_channels.clone(),
+                })),
+            }
+        }
+        Ok(specs)
+    }
+
+    /// The band-power extractor these options ask for.
+    fn bandpower(&self, window_s: f64) -> Result<FeatureSpec> {
         let bands = match &self.bands {
             Some(text) => Band::parse_list(text)?,
             None => Band::defaults(),
@@ -115,12 +250,12 @@ impl FeatureArgs {
             PowerArg::Absolute => PowerScale::Absolute,
             PowerArg::Relative => PowerScale::Relative,
         };
-        Ok(vec![FeatureSpec::BandPower(BandPowerSpec {
+        Ok(FeatureSpec::BandPower(BandPowerSpec {
             welch_segment_s,
             welch_overlap: self.welch_overlap,
             bands,
             power,
-        })])
+        }))
     }
 }
 

@@ -53,6 +53,14 @@ pub struct Args {
     #[command(flatten)]
     pub features: FeatureArgs,
 
+    #[command(flatten)]
+    pub preprocess: super::config::PreprocessArgs,
+
+    /// Classifier refitted in each fold: logistic (balanced L2 logistic regression) or lda
+    /// (shrinkage LDA, suited to event-related potentials).
+    #[arg(long, value_enum, default_value_t = super::train::ClassifierArg::Logistic)]
+    pub classifier: super::train::ClassifierArg,
+
     /// L2 penalty (scikit-learn's 1/C) of the classifier refitted in each fold.
     #[arg(long, value_name = "L2", default_value_t = 1.0)]
     pub alpha: f64,
@@ -208,9 +216,15 @@ pub fn run(args: Args) -> Result<()> {
         .as_deref()
         .map(|p| load_model(Some(p)))
         .transpose()?;
-    let classifier = LogisticSpec {
-        alpha: args.alpha,
-        ..LogisticSpec::default()
+    let classifier: crate::pipeline::ClassifierSpec = match args.classifier {
+        super::train::ClassifierArg::Logistic => LogisticSpec {
+            alpha: args.alpha,
+            ..LogisticSpec::default()
+        }
+        .into(),
+        super::train::ClassifierArg::Lda => {
+            crate::pipeline::ClassifierSpec::Lda(Default::default())
+        }
     };
     let spec = match &model {
         Some(m) => PipelineSpec {
@@ -222,6 +236,7 @@ pub fn run(args: Args) -> Result<()> {
                     .clone()
                     .unwrap_or_else(|| m.classes.clone()),
             ),
+            preprocessing: m.preprocessing.clone(),
             classifier: classifier.clone(),
         },
         None => {
@@ -230,6 +245,7 @@ pub fn run(args: Args) -> Result<()> {
                 features: args.features.specs(window.length_s())?,
                 window,
                 labels: args.window.labels.clone(),
+                preprocessing: args.preprocess.spec(),
                 classifier: classifier.clone(),
             }
         }

@@ -74,18 +74,24 @@ pub fn describe(m: &FittedPipeline) -> String {
         }
     );
     let _ = writeln!(o, "classes: {}", m.classes.join(", "));
-    let Classifier::LogisticRegression { settings, model } = &m.classifier;
-    let _ = writeln!(
-        o,
-        "classifier: balanced L2 logistic regression, alpha {}, {} (gradient {:.2e} per window)",
-        settings.alpha,
-        if model.fit.converged {
-            "converged"
-        } else {
-            "NOT converged"
-        },
-        model.fit.gradient_max_per_window
-    );
+    let _ = match &m.classifier {
+        Classifier::LogisticRegression { settings, model } => writeln!(
+            o,
+            "classifier: balanced L2 logistic regression, alpha {}, {} (gradient {:.2e} per window)",
+            settings.alpha,
+            if model.fit.converged {
+                "converged"
+            } else {
+                "NOT converged"
+            },
+            model.fit.gradient_max_per_window
+        ),
+        Classifier::Lda { model, .. } => writeln!(
+            o,
+            "classifier: shrinkage LDA (Ledoit-Wolf), equal priors, shrinkage {:?}",
+            model.shrinkage
+        ),
+    };
     let t = &m.training;
     let _ = writeln!(
         o,

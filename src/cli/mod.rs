@@ -5,6 +5,7 @@ mod config;
 mod evaluate;
 mod features;
 mod inspect;
+mod simulate;
 mod train;
 
 use clap::{Parser, Subcommand};
@@ -64,6 +65,8 @@ enum Command {
     /// Evaluate on a batch of recordings: held-out model or leakage-aware cross-validation,
     /// every metric, a permutation test against chance, and a JSON/Markdown/HTML report.
     Evaluate(evaluate::Args),
+    /// Write synthetic EEG with robot-error feedback events and error-related potentials.
+    Simulate(simulate::Args),
 }
 
 /// Writes text to stdout; a closed pipe (`| head`) ends the output quietly.
@@ -109,6 +112,7 @@ pub fn main() -> i32 {
         Command::Features(a) => features::run(a),
         Command::Inspect(a) => inspect::run(a),
         Command::Evaluate(a) => evaluate::run(a),
+        Command::Simulate(a) => simulate::run(a),
     });
     match result {
         Ok(()) => 0,

@@ -1,10 +1,10 @@
 //! `eegi train`: learn a model from labelled recordings, cross-validate it, and write the model
 //! file (atomically) that `classify` reads.
 
-use super::config::{hash_inputs, FeatureArgs, InputArgs, WindowArgs};
+use super::config::{hash_inputs, FeatureArgs, InputArgs, PreprocessArgs, WindowArgs};
 use crate::io::output::write_atomically;
-use crate::model::LogisticSpec;
-use crate::pipeline::{describe_dropped, PipelineSpec};
+use crate::model::{LdaSpec, LogisticSpec};
+use crate::pipeline::{describe_dropped, Classifier, ClassifierSpec, PipelineSpec};
 use crate::{Error, Result};
 use std::path::PathBuf;
 
@@ -26,7 +26,16 @@ pub struct Args {
     pub window: WindowArgs,
 
     #[command(flatten)]
+    pub preprocess: PreprocessArgs,
+
+    #[command(flatten)]
     pub features: FeatureArgs,
+
+    /// Classifier: `logistic` (balanced L2 logistic regression, the default; suits band power)
+    /// or `lda` (shrinkage LDA with Ledoit-Wolf covariance and equal priors: the standard
+    /// single-trial ERP classifier, robust with many correlated waveform features).
+    #[arg(long, value_enum, default_value_t = ClassifierArg::Logistic)]
+    pub classifier: ClassifierArg,
 
     /// L2 penalty (scikit-learn's 1/C). Default 1, scikit-learn's default: with standardised
     /// features it shrinks weights without hiding a real effect.
@@ -43,16 +52,29 @@ pub struct Args {
     pub json: bool,
 }
 
+/// `--classifier` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ClassifierArg {
+    /// Balanced L2 logistic regression.
+    Logistic,
+    /// Shrinkage linear discriminant analysis.
+    Lda,
+}
+
 /// Runs `eegi train`.
 pub fn run(args: Args) -> Result<()> {
     let window = args.window.spec();
     let spec = PipelineSpec {
         features: args.features.specs(window.length_s())?,
         window,
+        preprocessing: args.preprocess.spec(),
         labels: args.window.labels.clone(),
-        classifier: LogisticSpec {
-            alpha: args.alpha,
-            ..LogisticSpec::default()
+        classifier: match args.classifier {
+            ClassifierArg::Logistic => ClassifierSpec::Logistic(LogisticSpec {
+                alpha: args.alpha,
+                ..LogisticSpec::default()
+            }),
+            ClassifierArg::Lda => ClassifierSpec::Lda(LdaSpec::default()),
         },
     };
     spec.check()?;
@@ -99,7 +121,10 @@ pub fn run(args: Args) -> Result<()> {
             "seconds": {"load": load_s, "features": features_s, "cross_validation": cv_s, "fit": fit_s},
             "warnings": t.warnings,
             "n_warnings": t.warnings.len(),
-            "fit": match &model.classifier { crate::pipeline::Classifier::LogisticRegression { model, .. } => &model.fit },
+            "fit": match &model.classifier {
+                Classifier::LogisticRegression { model, .. } => serde_json::json!(model.fit),
+                Classifier::Lda { model, .. } => serde_json::json!({ "shrinkage": model.shrinkage }),
+            },
         });
         let mut text = serde_json::to_string_pretty(&summary).expect("summary serialises");
         text.push('\n');
@@ -145,12 +170,13 @@ pub fn run(args: Args) -> Result<()> {
         ),
         None => writeln!(out, "cross-validation skipped (--cv 0)"),
     };
-    let crate::pipeline::Classifier::LogisticRegression { model: lr, .. } = &model.classifier;
-    if !lr.fit.converged {
-        eprintln!(
+    if let Classifier::LogisticRegression { model: lr, .. } = &model.classifier {
+        if !lr.fit.converged {
+            eprintln!(
             "eegi: warning: logistic regression did not converge (gradient {:.2e} per window); try a larger --alpha",
-            lr.fit.gradient_max_per_window
-        );
+                lr.fit.gradient_max_per_window
+            );
+        }
     }
     let _ = writeln!(out, "model written to {}", args.output.display());
     super::print_stdout(&out);

@@ -3,7 +3,7 @@
 //! classifier are refitted per fold (and per permutation).
 
 use super::metrics::{balanced_accuracy, predicted};
-use crate::model::{LogisticSpec, Scaler};
+use crate::model::Scaler;
 use crate::{Error, Result};
 use ndarray::{Array2, ArrayView2, Axis};
 use rand::seq::SliceRandom;
@@ -47,7 +47,7 @@ pub fn out_of_fold(
     n_classes: usize,
     test_fold: &[usize],
     n_folds: usize,
-    classifier: &LogisticSpec,
+    classifier: &crate::pipeline::ClassifierSpec,
     parallel: bool,
     fold_name: &(dyn Fn(usize) -> String + Sync),
 ) -> Result<OutOfFold> {
@@ -82,7 +82,12 @@ pub fn out_of_fold(
                 test,
                 n_train: train.len(),
                 missing_classes: missing,
-                converged: model.fit.converged,
+                converged: match &model {
+                    crate::pipeline::Classifier::LogisticRegression { model, .. } => {
+                        model.fit.converged
+                    }
+                    crate::pipeline::Classifier::Lda { .. } => true,
+                },
             },
             full,
         ))
@@ -160,7 +165,7 @@ pub fn permutation_scores(
     units: &[usize],
     n: usize,
     seed: u64,
-    classifier: &LogisticSpec,
+    classifier: &crate::pipeline::ClassifierSpec,
     split: &Split,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<f64>> {

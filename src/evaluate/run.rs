@@ -6,8 +6,7 @@ use super::crossval::{out_of_fold, permutation_p_value, permutation_scores, perm
 use super::metrics::{accuracy, balanced_accuracy, predicted, roc_curve, score};
 use super::split::{overlap_groups, stratified_group_kfold};
 use crate::features::{FeatureSpec, PowerScale};
-use crate::model::LogisticSpec;
-use crate::pipeline::{Classifier, FittedPipeline, TrainingSet};
+use crate::pipeline::{FittedPipeline, TrainingSet};
 use crate::report::{
     ChannelSpectrum, ClassRow, FoldRow, MeanSd, RecordingRow, Report, RocCurve, Settings, Spectra,
 };
@@ -41,7 +40,7 @@ pub struct Request<'a> {
     /// How predictions are made.
     pub protocol: Protocol<'a>,
     /// Classifier refitted per fold (unused for a model).
-    pub classifier: LogisticSpec,
+    pub classifier: crate::pipeline::ClassifierSpec,
     /// Feature settings, for the spectra's bands and unit.
     pub features: &'a [FeatureSpec],
     /// Number of label permutations (0: none).
@@ -362,8 +361,7 @@ fn model_proba(model: &FittedPipeline, set: &TrainingSet) -> Result<Array2<f64>>
         .collect::<Result<Vec<usize>>>()?;
     let selected = set.features.matrix.select(Axis(1), &columns);
     let x = model.scaler.transform(selected.as_standard_layout().view());
-    let Classifier::LogisticRegression { model: lr, .. } = &model.classifier;
-    let p = lr.predict_proba(x.view());
+    let p = model.classifier.predict_proba(x.view());
     Ok(p.select(Axis(1), &class_in_model))
 }
 

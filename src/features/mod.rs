@@ -1,10 +1,12 @@
 //! Feature extractors: each turns a window (samples × channels) into named columns of one row.
-//! The feature stage of a model is a list of [`FeatureSpec`]s, band power first; more
-//! extractors (time-domain ERP features) join the enum later.
+//! The feature stage of a model is a list of [`FeatureSpec`]s: band power (oscillations) and
+//! ERP waveforms (time-locked potentials), combinable in one model.
 
 pub mod bandpower;
+pub mod erp;
 
 pub use bandpower::{Band, BandPowerSpec, PowerScale};
+pub use erp::ErpSpec;
 
 use crate::windows::Window;
 use crate::{Recording, Result};
@@ -18,10 +20,17 @@ use serde::{Deserialize, Serialize};
 pub enum FeatureSpec {
     /// Welch band power per channel and band.
     BandPower(BandPowerSpec),
+    /// The waveform at chosen channels, decimated by bin means.
+    Erp(ErpSpec),
 }
 
 /// A ready-to-run extractor: plans and scratch buffers made once, reused for every window.
 pub trait Extractor: Send {
+    /// Resolves channel names the settings refer to against the model channels (in order);
+    /// called once before use. Extractors that use every channel keep the default.
+    fn select_channels(&mut self, _names: &[String]) -> Result<()> {
+        Ok(())
+    }
     /// Number of columns produced for `n_channels` channels.
     fn n_columns(&self, n_channels: usize) -> usize;
     /// Column names for these channels, in output order.
@@ -37,7 +46,20 @@ impl FeatureSpec {
     pub fn build(&self, sample_rate_hz: f64, window_len: usize) -> Result<Box<dyn Extractor>> {
         match self {
             FeatureSpec::BandPower(spec) => Ok(Box::new(spec.build(sample_rate_hz, window_len)?)),
+            FeatureSpec::Erp(spec) => Ok(Box::new(spec.build(sample_rate_hz, window_len)?)),
         }
+    }
+
+    /// [`FeatureSpec::build`], then resolves channel names against the model channels.
+    pub fn build_for(
+        &self,
+        sample_rate_hz: f64,
+        window_len: usize,
+        channel_names: &[String],
+    ) -> Result<Box<dyn Extractor>> {
+        let mut e = self.build(sample_rate_hz, window_len)?;
+        e.select_channels(channel_names)?;
+        Ok(e)
     }
 }
 
@@ -62,9 +84,35 @@ pub fn extract(
     channel_names: &[String],
     windows: &[Window],
 ) -> Result<Features> {
+    extract_with_baseline(
+        specs,
+        sample_rate_hz,
+        window_len,
+        recordings,
+        channels,
+        channel_names,
+        windows,
+        None,
+    )
+}
+
+/// [`extract`] with baseline correction: when `baseline` is the sample range `a..b` of the
+/// window, each channel's mean over it is subtracted from the window before any extractor sees
+/// it (in a per-thread buffer).
+#[allow(clippy::too_many_arguments)]
+pub fn extract_with_baseline(
+    specs: &[FeatureSpec],
+    sample_rate_hz: f64,
+    window_len: usize,
+    recordings: &[&Recording],
+    channels: &[Vec<usize>],
+    channel_names: &[String],
+    windows: &[Window],
+    baseline: Option<(usize, usize)>,
+) -> Result<Features> {
     let extractors: Vec<Box<dyn Extractor>> = specs
         .iter()
-        .map(|s| s.build(sample_rate_hz, window_len))
+        .map(|s| s.build_for(sample_rate_hz, window_len, channel_names))
         .collect::<Result<_>>()?;
     let n_ch = channel_names.len();
     let widths: Vec<usize> = extractors.iter().map(|e| e.n_columns(n_ch)).collect();
@@ -80,30 +128,52 @@ pub fn extract(
         .chunks_mut(n_cols.max(1))
         .enumerate()
         .collect();
-    rows.into_par_iter().for_each_init(
-        || {
-            specs
-                .iter()
-                .map(|s| {
-                    s.build(sample_rate_hz, window_len)
-                        .expect("validated above")
-                })
-                .collect::<Vec<_>>()
-        },
-        |extractors, (i, row)| {
-            let w = &windows[i];
-            let rec = recordings[w.recording];
-            let view = rec.samples.slice(s![w.start..w.start + window_len, ..]);
-            let mut offset = 0;
-            for (e, &width) in extractors.iter_mut().zip(&widths) {
-                e.transform(
-                    view,
-                    &channels[w.recording],
-                    &mut row[offset..offset + width],
-                );
-                offset += width;
+    let init = || {
+        let extractors = specs
+            .iter()
+            .map(|s| {
+                s.build_for(sample_rate_hz, window_len, channel_names)
+                    .expect("validated above")
+            })
+            .collect::<Vec<_>>();
+        let buffer = Array2::<f64>::zeros((window_len, n_ch));
+        let identity: Vec<usize> = (0..n_ch).collect();
+        (extractors, buffer, identity)
+    };
+    let work = |(extractors, buffer, identity): &mut (
+        Vec<Box<dyn Extractor>>,
+        Array2<f64>,
+        Vec<usize>,
+    ),
+                (i, row): (usize, &mut [f64])| {
+        let w = &windows[i];
+        let rec = recordings[w.recording];
+        let view = rec.samples.slice(s![w.start..w.start + window_len, ..]);
+        let (view, cols) = match baseline {
+            None => (view, &channels[w.recording]),
+            Some((a, b)) => {
+                for (j, &c) in channels[w.recording].iter().enumerate() {
+                    let src = view.column(c);
+                    let mean = src.slice(s![a..b]).sum() / (b - a) as f64;
+                    for (d, v) in buffer.column_mut(j).iter_mut().zip(src) {
+                        *d = v - mean;
+                    }
+                }
+                (buffer.view(), &*identity)
             }
-        },
-    );
+        };
+        let mut offset = 0;
+        for (e, &width) in extractors.iter_mut().zip(&widths) {
+            e.transform(view, cols, &mut row[offset..offset + width]);
+            offset += width;
+        }
+    };
+    // a few windows (online use: one epoch) are not worth waking the thread pool for
+    if windows.len() < 4 {
+        let mut state = init();
+        rows.into_iter().for_each(|r| work(&mut state, r));
+    } else {
+        rows.into_par_iter().for_each_init(init, work);
+    }
     Ok(Features { matrix, names })
 }

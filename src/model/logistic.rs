@@ -185,25 +185,7 @@ pub fn balancing_copies(y: &[usize], counts: &[usize]) -> Vec<usize> {
 impl LogisticModel {
     /// Class probabilities of one standardised row, into `out` (K long).
     pub fn predict_proba_row(&self, x: ArrayView1<f64>, out: &mut [f64]) {
-        let z: Vec<f64> = self
-            .coefficients
-            .iter()
-            .zip(&self.intercepts)
-            .map(|(w, b)| w.iter().zip(x.iter()).map(|(a, b)| a * b).sum::<f64>() + b)
-            .collect();
-        if self.n_classes == 2 {
-            let p1 = sigmoid(z[0]);
-            out[0] = 1.0 - p1;
-            out[1] = p1;
-        } else {
-            let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-            let mut sum = 0.0;
-            for (o, zi) in out.iter_mut().zip(&z) {
-                *o = (zi - m).exp();
-                sum += *o;
-            }
-            out.iter_mut().for_each(|o| *o /= sum);
-        }
+        linear_proba(&self.coefficients, &self.intercepts, self.n_classes, x, out);
     }
 
     /// Class probabilities of standardised rows, windows × classes.
@@ -249,6 +231,39 @@ impl LogisticModel {
             }
         }
         (loss, grad)
+    }
+}
+
+/// Probabilities of a linear model: for K = 2 the logistic of the single row's value (class 1),
+/// otherwise the softmax of the K rows' values. Writes K values into `out`.
+pub fn linear_proba(
+    coefficients: &[Vec<f64>],
+    intercepts: &[f64],
+    n_classes: usize,
+    x: ArrayView1<f64>,
+    out: &mut [f64],
+) {
+    if n_classes == 2 {
+        let z = coefficients[0]
+            .iter()
+            .zip(x.iter())
+            .map(|(a, b)| a * b)
+            .sum::<f64>()
+            + intercepts[0];
+        let p1 = sigmoid(z);
+        out[0] = 1.0 - p1;
+        out[1] = p1;
+    } else {
+        for ((o, w), b) in out.iter_mut().zip(coefficients).zip(intercepts) {
+            *o = w.iter().zip(x.iter()).map(|(a, b)| a * b).sum::<f64>() + b;
+        }
+        let m = out.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let mut sum = 0.0;
+        for o in out.iter_mut() {
+            *o = (*o - m).exp();
+            sum += *o;
+        }
+        out.iter_mut().for_each(|o| *o /= sum);
     }
 }
 

@@ -9,7 +9,6 @@ pub use html::html;
 pub use markdown::{markdown, terminal};
 
 use crate::features::FeatureSpec;
-use crate::model::LogisticSpec;
 use crate::pipeline::InputFile;
 use crate::windows::{DropCounts, WindowSpec};
 use serde::Serialize;
@@ -178,7 +177,7 @@ pub struct Settings {
     /// Labels kept (all when null).
     pub labels: Option<Vec<String>>,
     /// Classifier settings (null for a held-out model, whose own settings it carries).
-    pub classifier: Option<LogisticSpec>,
+    pub classifier: Option<crate::pipeline::ClassifierSpec>,
     /// `model`, `k-fold`, `by-recording` or `by-group`.
     pub evaluation: String,
     /// Folds for k-fold.

@@ -1,5 +1,7 @@
 //! Pure numeric kernels on sample buffers; they allocate only when a plan is made.
 
+pub mod filter;
 pub mod welch;
 
+pub use filter::Sos;
 pub use welch::WelchPlan;

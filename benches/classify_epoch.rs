@@ -1,0 +1,146 @@
+//! Benchmark: classify one epoch of 64 channels × 0.8 s at 512 Hz with the full ERP pipeline —
+//! common-average reference, causal 1-10 Hz band-pass (what an online decoder runs), baseline
+//! correction, ERP bin means at 20 Hz, standardisation and shrinkage LDA — through
+//! `FittedPipeline::classify`, as `eegi classify` does per epoch.
+//!
+//! Run: `cargo bench --bench classify_epoch`. Prints the median and the 10th/90th percentiles
+//! of single-epoch latency over many repetitions (std::time, no timed assertion).
+
+use eegi::features::{ErpSpec, FeatureSpec};
+use eegi::io::Event;
+use eegi::model::LdaSpec;
+use eegi::pipeline::{ClassifierSpec, LabelledRecording, PipelineSpec};
+use eegi::preprocess::{BandPass, Baseline, FilterMode, Preprocessing};
+use eegi::simulate::SimulateSpec;
+use eegi::windows::WindowSpec;
+use eegi::Recording;
+use ndarray::{s, Array2};
+use std::path::PathBuf;
+use std::time::Instant;
+
+const FS: f64 = 512.0;
+const N_CH: usize = 64;
+
+fn main() {
+    // 64 channels: the 32 simulated ones twice (second copy under other names, with an offset
+    // in time so that the copies are not identical).
+    let sim = SimulateSpec {
+        trials: 60,
+        sample_rate_hz: FS,
+        error_rate: 0.5,
+        ..SimulateSpec::default()
+    }
+    .recording(0);
+    let n = sim.samples.nrows();
+    let mut samples = Array2::<f64>::zeros((n, N_CH));
+    samples.slice_mut(s![.., ..32]).assign(&sim.samples);
+    samples
+        .slice_mut(s![..n - 7, 32..])
+        .assign(&sim.samples.slice(s![7.., ..]));
+    let mut names = SimulateSpec::channel_names();
+    names.extend((0..32).map(|i| format!("X{i}")));
+    let events: Vec<Event> = sim
+        .events
+        .iter()
+        .map(|&(onset_s, label)| Event {
+            onset_s,
+            duration_s: 0.0,
+            label: label.to_string(),
+            line: 0,
+        })
+        .collect();
+    let recording = Recording {
+        samples,
+        sample_rate_hz: FS,
+        channel_names: names,
+        source: PathBuf::from("simulated"),
+    };
+    let spec = PipelineSpec {
+        window: WindowSpec::Epoch {
+            start_s: -0.2,
+            end_s: 0.6,
+        },
+        preprocessing: Preprocessing {
+            car: true,
+            bandpass: Some(BandPass {
+                low_hz: 1.0,
+                high_hz: 10.0,
+                order: 4,
+            }),
+            notch: None,
+            filter_mode: FilterMode::Causal,
+            baseline: Some(Baseline {
+                start_s: -0.2,
+                end_s: 0.0,
+            }),
+            reject_uv: None,
+        },
+        features: vec![FeatureSpec::Erp(ErpSpec {
+            rate_hz: 20.0,
+            channels: None,
+        })],
+        labels: None,
+        classifier: ClassifierSpec::Lda(LdaSpec::default()),
+    };
+    let input = LabelledRecording {
+        recording: recording.clone(),
+        events: events.clone(),
+        events_path: PathBuf::from("simulated_events.csv"),
+    };
+    let set = spec.training_set(&[input]).expect("training set");
+    let model = spec.fit(&set, Vec::new(), None).expect("fit");
+    assert_eq!(model.feature_names.len(), N_CH * 16);
+
+    // one epoch: the 0.8 s buffer an online decoder holds after an event
+    let len = model.window_samples;
+    let start = (events[10].onset_s * FS) as usize - (0.2 * FS) as usize;
+    let epoch = Recording {
+        samples: recording
+            .samples
+            .slice(s![start..start + len, ..])
+            .to_owned(),
+        sample_rate_hz: FS,
+        channel_names: recording.channel_names.clone(),
+        source: PathBuf::from("epoch"),
+    };
+    let event = [Event {
+        onset_s: 0.2,
+        duration_s: 0.0,
+        label: String::new(),
+        line: 0,
+    }];
+    let mut times = Vec::new();
+    for _ in 0..3000 {
+        let t = Instant::now();
+        let p = model.classify(&epoch, Some(&event)).expect("classify");
+        std::hint::black_box(p);
+        times.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    times.sort_by(f64::total_cmp);
+    let q = |f: f64| times[((times.len() - 1) as f64 * f) as usize];
+    println!(
+        "classify one epoch ({N_CH} ch × 0.8 s × {FS} Hz, CAR + causal band-pass + baseline + ERP + LDA, {} features): median {:.1} µs (p10 {:.1}, p90 {:.1}) over {} runs",
+        model.feature_names.len(),
+        q(0.5),
+        q(0.1),
+        q(0.9),
+        times.len()
+    );
+    parts(&model, &epoch);
+}
+
+fn parts(model: &eegi::pipeline::FittedPipeline, epoch: &Recording) {
+    let cols: Vec<usize> = (0..N_CH).collect();
+    let mut times = Vec::new();
+    for _ in 0..2000 {
+        let t = Instant::now();
+        let r = model.preprocessing.apply(epoch, cols.clone()).unwrap();
+        std::hint::black_box(r);
+        times.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "  of which pre-processing (CAR + filter): median {:.1} µs",
+        times[times.len() / 2]
+    );
+}

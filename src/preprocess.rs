@@ -1,0 +1,328 @@
+//! Pre-processing applied identically in `train` and `classify` and stored in the model file:
+//! common-average reference, band-pass and notch filters over the whole recording, then per
+//! window baseline correction, and amplitude-based rejection of training epochs.
+//!
+//! Order: (1) common-average reference over the model channels, (2) notch, then band-pass,
+//! each either zero-phase (`sosfiltfilt`, the offline default: no phase distortion, so ERP
+//! latencies are kept, but **non-causal** — an output sample depends on later samples) or
+//! causal (`sosfilt` from the steady state of the first sample: each output sample depends
+//! only on earlier ones, as an online decoder must, at the price of a filter delay), (3) the
+//! per-channel mean over the baseline interval is subtracted from each window, (4) with
+//! `reject_uv`, training epochs whose largest absolute value on any model channel exceeds it
+//! are left out and counted in the training summary (`rejected_amplitude`); `classify` labels
+//! every window whatever its amplitude.
+
+use crate::signal::Sos;
+use crate::windows::{Window, WindowSpec};
+use crate::{Error, Recording, Result};
+use ndarray::{s, Array2};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+
+/// A Butterworth band-pass.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BandPass {
+    /// Lower -3 dB edge, Hz.
+    pub low_hz: f64,
+    /// Upper -3 dB edge, Hz.
+    pub high_hz: f64,
+    /// Butterworth order (the band-pass has twice as many poles).
+    pub order: usize,
+}
+
+/// A notch (scipy's `iirnotch`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notch {
+    /// Centre frequency, Hz (mains: 50 or 60).
+    pub freq_hz: f64,
+    /// Quality factor: centre frequency / -3 dB width.
+    pub q: f64,
+}
+
+/// Whether filters may look ahead.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FilterMode {
+    /// Forward-backward (`sosfiltfilt`): zero phase, non-causal; offline analysis.
+    #[default]
+    ZeroPhase,
+    /// Forward only (`sosfilt`): causal, delayed; what an online decoder can do.
+    Causal,
+}
+
+/// A baseline interval relative to the event onset, s.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// Start, s after the onset (negative = before).
+    pub start_s: f64,
+    /// End, s after the onset.
+    pub end_s: f64,
+}
+
+/// All pre-processing settings; the default does nothing (and is left out of the model file).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Preprocessing {
+    /// Re-reference every sample to the mean of the model channels.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub car: bool,
+    /// Band-pass filter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandpass: Option<BandPass>,
+    /// Notch filter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notch: Option<Notch>,
+    /// Zero-phase (offline) or causal filtering.
+    #[serde(default)]
+    pub filter_mode: FilterMode,
+    /// Baseline interval subtracted from each event-locked window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Baseline>,
+    /// Training epochs whose largest |value| exceeds this many µV are rejected (and counted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reject_uv: Option<f64>,
+}
+
+impl Preprocessing {
+    /// Default Butterworth order of `--bandpass`: 4 (8 poles), roll-off 24 dB/octave each side.
+    pub const DEFAULT_ORDER: usize = 4;
+    /// Default notch quality factor: 30 (a 50 Hz notch 1.7 Hz wide).
+    pub const DEFAULT_Q: f64 = 30.0;
+
+    /// Whether nothing is done (then the model file has no `preprocessing` field).
+    pub fn is_identity(&self) -> bool {
+        *self == Preprocessing::default()
+    }
+
+    /// Whether the recording itself is changed (reference or filters).
+    fn changes_recording(&self) -> bool {
+        self.car || self.bandpass.is_some() || self.notch.is_some()
+    }
+
+    /// Validates the settings against the window spec (no data needed).
+    pub fn check(&self, window: &WindowSpec) -> Result<()> {
+        if let Some(b) = &self.baseline {
+            let WindowSpec::Epoch { start_s, end_s } = *window else {
+                return Err(Error::input(
+                    "--baseline needs event-locked windows (--epoch START:END), expected --epoch",
+                ));
+            };
+            if !(b.start_s.is_finite()
+                && b.end_s > b.start_s
+                && b.start_s >= start_s - 1e-9
+                && b.end_s <= end_s + 1e-9)
+            {
+                return Err(Error::input(format!(
+                    "--baseline {}:{} s, expected an interval inside the epoch {start_s}:{end_s} s",
+                    b.start_s, b.end_s
+                )));
+            }
+        }
+        if let Some(r) = self.reject_uv {
+            if !(r.is_finite() && r > 0.0) {
+                return Err(Error::input(format!(
+                    "--reject-uv {r}: expected a positive amplitude in µV"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The filter cascade at this sample rate (notch then band-pass), if any.
+    pub fn filters(&self, sample_rate_hz: f64) -> Result<Option<Sos>> {
+        let mut sos: Option<Sos> = None;
+        if let Some(n) = &self.notch {
+            sos = Some(Sos::notch(n.freq_hz, n.q, sample_rate_hz)?);
+        }
+        if let Some(b) = &self.bandpass {
+            let bp = Sos::butter_bandpass(b.order, b.low_hz, b.high_hz, sample_rate_hz)?;
+            sos = Some(match sos {
+                Some(s) => s.then(bp),
+                None => bp,
+            });
+        }
+        Ok(sos)
+    }
+
+    /// The baseline interval as a sample range of the window, for windows cut by `window`.
+    pub fn baseline_range(
+        &self,
+        window: &WindowSpec,
+        sample_rate_hz: f64,
+    ) -> Option<(usize, usize)> {
+        let b = self.baseline.as_ref()?;
+        let WindowSpec::Epoch { start_s, .. } = *window else {
+            return None;
+        };
+        let len = window.length_samples(sample_rate_hz);
+        let a = (((b.start_s - start_s) * sample_rate_hz).round().max(0.0) as usize).min(len - 1);
+        let e = (((b.end_s - start_s) * sample_rate_hz).round() as usize).clamp(a + 1, len);
+        Some((a, e))
+    }
+
+    /// The recording as the model sees it: when the reference or filters change it, a new
+    /// recording holding only the model channels (`columns`, in order) with those applied, and
+    /// the identity column map; otherwise the recording itself and `columns`.
+    pub fn apply<'a>(
+        &self,
+        rec: &'a Recording,
+        columns: Vec<usize>,
+    ) -> Result<(Cow<'a, Recording>, Vec<usize>)> {
+        if !self.changes_recording() {
+            return Ok((Cow::Borrowed(rec), columns));
+        }
+        let n = rec.n_samples();
+        let mut out = Array2::<f64>::zeros((n, columns.len()));
+        for (j, &c) in columns.iter().enumerate() {
+            out.column_mut(j).assign(&rec.samples.column(c));
+        }
+        if self.car {
+            for mut row in out.rows_mut() {
+                let mean = row.sum() / row.len() as f64;
+                row -= mean;
+            }
+        }
+        if let Some(sos) = self.filters(rec.sample_rate_hz)? {
+            match self.filter_mode {
+                FilterMode::Causal => sos.filter_columns(&mut out),
+                FilterMode::ZeroPhase => {
+                    let mut x = vec![0.0; n];
+                    let mut scratch = Vec::new();
+                    for j in 0..columns.len() {
+                        for (d, v) in x.iter_mut().zip(out.column(j)) {
+                            *d = *v;
+                        }
+                        sos.filtfilt(&mut x, &mut scratch).map_err(|e| {
+                            Error::input(format!("{}: {}", rec.source.display(), e.message))
+                        })?;
+                        out.column_mut(j).assign(&ndarray::ArrayView1::from(&x[..]));
+                    }
+                }
+            }
+        }
+        let names = columns
+            .iter()
+            .map(|&c| rec.channel_names[c].clone())
+            .collect();
+        let identity = (0..columns.len()).collect();
+        Ok((
+            Cow::Owned(Recording {
+                samples: out,
+                sample_rate_hz: rec.sample_rate_hz,
+                channel_names: names,
+                source: rec.source.clone(),
+            }),
+            identity,
+        ))
+    }
+
+    /// Whether a training window exceeds `reject_uv` (after baseline correction) on any of the
+    /// `columns`.
+    pub fn rejects(
+        &self,
+        rec: &Recording,
+        w: &Window,
+        len: usize,
+        columns: &[usize],
+        baseline: Option<(usize, usize)>,
+    ) -> bool {
+        let Some(limit) = self.reject_uv else {
+            return false;
+        };
+        let view = rec.samples.slice(s![w.start..w.start + len, ..]);
+        columns.iter().any(|&c| {
+            let col = view.column(c);
+            let offset = match baseline {
+                Some((a, b)) => col.slice(s![a..b]).sum() / (b - a) as f64,
+                None => 0.0,
+            };
+            col.iter().any(|v| (v - offset).abs() > limit)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn rec(samples: Array2<f64>) -> Recording {
+        Recording {
+            sample_rate_hz: 100.0,
+            channel_names: (0..samples.ncols()).map(|i| format!("c{i}")).collect(),
+            samples,
+            source: PathBuf::from("r.csv"),
+        }
+    }
+
+    #[test]
+    fn identity_borrows_and_car_removes_the_common_signal() {
+        let r = rec(Array2::from_shape_fn((10, 3), |(i, c)| i as f64 + c as f64));
+        let p = Preprocessing::default();
+        assert!(matches!(
+            p.apply(&r, vec![2, 0]).unwrap().0,
+            Cow::Borrowed(_)
+        ));
+        let p = Preprocessing {
+            car: true,
+            ..Default::default()
+        };
+        let (out, cols) = p.apply(&r, vec![2, 0]).unwrap();
+        assert_eq!(cols, vec![0, 1]);
+        assert_eq!(out.channel_names, vec!["c2", "c0"]);
+        assert!(out.samples.iter().all(|v| v.abs() == 1.0));
+    }
+
+    #[test]
+    fn baseline_must_lie_inside_an_epoch() {
+        let epoch = WindowSpec::Epoch {
+            start_s: -0.2,
+            end_s: 0.8,
+        };
+        let p = Preprocessing {
+            baseline: Some(Baseline {
+                start_s: -0.2,
+                end_s: 0.0,
+            }),
+            ..Default::default()
+        };
+        p.check(&epoch).unwrap();
+        assert_eq!(p.baseline_range(&epoch, 100.0), Some((0, 20)));
+        let sliding = WindowSpec::Sliding {
+            window_s: 2.0,
+            step_s: 1.0,
+        };
+        assert!(p.check(&sliding).is_err());
+        let late = Preprocessing {
+            baseline: Some(Baseline {
+                start_s: 0.5,
+                end_s: 1.0,
+            }),
+            ..Default::default()
+        };
+        assert!(late.check(&epoch).is_err());
+    }
+
+    #[test]
+    fn rejection_uses_the_baseline_corrected_amplitude() {
+        let mut x = Array2::from_elem((20, 1), 500.0);
+        x[[15, 0]] = 650.0;
+        let r = rec(x);
+        let w = Window {
+            recording: 0,
+            start: 0,
+            label: None,
+            event: None,
+        };
+        let p = Preprocessing {
+            reject_uv: Some(100.0),
+            ..Default::default()
+        };
+        assert!(p.rejects(&r, &w, 20, &[0], None));
+        assert!(p.rejects(&r, &w, 20, &[0], Some((0, 5))));
+        let lenient = Preprocessing {
+            reject_uv: Some(200.0),
+            ..Default::default()
+        };
+        assert!(!lenient.rejects(&r, &w, 20, &[0], Some((0, 5))));
+    }
+}
