@@ -146,13 +146,14 @@ fn main() {
 
     // prediction: scaling + logistic regression per window
     let model = common::model(fs, 1.0);
-    let eegi::pipeline::Classifier::LogisticRegression { model: lr, .. } = &model.classifier;
     let mut p = vec![0.0; 2];
     let t = best(5, || {
         for _ in 0..10_000 {
             let mut r = row.clone();
             model.scaler.transform_row(&mut r);
-            lr.predict_proba_row(ndarray::ArrayView1::from(&r), &mut p);
+            model
+                .classifier
+                .predict_proba_row(ndarray::ArrayView1::from(&r), &mut p);
         }
     });
     println!(

@@ -65,7 +65,8 @@ pub fn model(fs: f64, step_s: f64) -> FittedPipeline {
         },
         features: vec![band_power()],
         labels: None,
-        classifier: LogisticSpec::default(),
+        preprocessing: Default::default(),
+        classifier: LogisticSpec::default().into(),
     };
     let input = LabelledRecording {
         recording,
