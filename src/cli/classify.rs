@@ -151,14 +151,14 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
         write_header(w, args.format, &model.classes)?;
         w.flush()?;
         loop {
-            let block = match stream.next_block() {
-                Ok(Some(b)) => b,
+            match stream.next_block() {
+                Ok(Some(_)) => {}
                 Ok(None) => break,
                 Err(e) => {
                     failure = Some(e);
                     return Err(std::io::Error::other("input failed"));
                 }
-            };
+            }
             if !rate_checked {
                 if let Some(fs) = stream.sample_rate_hz() {
                     if let Err(e) = model.check_rate(&name, fs) {
@@ -168,7 +168,7 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
                     rate_checked = true;
                 }
             }
-            let predictions = classifier.push(&block.samples);
+            let predictions = classifier.push(&stream.last_block().samples);
             write_rows(w, args.format, &model.classes, &predictions)?;
             w.flush()?;
         }

@@ -54,6 +54,10 @@ pub struct CsvStream {
     rows_read: u64,
     /// Fixed read buffer (1 MiB), reused for every read.
     scratch: Vec<u8>,
+    /// Parsed rows of each worker's chunk, reused from block to block.
+    chunk_out: Vec<Vec<f64>>,
+    /// The block handed out last, reused.
+    block: Block,
 }
 
 impl std::fmt::Debug for CsvStream {
@@ -164,6 +168,8 @@ impl CsvStream {
             time_step: None,
             rows_read: 0,
             scratch: vec![0; 1 << 20],
+            chunk_out: Vec::new(),
+            block: Block::default(),
             names,
         };
         let all: Vec<usize> = (0..stream.names.len())
@@ -265,13 +271,18 @@ impl CsvStream {
         self.time_col
     }
 
+    /// The block returned by the last [`CsvStream::next_block`].
+    pub fn last_block(&self) -> &Block {
+        &self.block
+    }
+
     /// Number of sample rows read so far.
     pub fn rows_read(&self) -> u64 {
         self.rows_read
     }
 
     /// Reads and parses the next block; `None` at the end of the data.
-    pub fn next_block(&mut self) -> Result<Option<Block>> {
+    pub fn next_block(&mut self) -> Result<Option<&Block>> {
         let threads = rayon::current_num_threads().max(1);
         let target = BLOCK_BYTES_PER_THREAD * threads;
         let mut buf = std::mem::take(&mut self.pending);
@@ -306,20 +317,24 @@ impl CsvStream {
             let line = self.next_line + memchr::memchr_iter(b'\n', &buf[..cut]).count() as u64;
             return Err(too_long(&self.path, line));
         }
-        self.pending = buf.split_off(cut);
-        if buf.is_empty() {
+        if cut == 0 {
+            self.pending = buf;
             return if self.eof {
                 Ok(None)
             } else {
                 self.next_block()
             };
         }
-        let chunks = split_lines(&buf, threads, self.next_line);
+        let chunks = split_lines(&buf[..cut], threads, self.next_line);
         self.next_line += chunks.iter().map(|c| c.2).sum::<u64>();
         let width = self.n_selected + usize::from(self.time_col.is_some());
-        let parsed: Vec<Result<Vec<f64>>> = chunks
+        // per-chunk outputs and the block are reused from block to block: no allocation churn
+        let mut outs = std::mem::take(&mut self.chunk_out);
+        outs.resize_with(chunks.len(), Vec::new);
+        let parsed: Vec<Result<()>> = chunks
             .par_iter()
-            .map(|&(from, to, _, line)| {
+            .zip(outs.par_iter_mut())
+            .map(|(&(from, to, _, line), out)| {
                 RowParser {
                     path: &self.path,
                     delimiter: self.delimiter,
@@ -329,32 +344,34 @@ impl CsvStream {
                     lenient_slot: (!self.use_time && self.time_col.is_some())
                         .then_some(self.n_selected),
                 }
-                .parse_chunk(&buf[from..to], line, width)
+                .parse_chunk(&buf[from..to], line, width, out)
             })
             .collect();
-        let mut samples = Vec::with_capacity(
-            parsed
-                .iter()
-                .map(|p| p.as_ref().map_or(0, |v| v.len()))
-                .sum(),
-        );
+        let mut samples = std::mem::take(&mut self.block.samples);
+        samples.clear();
         let mut rows = 0;
-        for p in parsed {
-            let p = p?;
-            rows += p.len() / width.max(1);
-            samples.extend_from_slice(&p);
+        for (p, out) in parsed.into_iter().zip(&outs) {
+            p?;
+            rows += out.len() / width.max(1);
+            samples.extend_from_slice(out);
         }
+        self.chunk_out = outs;
         if self.time_col.is_some() {
-            samples = self.check_times(&buf, samples, rows, width)?;
+            samples = self.check_times(&buf[..cut], samples, rows, width)?;
         }
+        // keep the incomplete tail at the front of the same buffer
+        buf.copy_within(cut.., 0);
+        buf.truncate(buf.len() - cut);
+        self.pending = buf;
         self.rows_read += rows as u64;
+        self.block = Block {
+            samples,
+            n_rows: rows,
+        };
         if rows == 0 {
             return self.next_block();
         }
-        Ok(Some(Block {
-            samples,
-            n_rows: rows,
-        }))
+        Ok(Some(&self.block))
     }
 }
 
@@ -369,12 +386,24 @@ struct RowParser<'a> {
 
 impl RowParser<'_> {
     /// Parses complete lines into rows of `width` values (selected channels, then time).
-    fn parse_chunk(&self, bytes: &[u8], first_line: u64, width: usize) -> Result<Vec<f64>> {
-        let mut out = Vec::with_capacity(bytes.len() / 8);
+    fn parse_chunk(
+        &self,
+        bytes: &[u8],
+        first_line: u64,
+        width: usize,
+        out: &mut Vec<f64>,
+    ) -> Result<()> {
+        out.clear();
         let mut row = vec![0.0; width];
         let n_fields = self.names.len();
-        for (k, raw) in bytes.split(|&b| b == b'\n').enumerate() {
-            let line = first_line + k as u64;
+        let mut start = 0;
+        let mut k = 0u64;
+        while start <= bytes.len() {
+            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+            let raw = &bytes[start..end];
+            let line = first_line + k;
+            k += 1;
+            start = end + 1;
             if raw.len() > MAX_LINE_BYTES {
                 return Err(too_long(self.path, line));
             }
@@ -383,9 +412,13 @@ impl RowParser<'_> {
                 continue;
             }
             let mut n = 0;
-            for field in text.split(|&b| b == self.delimiter) {
+            let mut from = 0;
+            loop {
+                let to =
+                    memchr::memchr(self.delimiter, &text[from..]).map_or(text.len(), |i| from + i);
                 if n < n_fields {
                     if let Some(slot) = self.slots[n] {
+                        let field = &text[from..to];
                         row[slot] = if Some(slot) == self.lenient_slot {
                             fast_float2::parse::<f64, _>(field.trim_ascii()).unwrap_or(f64::NAN)
                         } else {
@@ -394,6 +427,10 @@ impl RowParser<'_> {
                     }
                 }
                 n += 1;
+                if to == text.len() {
+                    break;
+                }
+                from = to + 1;
             }
             if n != n_fields {
                 return Err(Error::at(
@@ -406,7 +443,7 @@ impl RowParser<'_> {
             }
             out.extend_from_slice(&row);
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Parses one cell as a finite number, or explains which cell is wrong.
@@ -659,7 +696,7 @@ mod tests {
         let mut all = Vec::new();
         let mut rows = 0;
         while let Some(b) = s.next_block()? {
-            all.extend(b.samples);
+            all.extend_from_slice(&b.samples);
             rows += b.n_rows;
         }
         Ok((all, rows, s.sample_rate_hz()))
@@ -737,7 +774,7 @@ mod tests {
             .unwrap();
         let mut samples = Vec::new();
         while let Some(b) = s.next_block().unwrap() {
-            samples.extend(b.samples);
+            samples.extend_from_slice(&b.samples);
         }
         assert_eq!(samples, vec![3.0, 1.0, 6.0, 4.0]);
         let e = s
