@@ -3,34 +3,12 @@
 //! chromium is absent). Permutation counts are small here to keep `cargo test` fast; the
 //! figures with 100 permutations are in README.md.
 
+mod common;
+use common::{shared, skip};
+
 use assert_cmd::Command;
 use serde_json::Value;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-
-/// Prints past the test harness's capture, so CI logs show why a test checked nothing.
-fn skip(msg: &str) {
-    let msg = format!("skipped: {msg}\n");
-    match std::fs::OpenOptions::new().write(true).open("/dev/stderr") {
-        Ok(mut stderr) => {
-            let _ = stderr.write_all(msg.as_bytes());
-        }
-        Err(_) => eprint!("{msg}"),
-    }
-}
-
-fn shared() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        skip(&format!(
-            "{} is absent (the real recordings live there)",
-            p.display()
-        ));
-        None
-    }
-}
 
 fn runs(data: &Path, runs: &[u32]) -> Vec<PathBuf> {
     runs.iter()

@@ -1,37 +1,16 @@
 //! eegi against outside oracles: values computed by scipy and scikit-learn with
 //! `tests/reference/make_reference.py` and committed as JSON.
 
+mod common;
+use common::{floats, reference, usizes};
+
 use eegi::evaluate::{balanced_accuracy, stratified_kfold};
 use eegi::features::{Band, BandPowerSpec, Extractor, PowerScale};
 use eegi::io::{read_recording, CsvOptions};
 use eegi::model::LogisticSpec;
 use eegi::signal::WelchPlan;
 use ndarray::{s, Array2};
-use serde_json::Value;
 use std::path::Path;
-
-fn reference(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/reference")
-        .join(name);
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn usizes(v: &Value) -> Vec<usize> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_u64().unwrap() as usize)
-        .collect()
-}
 
 /// Asserts `ours` is within `rel` relative error of `theirs`; returns the relative error.
 fn assert_close(ours: f64, theirs: f64, rel: f64, what: &str) -> f64 {

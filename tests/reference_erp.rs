@@ -2,26 +2,13 @@
 //! LDA against scikit-learn (`tests/reference/make_filter_reference.py`,
 //! `tests/reference/make_lda_reference.py`, committed JSON).
 
+mod common;
+use common::{floats, reference};
+
 use eegi::model::LdaSpec;
 use eegi::signal::Sos;
 use ndarray::Array2;
 use serde_json::Value;
-use std::path::Path;
-
-fn reference(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/reference")
-        .join(name);
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
 
 fn matrix(v: &Value) -> Array2<f64> {
     let rows: Vec<Vec<f64>> = v.as_array().unwrap().iter().map(floats).collect();

@@ -1,6 +1,9 @@
 //! `eegi evaluate`'s metrics and group-aware folds against scikit-learn: values computed by
 //! `tests/reference/make_metrics_reference.py` and committed as `report_metrics.json`.
 
+mod common;
+use common::{floats, usizes};
+
 use eegi::evaluate::metrics::score;
 use eegi::evaluate::stratified_group_kfold;
 use ndarray::Array2;
@@ -10,22 +13,6 @@ use std::path::Path;
 fn reference() -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/report_metrics.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn usizes(v: &Value) -> Vec<usize> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_u64().unwrap() as usize)
-        .collect()
 }
 
 fn close(ours: f64, theirs: f64, what: &str) {

@@ -1,30 +1,11 @@
 //! The acceptance numbers on real recordings in `../shared/data` (skipped, with a printed
 //! reason, where that folder is absent).
 
-use assert_cmd::Command;
-use std::io::Write;
-use std::path::PathBuf;
+mod common;
+use common::shared;
 
-fn shared() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        // written to the process's stderr past the test harness's capture, so that CI logs
-        // show why these tests checked nothing
-        let msg = format!(
-            "skipped: {} is absent (the real recordings live there)\n",
-            p.display()
-        );
-        match std::fs::OpenOptions::new().write(true).open("/dev/stderr") {
-            Ok(mut stderr) => {
-                let _ = stderr.write_all(msg.as_bytes());
-            }
-            Err(_) => eprint!("{msg}"),
-        }
-        None
-    }
-}
+use assert_cmd::Command;
+use std::path::PathBuf;
 
 /// Trains with `args` on `files` and returns the summary JSON.
 fn train(files: &[PathBuf], args: &[&str]) -> serde_json::Value {

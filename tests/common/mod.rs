@@ -1,0 +1,59 @@
+//! Helpers shared by the integration tests: skipping where the real recordings are absent, and
+//! reading the committed scipy / scikit-learn reference values.
+#![allow(dead_code)] // each test file uses some of these
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Prints `skipped: <msg>` to the process's stderr, past the test harness's capture, so CI logs
+/// show why a test checked nothing.
+pub fn skip(msg: &str) {
+    let msg = format!("skipped: {msg}\n");
+    match std::fs::OpenOptions::new().write(true).open("/dev/stderr") {
+        Ok(mut stderr) => {
+            let _ = stderr.write_all(msg.as_bytes());
+        }
+        Err(_) => eprint!("{msg}"),
+    }
+}
+
+/// `../shared/data` beside the repository, or `None` (with a printed reason) where it is absent.
+pub fn shared() -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        skip(&format!(
+            "{} is absent (the real recordings live there)",
+            p.display()
+        ));
+        None
+    }
+}
+
+/// A committed reference JSON file of `tests/reference/`.
+pub fn reference(name: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/reference")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A JSON array of numbers.
+pub fn floats(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+/// A JSON array of non-negative integers.
+pub fn usizes(v: &Value) -> Vec<usize> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap() as usize)
+        .collect()
+}
