@@ -2,35 +2,13 @@
 //! reason, where that folder is absent).
 
 mod common;
-use common::shared;
+use common::{shared, train_summary};
 
-use assert_cmd::Command;
 use std::path::PathBuf;
 
 /// Trains with `args` on `files` and returns the summary JSON.
 fn train(files: &[PathBuf], args: &[&str]) -> serde_json::Value {
-    let dir = tempfile::tempdir().unwrap();
-    let out = Command::cargo_bin("eegi")
-        .unwrap()
-        .arg("train")
-        .args(files)
-        .args(args)
-        .arg("--json")
-        .arg("-o")
-        .arg(dir.path().join("m.json"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    eprintln!(
-        "{args:?}: counts {} balanced accuracy {}",
-        v["counts"], v["cv_balanced_accuracy"]
-    );
-    v
+    train_summary(files, args)
 }
 
 fn eegmmidb(data: &std::path::Path, runs: &[u32]) -> Vec<PathBuf> {

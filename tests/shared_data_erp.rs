@@ -2,33 +2,15 @@
 //! printed reason, where that folder is absent).
 
 mod common;
-use common::shared;
+use common::{shared, train_summary};
 
-use assert_cmd::Command;
 use std::path::PathBuf;
 
 /// Trains with `args` on `files` and returns the 5-fold balanced accuracy.
 fn balanced_accuracy(files: &[PathBuf], args: &[&str]) -> f64 {
-    let dir = tempfile::tempdir().unwrap();
-    let out = Command::cargo_bin("eegi")
+    train_summary(files, args)["cv_balanced_accuracy"]
+        .as_f64()
         .unwrap()
-        .arg("train")
-        .args(files)
-        .args(args)
-        .arg("--json")
-        .arg("-o")
-        .arg(dir.path().join("m.json"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ba = v["cv_balanced_accuracy"].as_f64().unwrap();
-    eprintln!("{args:?}: counts {} balanced accuracy {ba}", v["counts"]);
-    ba
 }
 
 #[test]

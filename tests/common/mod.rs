@@ -6,6 +6,33 @@ use serde_json::Value;
 use std::io::Write;
 use std::path::PathBuf;
 
+/// Runs `eegi train --json` with `args` on `files` (model to a temporary folder) and returns
+/// the summary; fails the test with eegi's message if it fails.
+pub fn train_summary(files: &[PathBuf], args: &[&str]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("eegi")
+        .unwrap()
+        .arg("train")
+        .args(files)
+        .args(args)
+        .arg("--json")
+        .arg("-o")
+        .arg(dir.path().join("m.json"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    eprintln!(
+        "{args:?}: counts {} balanced accuracy {}",
+        v["counts"], v["cv_balanced_accuracy"]
+    );
+    v
+}
+
 /// Prints `skipped: <msg>` to the process's stderr, past the test harness's capture, so CI logs
 /// show why a test checked nothing.
 pub fn skip(msg: &str) {
