@@ -47,7 +47,7 @@ impl<'m> StreamClassifier<'m> {
         let extractors = model
             .features
             .iter()
-            .map(|f| f.build(fs, model.window_samples))
+            .map(|f| f.build_for(fs, model.window_samples, &model.channels))
             .collect::<Result<Vec<_>>>()?;
         Ok(StreamClassifier {
             n_channels: model.channels.len(),
@@ -90,7 +90,7 @@ impl<'m> StreamClassifier<'m> {
                             .features
                             .iter()
                             .map(|f| {
-                                f.build(model.sample_rate_hz, len)
+                                f.build_for(model.sample_rate_hz, len, &model.channels)
                                     .expect("validated when the stream started")
                             })
                             .collect();
@@ -189,5 +189,63 @@ mod tests {
             // memory: never much more than a window plus one block
             assert!(clf.buffer.len() <= (model.window_samples + block_rows) * n_ch);
         }
+    }
+
+    #[test]
+    fn streaming_honours_an_erp_channel_subset() {
+        use crate::features::{ErpSpec, FeatureSpec};
+        use crate::pipeline::{LabelledRecording, PipelineSpec};
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let open =
+            read_recording(&root.join("data/eyes_open.csv"), &CsvOptions::default()).unwrap();
+        let events = crate::io::read_events(&root.join("data/eyes_open_events.csv")).unwrap();
+        let closed =
+            read_recording(&root.join("data/eyes_closed.csv"), &CsvOptions::default()).unwrap();
+        let closed_events =
+            crate::io::read_events(&root.join("data/eyes_closed_events.csv")).unwrap();
+        let spec = PipelineSpec {
+            window: WindowSpec::Sliding {
+                window_s: 1.0,
+                step_s: 0.5,
+            },
+            features: vec![FeatureSpec::Erp(ErpSpec {
+                rate_hz: 10.0,
+                channels: Some(vec!["O2".into(), "Cz".into()]),
+            })],
+            labels: None,
+            preprocessing: Default::default(),
+            classifier: crate::model::LogisticSpec::default().into(),
+        };
+        let inputs = [
+            LabelledRecording {
+                recording: open,
+                events,
+                events_path: "a".into(),
+            },
+            LabelledRecording {
+                recording: closed,
+                events: closed_events,
+                events_path: "b".into(),
+            },
+        ];
+        let set = spec.training_set(&inputs).unwrap();
+        let model = spec.fit(&set, vec![], None).unwrap();
+        let rec = read_recording(
+            &root.join("data/eyes_open_then_closed.csv"),
+            &CsvOptions::default(),
+        )
+        .unwrap();
+        let offline = model.classify(&rec, None).unwrap();
+        let mut clf = StreamClassifier::new(&model).unwrap();
+        let mut online = Vec::new();
+        for chunk in rec
+            .samples
+            .as_slice()
+            .unwrap()
+            .chunks(100 * rec.n_channels())
+        {
+            online.extend(clf.push(chunk));
+        }
+        assert_eq!(online, offline);
     }
 }
