@@ -2,7 +2,7 @@
 //! printed reason, where that folder is absent).
 
 mod common;
-use common::{shared, train_summary};
+use common::{errp_recordings, shared, train_summary};
 
 use std::path::PathBuf;
 
@@ -44,16 +44,7 @@ fn fingertap_erp_features_with_lda_reach_072() {
 #[test]
 fn errp_negative_control_stays_at_chance_with_erp_features() {
     let Some(data) = shared() else { return };
-    let dir = data.join("errp_bcifes/recordings");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.extension().is_some_and(|e| e == "csv")
-                && !p.to_string_lossy().ends_with("_events.csv")
-        })
-        .collect();
-    files.sort();
+    let files = errp_recordings(&data);
     assert_eq!(files.len(), 16);
     let ba = balanced_accuracy(
         &files,

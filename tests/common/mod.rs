@@ -84,3 +84,17 @@ pub fn usizes(v: &Value) -> Vec<usize> {
         .map(|x| x.as_u64().unwrap() as usize)
         .collect()
 }
+
+/// The 16 errp_bcifes recordings (without their events files), sorted.
+pub fn errp_recordings(data: &std::path::Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(data.join("errp_bcifes/recordings"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "csv")
+                && !p.to_string_lossy().ends_with("_events.csv")
+        })
+        .collect();
+    files.sort();
+    files
+}
