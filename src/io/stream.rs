@@ -54,8 +54,8 @@ pub struct CsvStream {
     rows_read: u64,
     /// Fixed read buffer (1 MiB), reused for every read.
     scratch: Vec<u8>,
-    /// Parsed rows of each worker's chunk, reused from block to block.
-    chunk_out: Vec<Vec<f64>>,
+    /// The time column's values of the block just parsed, reused.
+    times: Vec<f64>,
     /// The block handed out last, reused.
     block: Block,
 }
@@ -168,7 +168,7 @@ impl CsvStream {
             time_step: None,
             rows_read: 0,
             scratch: vec![0; 1 << 20],
-            chunk_out: Vec::new(),
+            times: Vec::new(),
             block: Block::default(),
             names,
         };
@@ -327,37 +327,69 @@ impl CsvStream {
         }
         let chunks = split_lines(&buf[..cut], threads, self.next_line);
         self.next_line += chunks.iter().map(|c| c.2).sum::<u64>();
-        let width = self.n_selected + usize::from(self.time_col.is_some());
-        // per-chunk outputs and the block are reused from block to block: no allocation churn
-        let mut outs = std::mem::take(&mut self.chunk_out);
-        outs.resize_with(chunks.len(), Vec::new);
-        let parsed: Vec<Result<()>> = chunks
-            .par_iter()
-            .zip(outs.par_iter_mut())
-            .map(|(&(from, to, _, line), out)| {
-                RowParser {
-                    path: &self.path,
-                    delimiter: self.delimiter,
-                    names: &self.names,
-                    slots: &self.slots,
-                    // an ignored time column is read leniently, only to compare rates
-                    lenient_slot: (!self.use_time && self.time_col.is_some())
-                        .then_some(self.n_selected),
-                }
-                .parse_chunk(&buf[from..to], line, width, out)
+        let n_ch = self.n_selected;
+        let has_time = self.time_col.is_some();
+        // rows are parsed straight into the block (and times into their own column), each
+        // worker into its own slice: no per-chunk buffers to concatenate, nothing to compact
+        // unless a chunk had blank lines. A chunk holds at most one row per line.
+        let capacity: Vec<usize> = chunks
+            .iter()
+            .map(|&(from, to, lines, _)| {
+                lines as usize + usize::from(to > from && buf[to - 1] != b'\n')
             })
             .collect();
+        let total: usize = capacity.iter().sum();
         let mut samples = std::mem::take(&mut self.block.samples);
-        samples.clear();
-        let mut rows = 0;
-        for (p, out) in parsed.into_iter().zip(&outs) {
-            p?;
-            rows += out.len() / width.max(1);
-            samples.extend_from_slice(out);
+        let mut times = std::mem::take(&mut self.times);
+        // resizing a reused buffer only fills what it grows by
+        samples.resize(total * n_ch, 0.0);
+        times.resize(if has_time { total } else { 0 }, 0.0);
+        let mut parts: Vec<(&mut [f64], &mut [f64])> = Vec::with_capacity(chunks.len());
+        let (mut rest_s, mut rest_t) = (&mut samples[..], &mut times[..]);
+        for &cap in &capacity {
+            let (s, s_rest) = rest_s.split_at_mut(cap * n_ch);
+            let (t, t_rest) = rest_t.split_at_mut(if has_time { cap } else { 0 });
+            parts.push((s, t));
+            rest_s = s_rest;
+            rest_t = t_rest;
         }
-        self.chunk_out = outs;
-        if self.time_col.is_some() {
-            samples = self.check_times(&buf[..cut], samples, rows, width)?;
+        let parser = RowParser {
+            path: &self.path,
+            delimiter: self.delimiter,
+            names: &self.names,
+            slots: &self.slots,
+            n_channels: n_ch,
+            // an ignored time column is read leniently, only to compare rates
+            lenient_slot: (!self.use_time && has_time).then_some(n_ch),
+        };
+        let parsed: Vec<Result<usize>> = chunks
+            .par_iter()
+            .zip(parts.par_iter_mut())
+            .map(|(&(from, to, _, line), (out, out_times))| {
+                parser.parse_chunk(&buf[from..to], line, out, out_times)
+            })
+            .collect();
+        drop(parts);
+        // move each chunk's rows down over the gaps blank lines left (rarely any)
+        let mut rows = 0;
+        let mut at = 0;
+        for (p, cap) in parsed.into_iter().zip(&capacity) {
+            let n = p?;
+            if at != rows {
+                samples.copy_within(at * n_ch..(at + n) * n_ch, rows * n_ch);
+                if has_time {
+                    times.copy_within(at..at + n, rows);
+                }
+            }
+            rows += n;
+            at += cap;
+        }
+        samples.truncate(rows * n_ch);
+        times.truncate(if has_time { rows } else { 0 });
+        if has_time {
+            let checked = self.check_times(&buf[..cut], &times);
+            self.times = times;
+            checked?;
         }
         // keep the incomplete tail at the front of the same buffer
         buf.copy_within(cut.., 0);
@@ -381,20 +413,23 @@ struct RowParser<'a> {
     delimiter: u8,
     names: &'a [String],
     slots: &'a [Option<usize>],
+    /// Selected channels per row; slot `n_channels` is the time column.
+    n_channels: usize,
     lenient_slot: Option<usize>,
 }
 
 impl RowParser<'_> {
-    /// Parses complete lines into rows of `width` values (selected channels, then time).
+    /// Parses complete lines into rows of the selected channels (`out`, row-major) and their
+    /// times (`times`, when there is a time column); returns the number of rows.
     fn parse_chunk(
         &self,
         bytes: &[u8],
         first_line: u64,
-        width: usize,
-        out: &mut Vec<f64>,
-    ) -> Result<()> {
-        out.clear();
-        let mut row = vec![0.0; width];
+        out: &mut [f64],
+        times: &mut [f64],
+    ) -> Result<usize> {
+        let n_ch = self.n_channels;
+        let mut rows = 0;
         let n_fields = self.names.len();
         let mut start = 0;
         let mut k = 0u64;
@@ -411,15 +446,36 @@ impl RowParser<'_> {
             if text.iter().all(|b| b.is_ascii_whitespace()) {
                 continue;
             }
+            // the row's place; a chunk has room for one row per line
+            let row = &mut out[rows * n_ch..(rows + 1) * n_ch];
+            let mut time = 0.0;
             let mut n = 0;
             let mut from = 0;
             loop {
+                // fast path: a plain decimal in a selected column, ended by the delimiter
+                if let Some(Some(slot)) = self.slots.get(n) {
+                    if Some(*slot) != self.lenient_slot {
+                        if let Some((v, used)) = parse_plain_decimal(&text[from..]) {
+                            let to = from + used;
+                            if to == text.len() || text[to] == self.delimiter {
+                                *row.get_mut(*slot).unwrap_or(&mut time) = v;
+                                n += 1;
+                                if to == text.len() {
+                                    break;
+                                }
+                                from = to + 1;
+                                continue;
+                            }
+                        }
+                    }
+                }
                 let to =
                     memchr::memchr(self.delimiter, &text[from..]).map_or(text.len(), |i| from + i);
                 if n < n_fields {
                     if let Some(slot) = self.slots[n] {
                         let field = &text[from..to];
-                        row[slot] = if Some(slot) == self.lenient_slot {
+                        *row.get_mut(slot).unwrap_or(&mut time) = if Some(slot) == self.lenient_slot
+                        {
                             fast_float2::parse::<f64, _>(field.trim_ascii()).unwrap_or(f64::NAN)
                         } else {
                             self.parse_value(field, line, n)?
@@ -441,9 +497,12 @@ impl RowParser<'_> {
                     format!("{n_fields} fields as in the header"),
                 ));
             }
-            out.extend_from_slice(&row);
+            if let Some(t) = times.get_mut(rows) {
+                *t = time;
+            }
+            rows += 1;
         }
-        Ok(())
+        Ok(rows)
     }
 
     /// Parses one cell as a finite number, or explains which cell is wrong.
@@ -496,18 +555,10 @@ impl RowParser<'_> {
 }
 
 impl CsvStream {
-    /// Checks the time column is regular and strips it from the rows; infers the rate from
+    /// Checks the time column of the block is regular; infers the rate from
     /// the first step (rounded to whole Hz within 0.1%).
-    fn check_times(
-        &mut self,
-        buf: &[u8],
-        mut rows_in: Vec<f64>,
-        rows: usize,
-        width: usize,
-    ) -> Result<Vec<f64>> {
-        let n_ch = self.n_selected;
-        for r in 0..rows {
-            let t = rows_in[r * width + n_ch];
+    fn check_times(&mut self, buf: &[u8], times: &[f64]) -> Result<()> {
+        for (r, &t) in times.iter().enumerate() {
             if !self.use_time {
                 // an ignored time column: only remember its span, to compare rates
                 if t.is_finite() && self.time_ok {
@@ -517,7 +568,6 @@ impl CsvStream {
                 } else {
                     self.time_ok = false;
                 }
-                rows_in.copy_within(r * width..r * width + n_ch, r * n_ch);
                 continue;
             }
             if let Some(prev) = self.last_time {
@@ -544,11 +594,8 @@ impl CsvStream {
             self.last_time = Some(t);
             self.first_time.get_or_insert(t);
             self.time_rows += 1;
-            // compact in place: row r's channels move to r·n_ch, never past where they were
-            rows_in.copy_within(r * width..r * width + n_ch, r * n_ch);
         }
-        rows_in.truncate(rows * n_ch);
-        Ok(rows_in)
+        Ok(())
     }
 
     /// The line number of data row `r` of the block just parsed (rare: only for errors).
@@ -567,6 +614,61 @@ impl CsvStream {
         }
         first
     }
+}
+
+/// Powers of ten that are exact in f64 (10^0 ..= 10^22).
+const EXACT_POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Parses a plain decimal at the start of `b` (`-12.34`, `7`, `+0.5`: sign, digits, optionally
+/// a point and digits) into the correctly rounded f64 and the bytes it used; `None` for anything
+/// else (exponents, more than 19 digits, spaces, quotes, `.5`), which the full parser handles.
+///
+/// With at most 2^53 as the integer of all digits and at most 22 decimals, both operands of the
+/// division are exact f64 values, so the one IEEE division is correctly rounded (Clinger's fast
+/// path): the result is the same as `fast_float2::parse` / `str::parse` give, bit for bit.
+#[inline]
+fn parse_plain_decimal(b: &[u8]) -> Option<(f64, usize)> {
+    // branch-free sign: EEG signs are a coin toss, and a mispredicted branch per value costs
+    // as much as the rest of the parse
+    let first = b.first().copied().unwrap_or(0);
+    let negative = first == b'-';
+    let mut i = usize::from(negative | (first == b'+'));
+    let mut mantissa: u64 = 0;
+    let int_start = i;
+    while let Some(&c) = b.get(i) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+        i += 1;
+    }
+    let int_digits = i - int_start;
+    let mut decimals = 0;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let frac_start = i;
+        while let Some(&c) = b.get(i) {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+            i += 1;
+        }
+        decimals = i - frac_start;
+        if decimals == 0 {
+            return None;
+        }
+    }
+    if int_digits == 0 || int_digits + decimals > 19 || mantissa > 1 << 53 || decimals > 22 {
+        return None;
+    }
+    let v = mantissa as f64 / EXACT_POWERS_OF_TEN[decimals];
+    Some((f64::from_bits(v.to_bits() | (u64::from(negative) << 63)), i))
 }
 
 /// The error for a line over [`MAX_LINE_BYTES`].
@@ -781,5 +883,64 @@ mod tests {
             .select_channels(&["D".into()], "the model needs")
             .unwrap_err();
         assert!(e.message.contains("missing channel D that the model needs"));
+    }
+
+    #[test]
+    fn plain_decimals_parse_bit_for_bit_like_std() {
+        // deterministic xorshift: digits, signs, decimal counts and lengths of every kind
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut accepted = 0;
+        for _ in 0..200_000 {
+            let r = next();
+            let int_digits = 1 + (r % 12) as usize;
+            let decimals = ((r >> 8) % 12) as usize;
+            let mut text = String::new();
+            match (r >> 16) % 3 {
+                0 => text.push('-'),
+                1 => text.push('+'),
+                _ => {}
+            }
+            for k in 0..int_digits + decimals {
+                if k == int_digits {
+                    text.push('.');
+                }
+                text.push(char::from(b'0' + (next() % 10) as u8));
+            }
+            let expected: f64 = text.parse().unwrap();
+            if let Some((v, used)) = parse_plain_decimal(text.as_bytes()) {
+                assert_eq!(used, text.len(), "{text}");
+                assert_eq!(v.to_bits(), expected.to_bits(), "{text}");
+                accepted += 1;
+            }
+        }
+        // nearly all short decimals take the fast path (the rest fall back to fast-float2)
+        assert!(accepted > 150_000, "{accepted}");
+        for odd in [
+            "",
+            "-",
+            ".5",
+            "5.",
+            "1e3",
+            "0x10",
+            " 1",
+            "12345678901234567890",
+            "nan",
+        ] {
+            assert!(
+                parse_plain_decimal(odd.as_bytes()).map_or(true, |(_, used)| used < odd.len()),
+                "{odd}"
+            );
+        }
+        assert_eq!(
+            parse_plain_decimal(b"-0").unwrap().0.to_bits(),
+            (-0.0f64).to_bits()
+        );
+        assert_eq!(parse_plain_decimal(b"12.5,3"), Some((12.5, 4)));
     }
 }
