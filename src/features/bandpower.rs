@@ -198,6 +198,7 @@ impl BandPowerSpec {
         Ok(BandPower {
             total_bins: bins_in(lo, hi),
             psd: vec![0.0; plan.n_bins()],
+            columns: Vec::new(),
             resolution_hz: plan.resolution_hz(),
             plan,
             band_bins,
@@ -213,6 +214,8 @@ impl BandPowerSpec {
 pub struct BandPower {
     plan: WelchPlan,
     psd: Vec<f64>,
+    /// The window's channels as contiguous columns (channel-major), reused per window.
+    columns: Vec<f64>,
     resolution_hz: f64,
     band_bins: Vec<(usize, usize)>,
     total_bins: (usize, usize),
@@ -224,9 +227,38 @@ pub struct BandPower {
 impl BandPower {
     /// The PSD (µV²/Hz) of one channel of a window, into the internal buffer.
     pub fn channel_psd(&mut self, window: ArrayView2<f64>, channel: usize) -> &[f64] {
-        let column = window.column(channel);
-        self.plan.psd(|i| column[i], self.window_len, &mut self.psd);
+        self.gather(window, &[channel]);
+        self.plan
+            .psd(&self.columns[..self.window_len], &mut self.psd);
         &self.psd
+    }
+
+    /// Copies the window's `channels` into `columns`, one contiguous run per channel: rows
+    /// are read in order (row-major input), so each cache line of the window is read once.
+    /// Columns sit `column_stride()` values apart: one cache line more than the window, so
+    /// the 64 write streams of a 2^k-sample window do not all fall in the same cache sets.
+    fn gather(&mut self, window: ArrayView2<f64>, channels: &[usize]) {
+        let stride = self.column_stride();
+        self.columns.resize(channels.len() * stride, 0.0);
+        for (r, row) in window.rows().into_iter().take(self.window_len).enumerate() {
+            match row.as_slice() {
+                Some(row) => {
+                    for (j, &ch) in channels.iter().enumerate() {
+                        self.columns[j * stride + r] = row[ch];
+                    }
+                }
+                None => {
+                    for (j, &ch) in channels.iter().enumerate() {
+                        self.columns[j * stride + r] = row[ch];
+                    }
+                }
+            }
+        }
+    }
+
+    /// Distance in values between the starts of two gathered columns.
+    fn column_stride(&self) -> usize {
+        self.window_len + 8
     }
 }
 
@@ -244,9 +276,11 @@ impl Extractor for BandPower {
 
     fn transform(&mut self, window: ArrayView2<f64>, channels: &[usize], out: &mut [f64]) {
         let n_bands = self.bands.len();
-        for (j, &ch) in channels.iter().enumerate() {
-            let column = window.column(ch);
-            self.plan.psd(|i| column[i], self.window_len, &mut self.psd);
+        let (len, stride) = (self.window_len, self.column_stride());
+        self.gather(window, channels);
+        for j in 0..channels.len() {
+            self.plan
+                .psd(&self.columns[j * stride..j * stride + len], &mut self.psd);
             let df = self.resolution_hz;
             let integrate = |(a, b): (usize, usize)| self.psd[a..b].iter().sum::<f64>() * df;
             let total = integrate(self.total_bins);

@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 /// (thousands of rows), small enough that a block of parsed samples stays about a MiB.
 pub const BLOCK_BYTES_PER_THREAD: usize = 1 << 20;
 
+/// Bytes asked of the source per read call.
+const READ_BYTES: usize = 1 << 20;
+
 use crate::limits::MAX_COLUMNS;
 pub use crate::limits::MAX_LINE_BYTES;
 
@@ -40,7 +43,9 @@ pub struct CsvStream {
     /// For each field of a row, the output slot it is parsed into (channels, then time).
     slots: Vec<Option<usize>>,
     n_selected: usize,
+    /// The block buffer: its first `pending_len` bytes are read but not yet parsed.
     pending: Vec<u8>,
+    pending_len: usize,
     next_line: u64,
     eof: bool,
     sample_rate_hz: Option<f64>,
@@ -52,8 +57,6 @@ pub struct CsvStream {
     time_ok: bool,
     time_step: Option<f64>,
     rows_read: u64,
-    /// Fixed read buffer (1 MiB), reused for every read.
-    scratch: Vec<u8>,
     /// The time column's values of the block just parsed, reused.
     times: Vec<f64>,
     /// The block handed out last, reused.
@@ -156,6 +159,7 @@ impl CsvStream {
             time_col,
             slots: Vec::new(),
             n_selected: 0,
+            pending_len: pending.len(),
             pending,
             next_line: 2,
             eof: false,
@@ -167,7 +171,6 @@ impl CsvStream {
             time_ok: true,
             time_step: None,
             rows_read: 0,
-            scratch: vec![0; 1 << 20],
             times: Vec::new(),
             block: Block::default(),
             names,
@@ -284,12 +287,18 @@ impl CsvStream {
     /// Reads and parses the next block; `None` at the end of the data.
     pub fn next_block(&mut self) -> Result<Option<&Block>> {
         let threads = rayon::current_num_threads().max(1);
-        let target = BLOCK_BYTES_PER_THREAD * threads;
+        // room for a whole line of the longest allowed length, so a block always makes progress
+        let target = (BLOCK_BYTES_PER_THREAD * threads).max(MAX_LINE_BYTES + 1);
+        // bytes are read straight into the block buffer (allocated once): no copying
         let mut buf = std::mem::take(&mut self.pending);
+        let mut filled = self.pending_len;
+        if buf.len() < target {
+            buf.resize(target, 0);
+        }
         // read until the block is full, the source pauses (a short read) or ends
-        while !self.eof && buf.len() < target {
-            let want = (target - buf.len()).min(self.scratch.len());
-            let n = match self.source.read(&mut self.scratch[..want]) {
+        while !self.eof && filled < target {
+            let want = (target - filled).min(READ_BYTES);
+            let n = match self.source.read(&mut buf[filled..filled + want]) {
                 Ok(n) => n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => {
@@ -299,26 +308,28 @@ impl CsvStream {
                     ))
                 }
             };
-            buf.extend_from_slice(&self.scratch[..n]);
+            let fresh = filled..filled + n;
+            filled += n;
             if n == 0 {
                 self.eof = true;
-            } else if n < want && memchr::memchr(b'\n', &self.scratch[..n]).is_some() {
+            } else if n < want && memchr::memchr(b'\n', &buf[fresh]).is_some() {
                 // the source paused with complete lines in hand: hand them out now (online use)
                 break;
             }
         }
         // complete lines only; the tail waits for more bytes (or is the last line at the end)
         let cut = if self.eof {
-            buf.len()
+            filled
         } else {
-            memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1)
+            memchr::memrchr(b'\n', &buf[..filled]).map_or(0, |i| i + 1)
         };
-        if !self.eof && buf.len() - cut > MAX_LINE_BYTES {
+        if !self.eof && filled - cut > MAX_LINE_BYTES {
             let line = self.next_line + memchr::memchr_iter(b'\n', &buf[..cut]).count() as u64;
             return Err(too_long(&self.path, line));
         }
         if cut == 0 {
             self.pending = buf;
+            self.pending_len = filled;
             return if self.eof {
                 Ok(None)
             } else {
@@ -392,8 +403,8 @@ impl CsvStream {
             checked?;
         }
         // keep the incomplete tail at the front of the same buffer
-        buf.copy_within(cut.., 0);
-        buf.truncate(buf.len() - cut);
+        buf.copy_within(cut..filled, 0);
+        self.pending_len = filled - cut;
         self.pending = buf;
         self.rows_read += rows as u64;
         self.block = Block {
@@ -942,5 +953,19 @@ mod tests {
             (-0.0f64).to_bits()
         );
         assert_eq!(parse_plain_decimal(b"12.5,3"), Some((12.5, 4)));
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_refused_on_one_thread_too() {
+        // one worker: the block target equals the line limit, which once recursed forever
+        let text = format!("time,b\n{},2\n3,4\n", "1".repeat(MAX_LINE_BYTES + 10));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        for step in [1 << 16, 1 << 20, 1 << 22] {
+            let e = pool.install(|| collect(&text, step)).unwrap_err();
+            assert!(e.message.contains("longer than"), "{}", e.message);
+        }
     }
 }

@@ -89,24 +89,19 @@ impl WelchPlan {
         }
     }
 
-    /// Writes into `psd` (`n_bins()` long) the one-sided PSD in µV²/Hz of the `n` samples
-    /// given by `sample(i)`. Trailing samples that do not fill a segment are not used, as in
-    /// scipy. Panics when `n` is shorter than one segment (callers validate settings first).
-    pub fn psd<F: Fn(usize) -> f64>(&mut self, sample: F, n: usize, psd: &mut [f64]) {
-        let n_seg = self.n_segments(n);
+    /// Writes into `psd` (`n_bins()` long) the one-sided PSD in µV²/Hz of the samples `x`
+    /// (one channel, contiguous). Trailing samples that do not fill a segment are not used, as
+    /// in scipy. Panics when `x` is shorter than one segment (callers validate settings first).
+    pub fn psd(&mut self, x: &[f64], psd: &mut [f64]) {
+        let n_seg = self.n_segments(x.len());
         assert!(n_seg >= 1, "signal shorter than one Welch segment");
         assert_eq!(psd.len(), self.n_bins());
         psd.iter_mut().for_each(|p| *p = 0.0);
         for s in 0..n_seg {
-            let offset = s * self.step;
-            let mut mean = 0.0;
-            for (i, x) in self.input.iter_mut().enumerate() {
-                *x = sample(offset + i);
-                mean += *x;
-            }
-            mean /= self.segment_len as f64;
-            for (x, w) in self.input.iter_mut().zip(&self.window) {
-                *x = (*x - mean) * w;
+            let segment = &x[s * self.step..s * self.step + self.segment_len];
+            let mean = sum(segment) / self.segment_len as f64;
+            for ((out, &v), &w) in self.input.iter_mut().zip(segment).zip(&self.window) {
+                *out = (v - mean) * w;
             }
             self.fft
                 .process_with_scratch(&mut self.input, &mut self.spectrum, &mut self.scratch)
@@ -129,6 +124,20 @@ impl WelchPlan {
     }
 }
 
+/// The sum of `x` over eight interleaved partial sums: as accurate as a running sum (each
+/// partial sum adds an eighth of the terms) and not one long chain of dependent additions.
+fn sum(x: &[f64]) -> f64 {
+    let mut acc = [0.0; 8];
+    let mut chunks = x.chunks_exact(8);
+    for c in &mut chunks {
+        for (a, v) in acc.iter_mut().zip(c) {
+            *a += v;
+        }
+    }
+    let tail: f64 = chunks.remainder().iter().sum();
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,7 +151,7 @@ mod tests {
             .collect();
         let mut plan = WelchPlan::new(100, 50, fs);
         let mut psd = vec![0.0; plan.n_bins()];
-        plan.psd(|i| x[i], x.len(), &mut psd);
+        plan.psd(&x, &mut psd);
         let peak = (0..psd.len())
             .max_by(|&a, &b| psd[a].total_cmp(&psd[b]))
             .unwrap();
