@@ -862,7 +862,7 @@ pub fn parse_tals(path: &Path, raw: &[u8], offset: u64) -> Result<Vec<Tal>> {
             })?;
         let duration_s = match dur_txt {
             None => 0.0,
-            Some(d) if d.is_empty() => 0.0,
+            Some([]) => 0.0,
             Some(d) => std::str::from_utf8(d)
                 .ok()
                 .filter(|_| d.iter().all(|b| b.is_ascii_digit() || *b == b'.'))

@@ -6,8 +6,9 @@
 //! A gzip file is decompressed as it is read (flate2) and its content dispatched again (so
 //! `.csv.gz` and `.edf.gz` both work): memory stays bounded by the readers' own limits.
 //!
-//! Adding a reader: a [`Format`] variant, a line in [`detect`], and one arm in
-//! [`read_source`] and [`open_stream`].
+//! Adding a reader (e.g. a vendor CSV dialect): a [`Format`] variant, a line in [`detect`],
+//! and one arm in [`open_sniffed`] returning its [`SampleStream`]; whole-file reads
+//! ([`read_source`]) and streaming ([`open_stream`]) both go through that arm.
 
 use super::edf::EdfStream;
 use super::stream::{Block, CsvStream};
@@ -199,54 +200,54 @@ pub fn read_source(
     options: &CsvOptions,
 ) -> Result<Loaded> {
     let s = sniff(source, path)?;
-    let (recording, warnings, events, plus) = match s.format {
-        Format::Csv => {
-            let (r, w) = super::eeg_csv::read_from(s.reader, path, options)?;
-            (r, w, Vec::new(), false)
-        }
-        Format::Edf | Format::Bdf => read_edf(s.reader, path, options)?,
+    let (format, gzip) = (s.format, s.gzip);
+    let (recording, warnings, events, mut description) = if format == Format::Csv {
+        // the CSV reader checks its time column over the whole file
+        let (r, w) = super::eeg_csv::read_from(s.reader, path, options)?;
+        (r, w, Vec::new(), format.name().to_string())
+    } else {
+        read_whole(
+            open_sniffed(s, path, options.sample_rate_hz)?,
+            path,
+            options,
+        )?
     };
-    let mut description = s.format.name().to_string();
-    if plus {
-        description.push('+');
-    }
-    if s.gzip {
+    if gzip {
         description.push_str(" (gzip)");
     }
     Ok(Loaded {
         recording,
         warnings,
         events,
-        format: s.format,
-        gzip: s.gzip,
+        format,
+        gzip,
         description,
     })
 }
 
-/// Reads a whole EDF/BDF recording; returns whether it is EDF+/BDF+.
-fn read_edf(
-    source: Box<dyn Read + Send>,
+/// Reads a stream to its end into a recording, with its warnings, events and description.
+fn read_whole(
+    mut stream: Box<dyn SampleStream>,
     path: &Path,
     options: &CsvOptions,
-) -> Result<(Recording, Vec<Warning>, Vec<Event>, bool)> {
-    let mut stream = EdfStream::new(source, path)?;
+) -> Result<(Recording, Vec<Warning>, Vec<Event>, String)> {
     let mut values = Vec::new();
     while let Some(b) = stream.next_block()? {
         values.extend_from_slice(&b.samples);
     }
     let n_ch = stream.n_channels();
     let n = values.len() / n_ch.max(1);
-    let mut warnings = stream.warnings().to_vec();
-    let fs = stream.sample_rate_hz();
+    let mut warnings = stream.warnings();
+    let fs = stream
+        .sample_rate_hz()
+        .ok_or_else(|| Error::file(path, "no sample rate, expected one in the file"))?;
     if let Some(given) = options.sample_rate_hz {
         if given != fs {
             warnings.push(Warning {
                 file: path.display().to_string(),
                 kind: WarningKind::TimeColumn,
                 channels: Vec::new(),
-                message: format!(
-                    "--sample-rate {given} Hz ignored: the header says {fs} Hz (samples per record / record duration)"
-                ),
+                message: format!("--sample-rate {given} Hz ignored: the file says {fs} Hz"),
             });
         }
     }
@@ -259,8 +260,7 @@ fn read_edf(
         source: path.to_path_buf(),
     };
     warnings.extend(check_recording(&recording));
-    let plus = stream.header().plus;
-    Ok((recording, warnings, stream.events().to_vec(), plus))
+    Ok((recording, warnings, stream.events(), stream.description()))
 }
 
 /// Samples of a recording handed out block by block, whatever its format.
@@ -278,6 +278,16 @@ pub trait SampleStream: Send {
     fn next_block(&mut self) -> Result<Option<&Block>>;
     /// The block returned last.
     fn last_block(&self) -> &Block;
+    /// What the format says about the signals (signals left out, units assumed).
+    fn warnings(&self) -> Vec<Warning> {
+        Vec::new()
+    }
+    /// Events stored in the file, read so far (complete once the stream has ended).
+    fn events(&self) -> Vec<Event> {
+        Vec::new()
+    }
+    /// The format's name, e.g. `CSV`, `EDF+`.
+    fn description(&self) -> String;
 }
 
 impl SampleStream for CsvStream {
@@ -298,6 +308,9 @@ impl SampleStream for CsvStream {
     }
     fn last_block(&self) -> &Block {
         CsvStream::last_block(self)
+    }
+    fn description(&self) -> String {
+        Format::Csv.name().into()
     }
 }
 
@@ -320,6 +333,16 @@ impl SampleStream for EdfStream {
     fn last_block(&self) -> &Block {
         EdfStream::last_block(self)
     }
+    fn warnings(&self) -> Vec<Warning> {
+        EdfStream::warnings(self).to_vec()
+    }
+    fn events(&self) -> Vec<Event> {
+        EdfStream::events(self).to_vec()
+    }
+    fn description(&self) -> String {
+        let h = self.header();
+        format!("{}{}", h.kind.name(), if h.plus { "+" } else { "" })
+    }
 }
 
 /// Opens a recording of any format as a stream of blocks (memory bounded by one block).
@@ -329,7 +352,15 @@ pub fn open_stream(
     path: &Path,
     sample_rate_hz: Option<f64>,
 ) -> Result<Box<dyn SampleStream>> {
-    let s = sniff(source, path)?;
+    open_sniffed(sniff(source, path)?, path, sample_rate_hz)
+}
+
+/// The one place a format's reader is chosen: a new format is one arm here.
+pub fn open_sniffed(
+    s: Sniffed,
+    path: &Path,
+    sample_rate_hz: Option<f64>,
+) -> Result<Box<dyn SampleStream>> {
     Ok(match s.format {
         Format::Csv => Box::new(CsvStream::new(s.reader, path, sample_rate_hz)?),
         Format::Edf | Format::Bdf => Box::new(EdfStream::new(s.reader, path)?),
