@@ -27,3 +27,7 @@ pub const MAX_WINDOW_SAMPLES: usize = 1 << 22;
 /// Latest event onset or longest event duration, s (10^9 s, 31 years): keeps sample indices
 /// and window counts far inside integer range at any accepted sample rate.
 pub const MAX_EVENT_TIME_S: f64 = 1e9;
+
+/// Largest EDF/BDF data record, bytes (16 MiB): a record is read whole, and 1 s of 1024
+/// channels at 4 kHz in BDF's 24 bits is 12 MiB.
+pub const MAX_EDF_RECORD_BYTES: usize = 16 << 20;

@@ -122,6 +122,29 @@ fn json_edit(text: &str, edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
     serde_json::to_vec_pretty(&v).unwrap()
 }
 
+/// A recording in another format (EDF, BDF, gzip) that `train` must refuse.
+fn other_format(
+    what: &'static str,
+    name: &'static str,
+    content: Vec<u8>,
+    needles: Vec<&'static str>,
+) -> Case {
+    Case {
+        what,
+        files: vec![(name, content)],
+        args: vec!["train", name, "--bands", BANDS, "--cv", "0"],
+        needles,
+        code: 2,
+    }
+}
+
+/// The EDF+ fixture with `bytes` written at `offset`.
+fn patched_edf(offset: usize, bytes: &[u8]) -> Vec<u8> {
+    let mut v = std::fs::read(root().join("tests/fixtures/edfplus_annotations.edf")).unwrap();
+    v[offset..offset + bytes.len()].copy_from_slice(bytes);
+    v
+}
+
 fn cases(model_text: &str) -> Vec<Case> {
     let long_line = {
         let mut s = b"time,Cz\n0,".to_vec();
@@ -537,6 +560,108 @@ fn cases(model_text: &str) -> Vec<Case> {
             "usage: --window 1e300",
             vec!["train", "rec.csv", "--window", "1e300", "--bands", BANDS],
             vec!["window"],
+        ),
+        other_format(
+            "EDF: .edf name without an EDF header",
+            "rec.edf",
+            good_recording().into_bytes(),
+            vec!["rec.edf: byte 0 (version)", "expected '0' and 7 spaces"],
+        ),
+        other_format(
+            "EDF: file ends inside the header",
+            "rec.edf",
+            patched_edf(0, b"0       ")[..100].to_vec(),
+            vec!["rec.edf: byte 100", "ends inside the 256-byte header"],
+        ),
+        other_format(
+            "EDF: number of signals not a number",
+            "rec.edf",
+            patched_edf(252, b"ab  "),
+            vec![
+                "rec.edf: byte 252 (number of signals): 'ab'",
+                "expected an integer",
+            ],
+        ),
+        other_format(
+            "EDF: header length disagrees with the number of signals",
+            "rec.edf",
+            patched_edf(184, b"1024    "),
+            vec![
+                "rec.edf: byte 184 (number of bytes in header): 1024",
+                "expected 1536",
+            ],
+        ),
+        other_format(
+            "EDF: record duration 0",
+            "rec.edf",
+            patched_edf(244, b"0       "),
+            vec![
+                "rec.edf: byte 244 (duration of a data record): 0",
+                "positive",
+            ],
+        ),
+        other_format(
+            "EDF: digital maximum equals digital minimum",
+            "rec.edf",
+            patched_edf(896, b"-32768  "),
+            vec![
+                "rec.edf: byte 896 (digital maximum of signal 1 'Fz')",
+                "digital range",
+            ],
+        ),
+        other_format(
+            "EDF: physical minimum not a number",
+            "rec.edf",
+            patched_edf(776 + 8, b"x       "),
+            vec![
+                "rec.edf: byte 784 (physical minimum of signal 2 'Cz'): 'x'",
+                "expected a number",
+            ],
+        ),
+        other_format(
+            "EDF: file ends inside a data record",
+            "rec.edf",
+            {
+                let v = patched_edf(0, b"0       ");
+                v[..v.len() - 10].to_vec()
+            },
+            vec![
+                "the file ends inside data record 4",
+                "expected 4 data records",
+            ],
+        ),
+        other_format(
+            "EDF+: annotation onset without a sign",
+            "rec.edf",
+            patched_edf(2560, b"x"),
+            vec![
+                "rec.edf: byte 2560 (annotation): onset 'x0'",
+                "expected '+' or '-'",
+            ],
+        ),
+        other_format(
+            "EDF+: only annotations, no EEG signal",
+            "rec.edf",
+            patched_edf(736, b"degC    degC    degC    degC    "),
+            vec![
+                "rec.edf: no EEG signal",
+                "expected at least one signal in uV",
+            ],
+        ),
+        other_format(
+            "gzip: .csv.gz that is not gzip",
+            "rec.csv.gz",
+            good_recording().into_bytes(),
+            vec![
+                "rec.csv.gz: byte 0: not gzip data",
+                "expected a gzip-compressed file",
+            ],
+        ),
+        other_format(
+            "gzip: corrupt compressed data",
+            "rec.csv.gz",
+            b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage that is not deflate".to_vec(),
+            vec!["rec.csv.gz: cannot read"],
         ),
     ]
 }

@@ -1,5 +1,5 @@
-//! Fuzzing of every parser that reads untrusted input — the EEG CSV loader, the events loader
-//! and the model file loader — with a deterministic mutation engine (no nightly toolchain
+//! Fuzzing of every parser that reads untrusted input — the EEG CSV loader, the events loader,
+//! the model file loader, and the format dispatch with the EDF/BDF reader and gzip — with a deterministic mutation engine (no nightly toolchain
 //! needed), seeded from `tests/corpus/` (slices of `../shared/data` and the shipped sample).
 //!
 //! Each input also runs downstream (windows and features of a parsed recording, windows of
@@ -13,7 +13,7 @@
 //!   `EEGI_FUZZ_SECS=120 cargo test --release --test fuzz -- --ignored --nocapture`
 
 use eegi::features::{Band, BandPowerSpec, FeatureSpec, PowerScale};
-use eegi::io::{parse_events, parse_recording, CsvOptions};
+use eegi::io::{parse_any, parse_events, parse_recording, CsvOptions};
 use eegi::pipeline::FittedPipeline;
 use eegi::windows::WindowSpec;
 use eegi::Recording;
@@ -275,6 +275,29 @@ fn target_csv(bytes: &[u8], variant: u64) {
     }
 }
 
+/// EDF/BDF (and gzip) through the format dispatch: named by extension so that both the magic
+/// bytes and the extension rules are reached.
+fn target_edf(bytes: &[u8], variant: u64) {
+    let name = ["fuzz.edf", "fuzz.bdf", "fuzz.csv.gz", "fuzz.dat"][(variant % 4) as usize];
+    let options = CsvOptions {
+        sample_rate_hz: (variant % 8 == 5).then_some(100.0),
+    };
+    if let Ok(loaded) = parse_any(Path::new(name), bytes, &options) {
+        let rec = &loaded.recording;
+        assert!(rec.samples.iter().all(|v| v.is_finite()));
+        assert_eq!(rec.channel_names.len(), rec.n_channels());
+        assert!(rec.sample_rate_hz > 0.0 && rec.sample_rate_hz.is_finite());
+        downstream_recording(rec);
+        if !loaded.events.is_empty() && rec.n_samples() > 0 {
+            let spec = WindowSpec::Epoch {
+                start_s: -0.1,
+                end_s: 0.4,
+            };
+            let _ = spec.labelled(0, rec.n_samples(), rec.sample_rate_hz, &loaded.events, None);
+        }
+    }
+}
+
 fn target_events(bytes: &[u8], variant: u64) {
     if let Ok(events) = parse_events(Path::new("fuzz_events.csv"), bytes) {
         assert!(!events.is_empty());
@@ -432,6 +455,11 @@ fn fuzz_quick_events() {
 }
 
 #[test]
+fn fuzz_quick_edf() {
+    quick(target_edf, "edf", 6_000);
+}
+
+#[test]
 fn fuzz_quick_model() {
     quick(target_model, "model", 4_000);
 }
@@ -439,10 +467,11 @@ fn fuzz_quick_model() {
 /// Every seed and every input that once crashed a target runs cleanly.
 #[test]
 fn crashes_and_seeds_stay_fixed() {
-    let targets: [(&str, Target); 3] = [
+    let targets: [(&str, Target); 4] = [
         ("csv", target_csv),
         ("events", target_events),
         ("model", target_model),
+        ("edf", target_edf),
     ];
     for (dir, target) in targets {
         for s in seeds(dir) {
@@ -482,10 +511,11 @@ fn fuzz_long() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(1);
     quiet_panics();
-    let targets: [(&str, Target); 3] = [
+    let targets: [(&str, Target); 4] = [
         ("csv", target_csv),
         ("events", target_events),
         ("model", target_model),
+        ("edf", target_edf),
     ];
     let mut total = 0;
     for (dir, target) in targets {

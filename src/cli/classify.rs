@@ -6,9 +6,8 @@
 
 use super::config::{fmt_seconds, InputArgs};
 use super::DEFAULT_MODEL;
+use crate::io::open_stream;
 use crate::io::output::write_atomically;
-use crate::io::read_events;
-use crate::io::stream::CsvStream;
 use crate::online::StreamClassifier;
 use crate::pipeline::{FittedPipeline, Prediction};
 use crate::{Error, Result};
@@ -19,7 +18,7 @@ use std::path::{Path, PathBuf};
 /// Options of `eegi classify`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The EEG CSV recording to label; `-` reads standard input.
+    /// The recording to label (EEG CSV, .csv.gz, EDF/EDF+, BDF/BDF+); `-` reads standard input.
     #[arg(value_name = "RECORDING")]
     pub recording: PathBuf,
 
@@ -86,12 +85,9 @@ pub fn run(args: Args) -> Result<()> {
                 "the model is event-locked or pre-processes whole recordings (filters, re-referencing, baseline): it needs a recording file, not a stream",
             ));
         }
-        let recording = args.input.read_recording(&args.recording)?;
-        let events = match args.input.events_path(&args.recording, 1)? {
-            Some(p) => Some(read_events(&p)?),
-            None => None,
-        };
-        let predictions = model.classify(&recording, events.as_deref())?;
+        let loaded = args.input.read_loaded(&args.recording)?;
+        let events = args.input.events_of(&loaded, &args.recording, 1)?;
+        let predictions = model.classify(&loaded.recording, events.as_ref().map(|e| &e.0[..]))?;
         return write_atomically(&args.output, |w| {
             write_header(w, args.format, &model.classes)?;
             write_rows(w, args.format, &model.classes, &predictions)
@@ -142,7 +138,7 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
             )));
         }
     }
-    let mut stream = CsvStream::new(source, &name, args.input.sample_rate)?;
+    let mut stream = open_stream(source, &name, args.input.sample_rate)?;
     stream.select_channels(&model.channels, "the model needs")?;
     let mut classifier = StreamClassifier::new(model)?;
     let mut rate_checked = false;

@@ -1,7 +1,7 @@
 //! Options shared by several subcommands, and the glue that turns them into library settings.
 
 use crate::features::{Band, BandPowerSpec, ErpSpec, FeatureSpec, PowerScale};
-use crate::io::{find_sidecar_events, read_events, read_recording_checked, CsvOptions, Warning};
+use crate::io::{find_sidecar_events, read_any, read_events, CsvOptions, Event, Loaded, Warning};
 use crate::pipeline::{InputFile, LabelledRecording};
 use crate::preprocess::{BandPass, Baseline, FilterMode, Notch, Preprocessing};
 use crate::windows::WindowSpec;
@@ -290,11 +290,27 @@ impl InputArgs {
         }
     }
 
-    /// Reads one recording, printing its input sanity warnings on stderr.
-    pub fn read_recording(&self, path: &Path) -> Result<crate::Recording> {
-        let (recording, warnings) = read_recording_checked(path, &self.csv())?;
-        print_warnings(&warnings);
-        Ok(recording)
+    /// Reads one recording (any format) with what its file says besides samples (embedded
+    /// events), printing its input sanity warnings on stderr.
+    pub fn read_loaded(&self, path: &Path) -> Result<Loaded> {
+        let loaded = read_any(path, &self.csv())?;
+        print_warnings(&loaded.warnings);
+        Ok(loaded)
+    }
+
+    /// The events of a loaded recording and where they came from: `--events`, the sidecar
+    /// file, else the events stored in the recording itself (EDF+ annotations).
+    pub fn events_of(
+        &self,
+        loaded: &Loaded,
+        path: &Path,
+        n_recordings: usize,
+    ) -> Result<Option<(Vec<Event>, PathBuf)>> {
+        match self.events_path(path, n_recordings)? {
+            Some(p) => Ok(Some((read_events(&p)?, p))),
+            None if !loaded.events.is_empty() => Ok(Some((loaded.events.clone(), path.into()))),
+            None => Ok(None),
+        }
     }
 
     /// Reads the recordings (in parallel) with their events; every recording needs events.
@@ -312,14 +328,15 @@ impl InputArgs {
         let loaded: Vec<(LabelledRecording, Vec<Warning>)> = paths
             .par_iter()
             .map(|p| {
-                let (recording, warnings) = read_recording_checked(p, &self.csv())?;
-                let events_path = self.events_path(p, paths.len())?.ok_or_else(|| {
-                    Error::file(
-                        p,
-                        "no events file (looked for <stem>_events.csv and <stem>_events.tsv beside it), expected labelled events; pass --events",
-                    )
-                })?;
-                let events = read_events(&events_path)?;
+                let loaded = read_any(p, &self.csv())?;
+                let (events, events_path) =
+                    self.events_of(&loaded, p, paths.len())?.ok_or_else(|| {
+                        Error::file(
+                            p,
+                            "no events file (looked for <stem>_events.csv and <stem>_events.tsv beside it) and no annotations in it, expected labelled events; pass --events",
+                        )
+                    })?;
+                let (recording, warnings) = (loaded.recording, loaded.warnings);
                 Ok((
                     LabelledRecording {
                         recording,

@@ -21,8 +21,8 @@ use std::time::Instant;
 /// Options of `eegi evaluate`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// EEG CSV recordings with sidecar events, or folders (searched recursively for `*.csv`
-    /// recordings, skipping `*_events.csv`).
+    /// Recordings (CSV, .csv.gz, EDF, BDF) with sidecar or embedded events, or folders
+    /// (searched recursively for `*.csv`, `*.csv.gz`, `*.edf`, `*.bdf`, skipping `*_events.csv`).
     #[arg(required = true, value_name = "RECORDING")]
     pub recordings: Vec<PathBuf>,
 
@@ -149,10 +149,7 @@ pub fn expand_recordings(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 walk(&p, out)?;
             } else {
                 let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                if name.ends_with(".csv")
-                    && !name.ends_with("_events.csv")
-                    && !name.starts_with('.')
-                {
+                if crate::io::format::is_recording_name(name) {
                     out.push(p);
                 }
             }
@@ -167,7 +164,7 @@ pub fn expand_recordings(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
             if out.len() == before {
                 return Err(Error::file(
                     p,
-                    "folder holds no *.csv recordings, expected at least one",
+                    "folder holds no recordings (*.csv, *.csv.gz, *.edf, *.bdf), expected at least one",
                 ));
             }
         } else {

@@ -4,7 +4,6 @@
 use super::config::{fmt_seconds, FeatureArgs, InputArgs, WindowArgs};
 use crate::features::extract;
 use crate::io::output::write_atomically;
-use crate::io::read_events;
 use crate::windows::Window;
 use crate::{Error, Recording, Result};
 use std::path::PathBuf;
@@ -12,7 +11,7 @@ use std::path::PathBuf;
 /// Options of `eegi features`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// EEG CSV recordings; those with events give labelled windows, others sliding windows
+    /// Recordings (EEG CSV, .csv.gz, EDF/EDF+, BDF/BDF+); those with events (sidecar, --events or EDF+ annotations) give labelled windows, others sliding windows
     /// over the whole recording.
     #[arg(required = true, value_name = "RECORDING")]
     pub recordings: Vec<PathBuf>,
@@ -36,11 +35,16 @@ pub fn run(args: Args) -> Result<()> {
     let spec = args.window.spec();
     spec.check()?;
     let feature_specs = args.features.specs(spec.length_s())?;
-    let recordings: Vec<Recording> = args
+    let loaded: Vec<crate::io::Loaded> = args
         .recordings
         .iter()
-        .map(|p| args.input.read_recording(p))
+        .map(|p| args.input.read_loaded(p))
         .collect::<Result<_>>()?;
+    let mut all_events = Vec::with_capacity(loaded.len());
+    for (l, p) in loaded.iter().zip(&args.recordings) {
+        all_events.push(args.input.events_of(l, p, loaded.len())?.map(|e| e.0));
+    }
+    let recordings: Vec<Recording> = loaded.into_iter().map(|l| l.recording).collect();
     let first = &recordings[0];
     let fs = first.sample_rate_hz;
     spec.check_rate(fs)?;
@@ -68,17 +72,13 @@ pub fn run(args: Args) -> Result<()> {
             })
             .collect::<Result<Vec<_>>>()?;
         columns.push(cols);
-        match args
-            .input
-            .events_path(&args.recordings[r], recordings.len())?
-        {
-            Some(p) => {
-                let events = read_events(&p)?;
+        match &all_events[r] {
+            Some(events) => {
                 let (w, d) = spec.labelled(
                     r,
                     rec.n_samples(),
                     fs,
-                    &events,
+                    events,
                     args.window.labels.as_deref(),
                 );
                 if d.off_recording > 0 {

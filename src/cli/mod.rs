@@ -2,8 +2,10 @@
 
 mod classify;
 mod config;
+mod convert;
 mod evaluate;
 mod features;
+mod info;
 mod inspect;
 mod simulate;
 mod train;
@@ -18,14 +20,15 @@ const ABOUT: &str = "Turn recorded EEG into labelled intents: train on labelled 
 const LONG_ABOUT: &str = "\
 Turn recorded EEG into labelled intents: train on labelled sessions, then label each window of new EEG.
 
-Pipeline: EEG CSV (header of channel names, optional `time` column in s, values in µV)
+Pipeline: a recording — EEG CSV (header of channel names, optional `time` column in s,
+values in µV), .csv.gz, EDF/EDF+ or BDF/BDF+ (chosen by content, then extension) —
 → windows (event-locked epochs or sliding windows inside labelled segments)
 → Welch band power per channel and band
 → standardised, class-balanced logistic regression
 → a label and class probabilities per window.
 
 Events come from a sidecar `<recording>_events.csv` (or .tsv) with columns onset_s|onset,
-duration_s|duration, label|trial_type, or from --events.
+duration_s|duration, label|trial_type, from --events, or from EDF+/BDF+ annotations.
 
 Errors are one line on stderr: `eegi: <file>:<line>:<column>: <what was found>, expected <what>`
 (or the channel, event or option concerned), often with a hint.
@@ -67,6 +70,11 @@ enum Command {
     Evaluate(evaluate::Args),
     /// Write synthetic EEG with robot-error feedback events and error-related potentials.
     Simulate(simulate::Args),
+    /// Convert a recording (CSV, .csv.gz, EDF/EDF+, BDF/BDF+) to eegi's CSV layout, with a
+    /// sidecar events file when it has events.
+    Convert(convert::Args),
+    /// Describe a recording: format, channels, sample rate, duration, events, warnings.
+    Info(info::Args),
 }
 
 /// Writes text to stdout; a closed pipe (`| head`) ends the output quietly.
@@ -113,6 +121,8 @@ pub fn main() -> i32 {
         Command::Inspect(a) => inspect::run(a),
         Command::Evaluate(a) => evaluate::run(a),
         Command::Simulate(a) => simulate::run(a),
+        Command::Convert(a) => convert::run(a),
+        Command::Info(a) => info::run(a),
     });
     match result {
         Ok(()) => 0,

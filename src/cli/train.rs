@@ -11,7 +11,8 @@ use std::path::PathBuf;
 /// Options of `eegi train`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// EEG CSV recordings, each with a sidecar `<stem>_events.csv` of labelled events.
+    /// Recordings (EEG CSV, .csv.gz, EDF/EDF+, BDF/BDF+), each with labelled events: a sidecar
+    /// `<stem>_events.csv`, or EDF+/BDF+ annotations in the file.
     #[arg(required = true, value_name = "RECORDING")]
     pub recordings: Vec<PathBuf>,
 

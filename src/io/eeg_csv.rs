@@ -19,8 +19,8 @@ pub struct CsvOptions {
     pub sample_rate_hz: Option<f64>,
 }
 
-/// Reads an EEG CSV file (comma, tab or semicolon separated; `-` = standard input) into a
-/// [`Recording`].
+/// Reads a recording (EEG CSV — comma, tab or semicolon separated —, `.csv.gz`, EDF or BDF;
+/// `-` = standard input) into a [`Recording`]; see [`super::format::read_any`].
 pub fn read_recording(path: &Path, options: &CsvOptions) -> Result<Recording> {
     read_recording_checked(path, options).map(|(r, _)| r)
 }
@@ -31,16 +31,7 @@ pub fn read_recording_checked(
     path: &Path,
     options: &CsvOptions,
 ) -> Result<(Recording, Vec<Warning>)> {
-    check_rate_option(options)?;
-    if path == Path::new("-") {
-        return read_from(Box::new(std::io::stdin()), Path::new("<stdin>"), options);
-    }
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::file(path, format!("cannot read file: {}", super::io_reason(&e))))?;
-    if file.metadata().is_ok_and(|m| m.is_dir()) {
-        return Err(Error::file(path, "a directory, expected a file"));
-    }
-    read_from(Box::new(file), path, options)
+    super::format::read_any(path, options).map(|l| (l.recording, l.warnings))
 }
 
 /// Parses the bytes of an EEG CSV file (`path` names it in errors), with its sanity warnings;
@@ -59,7 +50,7 @@ pub fn parse_recording(
 }
 
 /// Refuses a `--sample-rate` that is not a positive rate up to the limit.
-fn check_rate_option(options: &CsvOptions) -> Result<()> {
+pub(crate) fn check_rate_option(options: &CsvOptions) -> Result<()> {
     if let Some(fs) = options.sample_rate_hz {
         if !(fs.is_finite() && fs > 0.0 && fs <= MAX_SAMPLE_RATE_HZ) {
             return Err(Error::input(format!(
@@ -71,7 +62,7 @@ fn check_rate_option(options: &CsvOptions) -> Result<()> {
 }
 
 /// Streams a whole recording into memory and checks its rate and channels.
-fn read_from(
+pub(crate) fn read_from(
     source: Box<dyn Read + Send>,
     path: &Path,
     options: &CsvOptions,

@@ -19,9 +19,13 @@ pub struct Event {
 }
 
 /// The sidecar events file of a recording, if one exists: `<stem>_events.csv` or
-/// `<stem>_events.tsv`, and for BIDS names (`…_eeg.csv`) also without the `_eeg` suffix.
+/// `<stem>_events.tsv`, and for BIDS names (`…_eeg.csv`) also without the `_eeg` suffix
+/// (`<stem>.csv.gz` has the sidecar of `<stem>.csv`).
 pub fn find_sidecar_events(recording: &Path) -> Option<PathBuf> {
-    let stem = recording.file_stem()?.to_str()?;
+    // `x.csv.gz` has the events of `x.csv`
+    let name = recording.file_name()?.to_str()?;
+    let unzipped = Path::new(name.strip_suffix(".gz").unwrap_or(name));
+    let stem = unzipped.file_stem()?.to_str()?;
     let dir = recording.parent().unwrap_or(Path::new(""));
     let mut stems = vec![stem.to_string()];
     if let Some(s) = stem.strip_suffix("_eeg") {

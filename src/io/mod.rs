@@ -1,14 +1,17 @@
 //! Readers that turn files into a [`crate::Recording`] and [`Event`]s; every parse error
 //! carries the file, line and column.
 
+pub mod edf;
 mod eeg_csv;
 mod events;
+pub mod format;
 pub mod output;
 mod sanity;
 pub mod stream;
 
 pub use eeg_csv::{parse_recording, read_recording, read_recording_checked, CsvOptions};
 pub use events::{find_sidecar_events, parse_events, read_events, Event};
+pub use format::{open_stream, parse_any, read_any, Format, Loaded, SampleStream};
 pub use sanity::{check_recording, Warning, WarningKind};
 
 /// The delimiter of a delimited text file, guessed from its first line: the most frequent of

@@ -53,6 +53,9 @@ pub enum WarningKind {
     DcOffset,
     /// The time column disagrees with `--sample-rate`, or implies an implausible rate.
     TimeColumn,
+    /// Something the file format says about the signals: signals left out (another sample
+    /// rate, not a voltage), a unit assumed.
+    Format,
 }
 
 /// One input sanity warning about a file (and the channels concerned).
@@ -209,6 +212,7 @@ fn summary(kind: WarningKind) -> &'static str {
         WarningKind::LooksLikeNanovolts => "values look like nanovolts or ADC counts, not µV",
         WarningKind::DcOffset => "large DC offset",
         WarningKind::TimeColumn => "time column",
+        WarningKind::Format => "format",
     }
 }
 

@@ -98,3 +98,4 @@ pub fn errp_recordings(data: &std::path::Path) -> Vec<PathBuf> {
     files.sort();
     files
 }
+pub mod edf_writer;

@@ -1,0 +1,99 @@
+//! `eegi convert`: read a recording in any format eegi reads (EEG CSV, .csv.gz, EDF/EDF+,
+//! BDF/BDF+) and write it as eegi's CSV layout (`time` in s, one column per channel in µV),
+//! plus a sidecar `<stem>_events.csv` when it has events; both written atomically.
+
+use super::config::{print_warnings, InputArgs};
+use crate::io::output::write_atomically;
+use crate::io::Event;
+use crate::{Error, Recording, Result};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Options of `eegi convert`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The recording to read (any supported format; `-` reads standard input).
+    #[arg(value_name = "IN")]
+    pub input_file: PathBuf,
+
+    /// The CSV to write (`-` = stdout; the events sidecar is then not written).
+    #[arg(value_name = "OUT.csv")]
+    pub output: PathBuf,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Runs `eegi convert`.
+pub fn run(args: Args) -> Result<()> {
+    let loaded = crate::io::read_any(&args.input_file, &args.input.csv())?;
+    print_warnings(&loaded.warnings);
+    let events = args
+        .input
+        .events_of(&loaded, &args.input_file, 1)?
+        .map(|e| e.0);
+    write_atomically(&args.output, |w| write_csv(w, &loaded.recording))?;
+    if let Some(events) = events {
+        if args.output == Path::new("-") {
+            eprintln!(
+                "eegi: note: {} events not written (the output is stdout; give a file name to get <stem>_events.csv)",
+                events.len()
+            );
+        } else {
+            let path = events_path(&args.output)?;
+            write_atomically(&path, |w| write_events(w, &events))?;
+        }
+    }
+    Ok(())
+}
+
+/// The sidecar events file of an output CSV: `<stem>_events.csv` beside it.
+pub fn events_path(output: &Path) -> Result<PathBuf> {
+    let name = output
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| Error::input(format!("{}: expected a file name", output.display())))?;
+    let stem = name
+        .strip_suffix(".csv")
+        .or_else(|| name.strip_suffix(".CSV"))
+        .unwrap_or(name);
+    Ok(output.with_file_name(format!("{stem}_events.csv")))
+}
+
+/// Writes a recording in eegi's CSV layout: `time` (s, shortest text that reads back exactly)
+/// and one column per channel in µV (likewise exact).
+pub fn write_csv(w: &mut dyn Write, rec: &Recording) -> std::io::Result<()> {
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+    write!(w, "time")?;
+    for c in &rec.channel_names {
+        write!(w, ",{}", csv_field(c))?;
+    }
+    writeln!(w)?;
+    let fs = rec.sample_rate_hz;
+    for (i, row) in rec.samples.rows().into_iter().enumerate() {
+        write!(w, "{}", i as f64 / fs)?;
+        for v in row {
+            write!(w, ",{v}")?;
+        }
+        writeln!(w)?;
+    }
+    w.flush()
+}
+
+/// Writes events as `onset_s,duration_s,label` rows.
+pub fn write_events(w: &mut dyn Write, events: &[Event]) -> std::io::Result<()> {
+    writeln!(w, "onset_s,duration_s,label")?;
+    for e in events {
+        writeln!(w, "{},{},{}", e.onset_s, e.duration_s, csv_field(&e.label))?;
+    }
+    Ok(())
+}
+
+/// Quotes a CSV field when it holds a delimiter, quote or line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r', ';', '\t']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}

@@ -1,0 +1,94 @@
+//! `eegi info`: describe a recording in any format eegi reads — format, channels, sample rate,
+//! duration, samples, events by label, and input sanity warnings — as text or JSON.
+
+use super::config::InputArgs;
+use crate::Result;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// Options of `eegi info`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The recording (EEG CSV, .csv.gz, EDF/EDF+, BDF/BDF+; `-` reads standard input).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Runs `eegi info`.
+pub fn run(args: Args) -> Result<()> {
+    let loaded = crate::io::read_any(&args.file, &args.input.csv())?;
+    let events = args.input.events_of(&loaded, &args.file, 1)?;
+    let rec = &loaded.recording;
+    let mut by_label: BTreeMap<&str, usize> = BTreeMap::new();
+    if let Some((events, _)) = &events {
+        for e in events {
+            *by_label.entry(e.label.as_str()).or_default() += 1;
+        }
+    }
+    let events_source = events.as_ref().map(|(_, p)| {
+        if p == &args.file {
+            "annotations in the file".to_string()
+        } else {
+            p.display().to_string()
+        }
+    });
+    if args.json {
+        let v = serde_json::json!({
+            "file": args.file.display().to_string(),
+            "format": loaded.description,
+            "channels": rec.channel_names,
+            "n_channels": rec.n_channels(),
+            "sample_rate_hz": rec.sample_rate_hz,
+            "n_samples": rec.n_samples(),
+            "duration_s": rec.duration_s(),
+            "events": by_label,
+            "n_events": by_label.values().sum::<usize>(),
+            "events_source": events_source,
+            "warnings": loaded.warnings,
+        });
+        let mut text = serde_json::to_string_pretty(&v).expect("info serialises");
+        text.push('\n');
+        super::print_stdout(&text);
+        return Ok(());
+    }
+    let mut o = String::new();
+    let _ = writeln!(o, "file: {}", args.file.display());
+    let _ = writeln!(o, "format: {}", loaded.description);
+    let _ = writeln!(
+        o,
+        "channels ({}): {}",
+        rec.n_channels(),
+        rec.channel_names.join(", ")
+    );
+    let _ = writeln!(o, "sample rate: {} Hz", rec.sample_rate_hz);
+    let _ = writeln!(o, "samples: {}", rec.n_samples());
+    let _ = writeln!(o, "duration: {} s", rec.duration_s());
+    match &events_source {
+        None => {
+            let _ = writeln!(o, "events: none");
+        }
+        Some(src) => {
+            let list: Vec<String> = by_label.iter().map(|(l, n)| format!("{l} {n}")).collect();
+            let _ = writeln!(
+                o,
+                "events ({}, from {src}): {}",
+                by_label.values().sum::<usize>(),
+                list.join(", ")
+            );
+        }
+    }
+    let _ = writeln!(o, "warnings: {}", loaded.warnings.len());
+    for w in &loaded.warnings {
+        let _ = writeln!(o, "  {w}");
+    }
+    super::print_stdout(&o);
+    Ok(())
+}
