@@ -1,7 +1,9 @@
 //! Options shared by several subcommands, and the glue that turns them into library settings.
 
 use crate::features::{Band, BandPowerSpec, ErpSpec, FeatureSpec, PowerScale};
-use crate::io::{find_sidecar_events, read_events, read_recording_checked, CsvOptions, Warning};
+use crate::io::{
+    find_sidecar_events, read_any, read_events, CsvOptions, Event, ReadOptions, Warning,
+};
 use crate::pipeline::{InputFile, LabelledRecording};
 use crate::preprocess::{BandPass, Baseline, FilterMode, Notch, Preprocessing};
 use crate::windows::WindowSpec;
@@ -21,6 +23,23 @@ pub struct InputArgs {
     /// Events file for the recording, instead of its sidecar `<stem>_events.csv` (one recording only).
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
+
+    /// BrainFlow board layout of a `DataFilter.write_file` file (tab-separated, no header):
+    /// cyton (id 0, 250 Hz, 8 EEG), ganglion (1, 200 Hz, 4), cyton-daisy (2, 125 Hz, 16),
+    /// synthetic (-1, 250 Hz, 16), muse (Muse 2/S: 38/22/39/21, 256 Hz, TP9 AF7 AF8 TP10);
+    /// a name or BrainFlow id. OpenBCI GUI, Mind Monitor and muse-lsl files need no option.
+    #[arg(long, value_name = "NAME|ID", allow_hyphen_values = true)]
+    pub board: Option<String>,
+
+    /// Keep only these channels, in this order (names after --rename); may select channels
+    /// left out by default (auxiliary channels, non-EEG types of a `_channels.tsv`).
+    #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
+    pub channels: Option<Vec<String>>,
+
+    /// Rename channels, OLD=NEW, comma-separated (e.g. 'EXG Channel 0=Fz'); a model stores
+    /// and checks the new names.
+    #[arg(long, value_name = "OLD=NEW,...", value_delimiter = ',')]
+    pub rename: Option<Vec<String>>,
 }
 
 /// How windows are cut.
@@ -290,11 +309,27 @@ impl InputArgs {
         }
     }
 
+    /// How recordings are read: CSV options, --board, --channels, --rename.
+    pub fn read_options(&self) -> Result<ReadOptions> {
+        Ok(ReadOptions {
+            csv: self.csv(),
+            board: self.board.clone(),
+            channels: self.channels.clone(),
+            rename: crate::io::vendor::parse_renames(self.rename.as_deref().unwrap_or(&[]))?,
+        })
+    }
+
     /// Reads one recording, printing its input sanity warnings on stderr.
     pub fn read_recording(&self, path: &Path) -> Result<crate::Recording> {
-        let (recording, warnings) = read_recording_checked(path, &self.csv())?;
-        print_warnings(&warnings);
-        Ok(recording)
+        self.read_with_events(path).map(|(r, _)| r)
+    }
+
+    /// Reads one recording with the events the file itself carries (vendor markers), printing
+    /// its input sanity warnings on stderr.
+    pub fn read_with_events(&self, path: &Path) -> Result<(crate::Recording, Option<Vec<Event>>)> {
+        let loaded = read_any(path, &self.read_options()?)?;
+        print_warnings(&loaded.warnings);
+        Ok((loaded.recording, loaded.events))
     }
 
     /// Reads the recordings (in parallel) with their events; every recording needs events.
@@ -309,17 +344,21 @@ impl InputArgs {
         &self,
         paths: &[PathBuf],
     ) -> Result<(Vec<LabelledRecording>, Vec<Warning>)> {
+        let options = self.read_options()?;
         let loaded: Vec<(LabelledRecording, Vec<Warning>)> = paths
             .par_iter()
             .map(|p| {
-                let (recording, warnings) = read_recording_checked(p, &self.csv())?;
-                let events_path = self.events_path(p, paths.len())?.ok_or_else(|| {
-                    Error::file(
+                let loaded = read_any(p, &options)?;
+                let (recording, warnings) = (loaded.recording, loaded.warnings);
+                // --events, then a sidecar, then the markers of the file itself
+                let (events_path, events) = match (self.events_path(p, paths.len())?, loaded.events) {
+                    (Some(e), _) => (e.clone(), read_events(&e)?),
+                    (None, Some(events)) => (p.clone(), events),
+                    (None, None) => return Err(Error::file(
                         p,
                         "no events file (looked for <stem>_events.csv and <stem>_events.tsv beside it), expected labelled events; pass --events",
-                    )
-                })?;
-                let events = read_events(&events_path)?;
+                    )),
+                };
                 Ok((
                     LabelledRecording {
                         recording,

@@ -1,15 +1,18 @@
 //! Readers that turn files into a [`crate::Recording`] and [`Event`]s; every parse error
 //! carries the file, line and column.
 
+pub mod bids;
 mod eeg_csv;
 mod events;
 pub mod output;
 mod sanity;
 pub mod stream;
+pub mod vendor;
 
 pub use eeg_csv::{parse_recording, read_recording, read_recording_checked, CsvOptions};
 pub use events::{find_sidecar_events, parse_events, read_events, Event};
 pub use sanity::{check_recording, Warning, WarningKind};
+pub use vendor::{detect_dialect, read_any, Dialect, Loaded, ReadOptions};
 
 /// The delimiter of a delimited text file, guessed from its first line: the most frequent of
 /// comma, tab and semicolon (comma when none occurs).

@@ -53,6 +53,8 @@ pub enum WarningKind {
     DcOffset,
     /// The time column disagrees with `--sample-rate`, or implies an implausible rate.
     TimeColumn,
+    /// Channels marked bad in a BIDS `_channels.tsv`, dropped.
+    BadChannel,
 }
 
 /// One input sanity warning about a file (and the channels concerned).
@@ -209,6 +211,7 @@ fn summary(kind: WarningKind) -> &'static str {
         WarningKind::LooksLikeNanovolts => "values look like nanovolts or ADC counts, not µV",
         WarningKind::DcOffset => "large DC offset",
         WarningKind::TimeColumn => "time column",
+        WarningKind::BadChannel => "marked bad",
     }
 }
 
