@@ -928,7 +928,7 @@ fn read_muse_lsl(
         for &c in &markers {
             let cell = cells[c].trim();
             match cell.parse::<f64>() {
-                Ok(v) if v == 0.0 => {}
+                Ok(0.0) => {}
                 _ if cell.is_empty() || cell.eq_ignore_ascii_case("nan") => {}
                 Ok(v) if v.is_finite() => marks.push((times.len() - 1, marker_label(v), line)),
                 _ => marks.push((times.len() - 1, cell.to_string(), line)),
