@@ -320,6 +320,7 @@ impl InputArgs {
     }
 
     /// Reads one recording, printing its input sanity warnings on stderr.
+    #[allow(dead_code)] // kept for subcommands that do not use a file's own events
     pub fn read_recording(&self, path: &Path) -> Result<crate::Recording> {
         self.read_with_events(path).map(|(r, _)| r)
     }

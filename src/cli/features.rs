@@ -36,11 +36,13 @@ pub fn run(args: Args) -> Result<()> {
     let spec = args.window.spec();
     spec.check()?;
     let feature_specs = args.features.specs(spec.length_s())?;
-    let recordings: Vec<Recording> = args
+    let (recordings, embedded): (Vec<Recording>, Vec<_>) = args
         .recordings
         .iter()
-        .map(|p| args.input.read_recording(p))
-        .collect::<Result<_>>()?;
+        .map(|p| args.input.read_with_events(p))
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .unzip();
     let first = &recordings[0];
     let fs = first.sample_rate_hz;
     spec.check_rate(fs)?;
@@ -68,12 +70,16 @@ pub fn run(args: Args) -> Result<()> {
             })
             .collect::<Result<Vec<_>>>()?;
         columns.push(cols);
-        match args
+        // --events, then a sidecar, then the markers of the file itself
+        let events = match args
             .input
             .events_path(&args.recordings[r], recordings.len())?
         {
-            Some(p) => {
-                let events = read_events(&p)?;
+            Some(p) => Some(read_events(&p)?),
+            None => embedded[r].clone(),
+        };
+        match events {
+            Some(events) => {
                 let (w, d) = spec.labelled(
                     r,
                     rec.n_samples(),
