@@ -95,6 +95,70 @@ fn usage(what: &'static str, args: Vec<&'static str>, needles: Vec<&'static str>
     }
 }
 
+/// A vendor-dialect recording `name` with events beside it, read with `extra` options.
+fn vendor(
+    what: &'static str,
+    name: &'static str,
+    content: String,
+    extra: Vec<&'static str>,
+    needles: Vec<&'static str>,
+) -> Case {
+    let events = match name {
+        "rec.txt" | "rec.csv" => "rec_events.csv",
+        _ => "events.csv",
+    };
+    let mut args = vec!["train", name, "--bands", BANDS, "--cv", "0"];
+    args.extend(extra);
+    Case {
+        what,
+        files: vec![
+            (name, content.into_bytes()),
+            (events, GOOD_EVENTS.as_bytes().to_vec()),
+        ],
+        args,
+        needles,
+        code: 2,
+    }
+}
+
+/// An OpenBCI GUI export with `header` comment lines, 2 EXG channels and `rows` samples.
+fn openbci(header: &str, rows: usize) -> String {
+    let mut s =
+        format!("{header}Sample Index, EXG Channel 0, EXG Channel 1, Accel Channel 0, Timestamp\n");
+    for i in 0..rows {
+        s.push_str(&format!(
+            "{}.0, {:.6}, {:.6}, 0.0, {:.3}\n",
+            i % 256,
+            (i as f64).sin() * 10.0,
+            (i as f64).cos() * 10.0,
+            1.7e9 + i as f64 / 10.0
+        ));
+    }
+    s
+}
+
+/// BrainFlow `write_file` rows of `columns` tab-separated numbers.
+fn brainflow(columns: usize, rows: usize) -> String {
+    let mut s = String::new();
+    for i in 0..rows {
+        let cells: Vec<String> = (0..columns)
+            .map(|c| format!("{:.6}", (i * columns + c) as f64 * 0.1))
+            .collect();
+        s.push_str(&cells.join("\t"));
+        s.push('\n');
+    }
+    s
+}
+
+/// A muse-lsl CSV at 10 Hz with `times` as its time stamps.
+fn muse_lsl(times: &[&str]) -> String {
+    let mut s = String::from("timestamps,TP9,AF7,AF8,TP10,Right AUX\n");
+    for (i, t) in times.iter().enumerate() {
+        s.push_str(&format!("{t},{i}.5,2,3,4,5\n"));
+    }
+    s
+}
+
 /// A valid small model file (format 2), trained by the binary.
 fn small_model(dir: &Path) -> String {
     std::fs::write(dir.join("rec.csv"), good_recording()).unwrap();
@@ -521,6 +585,130 @@ fn cases(model_text: &str) -> Vec<Case> {
             ],
             code: 2,
         },
+        vendor(
+            "OpenBCI GUI: no %Sample Rate line",
+            "rec.txt",
+            openbci("%OpenBCI Raw EXG Data\n%Number of channels = 2\n", 200),
+            vec![],
+            vec!["rec.txt:1:", "no `%Sample Rate = N Hz` line", "--sample-rate"],
+        ),
+        vendor(
+            "OpenBCI GUI: sample rate that is not a number",
+            "rec.txt",
+            openbci("%OpenBCI Raw EXG Data\n%Sample Rate = fast Hz\n", 200),
+            vec![],
+            vec!["rec.txt:2:", "sample rate 'fast Hz'"],
+        ),
+        vendor(
+            "OpenBCI GUI: row with a missing column",
+            "rec.txt",
+            openbci("%OpenBCI Raw EXG Data\n%Sample Rate = 10 Hz\n", 200)
+                .replacen(", 0.0, 1700000000.300", ", 1700000000.300", 1),
+            vec![],
+            vec!["rec.txt:7:", "4 fields", "expected 5 fields"],
+        ),
+        vendor(
+            "OpenBCI GUI: no EXG Channel column",
+            "rec.txt",
+            "%OpenBCI Raw EXG Data\n%Sample Rate = 10 Hz\nSample Index, Timestamp\n0, 1\n".to_string(),
+            vec![],
+            vec!["rec.txt:3:", "no `EXG Channel` column"],
+        ),
+        vendor(
+            "BrainFlow: no --board",
+            "rec.csv",
+            brainflow(24, 200),
+            vec![],
+            vec!["rec.csv:", "BrainFlow board file", "expected --board NAME", "cyton (id 0, 250 Hz, 8 EEG)", "muse"],
+        ),
+        vendor(
+            "BrainFlow: unknown --board",
+            "rec.csv",
+            brainflow(24, 200),
+            vec!["--board", "cyton-9000"],
+            vec!["--board cyton-9000", "unknown board", "ganglion"],
+        ),
+        vendor(
+            "BrainFlow: wrong column count for the board",
+            "rec.csv",
+            brainflow(24, 200),
+            vec!["--board", "ganglion"],
+            vec!["rec.csv:1:", "24 tab-separated fields", "expected 15 fields", "is --board right?"],
+        ),
+        vendor(
+            "BrainFlow: text in an EEG column",
+            "rec.csv",
+            brainflow(15, 200).replacen("\n3.000000\t", "\n3.000000\tx", 1),
+            vec!["--board", "ganglion"],
+            vec!["rec.csv:3:2:", "'x3.100000' in column 'EXG0'", "expected a number"],
+        ),
+        vendor(
+            "Mind Monitor: TimeStamp that is not a date",
+            "rec.csv",
+            "TimeStamp,RAW_TP9,RAW_AF7,Elements\n2023-11-14 22:13:20.000,800,801,\nyesterday,800,801,\n".to_string(),
+            vec![],
+            vec!["rec.csv:3:1:", "TimeStamp 'yesterday'", "YYYY-MM-DD"],
+        ),
+        vendor(
+            "Mind Monitor: row with too few fields",
+            "rec.csv",
+            "TimeStamp,RAW_TP9,RAW_AF7,Elements\n2023-11-14 22:13:20.000,800,801,\n2023-11-14 22:13:20.100,800\n".to_string(),
+            vec![],
+            vec!["rec.csv:3:", "2 fields", "expected 4 fields"],
+        ),
+        vendor(
+            "muse-lsl: one time stamp only (no rate)",
+            "rec.csv",
+            muse_lsl(&["1700000000.0"]),
+            vec![],
+            vec!["rec.csv", "only one sample", "--sample-rate"],
+        ),
+        vendor(
+            "muse-lsl: gap in the time stamps (lost samples)",
+            "rec.csv",
+            muse_lsl(&["1700000000.0", "1700000000.1", "1700000000.2", "1700000000.3", "1700000000.9", "1700000001.0"]),
+            vec![],
+            vec!["rec.csv:6:1:", "a gap of 0.6", "samples were lost"],
+        ),
+        vendor(
+            "muse-lsl: row with too many fields",
+            "rec.csv",
+            muse_lsl(&["1700000000.0", "1700000000.1"]).replacen(",5\n", ",5,6\n", 1),
+            vec![],
+            vec!["rec.csv:2:", "7 fields", "expected 6 fields"],
+        ),
+        Case {
+            what: "BIDS channels.tsv: unknown status",
+            files: vec![
+                ("rec.csv", good_recording().into_bytes()),
+                ("rec_events.csv", GOOD_EVENTS.as_bytes().to_vec()),
+                ("rec_channels.tsv", b"name\ttype\tstatus\nCz\tEEG\tgood\nPz\tEEG\tflaky\n".to_vec()),
+            ],
+            args: vec!["train", "rec.csv", "--bands", BANDS, "--cv", "0"],
+            needles: vec!["rec_channels.tsv:3:3:", "status 'flaky'", "good, bad or n/a"],
+            code: 2,
+        },
+        Case {
+            what: "BIDS channels.tsv: channel the recording lacks",
+            files: vec![
+                ("rec.csv", good_recording().into_bytes()),
+                ("rec_events.csv", GOOD_EVENTS.as_bytes().to_vec()),
+                ("rec_channels.tsv", b"name\ttype\tstatus\nCz\tEEG\tgood\nOz\tEEG\tbad\n".to_vec()),
+            ],
+            args: vec!["train", "rec.csv", "--bands", BANDS, "--cv", "0"],
+            needles: vec!["rec_channels.tsv:3:1:", "channel 'Oz'", "does not have"],
+            code: 2,
+        },
+        usage(
+            "usage: --rename without =",
+            vec!["train", "rec.csv", "--rename", "Cz"],
+            vec!["--rename 'Cz'", "OLD=NEW"],
+        ),
+        usage(
+            "usage: --channels names a missing channel",
+            vec!["train", "rec.csv", "--channels", "Cz,Oz", "--bands", BANDS],
+            vec!["--channels Oz", "no such channel", "Cz, Pz"],
+        ),
         usage(
             "usage: --threads 0",
             vec!["--threads", "0", "train", "rec.csv"],

@@ -6,7 +6,8 @@ mod common;
 
 use assert_cmd::Command;
 use common::edf_writer::{self, Signal};
-use eegi::io::{read_any, CsvOptions, Loaded};
+use eegi::io::format::read_any;
+use eegi::io::{CsvOptions, Loaded};
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {

@@ -1,6 +1,8 @@
-//! Fuzzing of every parser that reads untrusted input — the EEG CSV loader, the events loader,
-//! the model file loader, and the format dispatch with the EDF/BDF reader and gzip — with a deterministic mutation engine (no nightly toolchain
-//! needed), seeded from `tests/corpus/` (slices of `../shared/data` and the shipped sample).
+//! Fuzzing of every parser that reads untrusted input — the EEG CSV loader, the vendor dialects
+//! (BrainFlow, OpenBCI GUI, Mind Monitor, muse-lsl), the events loader, the model file loader,
+//! and the format dispatch with the EDF/BDF reader and gzip — with a deterministic mutation
+//! engine (no nightly toolchain needed), seeded from `tests/corpus/` (slices of
+//! `../shared/data` and the shipped sample).
 //!
 //! Each input also runs downstream (windows and features of a parsed recording, windows of
 //! parsed events, classification with a loaded model) so that values a parser lets through
@@ -13,7 +15,7 @@
 //!   `EEGI_FUZZ_SECS=120 cargo test --release --test fuzz -- --ignored --nocapture`
 
 use eegi::features::{Band, BandPowerSpec, FeatureSpec, PowerScale};
-use eegi::io::{parse_any, parse_events, parse_recording, CsvOptions};
+use eegi::io::{parse_any, parse_events, parse_recording, CsvOptions, ReadOptions};
 use eegi::pipeline::FittedPipeline;
 use eegi::windows::WindowSpec;
 use eegi::Recording;
@@ -298,6 +300,41 @@ fn target_edf(bytes: &[u8], variant: u64) {
     }
 }
 
+/// The vendor dialects (BrainFlow with each board, OpenBCI GUI, Mind Monitor, muse-lsl) and
+/// the plain reader behind them, with channel choice and renaming.
+fn target_vendor(bytes: &[u8], variant: u64) {
+    let boards = [
+        None,
+        Some("cyton"),
+        Some("ganglion"),
+        Some("muse"),
+        Some("synthetic"),
+    ];
+    let options = ReadOptions {
+        csv: CsvOptions {
+            sample_rate_hz: (variant % 7 == 0).then_some(100.0),
+        },
+        board: boards[(variant % 5) as usize].map(String::from),
+        channels: (variant % 11 == 0).then(|| vec!["TP9".to_string(), "Right AUX".to_string()]),
+        rename: if variant % 13 == 0 {
+            vec![("TP9".to_string(), "AF7".to_string())]
+        } else {
+            Vec::new()
+        },
+    };
+    let _ = eegi::io::detect_dialect(bytes);
+    if let Ok(loaded) = eegi::io::vendor::parse_any(Path::new("fuzz.csv"), bytes, &options, None) {
+        let rec = &loaded.recording;
+        assert!(rec.samples.iter().all(|v| v.is_finite()));
+        assert_eq!(rec.channel_names.len(), rec.n_channels());
+        assert!(rec.sample_rate_hz.is_finite() && rec.sample_rate_hz > 0.0);
+        for e in &loaded.events {
+            assert!(e.onset_s.is_finite() && e.onset_s >= 0.0 && !e.label.is_empty());
+        }
+        downstream_recording(rec);
+    }
+}
+
 fn target_events(bytes: &[u8], variant: u64) {
     if let Ok(events) = parse_events(Path::new("fuzz_events.csv"), bytes) {
         assert!(!events.is_empty());
@@ -450,6 +487,11 @@ fn fuzz_quick_csv() {
 }
 
 #[test]
+fn fuzz_quick_vendor() {
+    quick(target_vendor, "vendor", 10_000);
+}
+
+#[test]
 fn fuzz_quick_events() {
     quick(target_events, "events", 40_000);
 }
@@ -467,8 +509,9 @@ fn fuzz_quick_model() {
 /// Every seed and every input that once crashed a target runs cleanly.
 #[test]
 fn crashes_and_seeds_stay_fixed() {
-    let targets: [(&str, Target); 4] = [
+    let targets: [(&str, Target); 5] = [
         ("csv", target_csv),
+        ("vendor", target_vendor),
         ("events", target_events),
         ("model", target_model),
         ("edf", target_edf),
@@ -511,8 +554,9 @@ fn fuzz_long() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(1);
     quiet_panics();
-    let targets: [(&str, Target); 4] = [
+    let targets: [(&str, Target); 5] = [
         ("csv", target_csv),
+        ("vendor", target_vendor),
         ("events", target_events),
         ("model", target_model),
         ("edf", target_edf),

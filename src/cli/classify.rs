@@ -78,9 +78,16 @@ pub fn run(args: Args) -> Result<()> {
     }
     // pre-processing (filters, re-referencing, baseline) runs on the whole recording, so such
     // models are classified offline
-    let offline = model.window.is_event_locked() || !model.preprocessing.is_identity();
-    if offline {
-        if args.recording == Path::new("-") || args.follow {
+    let model_offline = model.window.is_event_locked() || !model.preprocessing.is_identity();
+    // vendor dialects, channel choice and renaming read the whole file (stdin too)
+    let reader_offline = args.input.read_options()?.needs_whole_file(&args.recording);
+    if reader_offline && args.follow {
+        return Err(Error::input(
+            "--follow reads plain eegi CSV only (no vendor dialect, --board, --channels, --rename or _channels.tsv)",
+        ));
+    }
+    if model_offline || reader_offline {
+        if model_offline && (args.recording == Path::new("-") || args.follow) {
             return Err(Error::input(
                 "the model is event-locked or pre-processes whole recordings (filters, re-referencing, baseline): it needs a recording file, not a stream",
             ));

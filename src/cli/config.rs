@@ -1,7 +1,9 @@
 //! Options shared by several subcommands, and the glue that turns them into library settings.
 
 use crate::features::{Band, BandPowerSpec, ErpSpec, FeatureSpec, PowerScale};
-use crate::io::{find_sidecar_events, read_any, read_events, CsvOptions, Event, Loaded, Warning};
+use crate::io::{
+    find_sidecar_events, read_any, read_events, CsvOptions, Event, Loaded, ReadOptions, Warning,
+};
 use crate::pipeline::{InputFile, LabelledRecording};
 use crate::preprocess::{BandPass, Baseline, FilterMode, Notch, Preprocessing};
 use crate::windows::WindowSpec;
@@ -21,6 +23,23 @@ pub struct InputArgs {
     /// Events file for the recording, instead of its sidecar `<stem>_events.csv` (one recording only).
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
+
+    /// BrainFlow board layout of a `DataFilter.write_file` file (tab-separated, no header):
+    /// cyton (id 0, 250 Hz, 8 EEG), ganglion (1, 200 Hz, 4), cyton-daisy (2, 125 Hz, 16),
+    /// synthetic (-1, 250 Hz, 16), muse (Muse 2/S: 38/22/39/21, 256 Hz, TP9 AF7 AF8 TP10);
+    /// a name or BrainFlow id. OpenBCI GUI, Mind Monitor and muse-lsl files need no option.
+    #[arg(long, value_name = "NAME|ID", allow_hyphen_values = true)]
+    pub board: Option<String>,
+
+    /// Keep only these channels, in this order (names after --rename); may select channels
+    /// left out by default (auxiliary channels, non-EEG types of a `_channels.tsv`).
+    #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
+    pub channels: Option<Vec<String>>,
+
+    /// Rename channels, OLD=NEW, comma-separated (e.g. 'EXG Channel 0=Fz'); a model stores
+    /// and checks the new names.
+    #[arg(long, value_name = "OLD=NEW,...", value_delimiter = ',')]
+    pub rename: Option<Vec<String>>,
 }
 
 /// How windows are cut.
@@ -290,16 +309,26 @@ impl InputArgs {
         }
     }
 
-    /// Reads one recording (any format) with what its file says besides samples (embedded
-    /// events), printing its input sanity warnings on stderr.
+    /// How recordings are read: CSV options, --board, --channels, --rename.
+    pub fn read_options(&self) -> Result<ReadOptions> {
+        Ok(ReadOptions {
+            csv: self.csv(),
+            board: self.board.clone(),
+            channels: self.channels.clone(),
+            rename: crate::io::vendor::parse_renames(self.rename.as_deref().unwrap_or(&[]))?,
+        })
+    }
+
+    /// Reads one recording (any format or dialect) with what its file says besides samples
+    /// (embedded events), printing its input sanity warnings on stderr.
     pub fn read_loaded(&self, path: &Path) -> Result<Loaded> {
-        let loaded = read_any(path, &self.csv())?;
+        let loaded = read_any(path, &self.read_options()?)?;
         print_warnings(&loaded.warnings);
         Ok(loaded)
     }
 
     /// The events of a loaded recording and where they came from: `--events`, the sidecar
-    /// file, else the events stored in the recording itself (EDF+ annotations).
+    /// file, else the events stored in the recording itself (EDF+ annotations, vendor markers).
     pub fn events_of(
         &self,
         loaded: &Loaded,
@@ -325,15 +354,16 @@ impl InputArgs {
         &self,
         paths: &[PathBuf],
     ) -> Result<(Vec<LabelledRecording>, Vec<Warning>)> {
+        let options = self.read_options()?;
         let loaded: Vec<(LabelledRecording, Vec<Warning>)> = paths
             .par_iter()
             .map(|p| {
-                let loaded = read_any(p, &self.csv())?;
+                let loaded = read_any(p, &options)?;
                 let (events, events_path) =
                     self.events_of(&loaded, p, paths.len())?.ok_or_else(|| {
                         Error::file(
                             p,
-                            "no events file (looked for <stem>_events.csv and <stem>_events.tsv beside it) and no annotations in it, expected labelled events; pass --events",
+                            "no events file (looked for <stem>_events.csv and <stem>_events.tsv beside it) and no events in the file itself, expected labelled events; pass --events",
                         )
                     })?;
                 let (recording, warnings) = (loaded.recording, loaded.warnings);

@@ -26,7 +26,7 @@ pub struct Args {
 
 /// Runs `eegi convert`.
 pub fn run(args: Args) -> Result<()> {
-    let loaded = crate::io::read_any(&args.input_file, &args.input.csv())?;
+    let loaded = crate::io::read_any(&args.input_file, &args.input.read_options()?)?;
     print_warnings(&loaded.warnings);
     let events = args
         .input

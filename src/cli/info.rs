@@ -24,7 +24,7 @@ pub struct Args {
 
 /// Runs `eegi info`.
 pub fn run(args: Args) -> Result<()> {
-    let loaded = crate::io::read_any(&args.file, &args.input.csv())?;
+    let loaded = crate::io::read_any(&args.file, &args.input.read_options()?)?;
     let events = args.input.events_of(&loaded, &args.file, 1)?;
     let rec = &loaded.recording;
     let mut by_label: BTreeMap<&str, usize> = BTreeMap::new();

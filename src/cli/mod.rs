@@ -30,6 +30,13 @@ values in µV), .csv.gz, EDF/EDF+ or BDF/BDF+ (chosen by content, then extension
 Events come from a sidecar `<recording>_events.csv` (or .tsv) with columns onset_s|onset,
 duration_s|duration, label|trial_type, from --events, or from EDF+/BDF+ annotations.
 
+Vendor files are detected and read as they are: BrainFlow board files (tab-separated, no
+header; name the layout with --board cyton|ganglion|cyton-daisy|synthetic|muse or a BrainFlow
+id), OpenBCI GUI exports (OpenBCI-RAW-*.txt; rate from `%Sample Rate`), Mind Monitor and
+muse-lsl CSV (rate from the time stamps; ms stamps detected by magnitude; markers become
+events). --rename OLD=NEW and --channels A,B pick channels in every command. A BIDS
+`<stem>_channels.tsv` drops channels with status bad and leaves out non-EEG types.
+
 Errors are one line on stderr: `eegi: <file>:<line>:<column>: <what was found>, expected <what>`
 (or the channel, event or option concerned), often with a hint.
 Exit codes: 0 success; 1 runtime failure (cannot write the output, a fit that failed);

@@ -172,8 +172,10 @@ pub struct Loaded {
     pub format: Format,
     /// Whether the file was gzip-compressed.
     pub gzip: bool,
-    /// A description of the format, e.g. `EDF+`, `CSV (gzip)`.
+    /// A description of the format, e.g. `EDF+`, `CSV (gzip)`, `Mind Monitor CSV`.
     pub description: String,
+    /// The vendor CSV dialect read, if any (see [`super::vendor`]).
+    pub dialect: Option<super::vendor::Dialect>,
 }
 
 /// Reads a recording of any supported format (`-` = standard input).
@@ -222,6 +224,7 @@ pub fn read_source(
         format,
         gzip,
         description,
+        dialect: None,
     })
 }
 

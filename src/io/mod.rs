@@ -1,6 +1,7 @@
 //! Readers that turn files into a [`crate::Recording`] and [`Event`]s; every parse error
 //! carries the file, line and column.
 
+pub mod bids;
 pub mod edf;
 mod eeg_csv;
 mod events;
@@ -8,11 +9,13 @@ pub mod format;
 pub mod output;
 mod sanity;
 pub mod stream;
+pub mod vendor;
 
 pub use eeg_csv::{parse_recording, read_recording, read_recording_checked, CsvOptions};
 pub use events::{find_sidecar_events, parse_events, read_events, Event};
-pub use format::{open_stream, parse_any, read_any, Format, Loaded, SampleStream};
+pub use format::{open_stream, parse_any, Format, Loaded, SampleStream};
 pub use sanity::{check_recording, Warning, WarningKind};
+pub use vendor::{detect_dialect, read_any, Dialect, ReadOptions};
 
 /// The delimiter of a delimited text file, guessed from its first line: the most frequent of
 /// comma, tab and semicolon (comma when none occurs).

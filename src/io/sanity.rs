@@ -56,6 +56,8 @@ pub enum WarningKind {
     /// Something the file format says about the signals: signals left out (another sample
     /// rate, not a voltage), a unit assumed.
     Format,
+    /// Channels marked bad in a BIDS `_channels.tsv`, dropped.
+    BadChannel,
 }
 
 /// One input sanity warning about a file (and the channels concerned).
@@ -213,6 +215,7 @@ fn summary(kind: WarningKind) -> &'static str {
         WarningKind::DcOffset => "large DC offset",
         WarningKind::TimeColumn => "time column",
         WarningKind::Format => "format",
+        WarningKind::BadChannel => "marked bad",
     }
 }
 
