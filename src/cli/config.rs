@@ -74,7 +74,7 @@ pub struct FeatureArgs {
     /// xDAWN filters kept per class (`xdawn` features: classes × filters × bins columns).
     /// Default 4, pyriemann's nfilter=4: an ERP is carried by a few spatial components, and
     /// the first filters hold most of its signal-to-noise ratio while keeping the features few
-    /// (a binary 0.8 s epoch at 20 Hz: 2 × 4 × 16 = 128 instead of 16 per channel).
+    /// (a binary 0.8 s epoch at 20 Hz: 2 × 4 × 16 = 128 columns; `erp` on 32 channels: 512).
     #[arg(long, value_name = "N", default_value_t = XdawnSpec::DEFAULT_FILTERS)]
     pub xdawn_filters: usize,
 
