@@ -2,7 +2,7 @@
 //! of a BCI, built from exactly the extractors, scaler and classifier of the offline path.
 
 use crate::features::Extractor;
-use crate::pipeline::{argmax, FittedPipeline, Prediction};
+use crate::pipeline::{FittedPipeline, Prediction};
 use crate::windows::WindowSpec;
 use crate::{Error, Result};
 use ndarray::ArrayView2;
@@ -154,7 +154,7 @@ fn predict_window(
     Prediction {
         start_s: start as f64 / fs,
         end_s: (start + len) as f64 / fs,
-        class: argmax(&probabilities),
+        class: model.decide(&probabilities),
         probabilities,
     }
 }

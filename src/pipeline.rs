@@ -1,6 +1,7 @@
 //! The whole pipeline: settings validated once ([`PipelineSpec`]), then fitted into a
 //! [`FittedPipeline`] — the model file that `train` writes and `classify` reads.
 
+use crate::evaluate::crossval::Refit;
 use crate::evaluate::{balanced_accuracy, purge_overlaps, stratified_kfold};
 use crate::features::{extract_with_baseline, FeatureSpec, Features};
 use crate::io::Event;
@@ -15,8 +16,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Version of the model file layout; bumped whenever a field changes meaning.
-/// 2 added `checksum` and `training.warnings`; version-1 files are migrated on load.
-pub const FORMAT_VERSION: u32 = 2;
+/// 2 added `checksum` and `training.warnings`; 3 added `decision` (a binary model's threshold)
+/// and fitted `xdawn` features. Version-1 and -2 files are migrated on load (no decision =
+/// the most probable class).
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Oldest model file layout this eegi still reads (by migrating it).
 pub const OLDEST_FORMAT_VERSION: u32 = 1;
@@ -111,6 +114,72 @@ pub struct TrainingSet {
     pub classes: Vec<String>,
     /// Windows and events not used, and why.
     pub dropped: DropCounts,
+    /// The feature extractors with supervised ones (xDAWN) fitted on every window; the model
+    /// stores these.
+    pub specs: Vec<FeatureSpec>,
+    /// Columns of each extractor in `features`, in `specs` order.
+    pub blocks: Vec<std::ops::Range<usize>>,
+    /// Pre-processed, baseline-corrected epochs (windows × samples × model channels), kept only
+    /// when an extractor must be refitted per cross-validation fold.
+    pub epochs: Option<ndarray::Array3<f64>>,
+    /// The extractors as given (supervised ones unfitted).
+    pub unfitted: Vec<FeatureSpec>,
+}
+
+impl TrainingSet {
+    /// The feature matrix (every window) with supervised extractors (xDAWN) fitted on the
+    /// windows `train` only, with class labels `y` (one per window; e.g. permuted); `None` when
+    /// no extractor is supervised (the set's matrix then serves every fold).
+    pub fn refit_features(
+        &self,
+        train: &[usize],
+        y: &[usize],
+    ) -> Result<Option<ndarray::Array2<f64>>> {
+        let Some(epochs) = &self.epochs else {
+            return Ok(None);
+        };
+        let mut blocks = Vec::with_capacity(self.unfitted.len());
+        for (spec, range) in self.unfitted.iter().zip(&self.blocks) {
+            match spec {
+                FeatureSpec::Xdawn(x) if x.fitted.is_none() => {
+                    let fitted =
+                        FeatureSpec::Xdawn(x.fit(epochs.view(), train, y, &self.classes)?);
+                    blocks.push(transform_epochs(&fitted, self, epochs)?);
+                }
+                _ => blocks.push(
+                    self.features
+                        .matrix
+                        .slice(ndarray::s![.., range.clone()])
+                        .to_owned(),
+                ),
+            }
+        }
+        let views: Vec<_> = blocks.iter().map(|b| b.view()).collect();
+        Ok(Some(
+            ndarray::concatenate(Axis(1), &views).expect("same number of rows"),
+        ))
+    }
+}
+
+/// Features of every stored epoch under one (fitted) extractor.
+fn transform_epochs(
+    spec: &FeatureSpec,
+    set: &TrainingSet,
+    epochs: &ndarray::Array3<f64>,
+) -> Result<ndarray::Array2<f64>> {
+    let mut e = spec.build_for(set.sample_rate_hz, set.window_len, &set.channels)?;
+    let n_ch = set.channels.len();
+    let width = e.n_columns(n_ch);
+    let identity: Vec<usize> = (0..n_ch).collect();
+    let mut out = ndarray::Array2::<f64>::zeros((epochs.dim().0, width));
+    for (i, mut row) in out.rows_mut().into_iter().enumerate() {
+        e.transform(
+            epochs.index_axis(Axis(0), i),
+            &identity,
+            row.as_slice_mut().expect("contiguous"),
+        );
+    }
+    Ok(out)
 }
 
 /// Cross-validated balanced accuracy.
@@ -242,12 +311,53 @@ pub struct FittedPipeline {
     pub scaler: Scaler,
     /// The classifier.
     pub classifier: Classifier,
+    /// Decision rule of a binary model (format 3): a threshold on the positive class's
+    /// probability. Absent = the most probable class (threshold 0.5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
     /// What the model was trained on.
     pub training: TrainingSummary,
     /// SHA-256 (hex) of the canonical JSON of every other field ([`FittedPipeline::content_hash`]);
     /// a file whose content does not match it is refused.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub checksum: String,
+}
+
+/// How a binary model turns probabilities into a label: the positive class when its
+/// probability is at least `threshold`, otherwise the other class.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    /// The class the threshold applies to (e.g. `robot_error`).
+    pub positive_class: String,
+    /// Threshold on the positive class's probability, in [0, 1].
+    pub threshold: f64,
+    /// How it was chosen: `fixed` (given) or `auto` (out-of-fold on the training data).
+    pub method: String,
+    /// Cost of missing a positive relative to a false alarm that `auto` minimised
+    /// (1 = balanced accuracy).
+    pub error_cost: f64,
+    /// `auto`: number of folds of the out-of-fold probabilities it was chosen on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folds: Option<usize>,
+    /// `auto`: out-of-fold balanced accuracy at `threshold`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oof_balanced_accuracy: Option<f64>,
+    /// `auto`: out-of-fold balanced accuracy at 0.5 (the most probable class), for comparison.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oof_balanced_accuracy_at_half: Option<f64>,
+}
+
+/// What `train --threshold` asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThresholdSpec {
+    /// A given threshold, or `None` for `auto`.
+    pub value: Option<f64>,
+    /// The positive class (default: the minority training class).
+    pub positive_class: Option<String>,
+    /// Cost of a missed positive relative to a false alarm (`auto` only; 1 = balanced accuracy).
+    pub error_cost: f64,
+    /// Folds of the out-of-fold probabilities `auto` uses.
+    pub folds: usize,
 }
 
 /// One classified window.
@@ -272,6 +382,16 @@ impl PipelineSpec {
         if self.features.is_empty() {
             return Err(Error::input("no feature extractors, expected at least one"));
         }
+        if !self.window.is_event_locked()
+            && self
+                .features
+                .iter()
+                .any(|f| matches!(f, FeatureSpec::Xdawn(_)))
+        {
+            return Err(Error::input(
+                "--features xdawn: xDAWN averages time-locked epochs, expected --epoch START:END (one window per event)",
+            ));
+        }
         Ok(())
     }
 
@@ -287,7 +407,7 @@ impl PipelineSpec {
         self.window.check_rate(fs)?;
         let window_len = self.window.length_samples(fs);
         for f in &self.features {
-            f.build_for(fs, window_len, &channels)?;
+            f.check(fs, window_len, &channels)?;
         }
         self.preprocessing.filters(fs)?;
         let baseline = self.preprocessing.baseline_range(&self.window, fs);
@@ -373,26 +493,80 @@ impl PipelineSpec {
             })
             .collect();
         let recs: Vec<&Recording> = prepared.iter().map(|r| r.as_ref()).collect();
-        let features = extract_with_baseline(
-            &self.features,
-            fs,
-            window_len,
-            &recs,
-            &columns,
-            &channels,
-            &windows,
-            baseline,
+        // extractors that need no fitting run over the recordings; supervised ones (xDAWN)
+        // are fitted on the stored epochs of every window
+        let fixed: Vec<FeatureSpec> = self
+            .features
+            .iter()
+            .filter(|f| !f.needs_fit())
+            .cloned()
+            .collect();
+        let fixed_features = extract_with_baseline(
+            &fixed, fs, window_len, &recs, &columns, &channels, &windows, baseline,
         )?;
-        Ok(TrainingSet {
+        let supervised = self.features.iter().any(|f| f.needs_fit());
+        let mut set = TrainingSet {
             channels,
             sample_rate_hz: fs,
             window_len,
+            epochs: supervised
+                .then(|| crate::features::epochs(window_len, &recs, &columns, &windows, baseline)),
             windows,
-            features,
+            features: fixed_features,
             y,
             classes,
             dropped,
-        })
+            specs: Vec::new(),
+            blocks: Vec::new(),
+            unfitted: self.features.clone(),
+        };
+        // column blocks in the order of the extractors as given
+        let n_ch = set.channels.len();
+        let mut fixed_cols = 0;
+        let mut blocks_fixed = Vec::new();
+        for f in &fixed {
+            let w = f.build_for(fs, window_len, &set.channels)?.n_columns(n_ch);
+            blocks_fixed.push(fixed_cols..fixed_cols + w);
+            fixed_cols += w;
+        }
+        let all: Vec<usize> = (0..set.y.len()).collect();
+        let mut parts = Vec::new();
+        let mut names = Vec::new();
+        let mut fixed_iter = blocks_fixed.into_iter();
+        let mut start = 0;
+        for f in &self.features {
+            let (spec, block) = match f {
+                FeatureSpec::Xdawn(x) if x.fitted.is_none() => {
+                    let epochs = set.epochs.as_ref().expect("kept for supervised extractors");
+                    let fitted =
+                        FeatureSpec::Xdawn(x.fit(epochs.view(), &all, &set.y, &set.classes)?);
+                    let block = transform_epochs(&fitted, &set, epochs)?;
+                    (fitted, block)
+                }
+                _ => {
+                    let r = fixed_iter.next().expect("one block per fixed extractor");
+                    (
+                        f.clone(),
+                        set.features.matrix.slice(ndarray::s![.., r]).to_owned(),
+                    )
+                }
+            };
+            let e = spec.build_for(fs, window_len, &set.channels)?;
+            names.extend(e.column_names(&set.channels));
+            set.blocks.push(start..start + block.ncols());
+            start += block.ncols();
+            set.specs.push(spec);
+            parts.push(block);
+        }
+        let views: Vec<_> = parts.iter().map(|b| b.view()).collect();
+        set.features = Features {
+            matrix: ndarray::concatenate(Axis(1), &views)
+                .expect("same number of rows")
+                .as_standard_layout()
+                .to_owned(),
+            names,
+        };
+        Ok(set)
     }
 
     /// Stratified K-fold balanced accuracy; training windows that overlap a test window in time
@@ -413,8 +587,10 @@ impl PipelineSpec {
                         fold + 1
                     )));
                 }
-                let (scaler, model) = self.fit_rows(set, &train)?;
-                let x_test = scaler.transform(set.features.matrix.select(Axis(0), &test).view());
+                let refit = set.refit_features(&train, &set.y)?;
+                let x = refit.as_ref().unwrap_or(&set.features.matrix);
+                let (scaler, model) = self.fit_rows(x, &set.y, set.classes.len(), &train)?;
+                let x_test = scaler.transform(x.select(Axis(0), &test).view());
                 let p = model.predict_proba(x_test.view());
                 let y_pred: Vec<usize> = p.rows().into_iter().map(|r| argmax(r.as_slice().expect("contiguous"))).collect();
                 let y_test: Vec<usize> = test.iter().map(|&i| set.y[i]).collect();
@@ -435,13 +611,109 @@ impl PipelineSpec {
         })
     }
 
+    /// The decision rule `train --threshold` asks for, for a model fitted on `set`. `auto`
+    /// chooses the threshold on out-of-fold probabilities of the training windows: scikit-learn's
+    /// `StratifiedGroupKFold(shuffle=False)` over groups of windows that overlap in time or share
+    /// an event (as `eegi evaluate --cv K`), the whole pipeline refitted per fold.
+    pub fn fit_decision(&self, set: &TrainingSet, t: &ThresholdSpec) -> Result<Decision> {
+        if set.classes.len() != 2 {
+            return Err(Error::input(format!(
+                "--threshold: the model has {} classes ({}), expected 2; a threshold on one class's probability only decides between two classes (drop --threshold, or pass --labels with two labels)",
+                set.classes.len(),
+                join(&set.classes)
+            )));
+        }
+        if !(t.error_cost.is_finite() && t.error_cost > 0.0) {
+            return Err(Error::input(format!(
+                "--error-cost {}: expected a positive ratio (1 = balanced accuracy)",
+                t.error_cost
+            )));
+        }
+        let mut counts = [0usize; 2];
+        for &c in &set.y {
+            counts[c] += 1;
+        }
+        let pos = match &t.positive_class {
+            Some(name) => set.classes.iter().position(|c| c == name).ok_or_else(|| {
+                Error::input(format!(
+                    "--positive-class {name}: not a class of the training data, expected one of {}",
+                    join(&set.classes)
+                ))
+            })?,
+            // the minority class; on a tie the second in sorted order
+            None => usize::from(counts[1] <= counts[0]),
+        };
+        let positive_class = set.classes[pos].clone();
+        let Some(k) = t.value.is_none().then_some(t.folds) else {
+            let v = t.value.expect("fixed");
+            if !(0.0..=1.0).contains(&v) {
+                return Err(Error::input(format!(
+                    "--threshold {v}: expected auto or a probability from 0 to 1"
+                )));
+            }
+            return Ok(Decision {
+                positive_class,
+                threshold: v,
+                method: "fixed".into(),
+                error_cost: 1.0,
+                folds: None,
+                oof_balanced_accuracy: None,
+                oof_balanced_accuracy_at_half: None,
+            });
+        };
+        let units = crate::evaluate::overlap_groups(&set.windows, set.window_len);
+        let test_fold = crate::evaluate::stratified_group_kfold(&set.y, &units, k)?;
+        let name = |f: usize| format!("--threshold auto: fold {} of {k}", f + 1);
+        let refit = |train: &[usize], y: &[usize]| -> Result<ndarray::Array2<f64>> {
+            Ok(set
+                .refit_features(train, y)?
+                .expect("supervised extractors"))
+        };
+        let oof = crate::evaluate::crossval::out_of_fold(
+            set.features.matrix.view(),
+            &set.y,
+            2,
+            &test_fold,
+            k,
+            &self.classifier,
+            true,
+            &name,
+            set.epochs.is_some().then_some(&refit as &Refit),
+        )?;
+        let p: Vec<f64> = oof.proba.column(pos).to_vec();
+        let positive: Vec<bool> = set.y.iter().map(|&c| c == pos).collect();
+        let threshold = best_threshold(&p, &positive, t.error_cost);
+        let ba = |th: f64| {
+            let pred: Vec<usize> = p
+                .iter()
+                .map(|&v| if v >= th { pos } else { 1 - pos })
+                .collect();
+            balanced_accuracy(&set.y, &pred, 2)
+        };
+        Ok(Decision {
+            positive_class,
+            threshold,
+            method: "auto".into(),
+            error_cost: t.error_cost,
+            folds: Some(k),
+            oof_balanced_accuracy: Some(ba(threshold)),
+            oof_balanced_accuracy_at_half: Some(ba(0.5)),
+        })
+    }
+
     /// Fits scaler and classifier on the given rows of the training set.
-    fn fit_rows(&self, set: &TrainingSet, rows: &[usize]) -> Result<(Scaler, Classifier)> {
-        let x = set.features.matrix.select(Axis(0), rows);
-        let y: Vec<usize> = rows.iter().map(|&i| set.y[i]).collect();
+    fn fit_rows(
+        &self,
+        x: &ndarray::Array2<f64>,
+        y: &[usize],
+        n_classes: usize,
+        rows: &[usize],
+    ) -> Result<(Scaler, Classifier)> {
+        let x = x.select(Axis(0), rows);
+        let y: Vec<usize> = rows.iter().map(|&i| y[i]).collect();
         let scaler = Scaler::fit(x.view());
         let xs = scaler.transform(x.view());
-        let model = self.classifier.fit(xs.view(), &y, set.classes.len())?;
+        let model = self.classifier.fit(xs.view(), &y, n_classes)?;
         Ok((scaler, model))
     }
 
@@ -453,7 +725,8 @@ impl PipelineSpec {
         cv: Option<CvSummary>,
     ) -> Result<FittedPipeline> {
         let all: Vec<usize> = (0..set.y.len()).collect();
-        let (scaler, model) = self.fit_rows(set, &all)?;
+        let (scaler, model) =
+            self.fit_rows(&set.features.matrix, &set.y, set.classes.len(), &all)?;
         let mut counts = BTreeMap::new();
         for &c in &set.y {
             *counts.entry(set.classes[c].clone()).or_insert(0) += 1;
@@ -466,7 +739,7 @@ impl PipelineSpec {
             window: self.window.clone(),
             window_samples: set.window_len,
             preprocessing: self.preprocessing.clone(),
-            features: self.features.clone(),
+            features: set.specs.clone(),
             feature_names: set.features.names.clone(),
             classes: set.classes.clone(),
             scaler,
@@ -479,6 +752,7 @@ impl PipelineSpec {
                 cross_validation: cv,
                 warnings: Vec::new(),
             },
+            decision: None,
             checksum: String::new(),
         })
     }
@@ -573,11 +847,11 @@ impl FittedPipeline {
         let mut model: FittedPipeline =
             serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
         let mut notes = Vec::new();
-        if version == FORMAT_VERSION as u64 {
+        if version >= 2 {
             if model.checksum.is_empty() {
                 return Err(Error::file(
                     path,
-                    format!("format_version {FORMAT_VERSION} model without a checksum field, expected one (was the file edited by hand?)"),
+                    format!("format_version {version} model without a checksum field, expected one (was the file edited by hand?)"),
                 ));
             }
             let actual = model.content_hash();
@@ -599,6 +873,25 @@ impl FittedPipeline {
                 "note: {}: model format_version 1 migrated to format_version {FORMAT_VERSION} in memory (no checksum to verify); rewrite it with `eegi train` to get one",
                 path.display()
             ));
+        }
+        // formats 1 and 2 have no decision threshold (the most probable class) and no xdawn
+        if version < 3 {
+            if model.decision.is_some() {
+                return Err(Error::file(
+                    path,
+                    format!("format_version {version} model with a decision field, expected none before format 3"),
+                ));
+            }
+            if model
+                .features
+                .iter()
+                .any(|f| !matches!(f, FeatureSpec::BandPower(_) | FeatureSpec::Erp(_)))
+            {
+                return Err(Error::file(
+                    path,
+                    format!("format_version {version} model with xdawn features, expected band power or erp before format 3"),
+                ));
+            }
         }
         model.check(path)?;
         model.format_version = FORMAT_VERSION;
@@ -673,6 +966,29 @@ impl FittedPipeline {
         }
         self.preprocessing.check(&self.window)?;
         self.preprocessing.filters(self.sample_rate_hz)?;
+        if let Some(d) = &self.decision {
+            if n_classes != 2 {
+                return bad(format!(
+                    "a decision threshold on a {n_classes}-class model, expected a binary model"
+                ));
+            }
+            if !self.classes.contains(&d.positive_class) {
+                return bad(format!(
+                    "decision positive_class '{}' is not one of the classes ({})",
+                    d.positive_class,
+                    join(&self.classes)
+                ));
+            }
+            if !(0.0..=1.0).contains(&d.threshold)
+                || !d.error_cost.is_finite()
+                || d.error_cost <= 0.0
+            {
+                return bad(format!(
+                    "decision threshold {} (expected 0 to 1) or error_cost {} (expected > 0)",
+                    d.threshold, d.error_cost
+                ));
+            }
+        }
         let mut expected = 0;
         for f in &self.features {
             let e = f.build_for(self.sample_rate_hz, self.window_samples, &self.channels)?;
@@ -707,6 +1023,26 @@ impl FittedPipeline {
             )));
         }
         Ok(())
+    }
+
+    /// The predicted class for a row of class probabilities: the positive class when its
+    /// probability reaches the model's threshold, otherwise the most probable class.
+    pub fn decide(&self, probabilities: &[f64]) -> usize {
+        match &self.decision {
+            Some(d) => {
+                let pos = self
+                    .classes
+                    .iter()
+                    .position(|c| *c == d.positive_class)
+                    .expect("checked on load");
+                if probabilities[pos] >= d.threshold {
+                    pos
+                } else {
+                    1 - pos
+                }
+            }
+            None => argmax(probabilities),
+        }
     }
 
     /// Classifies windows of a recording: one per event when the model is event-locked and
@@ -758,7 +1094,7 @@ impl FittedPipeline {
                 Prediction {
                     start_s: w.start as f64 / fs,
                     end_s: (w.start + self.window_samples) as f64 / fs,
-                    class: argmax(&probabilities),
+                    class: self.decide(&probabilities),
                     probabilities,
                 }
             })
@@ -794,6 +1130,53 @@ fn channel_columns(rec: &Recording, wanted: &[String], who: &str) -> Result<Vec<
             }
         )))
     }
+}
+
+/// The threshold on the positive class's probability `p` (predict positive when `p ≥ t`) that
+/// minimises `error_cost · FNR + FPR` — with cost 1, maximises balanced accuracy. Candidates are
+/// 0.5 and the midpoints between consecutive distinct values of `p` (so the threshold sits
+/// between the scores it separates); among equally good ones the closest to 0.5 wins.
+pub fn best_threshold(p: &[f64], positive: &[bool], error_cost: f64) -> f64 {
+    let n_pos = positive.iter().filter(|&&b| b).count() as f64;
+    let n_neg = positive.len() as f64 - n_pos;
+    let cost = |fn_: f64, fp: f64| {
+        error_cost * if n_pos > 0.0 { fn_ / n_pos } else { 0.0 }
+            + if n_neg > 0.0 { fp / n_neg } else { 0.0 }
+    };
+    let mut order: Vec<usize> = (0..p.len()).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    // at 0.5
+    let (fn_half, fp_half) = p.iter().zip(positive).fold((0.0, 0.0), |(f, q), (&v, &b)| {
+        if v >= 0.5 {
+            (f, q + f64::from(u8::from(!b)))
+        } else {
+            (f + f64::from(u8::from(b)), q)
+        }
+    });
+    let mut best: (f64, f64) = (cost(fn_half, fp_half), 0.5);
+    // sweep upwards: below the first value every window is predicted positive
+    let (mut fn_, mut fp) = (0.0, n_neg);
+    let mut i = 0;
+    while i < order.len() {
+        let v = p[order[i]];
+        while i < order.len() && p[order[i]] == v {
+            if positive[order[i]] {
+                fn_ += 1.0;
+            } else {
+                fp -= 1.0;
+            }
+            i += 1;
+        }
+        if i == order.len() {
+            break;
+        }
+        let t = 0.5 * (v + p[order[i]]);
+        let c = cost(fn_, fp);
+        if c < best.0 - 1e-12 || (c <= best.0 + 1e-12 && (t - 0.5).abs() < (best.1 - 0.5).abs()) {
+            best = (c, t);
+        }
+    }
+    best.1
 }
 
 /// Index of the largest value (the first on ties).

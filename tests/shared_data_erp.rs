@@ -61,3 +61,26 @@ fn errp_negative_control_stays_at_chance_with_erp_features() {
     );
     assert!(ba <= 0.60, "a negative control must not decode: {ba}");
 }
+
+#[test]
+fn errp_negative_control_stays_at_chance_with_xdawn() {
+    let Some(data) = shared() else { return };
+    let files = errp_recordings(&data);
+    let ba = balanced_accuracy(
+        &files,
+        &[
+            "--epoch",
+            "0:1.5",
+            "--features",
+            "xdawn",
+            "--erp-rate",
+            "8",
+            "--classifier",
+            "lda",
+        ],
+    );
+    assert!(
+        ba <= 0.60,
+        "a negative control must not decode with xDAWN: {ba}"
+    );
+}

@@ -1,6 +1,6 @@
 //! Options shared by several subcommands, and the glue that turns them into library settings.
 
-use crate::features::{Band, BandPowerSpec, ErpSpec, FeatureSpec, PowerScale};
+use crate::features::{Band, BandPowerSpec, ErpSpec, FeatureSpec, PowerScale, XdawnSpec};
 use crate::io::{
     find_sidecar_events, read_any, read_events, CsvOptions, Event, Loaded, ReadOptions, Warning,
 };
@@ -70,8 +70,11 @@ pub struct WindowArgs {
 #[derive(Debug, Clone, Args)]
 pub struct FeatureArgs {
     /// Feature extractors, comma-separated, in column order: `bandpower` (Welch band power:
-    /// oscillations, e.g. alpha) and/or `erp` (the waveform decimated to --erp-rate: time-locked
-    /// potentials such as the error-related potential). Default bandpower.
+    /// oscillations, e.g. alpha), `erp` (the waveform decimated to --erp-rate: time-locked
+    /// potentials such as the error-related potential) and/or `xdawn` (xDAWN spatial filters
+    /// fitted on the training epochs, Rivet et al. 2009, as pyriemann's Xdawn: the filtered
+    /// waveforms decimated to --erp-rate; needs --epoch; refitted on each cross-validation
+    /// fold's training epochs only). Default bandpower.
     #[arg(
         long,
         value_name = "LIST",
@@ -86,6 +89,13 @@ pub struct FeatureArgs {
     /// this rate (e.g. --bandpass 1-10) so bin means do not alias.
     #[arg(long, value_name = "HZ", default_value_t = ErpSpec::DEFAULT_RATE_HZ)]
     pub erp_rate: f64,
+
+    /// xDAWN filters kept per class (`xdawn` features: classes × filters × bins columns).
+    /// Default 4, pyriemann's nfilter=4: an ERP is carried by a few spatial components, and
+    /// the first filters hold most of its signal-to-noise ratio while keeping the features few
+    /// (a binary 0.8 s epoch at 20 Hz: 2 × 4 × 16 = 128 columns; `erp` on 32 channels: 512).
+    #[arg(long, value_name = "N", default_value_t = XdawnSpec::DEFAULT_FILTERS)]
+    pub xdawn_filters: usize,
 
     /// Channels of the `erp` features (comma-separated names). Default: all channels; ErrPs
     /// peak at fronto-central sites (e.g. Fz,FCz,Cz).
@@ -120,6 +130,8 @@ pub enum FeatureKind {
     Bandpower,
     /// Decimated waveform per channel.
     Erp,
+    /// Decimated xDAWN-filtered waveforms (fitted on the training epochs).
+    Xdawn,
 }
 
 /// Pre-processing, applied identically in train and classify and stored in the model.
@@ -233,7 +245,7 @@ impl FeatureArgs {
         kinds.dedup();
         if kinds.is_empty() {
             return Err(Error::input(
-                "--features: none given, expected bandpower and/or erp",
+                "--features: none given, expected bandpower, erp and/or xdawn",
             ));
         }
         let mut specs = Vec::new();
@@ -243,6 +255,11 @@ impl FeatureArgs {
                 FeatureKind::Erp => specs.push(FeatureSpec::Erp(ErpSpec {
                     rate_hz: self.erp_rate,
                     channels: self.erp_channels.clone(),
+                })),
+                FeatureKind::Xdawn => specs.push(FeatureSpec::Xdawn(XdawnSpec {
+                    n_filters: self.xdawn_filters,
+                    rate_hz: self.erp_rate,
+                    fitted: None,
                 })),
             }
         }

@@ -1,17 +1,21 @@
 //! `eegi features`: write the feature matrix of recordings as CSV — one row per window with its
 //! recording, times and label, one column per `<channel>_<band>` — for inspection or other tools.
+//! The recordings are pre-processed (re-reference, filters, baseline, rejection) exactly as
+//! `train` and `classify` do: with `-m`, as the model says; otherwise as the options say.
 
-use super::config::{fmt_seconds, FeatureArgs, InputArgs, WindowArgs};
-use crate::features::extract;
+use super::config::{fmt_seconds, FeatureArgs, InputArgs, PreprocessArgs, WindowArgs};
+use crate::features::{extract_with_baseline, FeatureSpec};
 use crate::io::output::write_atomically;
-use crate::windows::Window;
+use crate::pipeline::{FittedPipeline, LabelledRecording, PipelineSpec};
+use crate::preprocess::Preprocessing;
+use crate::windows::{Window, WindowSpec};
 use crate::{Error, Recording, Result};
 use std::path::PathBuf;
 
 /// Options of `eegi features`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Recordings (EEG CSV, .csv.gz, EDF/EDF+, BDF/BDF+); those with events (sidecar, --events or EDF+ annotations) give labelled windows, others sliding windows
+    /// EEG CSV recordings; those with events give labelled windows, others sliding windows
     /// over the whole recording.
     #[arg(required = true, value_name = "RECORDING")]
     pub recordings: Vec<PathBuf>,
@@ -27,19 +31,49 @@ pub struct Args {
     pub window: WindowArgs,
 
     #[command(flatten)]
+    pub preprocess: PreprocessArgs,
+
+    #[command(flatten)]
     pub features: FeatureArgs,
+
+    /// Compute the features a model computes (its channels, window, pre-processing and
+    /// extractors, fitted xDAWN filters included) instead of the options' settings.
+    #[arg(short, long, value_name = "MODEL.json")]
+    pub model: Option<PathBuf>,
 }
 
 /// Runs `eegi features`.
 pub fn run(args: Args) -> Result<()> {
-    let spec = args.window.spec();
-    spec.check()?;
-    let feature_specs = args.features.specs(spec.length_s())?;
+    let model: Option<FittedPipeline> = args
+        .model
+        .as_deref()
+        .map(|p| super::classify::load_model(Some(p)))
+        .transpose()?;
+    let (window, preprocessing, specs, channels) = match &model {
+        Some(m) => (
+            m.window.clone(),
+            m.preprocessing.clone(),
+            m.features.clone(),
+            Some(m.channels.clone()),
+        ),
+        None => {
+            let w = args.window.spec();
+            let specs = args.features.specs(w.length_s())?;
+            (w, args.preprocess.spec(), specs, None)
+        }
+    };
+    window.check()?;
+    preprocessing.check(&window)?;
+    if specs.iter().any(FeatureSpec::needs_fit) {
+        // supervised extractors (xDAWN) are fitted on the labelled windows, exactly as train
+        return supervised(&args, window, preprocessing, specs);
+    }
     let loaded: Vec<crate::io::Loaded> = args
         .recordings
         .iter()
         .map(|p| args.input.read_loaded(p))
         .collect::<Result<_>>()?;
+    // --events, then a sidecar, then the events stored in the file itself
     let mut all_events = Vec::with_capacity(loaded.len());
     for (l, p) in loaded.iter().zip(&args.recordings) {
         all_events.push(args.input.events_of(l, p, loaded.len())?.map(|e| e.0));
@@ -47,10 +81,16 @@ pub fn run(args: Args) -> Result<()> {
     let recordings: Vec<Recording> = loaded.into_iter().map(|l| l.recording).collect();
     let first = &recordings[0];
     let fs = first.sample_rate_hz;
-    spec.check_rate(fs)?;
-    let channels = first.channel_names.clone();
+    window.check_rate(fs)?;
+    if let Some(m) = &model {
+        m.check_rate(&first.source, fs)?;
+    }
+    let channels = channels.unwrap_or_else(|| first.channel_names.clone());
+    let len = window.length_samples(fs);
+    let baseline = preprocessing.baseline_range(&window, fs);
     let mut windows: Vec<Window> = Vec::new();
     let mut columns = Vec::new();
+    let mut prepared = Vec::new();
     for (r, rec) in recordings.iter().enumerate() {
         if rec.sample_rate_hz != fs {
             return Err(Error::input(format!(
@@ -65,16 +105,21 @@ pub fn run(args: Args) -> Result<()> {
             .map(|c| {
                 rec.channel_index(c).ok_or_else(|| {
                     Error::input(format!(
-                        "{}: missing channel {c} that the first recording has",
-                        rec.source.display()
+                        "{}: missing channel {c} that {}",
+                        rec.source.display(),
+                        if model.is_some() {
+                            "the model needs"
+                        } else {
+                            "the first recording has"
+                        }
                     ))
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        columns.push(cols);
+        let (rec, cols) = preprocessing.apply(rec, cols)?;
         match &all_events[r] {
             Some(events) => {
-                let (w, d) = spec.labelled(
+                let (mut w, d) = window.labelled(
                     r,
                     rec.n_samples(),
                     fs,
@@ -88,29 +133,82 @@ pub fn run(args: Args) -> Result<()> {
                         d.off_recording
                     );
                 }
+                // as train: epochs above --reject-uv are left out (and counted)
+                if preprocessing.reject_uv.is_some() {
+                    let before = w.len();
+                    w.retain(|win| !preprocessing.rejects(&rec, win, len, &cols, baseline));
+                    if before > w.len() {
+                        eprintln!(
+                            "eegi: {}: {} epochs rejected for amplitude (--reject-uv) and left out",
+                            rec.source.display(),
+                            before - w.len()
+                        );
+                    }
+                }
                 windows.extend(w);
             }
-            None => windows.extend(spec.continuous(r, rec.n_samples(), fs)),
+            None => windows.extend(window.continuous(r, rec.n_samples(), fs)),
         }
+        columns.push(cols);
+        prepared.push(rec);
     }
-    let refs: Vec<&Recording> = recordings.iter().collect();
-    let len = spec.length_samples(fs);
-    let features = extract(
-        &feature_specs,
+    let refs: Vec<&Recording> = prepared.iter().map(|r| r.as_ref()).collect();
+    let features = extract_with_baseline(
+        &specs, fs, len, &refs, &columns, &channels, &windows, baseline,
+    )?;
+    write_csv(
+        &args,
+        &windows,
+        &features.names,
+        features.matrix.view(),
         fs,
         len,
-        &refs,
-        &columns,
-        &channels,
-        &windows,
-    )?;
+    )
+}
+
+/// Features with extractors fitted on the labelled windows: `train`'s own training set.
+fn supervised(
+    args: &Args,
+    window: WindowSpec,
+    preprocessing: Preprocessing,
+    specs: Vec<FeatureSpec>,
+) -> Result<()> {
+    let spec = PipelineSpec {
+        window,
+        preprocessing,
+        features: specs,
+        labels: args.window.labels.clone(),
+        classifier: crate::model::LogisticSpec::default().into(),
+    };
+    spec.check()?;
+    let inputs: Vec<LabelledRecording> = args.input.load_labelled(&args.recordings)?;
+    let set = spec.training_set(&inputs)?;
+    write_csv(
+        args,
+        &set.windows,
+        &set.features.names,
+        set.features.matrix.view(),
+        set.sample_rate_hz,
+        set.window_len,
+    )
+}
+
+/// Writes the feature CSV (atomically; `-` = stdout).
+fn write_csv(
+    args: &Args,
+    windows: &[Window],
+    names: &[String],
+    matrix: ndarray::ArrayView2<f64>,
+    fs: f64,
+    len: usize,
+) -> Result<()> {
     write_atomically(&args.output, |w| {
         write!(w, "recording,start_s,end_s,label")?;
-        for n in &features.names {
+        for n in names {
             write!(w, ",{n}")?;
         }
         writeln!(w)?;
-        for (win, row) in windows.iter().zip(features.matrix.rows()) {
+        for (win, row) in windows.iter().zip(matrix.rows()) {
             write!(
                 w,
                 "{},{},{},{}",

@@ -92,6 +92,24 @@ pub fn describe(m: &FittedPipeline) -> String {
             model.shrinkage
         ),
     };
+    let _ = match &m.decision {
+        Some(d) => writeln!(
+            o,
+            "decision: {} when p_{} ≥ {} (threshold {}{})",
+            d.positive_class,
+            d.positive_class,
+            d.threshold,
+            d.method,
+            match (d.oof_balanced_accuracy, d.oof_balanced_accuracy_at_half) {
+                (Some(a), Some(h)) => format!(
+                    ", error cost {}: out-of-fold balanced accuracy {a:.3}, at 0.5 {h:.3}",
+                    d.error_cost
+                ),
+                _ => String::new(),
+            }
+        ),
+        None => writeln!(o, "decision: the most probable class (no threshold)"),
+    };
     let t = &m.training;
     let _ = writeln!(
         o,

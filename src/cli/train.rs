@@ -4,7 +4,7 @@
 use super::config::{hash_inputs, FeatureArgs, InputArgs, PreprocessArgs, WindowArgs};
 use crate::io::output::write_atomically;
 use crate::model::{LdaSpec, LogisticSpec};
-use crate::pipeline::{describe_dropped, Classifier, ClassifierSpec, PipelineSpec};
+use crate::pipeline::{describe_dropped, Classifier, ClassifierSpec, PipelineSpec, ThresholdSpec};
 use crate::{Error, Result};
 use std::path::PathBuf;
 
@@ -48,6 +48,34 @@ pub struct Args {
     #[arg(long, value_name = "K", default_value_t = 5)]
     pub cv: usize,
 
+    /// Decision threshold of a binary model on the positive class's probability (see
+    /// --positive-class): a probability such as 0.3, or `auto`. Default: none — the most
+    /// probable class, i.e. 0.5. `auto` picks the threshold that maximises balanced accuracy on
+    /// out-of-fold probabilities of the training windows (stratified K-fold with --cv folds, 5
+    /// when --cv is 0, over groups of overlapping windows, as `eegi evaluate --cv K`): the
+    /// cost-neutral choice, since balanced accuracy weighs a missed positive and a false alarm
+    /// by their class sizes. The threshold is stored in the model and used by classify and
+    /// evaluate -m. Refused for models of more than two classes.
+    #[arg(long, value_name = "auto|P", value_parser = parse_threshold)]
+    pub threshold: Option<Threshold>,
+
+    /// The class --threshold applies to. Default: the less frequent training class (for ErrP
+    /// data, robot_error), the rare event a decoder is meant to detect; on a tie, the second
+    /// in sorted order.
+    #[arg(long, value_name = "LABEL", requires = "threshold")]
+    pub positive_class: Option<String>,
+
+    /// With --threshold auto: cost of missing a positive relative to a false alarm; the
+    /// threshold minimises cost × (missed positives / positives) + (false alarms / negatives).
+    /// Default 1, which is maximising balanced accuracy.
+    #[arg(
+        long,
+        value_name = "RATIO",
+        default_value_t = 1.0,
+        requires = "threshold"
+    )]
+    pub error_cost: f64,
+
     /// Print the training summary as JSON on stdout instead of text.
     #[arg(long)]
     pub json: bool,
@@ -60,6 +88,28 @@ pub enum ClassifierArg {
     Logistic,
     /// Shrinkage linear discriminant analysis.
     Lda,
+}
+
+/// `--threshold` value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Threshold {
+    /// Chosen on out-of-fold probabilities.
+    Auto,
+    /// Given.
+    Fixed(f64),
+}
+
+/// Parses `auto` or a probability.
+fn parse_threshold(text: &str) -> std::result::Result<Threshold, String> {
+    if text.eq_ignore_ascii_case("auto") {
+        return Ok(Threshold::Auto);
+    }
+    match text.trim().parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(Threshold::Fixed(v)),
+        _ => Err(format!(
+            "'{text}', expected auto or a probability from 0 to 1, e.g. 0.3"
+        )),
+    }
 }
 
 /// Runs `eegi train`.
@@ -98,6 +148,20 @@ pub fn run(args: Args) -> Result<()> {
     let hashes = hash_inputs(&inputs)?;
     let fit_clock = std::time::Instant::now();
     let mut model = spec.fit(&set, hashes, cv)?;
+    if let Some(t) = args.threshold {
+        model.decision = Some(spec.fit_decision(
+            &set,
+            &ThresholdSpec {
+                value: match t {
+                    Threshold::Auto => None,
+                    Threshold::Fixed(v) => Some(v),
+                },
+                positive_class: args.positive_class.clone(),
+                error_cost: args.error_cost,
+                folds: if args.cv >= 2 { args.cv } else { 5 },
+            },
+        )?);
+    }
     let fit_s = fit_clock.elapsed().as_secs_f64();
     model.training.warnings = warnings;
     let json = model.to_json();
@@ -120,6 +184,7 @@ pub fn run(args: Args) -> Result<()> {
             "cv_fold_balanced_accuracy": cv.map(|c| c.fold_balanced_accuracy.clone()),
             "chance_balanced_accuracy": 1.0 / model.classes.len() as f64,
             "seconds": {"load": load_s, "features": features_s, "cross_validation": cv_s, "fit": fit_s},
+            "decision": model.decision,
             "warnings": t.warnings,
             "n_warnings": t.warnings.len(),
             "fit": match &model.classifier {
@@ -171,6 +236,20 @@ pub fn run(args: Args) -> Result<()> {
         ),
         None => writeln!(out, "cross-validation skipped (--cv 0)"),
     };
+    if let Some(d) = &model.decision {
+        let _ = match (d.oof_balanced_accuracy, d.oof_balanced_accuracy_at_half) {
+            (Some(at), Some(half)) => writeln!(
+                out,
+                "threshold: {} when p_{} ≥ {:.4} (auto, {}-fold out-of-fold balanced accuracy {at:.3}; at 0.5: {half:.3})",
+                d.positive_class, d.positive_class, d.threshold, d.folds.unwrap_or(0)
+            ),
+            _ => writeln!(
+                out,
+                "threshold: {} when p_{} ≥ {}",
+                d.positive_class, d.positive_class, d.threshold
+            ),
+        };
+    }
     if let Classifier::LogisticRegression { model: lr, .. } = &model.classifier {
         if !lr.fit.converged {
             eprintln!(

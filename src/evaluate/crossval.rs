@@ -1,6 +1,7 @@
 //! Out-of-fold predictions for a fixed assignment of windows to test folds, and the
-//! label-permutation test. Features are computed once by the caller; only the scaler and the
-//! classifier are refitted per fold (and per permutation).
+//! label-permutation test. Features are computed once by the caller; the scaler, the classifier
+//! and supervised feature extractors (xDAWN, through a [`Refit`]) are refitted per fold (and per
+//! permutation).
 
 use super::metrics::{balanced_accuracy, predicted};
 use crate::model::Scaler;
@@ -34,6 +35,10 @@ pub struct OutOfFold {
     pub folds: Vec<FoldOutcome>,
 }
 
+/// Refits the feature matrix for one fold: given the training rows and the labels of every
+/// row, the matrix of every row with supervised extractors (xDAWN) fitted on those rows only.
+pub type Refit<'a> = dyn Fn(&[usize], &[usize]) -> Result<Array2<f64>> + Sync + 'a;
+
 /// Test folds for a labelling: the fold of each window and the number of folds.
 pub type Split<'a> = dyn Fn(&[usize]) -> Result<(Vec<usize>, usize)> + Sync + 'a;
 
@@ -50,6 +55,7 @@ pub fn out_of_fold(
     classifier: &crate::pipeline::ClassifierSpec,
     parallel: bool,
     fold_name: &(dyn Fn(usize) -> String + Sync),
+    refit: Option<&Refit>,
 ) -> Result<OutOfFold> {
     let one = |fold: usize| -> Result<(FoldOutcome, Array2<f64>)> {
         let test: Vec<usize> = (0..y.len()).filter(|&i| test_fold[i] == fold).collect();
@@ -68,6 +74,12 @@ pub fn out_of_fold(
             .iter()
             .map(|&i| present.binary_search(&y[i]).expect("present"))
             .collect();
+        // supervised extractors see the training fold only
+        let owned = refit.map(|f| f(&train, y)).transpose()?;
+        let x = match &owned {
+            Some(m) => m.view(),
+            None => x.view(),
+        };
         let xt = x.select(Axis(0), &train);
         let scaler = Scaler::fit(xt.view());
         let model = classifier.fit(scaler.transform(xt.view()).view(), &compact, present.len())?;
@@ -168,6 +180,7 @@ pub fn permutation_scores(
     classifier: &crate::pipeline::ClassifierSpec,
     split: &Split,
     tick: &(dyn Fn() + Sync),
+    refit: Option<&Refit>,
 ) -> Result<Vec<f64>> {
     (0..n as u64)
         .into_par_iter()
@@ -175,7 +188,9 @@ pub fn permutation_scores(
             let yp = permuted_labels(y, strata, units, seed, index);
             let (folds, n_folds) = split(&yp)?;
             let name = |f: usize| format!("permutation {}: fold {}", index + 1, f + 1);
-            let oof = out_of_fold(x, &yp, n_classes, &folds, n_folds, classifier, false, &name)?;
+            let oof = out_of_fold(
+                x, &yp, n_classes, &folds, n_folds, classifier, false, &name, refit,
+            )?;
             tick();
             Ok(balanced_accuracy(
                 &yp,

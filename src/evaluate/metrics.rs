@@ -218,8 +218,14 @@ pub struct Scores {
 /// All scores of predicted probabilities `proba` (windows × classes) against `y_true`; the
 /// predicted class is the most probable one (the first on ties).
 pub fn score(y_true: &[usize], proba: ArrayView2<f64>) -> Scores {
+    score_predictions(y_true, proba, &predicted(proba))
+}
+
+/// [`score`] with the predicted classes given (e.g. by a decision threshold) instead of the
+/// most probable ones; the probability metrics (ROC AUC, log loss) still use `proba`.
+pub fn score_predictions(y_true: &[usize], proba: ArrayView2<f64>, y_pred: &[usize]) -> Scores {
     let k = proba.ncols();
-    let y_pred = predicted(proba);
+    let y_pred = y_pred.to_vec();
     Scores {
         accuracy: accuracy(y_true, &y_pred),
         balanced_accuracy: balanced_accuracy(y_true, &y_pred, k),

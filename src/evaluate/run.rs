@@ -3,7 +3,7 @@
 //! per-recording scores, ROC curves and class spectra, gathered in a [`Report`].
 
 use super::crossval::{out_of_fold, permutation_p_value, permutation_scores, permuted_labels};
-use super::metrics::{accuracy, balanced_accuracy, predicted, roc_curve, score};
+use super::metrics::{accuracy, balanced_accuracy, predicted, roc_curve, score_predictions};
 use super::split::{overlap_groups, stratified_group_kfold};
 use crate::features::{FeatureSpec, PowerScale};
 use crate::pipeline::{FittedPipeline, TrainingSet};
@@ -63,11 +63,18 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
     let strata: Vec<usize> = set.windows.iter().map(|w| w.recording).collect();
     let x = set.features.matrix.view();
     let mut warnings = Vec::new();
+    // supervised extractors (xDAWN) are refitted on each training fold
+    let refit_fn = |train: &[usize], labels: &[usize]| -> Result<Array2<f64>> {
+        Ok(set
+            .refit_features(train, labels)?
+            .expect("only called with supervised extractors"))
+    };
+    let refit: Option<&super::crossval::Refit> = set.epochs.is_some().then_some(&refit_fn as _);
 
     let (proba, folds, permuted, protocol, scheme) = match req.protocol {
         Protocol::Model(model) => {
             let proba = model_proba(model, set)?;
-            let y_pred = predicted(proba.view());
+            let y_pred = decided(model, proba.view());
             let permuted: Vec<f64> = (0..req.permutations as u64)
                 .map(|i| {
                     let yp = permuted_labels(y, &strata, &units, req.seed, i);
@@ -90,7 +97,7 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
             };
             let (test_fold, _) = split(y)?;
             let name = |f: usize| format!("fold {} of {n}", f + 1);
-            let oof = out_of_fold(x, y, k, &test_fold, n, &req.classifier, true, &name)?;
+            let oof = out_of_fold(x, y, k, &test_fold, n, &req.classifier, true, &name, refit)?;
             (req.tick)();
             let permuted = permutation_scores(
                 x,
@@ -103,6 +110,7 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
                 &req.classifier,
                 &split,
                 req.tick,
+                refit,
             )?;
             let folds = oof
                 .folds
@@ -143,7 +151,7 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
             let n = names.len();
             let split = |_: &[usize]| -> Result<(Vec<usize>, usize)> { Ok((test_fold.clone(), n)) };
             let name = |f: usize| format!("fold leaving out {}", names[f]);
-            let oof = out_of_fold(x, y, k, &test_fold, n, &req.classifier, true, &name)?;
+            let oof = out_of_fold(x, y, k, &test_fold, n, &req.classifier, true, &name, refit)?;
             (req.tick)();
             let permuted = permutation_scores(
                 x,
@@ -156,6 +164,7 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
                 &req.classifier,
                 &split,
                 req.tick,
+                refit,
             )?;
             let folds = oof
                 .folds
@@ -173,8 +182,12 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
         }
     };
 
-    let s = score(y, proba.view());
-    let y_pred = predicted(proba.view());
+    // a held-out model's own decision rule (its threshold); otherwise the most probable class
+    let y_pred = match req.protocol {
+        Protocol::Model(model) => decided(model, proba.view()),
+        _ => predicted(proba.view()),
+    };
+    let s = score_predictions(y, proba.view(), &y_pred);
     let subset_scores = |rows: &[usize]| {
         let t: Vec<usize> = rows.iter().map(|&i| y[i]).collect();
         let p: Vec<usize> = rows.iter().map(|&i| y_pred[i]).collect();
@@ -363,6 +376,20 @@ fn model_proba(model: &FittedPipeline, set: &TrainingSet) -> Result<Array2<f64>>
     let x = model.scaler.transform(selected.as_standard_layout().view());
     let p = model.classifier.predict_proba(x.view());
     Ok(p.select(Axis(1), &class_in_model))
+}
+
+/// The model's decision for each row of probabilities in the set's class order (a binary
+/// model with a threshold has the same two classes in the same order as the set).
+fn decided(model: &FittedPipeline, proba: ndarray::ArrayView2<f64>) -> Vec<usize> {
+    if model.decision.is_some() && proba.ncols() == model.classes.len() {
+        proba
+            .rows()
+            .into_iter()
+            .map(|r| model.decide(&r.to_vec()))
+            .collect()
+    } else {
+        predicted(proba)
+    }
 }
 
 /// Mean band power per class on the channels whose bands best separate the classes (largest

@@ -76,6 +76,11 @@ impl Erp {
         self.edges.len() - 1
     }
 
+    /// Bin boundaries in samples (`n_bins() + 1` of them).
+    pub fn edges(&self) -> &[usize] {
+        &self.edges
+    }
+
     fn n_used(&self, n_channels: usize) -> usize {
         match &self.selected {
             Some(s) => s.len(),

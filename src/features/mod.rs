@@ -1,12 +1,15 @@
 //! Feature extractors: each turns a window (samples × channels) into named columns of one row.
 //! The feature stage of a model is a list of [`FeatureSpec`]s: band power (oscillations) and
-//! ERP waveforms (time-locked potentials), combinable in one model.
+//! ERP waveforms (time-locked potentials), and xDAWN-filtered waveforms (supervised: fitted on
+//! training epochs), combinable in one model.
 
 pub mod bandpower;
 pub mod erp;
+pub mod xdawn;
 
 pub use bandpower::{Band, BandPowerSpec, PowerScale};
 pub use erp::ErpSpec;
+pub use xdawn::{XdawnFilters, XdawnSpec};
 
 use crate::windows::Window;
 use crate::{Recording, Result};
@@ -22,6 +25,8 @@ pub enum FeatureSpec {
     BandPower(BandPowerSpec),
     /// The waveform at chosen channels, decimated by bin means.
     Erp(ErpSpec),
+    /// xDAWN spatially filtered waveforms, decimated by bin means; fitted on training epochs.
+    Xdawn(XdawnSpec),
 }
 
 /// A ready-to-run extractor: plans and scratch buffers made once, reused for every window.
@@ -47,6 +52,9 @@ impl FeatureSpec {
         match self {
             FeatureSpec::BandPower(spec) => Ok(Box::new(spec.build(sample_rate_hz, window_len)?)),
             FeatureSpec::Erp(spec) => Ok(Box::new(spec.build(sample_rate_hz, window_len)?)),
+            FeatureSpec::Xdawn(_) => Err(crate::Error::input(
+                "xdawn features need the model channels: use build_for",
+            )),
         }
     }
 
@@ -57,10 +65,67 @@ impl FeatureSpec {
         window_len: usize,
         channel_names: &[String],
     ) -> Result<Box<dyn Extractor>> {
+        if let FeatureSpec::Xdawn(spec) = self {
+            return Ok(Box::new(spec.build(
+                sample_rate_hz,
+                window_len,
+                channel_names.len(),
+            )?));
+        }
         let mut e = self.build(sample_rate_hz, window_len)?;
         e.select_channels(channel_names)?;
         Ok(e)
     }
+
+    /// Whether this extractor still has to be fitted on labelled training epochs (an xDAWN
+    /// spec without filters); such extractors are refitted on each cross-validation fold.
+    pub fn needs_fit(&self) -> bool {
+        matches!(self, FeatureSpec::Xdawn(XdawnSpec { fitted: None, .. }))
+    }
+
+    /// Validates settings that do not depend on data (for extractors fitted later).
+    pub fn check(
+        &self,
+        sample_rate_hz: f64,
+        window_len: usize,
+        channel_names: &[String],
+    ) -> Result<()> {
+        match self {
+            FeatureSpec::Xdawn(spec) if spec.fitted.is_none() => {
+                spec.check(sample_rate_hz, window_len)
+            }
+            _ => self
+                .build_for(sample_rate_hz, window_len, channel_names)
+                .map(|_| ()),
+        }
+    }
+}
+
+/// The epochs of `windows`, epochs × samples × model channels, each pre-processed recording's
+/// columns `channels[r]` in model order, baseline-corrected like [`extract_with_baseline`].
+pub fn epochs(
+    window_len: usize,
+    recordings: &[&Recording],
+    channels: &[Vec<usize>],
+    windows: &[Window],
+    baseline: Option<(usize, usize)>,
+) -> ndarray::Array3<f64> {
+    let n_ch = channels.first().map_or(0, |c| c.len());
+    let mut out = ndarray::Array3::<f64>::zeros((windows.len(), window_len, n_ch));
+    for (i, w) in windows.iter().enumerate() {
+        let rec = recordings[w.recording];
+        for (j, &c) in channels[w.recording].iter().enumerate() {
+            let src = rec.samples.slice(s![w.start..w.start + window_len, c]);
+            let mean = match baseline {
+                Some((a, b)) => src.slice(s![a..b]).sum() / (b - a) as f64,
+                None => 0.0,
+            };
+            for (d, v) in out.slice_mut(s![i, .., j]).iter_mut().zip(src) {
+                *d = v - mean;
+            }
+        }
+    }
+    out
 }
 
 /// A feature matrix: one row per window, with a name per column.

@@ -7,8 +7,8 @@
 //! sidecar ([`super::bids`]), `--rename` and `--channels`.
 
 use super::bids;
-use super::format::{Format, Loaded};
 use super::eeg_csv::round_rate;
+use super::format::{Format, Loaded};
 use super::{check_recording, read_bytes, CsvOptions, Event, ReadLimits, Warning, WarningKind};
 use crate::limits::MAX_SAMPLE_RATE_HZ;
 use crate::{Error, Recording, Result};

@@ -1,0 +1,416 @@
+//! xDAWN spatial filters (Rivet et al., IEEE TBME 56(8), 2009), with pyriemann's definitions
+//! (`pyriemann.spatialfilters.Xdawn`, `estimator="scm"`): for each class k, the class-average
+//! epoch P_k (channels × time), its covariance C_k and the covariance C_x of all training epochs
+//! concatenated (both `covariance_scm`: each channel centred, divided by the number of samples);
+//! the generalized eigenvectors of C_k v = λ C_x v, sorted by λ descending, scaled to unit norm;
+//! the first `n_filters` of each class, concatenated in class order. The feature is each
+//! filtered epoch decimated by bin means exactly as the `erp` extractor does.
+//!
+//! Unlike the other extractors xDAWN is supervised: [`XdawnSpec::fit`] learns the filters from
+//! labelled training epochs (in cross-validation, from the training fold only), and the fitted
+//! spec, filters included, is stored in the model.
+
+use super::erp::{Erp, ErpSpec};
+use super::Extractor;
+use crate::{Error, Result};
+use ndarray::{Array2, ArrayView2, ArrayView3};
+use serde::{Deserialize, Serialize};
+
+/// Settings of the xDAWN extractor, and once fitted its filters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct XdawnSpec {
+    /// Filters kept per class (at most the number of channels).
+    pub n_filters: usize,
+    /// Rate of the decimated filtered waveform, Hz.
+    pub rate_hz: f64,
+    /// The fitted filters (absent until fitted on training epochs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fitted: Option<XdawnFilters>,
+}
+
+/// Fitted xDAWN filters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct XdawnFilters {
+    /// Class of each block of filters, in order.
+    pub classes: Vec<String>,
+    /// Filters per class actually kept (`min(n_filters, channels)`).
+    pub per_class: usize,
+    /// Filters, one row per (class, filter), each with one weight per model channel.
+    pub filters: Vec<Vec<f64>>,
+    /// Their generalized eigenvalues (signal-to-signal-plus-noise ratio), same order.
+    pub eigenvalues: Vec<f64>,
+}
+
+/// The ready-to-run xDAWN extractor.
+pub struct Xdawn {
+    erp: Erp,
+    /// Filters × model channels.
+    filters: Array2<f64>,
+    names: Vec<String>,
+    /// Bin means of every model channel (channel-major).
+    bins: Vec<f64>,
+    sample_rate_hz: f64,
+}
+
+impl XdawnSpec {
+    /// Default filters per class: 4, pyriemann's `nfilter=4` — an ERP's few components
+    /// (e.g. negativity and positivity) need few filters, and 4 classes × few bins stays small.
+    pub const DEFAULT_FILTERS: usize = 4;
+
+    /// Validates the settings that do not depend on data.
+    pub fn check(&self, sample_rate_hz: f64, window_len: usize) -> Result<()> {
+        if self.n_filters == 0 {
+            return Err(Error::input(
+                "--xdawn-filters 0: expected at least 1 filter per class",
+            ));
+        }
+        self.erp().build(sample_rate_hz, window_len).map(|_| ())
+    }
+
+    fn erp(&self) -> ErpSpec {
+        ErpSpec {
+            rate_hz: self.rate_hz,
+            channels: None,
+        }
+    }
+
+    /// Builds the extractor of a fitted spec for model channels `channels`.
+    pub fn build(
+        &self,
+        sample_rate_hz: f64,
+        window_len: usize,
+        n_channels: usize,
+    ) -> Result<Xdawn> {
+        self.check(sample_rate_hz, window_len)?;
+        let f = self.fitted.as_ref().ok_or_else(|| {
+            Error::input("xdawn features without fitted filters; they are fitted by `eegi train`")
+        })?;
+        if f.filters.is_empty()
+            || f.filters.iter().any(|r| r.len() != n_channels)
+            || f.filters.len() != f.classes.len() * f.per_class
+            || f.eigenvalues.len() != f.filters.len()
+        {
+            return Err(Error::input(format!(
+                "xdawn filters: expected {} classes × {} filters of {n_channels} channel weights",
+                f.classes.len(),
+                f.per_class
+            )));
+        }
+        let erp = self.erp().build(sample_rate_hz, window_len)?;
+        let mut names = Vec::new();
+        for c in &f.classes {
+            for j in 0..f.per_class {
+                names.push(format!("xdawn_{c}{}", j + 1));
+            }
+        }
+        let filters =
+            Array2::from_shape_fn((f.filters.len(), n_channels), |(i, j)| f.filters[i][j]);
+        Ok(Xdawn {
+            bins: vec![0.0; n_channels * erp.n_bins()],
+            erp,
+            filters,
+            names,
+            sample_rate_hz,
+        })
+    }
+
+    /// Fits the filters on the epochs `rows` of `epochs` (epochs × samples × model channels)
+    /// with class indices `y` (one per epoch, into `classes`); classes without a training epoch
+    /// get no filters. Returns the fitted spec.
+    pub fn fit(
+        &self,
+        epochs: ArrayView3<f64>,
+        rows: &[usize],
+        y: &[usize],
+        classes: &[String],
+    ) -> Result<XdawnSpec> {
+        let (_, n_t, n_ch) = epochs.dim();
+        if rows.is_empty() || n_t == 0 || n_ch == 0 {
+            return Err(Error::input("xdawn: no training epochs to fit filters on"));
+        }
+        // C_x: covariance of all training samples, channels centred over all of them
+        let n = (rows.len() * n_t) as f64;
+        let mut mean = vec![0.0; n_ch];
+        for &r in rows {
+            for t in 0..n_t {
+                for (m, v) in mean.iter_mut().zip(epochs.slice(ndarray::s![r, t, ..])) {
+                    *m += v;
+                }
+            }
+        }
+        mean.iter_mut().for_each(|m| *m /= n);
+        let mut cx = Array2::<f64>::zeros((n_ch, n_ch));
+        let mut centred = vec![0.0; n_ch];
+        for &r in rows {
+            for t in 0..n_t {
+                for (c, (v, m)) in centred
+                    .iter_mut()
+                    .zip(epochs.slice(ndarray::s![r, t, ..]).iter().zip(&mean))
+                {
+                    *c = v - m;
+                }
+                for i in 0..n_ch {
+                    let ci = centred[i];
+                    for j in 0..=i {
+                        cx[[i, j]] += ci * centred[j];
+                    }
+                }
+            }
+        }
+        symmetrise(&mut cx, n);
+        let l = cholesky_regularised(&cx)?;
+        let per_class = self.n_filters.min(n_ch);
+        let mut out = XdawnFilters {
+            classes: Vec::new(),
+            per_class,
+            filters: Vec::new(),
+            eigenvalues: Vec::new(),
+        };
+        for (k, name) in classes.iter().enumerate() {
+            let members: Vec<usize> = rows.iter().copied().filter(|&r| y[r] == k).collect();
+            if members.is_empty() {
+                continue;
+            }
+            // P_k: class average, then each channel centred over time
+            let mut p = Array2::<f64>::zeros((n_t, n_ch));
+            for &r in &members {
+                p += &epochs.slice(ndarray::s![r, .., ..]);
+            }
+            p /= members.len() as f64;
+            for mut col in p.columns_mut() {
+                let m = col.sum() / n_t as f64;
+                col.mapv_inplace(|v| v - m);
+            }
+            let mut ck = p.t().dot(&p);
+            ck /= n_t as f64;
+            let (values, vectors) = generalized_eigh(&ck, &l);
+            let mut order: Vec<usize> = (0..n_ch).collect();
+            order.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
+            out.classes.push(name.clone());
+            for &i in order.iter().take(per_class) {
+                let mut v: Vec<f64> = vectors.column(i).to_vec();
+                let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+                // sign: the largest-magnitude weight positive (eigenvectors have no sign)
+                let big = v
+                    .iter()
+                    .fold(0.0f64, |b, &x| if x.abs() > b.abs() { x } else { b });
+                let s = if big < 0.0 { -1.0 } else { 1.0 } / norm;
+                v.iter_mut().for_each(|x| *x *= s);
+                out.filters.push(v);
+                out.eigenvalues.push(values[i]);
+            }
+        }
+        Ok(XdawnSpec {
+            n_filters: self.n_filters,
+            rate_hz: self.rate_hz,
+            fitted: Some(out),
+        })
+    }
+}
+
+/// Fills the upper triangle from the lower one and divides by `n`.
+fn symmetrise(a: &mut Array2<f64>, n: f64) {
+    let k = a.nrows();
+    for i in 0..k {
+        for j in 0..=i {
+            let v = a[[i, j]] / n;
+            a[[i, j]] = v;
+            a[[j, i]] = v;
+        }
+    }
+}
+
+/// Lower Cholesky factor of `a`. A covariance that is singular to working precision (e.g.
+/// after common-average referencing, which removes one dimension) gets a ridge of 1e-10 of its
+/// mean variance; its null directions then have eigenvalue ≈ 0 and are never kept.
+fn cholesky_regularised(a: &Array2<f64>) -> Result<Array2<f64>> {
+    let n = a.nrows();
+    let scale = (0..n).map(|i| a[[i, i]]).sum::<f64>() / n as f64;
+    if !(scale.is_finite() && scale > 0.0) {
+        return Err(Error::input(
+            "xdawn: the training epochs have no variance (flat channels?), expected EEG",
+        ));
+    }
+    let max_diag = (0..n).map(|i| a[[i, i]]).fold(0.0, f64::max);
+    let mut ridge = 0.0;
+    for _ in 0..2 {
+        let mut l = Array2::<f64>::zeros((n, n));
+        let mut ok = true;
+        for j in 0..n {
+            let mut d = a[[j, j]] + ridge;
+            for k in 0..j {
+                d -= l[[j, k]] * l[[j, k]];
+            }
+            if d.is_nan() || d <= 1e-12 * max_diag {
+                ok = false;
+                break;
+            }
+            let d = d.sqrt();
+            l[[j, j]] = d;
+            for i in j + 1..n {
+                let mut s = a[[i, j]];
+                for k in 0..j {
+                    s -= l[[i, k]] * l[[j, k]];
+                }
+                l[[i, j]] = s / d;
+            }
+        }
+        if ok {
+            return Ok(l);
+        }
+        ridge = 1e-10 * scale;
+    }
+    Err(Error::input(
+        "xdawn: the covariance of the training epochs is singular (duplicated or flat channels?), expected full rank",
+    ))
+}
+
+/// Solves `c v = λ (L Lᵀ) v` for symmetric `c`: eigenvalues and eigenvectors (columns),
+/// through the symmetric matrix L⁻¹ c L⁻ᵀ and the Jacobi eigenvalue algorithm.
+fn generalized_eigh(c: &Array2<f64>, l: &Array2<f64>) -> (Vec<f64>, Array2<f64>) {
+    let n = c.nrows();
+    // M = L⁻¹ C (forward substitution on each column), then A = L⁻¹ Mᵀ = L⁻¹ C L⁻ᵀ
+    let lower_solve = |b: &Array2<f64>| {
+        let mut x = b.clone();
+        for col in 0..n {
+            for i in 0..n {
+                let mut s = x[[i, col]];
+                for k in 0..i {
+                    s -= l[[i, k]] * x[[k, col]];
+                }
+                x[[i, col]] = s / l[[i, i]];
+            }
+        }
+        x
+    };
+    let m = lower_solve(c);
+    let mut a = lower_solve(&m.t().to_owned());
+    // exact symmetry before Jacobi
+    for i in 0..n {
+        for j in 0..i {
+            let v = 0.5 * (a[[i, j]] + a[[j, i]]);
+            a[[i, j]] = v;
+            a[[j, i]] = v;
+        }
+    }
+    let (values, u) = jacobi_eigh(a);
+    // v = L⁻ᵀ u (back substitution)
+    let mut v = u;
+    for col in 0..n {
+        for i in (0..n).rev() {
+            let mut s = v[[i, col]];
+            for k in i + 1..n {
+                s -= l[[k, i]] * v[[k, col]];
+            }
+            v[[i, col]] = s / l[[i, i]];
+        }
+    }
+    (values, v)
+}
+
+/// Eigenvalues and eigenvectors (columns) of a symmetric matrix by cyclic Jacobi rotations
+/// (accurate to working precision; n ≤ a few hundred).
+fn jacobi_eigh(mut a: Array2<f64>) -> (Vec<f64>, Array2<f64>) {
+    let n = a.nrows();
+    let mut v = Array2::<f64>::eye(n);
+    for _sweep in 0..100 {
+        let off: f64 = (0..n)
+            .flat_map(|i| (0..i).map(move |j| (i, j)))
+            .map(|(i, j)| a[[i, j]] * a[[i, j]])
+            .sum();
+        let total: f64 = a.iter().map(|x| x * x).sum();
+        if off <= 1e-30 * total || off == 0.0 {
+            break;
+        }
+        for p in 0..n {
+            for q in p + 1..n {
+                let apq = a[[p, q]];
+                if apq == 0.0 {
+                    continue;
+                }
+                let theta = (a[[q, q]] - a[[p, p]]) / (2.0 * apq);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..n {
+                    let akp = a[[k, p]];
+                    let akq = a[[k, q]];
+                    a[[k, p]] = c * akp - s * akq;
+                    a[[k, q]] = s * akp + c * akq;
+                }
+                for k in 0..n {
+                    let apk = a[[p, k]];
+                    let aqk = a[[q, k]];
+                    a[[p, k]] = c * apk - s * aqk;
+                    a[[q, k]] = s * apk + c * aqk;
+                }
+                for k in 0..n {
+                    let vkp = v[[k, p]];
+                    let vkq = v[[k, q]];
+                    v[[k, p]] = c * vkp - s * vkq;
+                    v[[k, q]] = s * vkp + c * vkq;
+                }
+            }
+        }
+    }
+    ((0..n).map(|i| a[[i, i]]).collect(), v)
+}
+
+impl Xdawn {
+    /// Number of filters (rows).
+    fn n_filters(&self) -> usize {
+        self.filters.nrows()
+    }
+}
+
+impl Extractor for Xdawn {
+    fn n_columns(&self, _n_channels: usize) -> usize {
+        self.n_filters() * self.erp.n_bins()
+    }
+
+    fn column_names(&self, _channels: &[String]) -> Vec<String> {
+        let m = self.erp.n_bins();
+        let edges = self.erp.edges();
+        let mut out = Vec::with_capacity(self.names.len() * m);
+        for name in &self.names {
+            for &e in edges.iter().take(m) {
+                let ms = (e as f64 / self.sample_rate_hz * 1000.0).round();
+                out.push(format!("{name}_{ms}ms"));
+            }
+        }
+        out
+    }
+
+    fn transform(&mut self, window: ArrayView2<f64>, channels: &[usize], out: &mut [f64]) {
+        // filtering and bin means are both linear: bin means first (fewer operations)
+        let m = self.erp.n_bins();
+        self.erp.transform(window, channels, &mut self.bins);
+        for (f, w) in self.filters.rows().into_iter().enumerate() {
+            for k in 0..m {
+                let mut s = 0.0;
+                for (j, wj) in w.iter().enumerate() {
+                    s += wj * self.bins[j * m + k];
+                }
+                out[f * m + k] = s;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jacobi_diagonalises() {
+        let a = ndarray::array![[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 1.0]];
+        let (w, v) = jacobi_eigh(a.clone());
+        let back = v
+            .dot(&Array2::from_diag(&ndarray::Array1::from(w)))
+            .dot(&v.t());
+        for (x, y) in back.iter().zip(a.iter()) {
+            assert!((x - y).abs() < 1e-12);
+        }
+    }
+}
