@@ -130,7 +130,10 @@ pub fn sniff(mut source: Box<dyn Read + Send>, path: &Path) -> Result<Sniffed> {
         return Ok(Sniffed {
             format,
             gzip: true,
-            reader: Box::new(std::io::Cursor::new(head).chain(inner)),
+            reader: Box::new(FullReads {
+                inner: std::io::Cursor::new(head).chain(inner),
+                error: None,
+            }),
         });
     }
     if has_ext(path, "gz") {
@@ -144,6 +147,37 @@ pub fn sniff(mut source: Box<dyn Read + Send>, path: &Path) -> Result<Sniffed> {
         gzip: false,
         reader: replay,
     })
+}
+
+/// A reader whose reads fill the buffer unless the source ends. A decompressor hands out a
+/// few KiB per read; the CSV parser takes a short read for a pause in a live source and parses
+/// what it has at once, so without this a gzip file would be parsed in tiny blocks.
+struct FullReads<R> {
+    inner: R,
+    /// An error met after some bytes were read: handed out by the next read.
+    error: Option<std::io::Error>,
+}
+
+impl<R: Read> Read for FullReads<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        let mut n = 0;
+        while n < buf.len() {
+            match self.inner.read(&mut buf[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) if n == 0 => return Err(e),
+                Err(e) => {
+                    self.error = Some(e);
+                    break;
+                }
+            }
+        }
+        Ok(n)
+    }
 }
 
 /// Opens a file (`-` = standard input) for reading.
