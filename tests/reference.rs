@@ -13,11 +13,11 @@ use ndarray::{s, Array2};
 use std::path::Path;
 
 /// Logistic regression against scikit-learn (tol 1e-10): relative error of the objective.
-const OBJECTIVE_REL: f64 = 1e-6;
+const OBJECTIVE_REL: f64 = 1e-8;
 /// Largest absolute difference of a probability.
-const PROBA_ABS: f64 = 1e-4;
+const PROBA_ABS: f64 = 5e-5;
 /// Largest absolute difference of a coefficient or intercept.
-const COEF_ABS: f64 = 1e-3;
+const COEF_ABS: f64 = 1e-4;
 
 /// Asserts `ours` is within `rel` relative error of `theirs`; returns the relative error.
 fn assert_close(ours: f64, theirs: f64, rel: f64, what: &str) -> f64 {
