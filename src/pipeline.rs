@@ -15,8 +15,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Version of the model file layout; bumped whenever a field changes meaning.
-/// 2 added `checksum` and `training.warnings`; version-1 files are migrated on load.
-pub const FORMAT_VERSION: u32 = 2;
+/// 2 added `checksum` and `training.warnings`; 3 added the logistic fit's `iterations`.
+/// Version-1 and version-2 files are migrated on load.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Oldest model file layout this eegi still reads (by migrating it).
 pub const OLDEST_FORMAT_VERSION: u32 = 1;
@@ -573,11 +574,12 @@ impl FittedPipeline {
         let mut model: FittedPipeline =
             serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
         let mut notes = Vec::new();
-        if version == FORMAT_VERSION as u64 {
+        if version >= 2 {
+            // format 2 is format 3 without `iterations` (absent, so its checksum still verifies)
             if model.checksum.is_empty() {
                 return Err(Error::file(
                     path,
-                    format!("format_version {FORMAT_VERSION} model without a checksum field, expected one (was the file edited by hand?)"),
+                    format!("format_version {version} model without a checksum field, expected one (was the file edited by hand?)"),
                 ));
             }
             let actual = model.content_hash();

@@ -383,7 +383,7 @@ fn cases(model_text: &str) -> Vec<Case> {
         model(
             "model: no format_version",
             b"{\"channels\": []}".to_vec(),
-            vec!["model.json", "no format_version", "format_version 1 to 2"],
+            vec!["model.json", "no format_version", "format_version 1 to 3"],
         ),
         model(
             "model: format_version 99 (from the future)",
@@ -391,7 +391,7 @@ fn cases(model_text: &str) -> Vec<Case> {
             vec![
                 "model.json",
                 "format_version 99",
-                "reads format_version 1 to 2",
+                "reads format_version 1 to 3",
                 "newer eegi",
             ],
         ),
@@ -401,7 +401,7 @@ fn cases(model_text: &str) -> Vec<Case> {
             vec![
                 "model.json",
                 "format_version 0",
-                "reads format_version 1 to 2",
+                "reads format_version 1 to 3",
             ],
         ),
         model(

@@ -184,7 +184,7 @@ fn format_1_models_are_migrated_with_a_note() {
     assert!(a.status.success());
     let err = String::from_utf8_lossy(&a.stderr);
     assert!(
-        err.contains("format_version 1 migrated to format_version 2"),
+        err.contains("format_version 1 migrated to format_version 3"),
         "{err}"
     );
     // same predictions as the format-2 default model
@@ -205,7 +205,7 @@ fn inspect_prints_what_a_model_expects() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     for needle in [
-        "format_version 2",
+        "format_version 3",
         "(verified)",
         "channels (64): FC5, FC3",
         "sample rate: 160 Hz",
@@ -427,4 +427,19 @@ fn a_full_disk_on_a_tiny_tmpfs_keeps_the_previous_model() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert_eq!(kept, "previous model");
     assert_eq!(left.len(), 1, "a temporary file was left on the full disk");
+}
+
+#[test]
+fn format_2_models_load_with_their_checksum_verified() {
+    // format 3 only added the logistic fit's `iterations`; a format-2 file lacks it
+    let out = eegi()
+        .args(["inspect", "tests/corpus/model/small_sliding.json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("format_version 3") && text.contains("(verified)"),
+        "{text}"
+    );
 }

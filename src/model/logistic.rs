@@ -49,6 +49,9 @@ pub struct FitReport {
     pub gradient_max_per_window: f64,
     /// Whether `gradient_max_per_window` is below 1e-4 (scikit-learn's default lbfgs tolerance).
     pub converged: bool,
+    /// L-BFGS iterations taken, over all restarts (absent in files before format 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<u64>,
 }
 
 /// A fitted logistic regression over standardised features.
@@ -195,6 +198,7 @@ impl LogisticSpec {
                 objective: f * y.len() as f64,
                 gradient_max_per_window: g,
                 converged: g <= CONVERGED_GRADIENT,
+                iterations: Some(iterations),
             },
         })
     }
@@ -504,6 +508,7 @@ mod tests {
                 objective: 0.0,
                 gradient_max_per_window: 0.0,
                 converged: true,
+                iterations: None,
             },
         };
         let p = model.predict_proba(x.view());
