@@ -16,9 +16,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Version of the model file layout; bumped whenever a field changes meaning.
-/// 2 added `checksum` and `training.warnings`; 3 added `decision` (a binary model's threshold)
-/// and fitted `xdawn` features. Version-1 and -2 files are migrated on load (no decision =
-/// the most probable class).
+/// 2 added `checksum` and `training.warnings`; 3 added `decision` (a binary model's threshold),
+/// fitted `xdawn` features and the logistic fit's `iterations`. Version-1 and -2 files are
+/// migrated on load (no decision = the most probable class).
 pub const FORMAT_VERSION: u32 = 3;
 
 /// Oldest model file layout this eegi still reads (by migrating it).
@@ -848,6 +848,8 @@ impl FittedPipeline {
             serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
         let mut notes = Vec::new();
         if version >= 2 {
+            // format 2 is format 3 without `decision`, xdawn or `iterations` (absent, so its
+            // checksum still verifies)
             if model.checksum.is_empty() {
                 return Err(Error::file(
                     path,

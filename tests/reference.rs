@@ -12,6 +12,13 @@ use eegi::signal::WelchPlan;
 use ndarray::{s, Array2};
 use std::path::Path;
 
+/// Logistic regression against scikit-learn (tol 1e-10): relative error of the objective.
+const OBJECTIVE_REL: f64 = 1e-8;
+/// Largest absolute difference of a probability.
+const PROBA_ABS: f64 = 5e-5;
+/// Largest absolute difference of a coefficient or intercept.
+const COEF_ABS: f64 = 1e-4;
+
 /// Asserts `ours` is within `rel` relative error of `theirs`; returns the relative error.
 fn assert_close(ours: f64, theirs: f64, rel: f64, what: &str) -> f64 {
     let err = (ours - theirs).abs() / theirs.abs().max(1e-300);
@@ -147,7 +154,10 @@ fn stratified_kfold_matches_sklearn() {
 #[test]
 fn balanced_logistic_regression_matches_sklearn() {
     let refs = reference("logistic.json");
-    for case in refs["cases"].as_array().unwrap() {
+    let cases = refs["cases"].as_array().unwrap();
+    // includes class sizes that do not divide each other (31/58, 17/29/53)
+    assert_eq!(cases.len(), 5);
+    for case in cases {
         let name = case["name"].as_str().unwrap();
         let c = case["C"].as_f64().unwrap();
         let rows: Vec<Vec<f64>> = case["x"].as_array().unwrap().iter().map(floats).collect();
@@ -162,10 +172,10 @@ fn balanced_logistic_regression_matches_sklearn() {
         .unwrap();
         assert!(model.fit.converged, "{name}: {:?}", model.fit);
         // eegi's objective is scikit-learn's divided by C
-        assert_close(
+        let objective_err = assert_close(
             model.fit.objective * c,
             case["objective"].as_f64().unwrap(),
-            1e-6,
+            OBJECTIVE_REL,
             &format!("{name}: objective"),
         );
         let proba = model.predict_proba(x.view());
@@ -175,15 +185,15 @@ fn balanced_logistic_regression_matches_sklearn() {
             .iter()
             .map(floats)
             .collect();
-        let mut worst: f64 = 0.0;
+        let mut worst_p: f64 = 0.0;
         for (i, row) in theirs.iter().enumerate() {
             for (j, p) in row.iter().enumerate() {
-                worst = worst.max((proba[[i, j]] - p).abs());
+                worst_p = worst_p.max((proba[[i, j]] - p).abs());
             }
         }
         assert!(
-            worst < 1e-4,
-            "{name}: probabilities differ by up to {worst}"
+            worst_p < PROBA_ABS,
+            "{name}: probabilities differ by up to {worst_p}"
         );
         let coef: Vec<Vec<f64>> = case["coef"]
             .as_array()
@@ -191,14 +201,21 @@ fn balanced_logistic_regression_matches_sklearn() {
             .iter()
             .map(floats)
             .collect();
+        let intercept = floats(&case["intercept"]);
+        let mut worst_c: f64 = 0.0;
         for (r, row) in coef.iter().enumerate() {
             for (j, w) in row.iter().enumerate() {
-                assert!(
-                    (model.coefficients[r][j] - w).abs() < 1e-3,
-                    "{name}: coef[{r}][{j}] {} vs {w}",
-                    model.coefficients[r][j]
-                );
+                worst_c = worst_c.max((model.coefficients[r][j] - w).abs());
             }
+            worst_c = worst_c.max((model.intercepts[r] - intercept[r]).abs());
         }
+        assert!(
+            worst_c < COEF_ABS,
+            "{name}: coefficients and intercepts differ by up to {worst_c}"
+        );
+        println!(
+            "{name}: objective rel {objective_err:.1e}, proba {worst_p:.1e}, coef {worst_c:.1e}, gradient {:.1e}",
+            model.fit.gradient_max_per_window
+        );
     }
 }

@@ -428,3 +428,18 @@ fn a_full_disk_on_a_tiny_tmpfs_keeps_the_previous_model() {
     assert_eq!(kept, "previous model");
     assert_eq!(left.len(), 1, "a temporary file was left on the full disk");
 }
+
+#[test]
+fn format_2_models_load_with_their_checksum_verified() {
+    // format 3 only added the logistic fit's `iterations`; a format-2 file lacks it
+    let out = eegi()
+        .args(["inspect", "tests/corpus/model/small_sliding.json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("format_version 3") && text.contains("(verified)"),
+        "{text}"
+    );
+}

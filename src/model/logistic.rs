@@ -1,17 +1,26 @@
-//! L2-regularised logistic regression with balanced classes, fitted by linfa-logistic's L-BFGS.
+//! L2-regularised logistic regression with balanced classes, minimised by L-BFGS (argmin).
 //!
-//! linfa-logistic has no sample weights, so classes are balanced by replicating each class's
-//! windows up to the size of the largest class (deterministically, spread evenly over the
-//! class) and scaling the penalty to match. The objective minimised is then scikit-learn's
-//! `LogisticRegression(class_weight="balanced", C=1/alpha)`:
-//! `½·alpha·‖W‖² + Σᵢ wᵢ·(−log p(yᵢ|xᵢ))` with `w = n / (K·n_class)`, exactly so whenever the
-//! largest class is a whole multiple of every other.
+//! The objective is scikit-learn's `LogisticRegression(class_weight="balanced", C=1/alpha,
+//! solver="lbfgs")`, with per-window weights `wᵢ = n / (K·n_class)` (so `Σwᵢ = n`):
+//! binary models have one coefficient row (the log-odds of class 1), multinomial models one row
+//! per class (scikit-learn's symmetric softmax), intercepts are not penalised. scikit-learn
+//! (1.9, `_logistic_regression_path`) minimises the per-window scaling
+//! `f = Σᵢ wᵢ·(−log p(yᵢ|xᵢ)) / Σw + ‖W‖² / (2·C·Σw)`; so does eegi, which makes the gradient
+//! tolerance independent of the number of windows. [`FitReport::objective`] is `n·f`
+//! = `½·alpha·‖W‖² + Σᵢ wᵢ·(−log p(yᵢ|xᵢ))` (scikit-learn's `0.5·‖W‖² + C·Σ wᵢ·loss` divided by C).
+//!
+//! Loss and gradient come from one pass over the windows ([`Objective::evaluate`]: two matrix
+//! products and a numerically stable log-sum-exp per window, into reused buffers). argmin asks
+//! for the cost and the gradient separately at the same point, so the last evaluation is cached.
 
 use crate::{Error, Result};
-use linfa::prelude::*;
-use linfa_logistic::{LogisticRegression, MultiLogisticRegression};
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use argmin::core::{CostFunction, Executor, Gradient, State};
+use argmin::solver::linesearch::MoreThuenteLineSearch;
+use argmin::solver::quasinewton::LBFGS;
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2};
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 
 /// Settings of the logistic regression.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,6 +49,9 @@ pub struct FitReport {
     pub gradient_max_per_window: f64,
     /// Whether `gradient_max_per_window` is below 1e-4 (scikit-learn's default lbfgs tolerance).
     pub converged: bool,
+    /// L-BFGS iterations taken, over all restarts (absent in files before format 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<u64>,
 }
 
 /// A fitted logistic regression over standardised features.
@@ -56,12 +68,35 @@ pub struct LogisticModel {
     pub fit: FitReport,
 }
 
-/// Per-sample gradient tolerance handed to L-BFGS, times the number of (replicated) samples:
-/// linfa-logistic applies its tolerance to the gradient of the summed loss.
-const GRADIENT_TOLERANCE_PER_SAMPLE: f64 = 1e-5;
+/// Largest gradient tolerance: L-BFGS stops when the Euclidean norm of the gradient of the
+/// per-window objective `f` (module docs) is below this, whatever the number of windows.
+const GRADIENT_TOLERANCE: f64 = 1e-5;
+
+/// Relative excess of the objective aimed at. With penalty λ (per unit weight) the objective
+/// curves at least λ in the coefficients, so `f − f* ≤ ‖g‖²/(2λ)`: the gradient tolerance is
+/// `√(2·λ·f·SUBOPTIMALITY)` (at most [`GRADIENT_TOLERANCE`]). Nearly separable classes make `f`
+/// small, and an absolute tolerance alone would leave it far above its minimum, relatively.
+const SUBOPTIMALITY: f64 = 1e-6;
+
+/// L-BFGS restarts at most this many times with a tolerance tightened to the objective reached.
+const MAX_ROUNDS: usize = 8;
+
+/// The gradient tolerance for objective value `f` and penalty `penalty` (module docs' scaling).
+fn gradient_tolerance(f: f64, penalty: f64) -> f64 {
+    (2.0 * penalty * f.max(0.0) * SUBOPTIMALITY)
+        .sqrt()
+        .min(GRADIENT_TOLERANCE)
+}
+
+/// L-BFGS also stops when one iteration lowers `f` by less than this (scipy's L-BFGS-B `ftol`
+/// as scikit-learn sets it, 64 ε; `f` is at most log K at the start, so absolute is relative).
+const COST_TOLERANCE: f64 = 64.0 * f64::EPSILON;
 
 /// Convergence threshold on the per-window gradient (scikit-learn's lbfgs default `tol`).
 const CONVERGED_GRADIENT: f64 = 1e-4;
+
+/// Corrections kept by L-BFGS (scipy's `maxcor` default, as scikit-learn uses it).
+const LBFGS_MEMORY: usize = 10;
 
 impl LogisticSpec {
     /// Validates the settings.
@@ -88,70 +123,84 @@ impl LogisticSpec {
                 "training needs windows of at least two classes, found counts {counts:?}"
             )));
         }
-        let copies = balancing_copies(y, &counts);
-        let rows: Vec<usize> = copies
-            .iter()
-            .enumerate()
-            .flat_map(|(i, &c)| std::iter::repeat_n(i, c))
-            .collect();
-        let xb = x.select(Axis(0), &rows);
-        let yb: Array1<usize> = rows.iter().map(|&i| y[i]).collect();
-        let n = y.len() as f64;
-        let n_max = *counts.iter().max().expect("n_classes >= 2") as f64;
-        let k = n_classes as f64;
-        // Σ copies = K·n_max; the replicated sum equals (K·n_max/n) × the balanced sum.
-        let alpha_eff = self.alpha * k * n_max / n;
-        let tolerance = GRADIENT_TOLERANCE_PER_SAMPLE * rows.len() as f64;
-        let dataset = Dataset::new(xb, yb);
-        let fail = |e: linfa_logistic::error::Error| {
-            Error::runtime(format!("logistic regression failed: {e}"))
-        };
-        let (coefficients, intercepts) = if n_classes == 2 {
-            let fitted = LogisticRegression::default()
-                .alpha(alpha_eff)
-                .max_iterations(self.max_iterations)
-                .gradient_tolerance(tolerance)
-                .fit(&dataset)
-                .map_err(fail)?;
-            // linfa's "positive" class is whichever it met as more frequent, not class 1.
-            let sign = if fitted.labels().pos.class == 1 {
-                1.0
-            } else {
-                -1.0
+        if x.nrows() != y.len() {
+            return Err(Error::input(format!(
+                "{} feature rows but {} labels, expected one label per row",
+                x.nrows(),
+                y.len()
+            )));
+        }
+        let weights = balanced_weights(y, n_classes);
+        let n_params = Objective::new(x, y, n_classes, &weights, self.alpha).n_params();
+        // penalty per unit of weight: the objective's curvature in the coefficients is at least this
+        let penalty = self.alpha / y.len() as f64;
+        let fail =
+            |e: argmin::core::Error| Error::runtime(format!("logistic regression failed: {e}"));
+        let mut theta = Array1::<f64>::zeros(n_params);
+        let mut iterations = 0;
+        // L-BFGS runs with the gradient tolerance the objective's current value asks for, and
+        // restarts from where it stopped while the gradient is still above it.
+        for _ in 0..MAX_ROUNDS {
+            let problem = Cached {
+                objective: RefCell::new(Objective::new(x, y, n_classes, &weights, self.alpha)),
+                last: RefCell::new(None),
             };
-            let w: Vec<f64> = fitted.params().iter().map(|v| sign * v).collect();
-            (vec![w], vec![sign * fitted.intercept()])
-        } else {
-            let fitted = MultiLogisticRegression::default()
-                .alpha(alpha_eff)
-                .max_iterations(self.max_iterations)
-                .gradient_tolerance(tolerance)
-                .fit(&dataset)
+            let (start, _) = problem.evaluate(&theta);
+            let solver = LBFGS::new(MoreThuenteLineSearch::new(), LBFGS_MEMORY)
+                .with_tolerance_grad(gradient_tolerance(start, penalty))
+                .and_then(|s| s.with_tolerance_cost(COST_TOLERANCE))
                 .map_err(fail)?;
-            // linfa orders classes by value: 0..K, matching ours.
-            let p = fitted.params(); // features × classes
-            let w = (0..n_classes).map(|c| p.column(c).to_vec()).collect();
-            (w, fitted.intercept().to_vec())
-        };
-        let mut model = LogisticModel {
+            let from = theta.clone();
+            let result = Executor::new(problem, solver)
+                .configure(|s| s.param(from).max_iters(self.max_iterations - iterations))
+                .run()
+                .map_err(fail)?;
+            let state = result.state();
+            iterations += state.get_iter();
+            let best = state
+                .get_best_param()
+                .cloned()
+                .ok_or_else(|| Error::runtime("logistic regression failed: no solution"))?;
+            let (f, g) = result
+                .problem
+                .problem
+                .as_ref()
+                .map(|p| p.evaluate(&best))
+                .ok_or_else(|| Error::runtime("logistic regression failed: no objective"))?;
+            let improved = f < start;
+            if improved {
+                theta = best;
+            }
+            let norm = g.iter().map(|v| v * v).sum::<f64>().sqrt();
+            if !improved
+                || norm <= gradient_tolerance(f, penalty)
+                || iterations >= self.max_iterations
+            {
+                break;
+            }
+        }
+        // Verify against the objective itself, evaluated afresh at the solution.
+        let mut objective = Objective::new(x, y, n_classes, &weights, self.alpha);
+        let mut gradient = vec![0.0; n_params];
+        let f = objective.evaluate(theta.as_slice().expect("contiguous"), &mut gradient);
+        let g = gradient.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        if !(f.is_finite() && g.is_finite()) {
+            return Err(Error::runtime(format!(
+                "logistic regression failed: objective {f}, gradient {g} at the solution"
+            )));
+        }
+        let (coefficients, intercepts) = objective.unpack(theta.as_slice().expect("contiguous"));
+        Ok(LogisticModel {
             n_classes,
             coefficients,
             intercepts,
             fit: FitReport {
-                objective: 0.0,
-                gradient_max_per_window: 0.0,
-                converged: false,
+                objective: f * y.len() as f64,
+                gradient_max_per_window: g,
+                converged: g <= CONVERGED_GRADIENT,
+                iterations: Some(iterations),
             },
-        };
-        let weights: Vec<f64> = copies.iter().map(|&c| c as f64 * n / (k * n_max)).collect();
-        let (objective, gradient) = model.objective(x, y, &weights, self.alpha);
-        let g = gradient.iter().fold(0.0f64, |m, v| m.max(v.abs())) / n;
-        model.fit = FitReport {
-            objective,
-            gradient_max_per_window: g,
-            converged: g <= CONVERGED_GRADIENT,
-        };
-        Ok(model)
+        })
     }
 }
 
@@ -164,22 +213,165 @@ pub fn class_counts(y: &[usize], n_classes: usize) -> Vec<usize> {
     counts
 }
 
-/// How many copies of each row make every class as large as the largest: each row of a class
-/// of size m gets ⌊n_max/m⌋ copies, and n_max mod m rows spread evenly over the class get one more.
-pub fn balancing_copies(y: &[usize], counts: &[usize]) -> Vec<usize> {
-    let n_max = *counts.iter().max().unwrap_or(&0);
-    let mut seen = vec![0usize; counts.len()];
-    y.iter()
-        .map(|&c| {
-            let m = counts[c];
-            let extra = n_max % m;
-            let j = seen[c];
-            seen[c] += 1;
-            // row j of the class gets an extra copy when ⌊(j+1)·extra/m⌋ steps up.
-            let bonus = ((j + 1) * extra / m) - (j * extra / m);
-            n_max / m + bonus
-        })
-        .collect()
+/// scikit-learn's balanced class weights per row: `n / (K·n_class)`.
+pub fn balanced_weights(y: &[usize], n_classes: usize) -> Vec<f64> {
+    let counts = class_counts(y, n_classes);
+    let n = y.len() as f64;
+    let k = n_classes as f64;
+    y.iter().map(|&c| n / (k * counts[c] as f64)).collect()
+}
+
+/// The weighted logistic objective `f` of the module docs on one training set, with the
+/// buffers of its evaluation. Parameters are laid out as all coefficient rows (row-major, one
+/// row for K = 2, K rows otherwise), then one intercept per row.
+pub struct Objective<'x, 'y> {
+    x: ArrayView2<'x, f64>,
+    y: &'y [usize],
+    /// Sample weights divided by their sum.
+    weights: Vec<f64>,
+    /// L2 penalty divided by the sum of the sample weights (scikit-learn's `1/(C·Σw)`).
+    penalty: f64,
+    n_classes: usize,
+    /// Coefficient rows: 1 for K = 2, else K.
+    rows: usize,
+    /// Linear outputs of every window, then its weighted residuals: windows × rows.
+    z: Array2<f64>,
+}
+
+impl<'x, 'y> Objective<'x, 'y> {
+    /// The objective for rows `x`, classes `y`, sample `weights` (any positive scale) and L2
+    /// penalty `alpha` (1/C).
+    pub fn new(
+        x: ArrayView2<'x, f64>,
+        y: &'y [usize],
+        n_classes: usize,
+        weights: &[f64],
+        alpha: f64,
+    ) -> Self {
+        let total: f64 = weights.iter().sum();
+        let rows = if n_classes == 2 { 1 } else { n_classes };
+        Objective {
+            x,
+            y,
+            weights: weights.iter().map(|w| w / total).collect(),
+            penalty: alpha / total,
+            n_classes,
+            rows,
+            z: Array2::zeros((x.nrows(), rows)),
+        }
+    }
+
+    /// Number of parameters: coefficient rows × (features + 1).
+    pub fn n_params(&self) -> usize {
+        self.rows * (self.x.ncols() + 1)
+    }
+
+    /// Coefficient rows and intercepts of a parameter vector.
+    pub fn unpack(&self, theta: &[f64]) -> (Vec<Vec<f64>>, Vec<f64>) {
+        let d = self.x.ncols();
+        let w = theta[..self.rows * d]
+            .chunks(d)
+            .map(|r| r.to_vec())
+            .collect();
+        (w, theta[self.rows * d..].to_vec())
+    }
+
+    /// `f(theta)`, with its gradient written into `grad`, in one pass over the windows.
+    pub fn evaluate(&mut self, theta: &[f64], grad: &mut [f64]) -> f64 {
+        let d = self.x.ncols();
+        let rows = self.rows;
+        let (w, b) = theta.split_at(rows * d);
+        let w = ArrayView2::from_shape((rows, d), w).expect("parameter length");
+        general_mat_mul(1.0, &self.x, &w.t(), 0.0, &mut self.z);
+        let (gw, gb) = grad.split_at_mut(rows * d);
+        gb.iter_mut().for_each(|g| *g = 0.0);
+        let mut loss = 0.0;
+        for ((mut zi, &yi), &wi) in self.z.rows_mut().into_iter().zip(self.y).zip(&self.weights) {
+            let zi = zi.as_slice_mut().expect("standard layout");
+            if self.n_classes == 2 {
+                let z = zi[0] + b[0];
+                let t = if yi == 1 { 1.0 } else { 0.0 };
+                // −log p(y) = log(1 + eᶻ) − t·z, with log(1 + eᶻ) = max(z, 0) + log1p(e^−|z|)
+                loss += wi * (z.max(0.0) + (-z.abs()).exp().ln_1p() - t * z);
+                let r = wi * (sigmoid(z) - t);
+                zi[0] = r;
+                gb[0] += r;
+            } else {
+                let mut m = f64::NEG_INFINITY;
+                for (v, bk) in zi.iter_mut().zip(b) {
+                    *v += bk;
+                    m = m.max(*v);
+                }
+                let own = zi[yi] - m;
+                let mut sum = 0.0;
+                for v in zi.iter_mut() {
+                    *v = (*v - m).exp();
+                    sum += *v;
+                }
+                // −log p(y) = log Σ e^(z_k − m) − (z_y − m)
+                loss += wi * (sum.ln() - own);
+                for (k, (v, g)) in zi.iter_mut().zip(gb.iter_mut()).enumerate() {
+                    let r = wi * (*v / sum - if k == yi { 1.0 } else { 0.0 });
+                    *v = r;
+                    *g += r;
+                }
+            }
+        }
+        let mut gw = ArrayViewMut2::from_shape((rows, d), gw).expect("parameter length");
+        gw.assign(&w);
+        // gradient of the coefficients: residualsᵀ·X + penalty·W
+        general_mat_mul(1.0, &self.z.t(), &self.x, self.penalty, &mut gw);
+        loss + 0.5 * self.penalty * w.iter().map(|v| v * v).sum::<f64>()
+    }
+}
+
+/// The objective as argmin sees it: argmin asks for the cost and the gradient at the same
+/// point in two calls, so the last evaluation is kept and the second call is free.
+struct Cached<'x, 'y> {
+    objective: RefCell<Objective<'x, 'y>>,
+    last: RefCell<Option<Evaluation>>,
+}
+
+/// A point, the objective there and its gradient.
+type Evaluation = (Array1<f64>, f64, Array1<f64>);
+
+impl Cached<'_, '_> {
+    /// Cost and gradient at `theta`, from the cache when it was the last point evaluated.
+    fn evaluate(&self, theta: &Array1<f64>) -> (f64, Array1<f64>) {
+        if let Some((p, f, g)) = self.last.borrow().as_ref() {
+            if p == theta {
+                return (*f, g.clone());
+            }
+        }
+        let mut g = Array1::zeros(theta.len());
+        let f = self.objective.borrow_mut().evaluate(
+            theta.as_slice().expect("contiguous"),
+            g.as_slice_mut().expect("contiguous"),
+        );
+        *self.last.borrow_mut() = Some((theta.clone(), f, g.clone()));
+        (f, g)
+    }
+}
+
+impl CostFunction for Cached<'_, '_> {
+    type Param = Array1<f64>;
+    type Output = f64;
+
+    fn cost(&self, theta: &Array1<f64>) -> std::result::Result<f64, argmin::core::Error> {
+        Ok(self.evaluate(theta).0)
+    }
+}
+
+impl Gradient for Cached<'_, '_> {
+    type Param = Array1<f64>;
+    type Gradient = Array1<f64>;
+
+    fn gradient(
+        &self,
+        theta: &Array1<f64>,
+    ) -> std::result::Result<Array1<f64>, argmin::core::Error> {
+        Ok(self.evaluate(theta).1)
+    }
 }
 
 impl LogisticModel {
@@ -195,42 +387,6 @@ impl LogisticModel {
             self.predict_proba_row(row, o.as_slice_mut().expect("contiguous"));
         }
         out
-    }
-
-    /// The weighted objective `½·alpha·‖W‖² + Σ wᵢ·(−log p(yᵢ))` and its gradient (all
-    /// coefficients then intercepts, row by row).
-    pub fn objective(
-        &self,
-        x: ArrayView2<f64>,
-        y: &[usize],
-        weights: &[f64],
-        alpha: f64,
-    ) -> (f64, Vec<f64>) {
-        let d = x.ncols();
-        let rows = self.coefficients.len();
-        let mut grad = vec![0.0; rows * (d + 1)];
-        let mut loss = 0.0;
-        let mut p = vec![0.0; self.n_classes];
-        for ((xi, &yi), &wi) in x.rows().into_iter().zip(y).zip(weights) {
-            self.predict_proba_row(xi, &mut p);
-            loss -= wi * p[yi].max(f64::MIN_POSITIVE).ln();
-            for r in 0..rows {
-                // residual of the row's output: binary uses class 1, multinomial class r.
-                let class = if self.n_classes == 2 { 1 } else { r };
-                let resid = wi * (p[class] - if yi == class { 1.0 } else { 0.0 });
-                for (g, v) in grad[r * d..(r + 1) * d].iter_mut().zip(xi) {
-                    *g += resid * v;
-                }
-                grad[rows * d + r] += resid;
-            }
-        }
-        for (r, w) in self.coefficients.iter().enumerate() {
-            for (j, v) in w.iter().enumerate() {
-                loss += 0.5 * alpha * v * v;
-                grad[r * d + j] += alpha * v;
-            }
-        }
-        (loss, grad)
     }
 }
 
@@ -281,28 +437,99 @@ fn sigmoid(z: f64) -> f64 {
 mod tests {
     use super::*;
 
-    #[test]
-    fn balancing_copies_equalise_classes() {
-        let y = [0, 0, 0, 1, 1, 1, 1, 1, 1, 1];
-        let counts = class_counts(&y, 2);
-        let copies = balancing_copies(&y, &counts);
-        let per_class = |c: usize| {
-            y.iter()
-                .zip(&copies)
-                .filter(|(&yi, _)| yi == c)
-                .map(|(_, &n)| n)
-                .sum::<usize>()
-        };
-        assert_eq!(per_class(0), 7);
-        assert_eq!(per_class(1), 7);
-        // 7 = 2·3 + 1: one of the three minority rows gets a third copy.
-        assert_eq!(&copies[..3], &[2, 2, 3]);
-        assert!(copies[3..].iter().all(|&c| c == 1));
+    /// Deterministic pseudo-random numbers in [-1, 1).
+    fn numbers(n: usize, seed: u64) -> Vec<f64> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (s >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+            })
+            .collect()
     }
 
     #[test]
-    fn binary_probabilities_follow_class_one_whatever_linfa_calls_positive() {
-        // Class 0 is the more frequent: linfa would call it "positive".
+    fn analytic_gradient_matches_finite_differences() {
+        let (n, d) = (23, 4);
+        let x = Array2::from_shape_vec((n, d), numbers(n * d, 1)).unwrap() * 2.0;
+        for k in [2, 3, 4] {
+            // uneven classes: 23 windows over k classes
+            let y: Vec<usize> = (0..n).map(|i| (i * i + i / 3) % k).collect();
+            let weights = balanced_weights(&y, k);
+            let mut f = Objective::new(x.view(), &y, k, &weights, 0.7);
+            let theta: Vec<f64> = numbers(f.n_params(), 7 + k as u64)
+                .iter()
+                .map(|v| 1.5 * v)
+                .collect();
+            let mut grad = vec![0.0; theta.len()];
+            f.evaluate(&theta, &mut grad);
+            let mut scratch = vec![0.0; theta.len()];
+            for j in 0..theta.len() {
+                let h = 1e-5;
+                let mut t = theta.clone();
+                t[j] += h;
+                let up = f.evaluate(&t, &mut scratch);
+                t[j] -= 2.0 * h;
+                let down = f.evaluate(&t, &mut scratch);
+                let numeric = (up - down) / (2.0 * h);
+                assert!(
+                    (numeric - grad[j]).abs() < 1e-8 * (1.0 + numeric.abs()),
+                    "K={k}, parameter {j}: analytic {} vs finite difference {numeric}",
+                    grad[j]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn objective_is_the_weighted_mean_loss_plus_scaled_penalty() {
+        // f = Σ wᵢ·(−log p(yᵢ)) / Σw + alpha·‖W‖² / (2·Σw), checked through predict_proba.
+        let x = ndarray::array![
+            [0.5, -1.0],
+            [1.5, 0.2],
+            [-0.3, 0.8],
+            [2.0, -0.4],
+            [0.1, 0.1]
+        ];
+        let y = [0, 1, 2, 1, 1];
+        let weights = balanced_weights(&y, 3);
+        let mut f = Objective::new(x.view(), &y, 3, &weights, 2.0);
+        let theta = [0.3, -0.2, 0.1, 0.4, -0.5, 0.2, 0.05, -0.1, 0.02];
+        let mut grad = vec![0.0; 9];
+        let value = f.evaluate(&theta, &mut grad);
+        let (coefficients, intercepts) = f.unpack(&theta);
+        let model = LogisticModel {
+            n_classes: 3,
+            coefficients: coefficients.clone(),
+            intercepts,
+            fit: FitReport {
+                objective: 0.0,
+                gradient_max_per_window: 0.0,
+                converged: true,
+                iterations: None,
+            },
+        };
+        let p = model.predict_proba(x.view());
+        let total: f64 = weights.iter().sum();
+        let loss: f64 = (0..5).map(|i| -weights[i] * p[[i, y[i]]].ln()).sum();
+        let norm: f64 = coefficients.iter().flatten().map(|v| v * v).sum();
+        let expected = loss / total + 2.0 * norm / (2.0 * total);
+        assert!((value - expected).abs() < 1e-14, "{value} vs {expected}");
+    }
+
+    #[test]
+    fn balanced_weights_sum_to_the_number_of_windows() {
+        let y = [0, 0, 0, 1, 1, 1, 1, 1, 1, 1];
+        let w = balanced_weights(&y, 2);
+        assert!((w[0] - 10.0 / 6.0).abs() < 1e-15 && (w[9] - 10.0 / 14.0).abs() < 1e-15);
+        assert!((w.iter().sum::<f64>() - 10.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn binary_probabilities_follow_class_one() {
+        // Class 0 is the more frequent.
         let x = ndarray::array![[-2.0], [-1.5], [-1.0], [-0.5], [-1.2], [1.0], [2.0]];
         let y = [0, 0, 0, 0, 0, 1, 1];
         let m = LogisticSpec::default().fit(x.view(), &y, 2).unwrap();

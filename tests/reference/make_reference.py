@@ -16,7 +16,8 @@ What it produces (all in tests/reference/, overwritten on every run):
   logistic.json         sklearn LogisticRegression(class_weight='balanced', lbfgs, tol=1e-10)
                         fits on standardised random data: coef, intercept, predict_proba and the
                         objective 0.5*||coef||_F^2 + C*sum_i w_i*(-log p(y_i|x_i)),
-                        w_i = n / (K * n_{y_i}).
+                        w_i = n / (K * n_{y_i}). Includes class sizes that do not divide
+                        each other (31/58, 17/29/53).
 
 Every JSON carries "generated_with" = {python, numpy, scipy, sklearn} versions.
 Deterministic: all random data come from numpy.random.default_rng with fixed seeds.
@@ -277,7 +278,11 @@ def make_logistic():
     d = 6
     specs = [("binary_30_60_C1", [30, 60], 1.0),
              ("binary_40_40_C0.5", [40, 40], 0.5),
-             ("multiclass_20_40_80_C1", [20, 40, 80], 1.0)]
+             ("multiclass_20_40_80_C1", [20, 40, 80], 1.0),
+             # class sizes that do not divide each other: balancing by replicating rows cannot
+             # reproduce these weights exactly, per-sample weights do
+             ("binary_uneven_31_58_C1", [31, 58], 1.0),
+             ("multiclass_uneven_17_29_53_C0.3", [17, 29, 53], 0.3)]
     cases = []
     for name, counts, C in specs:
         K = len(counts)
