@@ -35,7 +35,11 @@ pub fn run(args: Args) -> Result<()> {
     }
     let events_source = events.as_ref().map(|(_, p)| {
         if p == &args.file {
-            "annotations in the file".to_string()
+            if loaded.dialect.is_some() {
+                "markers in the file".to_string()
+            } else {
+                "annotations in the file".to_string()
+            }
         } else {
             p.display().to_string()
         }

@@ -944,7 +944,7 @@ mod tests {
             "nan",
         ] {
             assert!(
-                parse_plain_decimal(odd.as_bytes()).map_or(true, |(_, used)| used < odd.len()),
+                parse_plain_decimal(odd.as_bytes()).is_none_or(|(_, used)| used < odd.len()),
                 "{odd}"
             );
         }
