@@ -11,6 +11,9 @@ use rayon::prelude::*;
 /// Windows computed in parallel once a block yields at least this many.
 const PARALLEL_WINDOWS: usize = 4;
 
+/// One thread's extractors (with their FFT plans and buffers) and feature row.
+type Worker = (Vec<Box<dyn Extractor>>, Vec<f64>);
+
 /// Buffers incoming samples (model channels, in model order) and labels every complete
 /// sliding window, holding only about one window of samples between calls.
 pub struct StreamClassifier<'m> {
@@ -27,6 +30,8 @@ pub struct StreamClassifier<'m> {
     extractors: Vec<Box<dyn Extractor>>,
     channels: Vec<usize>,
     row: Vec<f64>,
+    /// Per-thread extractors and feature rows for blocks computed in parallel, reused.
+    workers: Vec<Worker>,
 }
 
 impl<'m> StreamClassifier<'m> {
@@ -59,6 +64,7 @@ impl<'m> StreamClassifier<'m> {
             extractors,
             channels: (0..model.channels.len()).collect(),
             row: vec![0.0; model.feature_names.len()],
+            workers: Vec::new(),
             model,
         })
     }
@@ -81,26 +87,33 @@ impl<'m> StreamClassifier<'m> {
         let model = self.model;
         let len = self.window_len;
         let predictions = if starts.len() >= PARALLEL_WINDOWS {
+            // one worker state (extractors with their FFT plans and buffers) per thread, kept
+            // from block to block: nothing is planned or allocated per window
+            let threads = rayon::current_num_threads().max(1);
+            while self.workers.len() < threads {
+                let extractors = model
+                    .features
+                    .iter()
+                    .map(|f| f.build_for(model.sample_rate_hz, len, &model.channels))
+                    .collect::<Result<Vec<_>>>()
+                    .expect("validated when the stream started");
+                self.workers
+                    .push((extractors, vec![0.0; model.feature_names.len()]));
+            }
             let channels = &self.channels;
-            starts
-                .par_iter()
-                .map_init(
-                    || {
-                        let extractors: Vec<Box<dyn Extractor>> = model
-                            .features
-                            .iter()
-                            .map(|f| {
-                                f.build_for(model.sample_rate_hz, len, &model.channels)
-                                    .expect("validated when the stream started")
-                            })
-                            .collect();
-                        (extractors, vec![0.0; model.feature_names.len()])
-                    },
-                    |(extractors, row), &s| {
-                        predict_window(model, extractors, row, view, channels, s - offset, s)
-                    },
-                )
-                .collect()
+            let per_worker = starts.len().div_ceil(threads);
+            let parts: Vec<Vec<Prediction>> = starts
+                .par_chunks(per_worker)
+                .zip(self.workers.par_iter_mut())
+                .map(|(part, (extractors, row))| {
+                    part.iter()
+                        .map(|&s| {
+                            predict_window(model, extractors, row, view, channels, s - offset, s)
+                        })
+                        .collect()
+                })
+                .collect();
+            parts.into_iter().flatten().collect()
         } else {
             starts
                 .iter()
