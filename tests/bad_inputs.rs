@@ -851,7 +851,33 @@ fn cases(model_text: &str) -> Vec<Case> {
             b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage that is not deflate".to_vec(),
             vec!["rec.csv.gz: cannot read"],
         ),
+        other_format(
+            "gzip: cut short after MiBs of good rows (read ahead by a thread)",
+            "rec.csv.gz",
+            truncated_gzip(),
+            vec!["rec.csv.gz: cannot read: incomplete deflate stream"],
+        ),
     ]
+}
+
+/// A gzip-compressed recording of several MiB with its last quarter cut off: the error comes
+/// after whole chunks were decompressed and handed over, and must not read as the end.
+fn truncated_gzip() -> Vec<u8> {
+    use std::io::Write;
+    let mut text = String::from("time,Cz,Pz\n");
+    for i in 0..120_000 {
+        let t = i as f64 / 10.0;
+        text.push_str(&format!(
+            "{t},{:.3},{:.3}\n",
+            (i as f64 * 1.3).sin(),
+            (i as f64 * 0.7).cos()
+        ));
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(text.as_bytes()).unwrap();
+    let mut bytes = gz.finish().unwrap();
+    bytes.truncate(bytes.len() * 3 / 4);
+    bytes
 }
 
 /// Runs one case in its own folder; returns the table row.
