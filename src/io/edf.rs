@@ -595,17 +595,7 @@ impl EdfStream {
             }
         }
         if !missing.is_empty() {
-            let shown = missing[..missing.len().min(8)].join(", ");
-            let more = if missing.len() > 8 {
-                format!(" and {} more", missing.len() - 8)
-            } else {
-                String::new()
-            };
-            return Err(Error::input(format!(
-                "{}: missing channel{} {shown}{more} that {who}",
-                self.path.display(),
-                if missing.len() > 1 { "s" } else { "" }
-            )));
+            return Err(super::missing_channels(&self.path, &missing, who));
         }
         self.selected = selected;
         Ok(())

@@ -17,6 +17,25 @@ pub use format::{open_stream, parse_any, Format, Loaded, SampleStream};
 pub use sanity::{check_recording, Warning, WarningKind};
 pub use vendor::{detect_dialect, read_any, Dialect, ReadOptions};
 
+/// The error for channels a recording lacks (at most 8 named): `who` says who needs them.
+pub(crate) fn missing_channels(
+    path: &std::path::Path,
+    missing: &[&str],
+    who: &str,
+) -> crate::Error {
+    let shown = missing[..missing.len().min(8)].join(", ");
+    let more = if missing.len() > 8 {
+        format!(" and {} more", missing.len() - 8)
+    } else {
+        String::new()
+    };
+    crate::Error::input(format!(
+        "{}: missing channel{} {shown}{more} that {who}",
+        path.display(),
+        if missing.len() > 1 { "s" } else { "" }
+    ))
+}
+
 /// The delimiter of a delimited text file, guessed from its first line: the most frequent of
 /// comma, tab and semicolon (comma when none occurs).
 pub fn detect_delimiter(first_line: &[u8]) -> u8 {
