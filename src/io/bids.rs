@@ -22,18 +22,9 @@ pub struct ChannelInfo {
 }
 
 /// The `_channels.tsv` sidecar of a recording, if one exists: `<stem>_channels.tsv`, and for
-/// BIDS names (`…_eeg.csv`) also without the `_eeg` suffix.
+/// BIDS names (`…_eeg.csv`) also without the `_eeg` suffix (found as the events sidecar is).
 pub fn find_channels_sidecar(recording: &Path) -> Option<PathBuf> {
-    let stem = recording.file_stem()?.to_str()?;
-    let dir = recording.parent().unwrap_or(Path::new(""));
-    let mut stems = vec![stem.to_string()];
-    if let Some(s) = stem.strip_suffix("_eeg") {
-        stems.push(s.to_string());
-    }
-    stems
-        .iter()
-        .map(|s| dir.join(format!("{s}_channels.tsv")))
-        .find(|p| p.is_file())
+    super::events::find_sidecar(recording, &["_channels.tsv"])
 }
 
 /// Reads a `_channels.tsv` file.

@@ -22,18 +22,23 @@ pub struct Event {
 /// `<stem>_events.tsv`, and for BIDS names (`…_eeg.csv`) also without the `_eeg` suffix
 /// (`<stem>.csv.gz` has the sidecar of `<stem>.csv`).
 pub fn find_sidecar_events(recording: &Path) -> Option<PathBuf> {
-    // `x.csv.gz` has the events of `x.csv`
+    find_sidecar(recording, &["_events.csv", "_events.tsv"])
+}
+
+/// The first existing file beside `recording` named `<stem><suffix>`, trying each stem (the
+/// recording's, then without a BIDS `_eeg`) with each suffix; `x.csv.gz` has the stem of `x.csv`.
+pub(crate) fn find_sidecar(recording: &Path, suffixes: &[&str]) -> Option<PathBuf> {
     let name = recording.file_name()?.to_str()?;
     let unzipped = Path::new(name.strip_suffix(".gz").unwrap_or(name));
     let stem = unzipped.file_stem()?.to_str()?;
     let dir = recording.parent().unwrap_or(Path::new(""));
-    let mut stems = vec![stem.to_string()];
+    let mut stems = vec![stem];
     if let Some(s) = stem.strip_suffix("_eeg") {
-        stems.push(s.to_string());
+        stems.push(s);
     }
     stems
         .iter()
-        .flat_map(|s| ["csv", "tsv"].map(|ext| dir.join(format!("{s}_events.{ext}"))))
+        .flat_map(|s| suffixes.iter().map(move |x| dir.join(format!("{s}{x}"))))
         .find(|p| p.is_file())
 }
 

@@ -439,22 +439,29 @@ fn number(path: &Path, line: u64, col: usize, cell: &str, column: &str) -> Resul
     }
 }
 
-/// Builds the recording from row-major values.
+/// Builds the vendor recording from row-major values, which channels are EEG (`None`: all)
+/// and the file's events.
 fn build(
     path: &Path,
     values: Vec<f64>,
     names: Vec<String>,
     sample_rate_hz: f64,
-) -> Result<Recording> {
+    is_eeg: Option<Vec<bool>>,
+    events: Vec<Event>,
+) -> Result<VendorRecording> {
     let n_ch = names.len();
     let n = values.len() / n_ch.max(1);
     let samples = Array2::from_shape_vec((n, n_ch), values)
         .map_err(|e| Error::runtime(format!("{}: {e}", path.display())))?;
-    Ok(Recording {
-        samples,
-        sample_rate_hz,
-        channel_names: names,
-        source: path.to_path_buf(),
+    Ok(VendorRecording {
+        recording: Recording {
+            samples,
+            sample_rate_hz,
+            channel_names: names,
+            source: path.to_path_buf(),
+        },
+        is_eeg: is_eeg.unwrap_or_else(|| vec![true; n_ch]),
+        events,
     })
 }
 
@@ -578,16 +585,7 @@ fn read_brainflow(
             });
         }
     }
-    let recording = build(path, values, names, fs)?;
-    let is_eeg = vec![true; recording.n_channels()];
-    Ok((
-        VendorRecording {
-            recording,
-            is_eeg,
-            events,
-        },
-        warnings,
-    ))
+    Ok((build(path, values, names, fs, None, events)?, warnings))
 }
 
 /// Reads an OpenBCI GUI `OpenBCI-RAW-*.txt` export: the EXG channels, the rate of the
@@ -691,14 +689,8 @@ fn read_openbci(
     if n == 0 {
         return Err(no_samples(path, header_line + 1));
     }
-    let recording = build(path, values, names, fs)?;
-    let is_eeg = vec![true; recording.n_channels()];
     Ok((
-        VendorRecording {
-            recording,
-            is_eeg,
-            events: Vec::new(),
-        },
+        build(path, values, names, fs, None, Vec::new())?,
         Vec::new(),
     ))
 }
@@ -820,13 +812,8 @@ fn read_mind_monitor(
             line,
         })
         .collect();
-    let recording = build(path, values, names, fs)?;
     Ok((
-        VendorRecording {
-            recording,
-            is_eeg,
-            events,
-        },
+        build(path, values, names, fs, Some(is_eeg), events)?,
         Vec::new(),
     ))
 }
@@ -985,13 +972,8 @@ fn read_muse_lsl(
             line,
         })
         .collect();
-    let recording = build(path, values, names, fs)?;
     Ok((
-        VendorRecording {
-            recording,
-            is_eeg,
-            events,
-        },
+        build(path, values, names, fs, Some(is_eeg), events)?,
         Vec::new(),
     ))
 }
