@@ -8,6 +8,8 @@ use super::config::{fmt_seconds, InputArgs};
 use super::DEFAULT_MODEL;
 use crate::io::open_stream;
 use crate::io::output::write_atomically;
+use crate::io::prefetch::Prefetch;
+use crate::io::SampleStream;
 use crate::online::StreamClassifier;
 use crate::pipeline::{FittedPipeline, Prediction};
 use crate::{Error, Result};
@@ -147,6 +149,8 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
     }
     let mut stream = open_stream(source, &name, args.input.sample_rate)?;
     stream.select_channels(&model.channels, "the model needs")?;
+    // the next block is read and parsed while this one is classified
+    let mut stream = Prefetch::start(stream);
     let mut classifier = StreamClassifier::new(model)?;
     let mut rate_checked = false;
     let mut failure: Option<Error> = None;

@@ -6,6 +6,7 @@ use crate::signal::WelchPlan;
 use crate::{Error, Result};
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
+use std::ops::Range;
 
 /// A named frequency band `[low_hz, high_hz)`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -195,8 +196,16 @@ impl BandPowerSpec {
             .map(|b| b.low_hz)
             .fold(f64::INFINITY, f64::min);
         let hi = self.bands.iter().map(|b| b.high_hz).fold(0.0, f64::max);
+        let total_bins = bins_in(lo, hi);
+        let n_seg = plan.n_segments(window_len);
+        let kept_scale = (total_bins.0..total_bins.1)
+            .map(|k| plan.bin_scale(k, n_seg))
+            .collect();
         Ok(BandPower {
-            total_bins: bins_in(lo, hi),
+            total_bins,
+            kept_scale,
+            cache: Vec::new(),
+            slot_of: Vec::new(),
             psd: vec![0.0; plan.n_bins()],
             columns: Vec::new(),
             resolution_hz: plan.resolution_hz(),
@@ -209,6 +218,15 @@ impl BandPowerSpec {
     }
 }
 
+/// One Welch segment's |X|² over the bins `total_bins`, for every channel (channel-major).
+#[derive(Debug)]
+struct CachedSegment {
+    /// Absolute index of the segment's first sample in the stream.
+    start: u64,
+    /// |X|² in µV², `n_channels × n_bins`.
+    power: Vec<f64>,
+}
+
 /// The band-power extractor, holding its Welch plan and PSD buffer.
 #[derive(Debug)]
 pub struct BandPower {
@@ -219,6 +237,12 @@ pub struct BandPower {
     resolution_hz: f64,
     band_bins: Vec<(usize, usize)>,
     total_bins: (usize, usize),
+    /// Density factor of each bin in `total_bins` for a window's number of segments.
+    kept_scale: Vec<f64>,
+    /// Segment powers kept for the next windows of a stream (see `transform_at`).
+    cache: Vec<CachedSegment>,
+    /// Cache slot of each segment of the current window.
+    slot_of: Vec<usize>,
     bands: Vec<Band>,
     power: PowerScale,
     window_len: usize,
@@ -227,29 +251,31 @@ pub struct BandPower {
 impl BandPower {
     /// The PSD (µV²/Hz) of one channel of a window, into the internal buffer.
     pub fn channel_psd(&mut self, window: ArrayView2<f64>, channel: usize) -> &[f64] {
-        self.gather(window, &[channel]);
+        self.gather(window, &[channel], 0..self.window_len);
         self.plan
             .psd(&self.columns[..self.window_len], &mut self.psd);
         &self.psd
     }
 
-    /// Copies the window's `channels` into `columns`, one contiguous run per channel: rows
-    /// are read in order (row-major input), so each cache line of the window is read once.
-    /// Columns sit `column_stride()` values apart: one cache line more than the window, so
-    /// the 64 write streams of a 2^k-sample window do not all fall in the same cache sets.
-    fn gather(&mut self, window: ArrayView2<f64>, channels: &[usize]) {
+    /// Copies rows `rows` of the window's `channels` into `columns`, one contiguous run per
+    /// channel: rows are read in order (row-major input), so each cache line of the window is
+    /// read once. Columns sit `column_stride()` values apart: one cache line more than the
+    /// window, so the 64 write streams of a 2^k-sample window do not all fall in the same cache
+    /// sets.
+    fn gather(&mut self, window: ArrayView2<f64>, channels: &[usize], rows: Range<usize>) {
         let stride = self.column_stride();
-        let len = self.window_len;
+        let first = rows.start;
         self.columns.resize(channels.len() * stride, 0.0);
         if let Some(data) = window.as_slice() {
             // tiles of 8 rows: each channel's 8 values fill one cache line of its column,
             // and the 8 rows read stay in L1 across all channels
             let width = window.ncols();
-            for r0 in (0..len).step_by(8) {
-                let r1 = (r0 + 8).min(len);
+            for r0 in rows.clone().step_by(8) {
+                let r1 = (r0 + 8).min(rows.end);
                 let tile = &data[r0 * width..r1 * width];
                 for (j, &ch) in channels.iter().enumerate() {
-                    let column = &mut self.columns[j * stride + r0..j * stride + r1];
+                    let at = j * stride + r0 - first;
+                    let column = &mut self.columns[at..at + r1 - r0];
                     for (k, out) in column.iter_mut().enumerate() {
                         *out = tile[k * width + ch];
                     }
@@ -257,19 +283,38 @@ impl BandPower {
             }
             return;
         }
-        for (r, row) in window.rows().into_iter().take(len).enumerate() {
-            match row.as_slice() {
-                Some(row) => {
-                    for (j, &ch) in channels.iter().enumerate() {
-                        self.columns[j * stride + r] = row[ch];
-                    }
-                }
-                None => {
-                    for (j, &ch) in channels.iter().enumerate() {
-                        self.columns[j * stride + r] = row[ch];
-                    }
-                }
+        for (r, row) in window
+            .rows()
+            .into_iter()
+            .enumerate()
+            .take(rows.end)
+            .skip(first)
+        {
+            for (j, &ch) in channels.iter().enumerate() {
+                self.columns[j * stride + r - first] = row[ch];
             }
+        }
+    }
+
+    /// Writes one channel's band features from its PSD (µV²/Hz) at bins `first_bin..`.
+    fn write_channel(&self, psd: &[f64], first_bin: usize, out: &mut [f64]) {
+        let df = self.resolution_hz;
+        let integrate =
+            |(a, b): (usize, usize)| psd[a - first_bin..b - first_bin].iter().sum::<f64>() * df;
+        let total = integrate(self.total_bins);
+        for (k, &bins) in self.band_bins.iter().enumerate() {
+            let p = integrate(bins);
+            out[k] = match self.power {
+                PowerScale::Absolute => p,
+                PowerScale::Log10 => p.max(LOG_FLOOR_UV2).log10(),
+                PowerScale::Relative => {
+                    if total > 0.0 {
+                        p / total
+                    } else {
+                        0.0
+                    }
+                }
+            };
         }
     }
 
@@ -294,28 +339,128 @@ impl Extractor for BandPower {
     fn transform(&mut self, window: ArrayView2<f64>, channels: &[usize], out: &mut [f64]) {
         let n_bands = self.bands.len();
         let (len, stride) = (self.window_len, self.column_stride());
-        self.gather(window, channels);
+        self.gather(window, channels, 0..len);
+        let mut psd = std::mem::take(&mut self.psd);
         for j in 0..channels.len() {
             self.plan
-                .psd(&self.columns[j * stride..j * stride + len], &mut self.psd);
-            let df = self.resolution_hz;
-            let integrate = |(a, b): (usize, usize)| self.psd[a..b].iter().sum::<f64>() * df;
-            let total = integrate(self.total_bins);
-            for (k, &bins) in self.band_bins.iter().enumerate() {
-                let p = integrate(bins);
-                out[j * n_bands + k] = match self.power {
-                    PowerScale::Absolute => p,
-                    PowerScale::Log10 => p.max(LOG_FLOOR_UV2).log10(),
-                    PowerScale::Relative => {
-                        if total > 0.0 {
-                            p / total
-                        } else {
-                            0.0
-                        }
-                    }
-                };
+                .psd(&self.columns[j * stride..j * stride + len], &mut psd);
+            self.write_channel(&psd, 0, &mut out[j * n_bands..(j + 1) * n_bands]);
+        }
+        self.psd = psd;
+    }
+
+    /// Keeps each Welch segment's |X|² (only the bins the bands use) for the next windows: at
+    /// 2 s windows every 1 s with 1 s segments overlapping by half, a window needs two new
+    /// segments instead of three, and only the rows they cover are gathered.
+    fn transform_at(
+        &mut self,
+        window: ArrayView2<f64>,
+        channels: &[usize],
+        start: u64,
+        out: &mut [f64],
+    ) {
+        let n_bands = self.bands.len();
+        let n_ch = channels.len();
+        let (first_bin, n_kept) = (self.total_bins.0, self.kept_scale.len());
+        let (hop, seg_len) = (self.plan.step(), self.plan.segment_len());
+        let n_seg = self.plan.n_segments(self.window_len);
+        if self
+            .cache
+            .first()
+            .is_some_and(|c| c.power.len() != n_ch * n_kept)
+        {
+            self.cache.clear();
+        }
+        // the cache slot of every segment; u64::MAX marks a slot being refilled
+        self.slot_of.clear();
+        let mut missing = (usize::MAX, 0);
+        for k in 0..n_seg {
+            let at = start + (k * hop) as u64;
+            match self.cache.iter().position(|c| c.start == at) {
+                Some(i) => self.slot_of.push(i),
+                None => {
+                    self.slot_of.push(usize::MAX);
+                    missing = (missing.0.min(k), k + 1);
+                }
             }
         }
+        for k in missing.0..missing.1.max(missing.0) {
+            if self.slot_of[k] != usize::MAX {
+                continue;
+            }
+            let free = (0..self.cache.len()).find(|i| !self.slot_of.contains(i));
+            let slot = free.unwrap_or_else(|| {
+                self.cache.push(CachedSegment {
+                    start: 0,
+                    power: vec![0.0; n_ch * n_kept],
+                });
+                self.cache.len() - 1
+            });
+            self.cache[slot].start = u64::MAX;
+            self.slot_of[k] = slot;
+        }
+        if missing.0 < missing.1 {
+            // each channel's new segments: read in place when the window is channel-major
+            // (the streaming buffer), else from the rows they cover, gathered once for all
+            let rows = missing.0 * hop..(missing.1 - 1) * hop + seg_len;
+            let first_row = rows.start;
+            let in_place = channels
+                .iter()
+                .all(|&c| window.column(c).as_slice().is_some());
+            if !in_place {
+                self.gather(window, channels, rows);
+            }
+            let stride = self.column_stride();
+            let BandPower {
+                plan,
+                cache,
+                slot_of,
+                columns,
+                ..
+            } = self;
+            for (j, &ch) in channels.iter().enumerate() {
+                let column = window.column(ch);
+                let samples: &[f64] = match column.as_slice() {
+                    Some(all) if in_place => &all[first_row..],
+                    _ => &columns[j * stride..],
+                };
+                for k in missing.0..missing.1 {
+                    let cached = &mut cache[slot_of[k]];
+                    if cached.start != u64::MAX {
+                        continue;
+                    }
+                    let from = k * hop - first_row;
+                    plan.segment_power(
+                        &samples[from..from + seg_len],
+                        first_bin,
+                        &mut cached.power[j * n_kept..(j + 1) * n_kept],
+                    );
+                }
+            }
+            for k in missing.0..missing.1 {
+                let slot = self.slot_of[k];
+                if self.cache[slot].start == u64::MAX {
+                    self.cache[slot].start = start + (k * hop) as u64;
+                }
+            }
+        }
+        // sum the segments in order from 0.0 and scale: bit for bit `WelchPlan::psd`
+        let mut psd = std::mem::take(&mut self.psd);
+        for j in 0..n_ch {
+            let kept = &mut psd[..n_kept];
+            kept.iter_mut().for_each(|p| *p = 0.0);
+            for &slot in &self.slot_of {
+                let power = &self.cache[slot].power[j * n_kept..(j + 1) * n_kept];
+                for (p, v) in kept.iter_mut().zip(power) {
+                    *p += v;
+                }
+            }
+            for (p, s) in kept.iter_mut().zip(&self.kept_scale) {
+                *p *= s;
+            }
+            self.write_channel(kept, first_bin, &mut out[j * n_bands..(j + 1) * n_bands]);
+        }
+        self.psd = psd;
     }
 }
 
@@ -365,6 +510,51 @@ mod tests {
         assert!(Band::parse_list("alpha=8-13,beta=13-30").is_ok());
         for bad in ["alpha", "alpha=8", "alpha=13-8", "a=x-2", "a=1-2,a=2-3", ""] {
             assert!(Band::parse_list(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn transform_at_gives_transform_bit_for_bit_whatever_the_steps_and_layout() {
+        // a noisy 3-channel signal; windows at steps that share Welch segments (multiples of
+        // the 25-sample hop), that do not, that go back, and on row- and channel-major data
+        let (fs, n, len) = (100.0, 2000, 200);
+        let mut x = 1.0f64;
+        let data: Vec<f64> = (0..n * 3)
+            .map(|i| {
+                x = (x * 16807.0) % 2147483647.0;
+                (x / 2147483647.0 - 0.5) * 40.0 + (i as f64 * 0.37).sin() * 5.0
+            })
+            .collect();
+        let rows = ndarray::Array2::from_shape_vec((n, 3), data).unwrap();
+        let columns = rows.t().as_standard_layout().to_owned();
+        let channel_major = columns.t();
+        assert_eq!(channel_major.strides()[0], 1);
+        let bp_spec = BandPowerSpec {
+            welch_segment_s: 0.5,
+            welch_overlap: 0.5,
+            bands: Band::parse_list("d=1-4,a=8-13,b=13-30").unwrap(),
+            power: PowerScale::Log10,
+        };
+        let starts = [
+            0usize, 100, 200, 225, 250, 263, 263, 50, 1000, 1025, 1100, 1800,
+        ];
+        for view in [rows.view(), channel_major] {
+            for channels in [vec![0usize, 1, 2], vec![2, 0]] {
+                let mut reference = bp_spec.build(fs, len).unwrap();
+                let mut cached = bp_spec.build(fs, len).unwrap();
+                for &s in &starts {
+                    let window = view.slice(ndarray::s![s..s + len, ..]);
+                    let mut want = vec![0.0; channels.len() * 3];
+                    let mut got = vec![0.0; channels.len() * 3];
+                    reference.transform(window, &channels, &mut want);
+                    cached.transform_at(window, &channels, s as u64, &mut got);
+                    assert_eq!(
+                        want.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                        got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                        "window at {s}, channels {channels:?}"
+                    );
+                }
+            }
         }
     }
 

@@ -43,6 +43,21 @@ pub trait Extractor: Send {
     /// Writes the features of `window` (samples × all recording channels), using the columns
     /// `channels` in that order, into `out` (`n_columns` long).
     fn transform(&mut self, window: ArrayView2<f64>, channels: &[usize], out: &mut [f64]);
+    /// [`Extractor::transform`] for the window that starts at sample `start` of the one
+    /// continuous signal this extractor is used on, so that it may keep work shared by nearby
+    /// windows (band power keeps the Welch segments that overlapping windows share). Gives bit
+    /// for bit what `transform` gives. One extractor used this way must only ever see windows of
+    /// one signal, with the same `channels`.
+    fn transform_at(
+        &mut self,
+        window: ArrayView2<f64>,
+        channels: &[usize],
+        start: u64,
+        out: &mut [f64],
+    ) {
+        let _ = start;
+        self.transform(window, channels, out);
+    }
 }
 
 impl FeatureSpec {

@@ -386,7 +386,7 @@ pub struct EdfStream {
     events: Vec<Event>,
     warnings: Vec<Warning>,
     record: Vec<u8>,
-    block: Block,
+    pub(crate) block: Block,
     done: bool,
 }
 

@@ -395,6 +395,8 @@ pub trait SampleStream: Send {
     fn next_block(&mut self) -> Result<Option<&Block>>;
     /// The block returned last.
     fn last_block(&self) -> &Block;
+    /// The block returned last, to move its samples out (a buffer swapped in is reused).
+    fn last_block_mut(&mut self) -> &mut Block;
     /// What the format says about the signals (signals left out, units assumed).
     fn warnings(&self) -> Vec<Warning> {
         Vec::new()
@@ -426,6 +428,9 @@ impl SampleStream for CsvStream {
     fn last_block(&self) -> &Block {
         CsvStream::last_block(self)
     }
+    fn last_block_mut(&mut self) -> &mut Block {
+        &mut self.block
+    }
     fn description(&self) -> String {
         Format::Csv.name().into()
     }
@@ -449,6 +454,9 @@ impl SampleStream for EdfStream {
     }
     fn last_block(&self) -> &Block {
         EdfStream::last_block(self)
+    }
+    fn last_block_mut(&mut self) -> &mut Block {
+        &mut self.block
     }
     fn warnings(&self) -> Vec<Warning> {
         EdfStream::warnings(self).to_vec()

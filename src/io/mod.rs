@@ -7,6 +7,7 @@ mod eeg_csv;
 mod events;
 pub mod format;
 pub mod output;
+pub mod prefetch;
 mod sanity;
 pub mod stream;
 pub mod vendor;

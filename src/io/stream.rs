@@ -60,7 +60,7 @@ pub struct CsvStream {
     /// The time column's values of the block just parsed, reused.
     times: Vec<f64>,
     /// The block handed out last, reused.
-    block: Block,
+    pub(crate) block: Block,
 }
 
 impl std::fmt::Debug for CsvStream {

@@ -89,6 +89,16 @@ impl WelchPlan {
         }
     }
 
+    /// Samples between the starts of two consecutive segments.
+    pub fn step(&self) -> usize {
+        self.step
+    }
+
+    /// Segment length in samples.
+    pub fn segment_len(&self) -> usize {
+        self.segment_len
+    }
+
     /// Writes into `psd` (`n_bins()` long) the one-sided PSD in µV²/Hz of the samples `x`
     /// (one channel, contiguous). Trailing samples that do not fill a segment are not used, as
     /// in scipy. Panics when `x` is shorter than one segment (callers validate settings first).
@@ -98,29 +108,50 @@ impl WelchPlan {
         assert_eq!(psd.len(), self.n_bins());
         psd.iter_mut().for_each(|p| *p = 0.0);
         for s in 0..n_seg {
-            let segment = &x[s * self.step..s * self.step + self.segment_len];
-            let mean = sum(segment) / self.segment_len as f64;
-            for ((out, &v), &w) in self.input.iter_mut().zip(segment).zip(&self.window) {
-                *out = (v - mean) * w;
-            }
-            self.fft
-                .process_with_scratch(&mut self.input, &mut self.spectrum, &mut self.scratch)
-                .expect("buffer lengths come from the plan");
+            self.transform_segment(&x[s * self.step..s * self.step + self.segment_len]);
             for (p, c) in psd.iter_mut().zip(&self.spectrum) {
                 *p += c.norm_sqr();
             }
         }
-        let scale = self.density_scale / n_seg as f64;
-        let last = psd.len() - 1;
-        let nyquist_bin_exists = self.segment_len % 2 == 0;
         for (k, p) in psd.iter_mut().enumerate() {
-            let one_sided = if k == 0 || (k == last && nyquist_bin_exists) {
-                1.0
-            } else {
-                2.0
-            };
-            *p *= scale * one_sided;
+            *p *= self.bin_scale(k, n_seg);
         }
+    }
+
+    /// Writes |X|² (µV², unscaled) of bins `first_bin..first_bin + out.len()` of one segment
+    /// (`segment_len()` samples, detrended and windowed as in [`WelchPlan::psd`]) into `out`.
+    /// The PSD of a signal is the sum over its segments, in order from 0.0, of these values
+    /// times [`WelchPlan::bin_scale`]: bit for bit what `psd` gives.
+    pub fn segment_power(&mut self, segment: &[f64], first_bin: usize, out: &mut [f64]) {
+        self.transform_segment(segment);
+        for (p, c) in out.iter_mut().zip(&self.spectrum[first_bin..]) {
+            *p = c.norm_sqr();
+        }
+    }
+
+    /// The factor that turns bin `k` of the summed |X|² of `n_seg` segments into a one-sided
+    /// density in µV²/Hz (1 / (fs · Σw² · n_seg), doubled except at 0 Hz and Nyquist).
+    pub fn bin_scale(&self, k: usize, n_seg: usize) -> f64 {
+        let scale = self.density_scale / n_seg as f64;
+        let nyquist_bin = (self.segment_len % 2 == 0).then_some(self.segment_len / 2);
+        let one_sided = if k == 0 || Some(k) == nyquist_bin {
+            1.0
+        } else {
+            2.0
+        };
+        scale * one_sided
+    }
+
+    /// Detrends (mean), windows and transforms one segment into `spectrum`.
+    fn transform_segment(&mut self, segment: &[f64]) {
+        debug_assert_eq!(segment.len(), self.segment_len);
+        let mean = sum(segment) / self.segment_len as f64;
+        for ((out, &v), &w) in self.input.iter_mut().zip(segment).zip(&self.window) {
+            *out = (v - mean) * w;
+        }
+        self.fft
+            .process_with_scratch(&mut self.input, &mut self.spectrum, &mut self.scratch)
+            .expect("buffer lengths come from the plan");
     }
 }
 
