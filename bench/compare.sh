@@ -4,6 +4,7 @@
 # probabilities (to 1e-6). Also times parsing alone (the floor) and training.
 #
 # usage: bench/compare.sh [MINUTES]   (default 60: one hour of 64-channel, 512 Hz EEG)
+# eegi timings are the median of RUNS runs (default 3); each Python variant runs once (~30 s).
 # Files go to bench/out (ignored by git). Installs Debian's `time` and a venv in bench/.venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,11 +28,19 @@ echo "input: $data ($(du -h "$data" | cut -f1)), 64 channels, 512 Hz; 2 s window
 
 "$eegi" train "$out/train.csv" -o "$out/model.json" --cv 0 >/dev/null
 
-measure() { # label, command... -> prints "label wall_s rss_mib"
+runs=${RUNS:-3}
+measure() { # label, command... -> prints "label wall_s rss_mib": the median of $runs runs
   local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$out/time.txt" "$@" >/dev/null
-  read -r wall rss <"$out/time.txt"
-  printf '%-34s %8.2f s %8.0f MiB\n' "$label" "$wall" "$((rss / 1024))"
+  local walls=() rss=0 w r
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f "%e %M" -o "$out/time.txt" "$@" >/dev/null
+    read -r w r <"$out/time.txt"
+    walls+=("$w")
+    [ "$r" -gt "$rss" ] && rss=$r
+  done
+  local wall
+  wall=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+  printf '%-34s %8.2f s %8.0f MiB   (median of %s: %s)\n' "$label" "$wall" "$((rss / 1024))" "$runs" "${walls[*]}"
   echo "$wall" >"$out/last_wall"
 }
 echo
@@ -43,7 +52,7 @@ ours=$(cat "$out/last_wall")
 measure "eegi classify --threads 1" env RAYON_NUM_THREADS=1 "$eegi" classify "$data" -m "$out/model.json" -o "$out/eegi1.csv"
 best=""
 for engine in pandas pyarrow polars; do
-  measure "python ($engine + scipy + sklearn)" "$py" bench/peer_classify.py --engine "$engine" "$out/model.json" "$data" "$out/py_$engine.csv"
+  runs=1 measure "python ($engine + scipy + sklearn)" "$py" bench/peer_classify.py --engine "$engine" "$out/model.json" "$data" "$out/py_$engine.csv"
   t=$(cat "$out/last_wall")
   if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
   "$py" bench/agree.py "$out/eegi.csv" "$out/py_$engine.csv" 1e-6

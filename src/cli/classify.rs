@@ -149,8 +149,13 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
     }
     let mut stream = open_stream(source, &name, args.input.sample_rate)?;
     stream.select_channels(&model.channels, "the model needs")?;
-    // the next block is read and parsed while this one is classified
-    let mut stream = Prefetch::start(stream);
+    // the next block is read and parsed while this one is classified (with --threads 1,
+    // everything stays on one thread)
+    let mut stream: Box<dyn SampleStream> = if rayon::current_num_threads() > 1 {
+        Box::new(Prefetch::start(stream))
+    } else {
+        stream
+    };
     let mut classifier = StreamClassifier::new(model)?;
     let mut rate_checked = false;
     let mut failure: Option<Error> = None;
