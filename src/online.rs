@@ -1,9 +1,10 @@
-//! Window-by-window classification of a stream of samples with a fitted model: the online path
-//! of a BCI, built from exactly the extractors, scaler and classifier of the offline path.
+//! Window-by-window features and classification of a stream of samples: the online path of a
+//! BCI, built from exactly the extractors, scaler and classifier of the offline path.
+//! [`StreamFeatures`] buffers about one window of samples and computes the features of every
+//! window as soon as its last sample arrives; [`StreamClassifier`] labels them with a model.
 
-use crate::features::Extractor;
+use crate::features::{Extractor, FeatureSpec};
 use crate::pipeline::{FittedPipeline, Prediction};
-use crate::windows::WindowSpec;
 use crate::{Error, Result};
 use ndarray::{ArrayView2, ShapeBuilder};
 use rayon::prelude::*;
@@ -11,14 +12,24 @@ use rayon::prelude::*;
 /// Windows computed in parallel once a block yields at least this many.
 const PARALLEL_WINDOWS: usize = 4;
 
-/// One thread's extractors (with their FFT plans and buffers) and feature row.
-type Worker = (Vec<Box<dyn Extractor>>, Vec<f64>);
+/// The features of one window of a stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowFeatures {
+    /// Index of the window's first sample in the stream.
+    pub start: usize,
+    /// Feature values, in the extractors' column order.
+    pub values: Vec<f64>,
+}
 
-/// Buffers incoming samples (model channels, in model order) and labels every complete
-/// sliding window, holding only about one window of samples between calls.
-pub struct StreamClassifier<'m> {
-    model: &'m FittedPipeline,
+/// Buffers incoming samples (channels in a fixed order) and computes the features of every
+/// complete sliding window, holding only about one window of samples (plus the last block)
+/// between calls.
+pub struct StreamFeatures {
+    specs: Vec<FeatureSpec>,
+    sample_rate_hz: f64,
+    channel_names: Vec<String>,
     n_channels: usize,
+    n_features: usize,
     window_len: usize,
     step: usize,
     /// Buffered samples, channel-major: channel `c`'s row `r` at `c * capacity + r`, so each
@@ -32,119 +43,126 @@ pub struct StreamClassifier<'m> {
     buffer_start: usize,
     /// Absolute index of the next window's first sample.
     next_start: usize,
-    extractors: Vec<Box<dyn Extractor>>,
     channels: Vec<usize>,
-    row: Vec<f64>,
-    /// Per-thread extractors and feature rows for blocks computed in parallel, reused.
-    workers: Vec<Worker>,
+    /// Per-thread extractors (with their FFT plans, buffers and shared Welch segments), kept
+    /// from block to block: nothing is planned or allocated per window.
+    workers: Vec<Vec<Box<dyn Extractor>>>,
 }
 
-impl<'m> StreamClassifier<'m> {
-    /// Prepares a classifier for a sliding-window model.
-    pub fn new(model: &'m FittedPipeline) -> Result<StreamClassifier<'m>> {
-        let step_s = match model.window {
-            WindowSpec::Sliding { step_s, .. } => step_s,
-            WindowSpec::Epoch { .. } => {
-                return Err(Error::input("the model is event-locked (one window per event): stream classification needs a sliding-window model"))
-            }
-        };
-        if !model.preprocessing.is_identity() {
-            return Err(Error::input(
-                "the model pre-processes whole recordings (filters, re-referencing, baseline): stream classification needs a model without pre-processing",
-            ));
-        }
-        let fs = model.sample_rate_hz;
-        let extractors = model
-            .features
+impl StreamFeatures {
+    /// Prepares the extractors `specs` for windows of `window_len` samples every `step`
+    /// samples at `sample_rate_hz`, over `channel_names` in order.
+    pub fn new(
+        specs: &[FeatureSpec],
+        sample_rate_hz: f64,
+        window_len: usize,
+        step: usize,
+        channel_names: &[String],
+    ) -> Result<StreamFeatures> {
+        let first: Vec<Box<dyn Extractor>> = specs
             .iter()
-            .map(|f| f.build_for(fs, model.window_samples, &model.channels))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(StreamClassifier {
-            n_channels: model.channels.len(),
-            window_len: model.window_samples,
-            step: (step_s * fs).round().max(1.0) as usize,
+            .map(|f| f.build_for(sample_rate_hz, window_len, channel_names))
+            .collect::<Result<_>>()?;
+        let n_channels = channel_names.len();
+        let n_features = first.iter().map(|e| e.n_columns(n_channels)).sum();
+        Ok(StreamFeatures {
+            specs: specs.to_vec(),
+            sample_rate_hz,
+            channel_names: channel_names.to_vec(),
+            n_channels,
+            n_features,
+            window_len,
+            step: step.max(1),
             buffer: Vec::new(),
             capacity: 0,
             buffered: 0,
             buffer_start: 0,
             next_start: 0,
-            extractors,
-            channels: (0..model.channels.len()).collect(),
-            row: vec![0.0; model.feature_names.len()],
-            workers: Vec::new(),
-            model,
+            channels: (0..n_channels).collect(),
+            workers: vec![first],
         })
     }
 
-    /// Adds samples (rows × model channels, row-major) and returns the predictions of every
-    /// window completed by them, in time order.
-    pub fn push(&mut self, samples: &[f64]) -> Vec<Prediction> {
-        debug_assert_eq!(samples.len() % self.n_channels, 0);
-        self.append(samples);
-        self.classify_ready()
+    /// Number of feature values per window.
+    pub fn n_features(&self) -> usize {
+        self.n_features
     }
 
-    /// Labels every window the buffered samples complete.
-    fn classify_ready(&mut self) -> Vec<Prediction> {
+    /// Window length in samples.
+    pub fn window_len(&self) -> usize {
+        self.window_len
+    }
+
+    /// Adds samples (rows × channels, row-major) and returns the features of every window
+    /// completed by them, in time order.
+    pub fn push(&mut self, samples: &[f64]) -> Vec<WindowFeatures> {
+        debug_assert_eq!(samples.len() % self.n_channels.max(1), 0);
+        self.append(samples);
         let end = self.buffer_start + self.buffered;
         let mut starts = Vec::new();
         while self.next_start + self.window_len <= end {
             starts.push(self.next_start);
             self.next_start += self.step;
         }
+        if starts.is_empty() {
+            return Vec::new();
+        }
         let view = ArrayView2::from_shape(
             (self.buffered, self.n_channels).strides((1, self.capacity)),
             &self.buffer,
         )
         .expect("each channel has room for the buffered rows");
-        let offset = self.buffer_start;
-        let model = self.model;
-        let len = self.window_len;
-        let predictions = if starts.len() >= PARALLEL_WINDOWS {
-            // one worker state (extractors with their FFT plans and buffers) per thread, kept
-            // from block to block: nothing is planned or allocated per window
-            let threads = rayon::current_num_threads().max(1);
-            while self.workers.len() < threads {
-                let extractors = model
-                    .features
-                    .iter()
-                    .map(|f| f.build_for(model.sample_rate_hz, len, &model.channels))
-                    .collect::<Result<Vec<_>>>()
-                    .expect("validated when the stream started");
-                self.workers
-                    .push((extractors, vec![0.0; model.feature_names.len()]));
-            }
-            let channels = &self.channels;
-            let per_worker = starts.len().div_ceil(threads);
-            let parts: Vec<Vec<Prediction>> = starts
-                .par_chunks(per_worker)
-                .zip(self.workers.par_iter_mut())
-                .map(|(part, (extractors, row))| {
-                    part.iter()
-                        .map(|&s| {
-                            predict_window(model, extractors, row, view, channels, s - offset, s)
-                        })
-                        .collect()
-                })
-                .collect();
-            parts.into_iter().flatten().collect()
+        let threads = if starts.len() >= PARALLEL_WINDOWS {
+            rayon::current_num_threads().max(1)
         } else {
-            starts
-                .iter()
-                .map(|&s| {
-                    predict_window(
-                        model,
-                        &mut self.extractors,
-                        &mut self.row,
-                        view,
-                        &self.channels,
-                        s - offset,
-                        s,
-                    )
-                })
-                .collect()
+            1
         };
-        predictions
+        while self.workers.len() < threads {
+            let extractors = self
+                .specs
+                .iter()
+                .map(|f| f.build_for(self.sample_rate_hz, self.window_len, &self.channel_names))
+                .collect::<Result<Vec<_>>>()
+                .expect("built once already");
+            self.workers.push(extractors);
+        }
+        let (offset, len, width, channels) = (
+            self.buffer_start,
+            self.window_len,
+            self.n_features,
+            &self.channels,
+        );
+        let window_features = |extractors: &mut Vec<Box<dyn Extractor>>, start: usize| {
+            let window = view.slice(ndarray::s![start - offset..start - offset + len, ..]);
+            let mut values = vec![0.0; width];
+            let mut at = 0;
+            for e in extractors.iter_mut() {
+                let n = e.n_columns(channels.len());
+                e.transform_at(window, channels, start as u64, &mut values[at..at + n]);
+                at += n;
+            }
+            WindowFeatures { start, values }
+        };
+        if threads == 1 {
+            let extractors = &mut self.workers[0];
+            return starts
+                .iter()
+                .map(|&s| window_features(extractors, s))
+                .collect();
+        }
+        // each worker takes a contiguous run of windows, so it reuses the Welch segments
+        // its previous window computed
+        let per_worker = starts.len().div_ceil(threads);
+        let parts: Vec<Vec<WindowFeatures>> = starts
+            .par_chunks(per_worker)
+            .zip(self.workers.par_iter_mut())
+            .map(|(part, extractors)| {
+                part.iter()
+                    .map(|&s| window_features(extractors, s))
+                    .collect()
+            })
+            .collect();
+        parts.into_iter().flatten().collect()
     }
 
     /// Appends rows (row-major) to the channel-major buffer, first moving down the rows that
@@ -195,41 +213,58 @@ impl<'m> StreamClassifier<'m> {
     }
 }
 
-/// Features, scaling and class probabilities of the window starting at buffer row `at`
-/// (absolute sample `start`).
-fn predict_window(
-    model: &FittedPipeline,
-    extractors: &mut [Box<dyn Extractor>],
-    row: &mut [f64],
-    view: ArrayView2<f64>,
-    channels: &[usize],
-    at: usize,
-    start: usize,
-) -> Prediction {
-    let len = model.window_samples;
-    let window = view.slice(ndarray::s![at..at + len, ..]);
-    let mut offset = 0;
-    for e in extractors.iter_mut() {
-        let width = e.n_columns(channels.len());
-        e.transform_at(
-            window,
-            channels,
-            start as u64,
-            &mut row[offset..offset + width],
-        );
-        offset += width;
+/// Labels every complete sliding window of a stream with a fitted model (model channels, in
+/// model order), holding only about one window of samples between calls.
+pub struct StreamClassifier<'m> {
+    model: &'m FittedPipeline,
+    features: StreamFeatures,
+}
+
+impl<'m> StreamClassifier<'m> {
+    /// Prepares a classifier for a sliding-window model.
+    pub fn new(model: &'m FittedPipeline) -> Result<StreamClassifier<'m>> {
+        if model.window.is_event_locked() {
+            return Err(Error::input("the model is event-locked (one window per event): stream classification needs a sliding-window model"));
+        }
+        if !model.preprocessing.is_identity() {
+            return Err(Error::input(
+                "the model pre-processes whole recordings (filters, re-referencing, baseline): stream classification needs a model without pre-processing",
+            ));
+        }
+        let fs = model.sample_rate_hz;
+        let features = StreamFeatures::new(
+            &model.features,
+            fs,
+            model.window_samples,
+            model.window.step_samples(fs),
+            &model.channels,
+        )?;
+        Ok(StreamClassifier { model, features })
     }
-    model.scaler.transform_row(row);
-    let mut probabilities = vec![0.0; model.classes.len()];
-    model
-        .classifier
-        .predict_proba_row(ndarray::ArrayView1::from(&*row), &mut probabilities);
-    let fs = model.sample_rate_hz;
-    Prediction {
-        start_s: start as f64 / fs,
-        end_s: (start + len) as f64 / fs,
-        class: model.decide(&probabilities),
-        probabilities,
+
+    /// Adds samples (rows × model channels, row-major) and returns the predictions of every
+    /// window completed by them, in time order.
+    pub fn push(&mut self, samples: &[f64]) -> Vec<Prediction> {
+        let model = self.model;
+        let fs = model.sample_rate_hz;
+        let len = self.features.window_len();
+        self.features
+            .push(samples)
+            .into_iter()
+            .map(|mut w| {
+                model.scaler.transform_row(&mut w.values);
+                let mut probabilities = vec![0.0; model.classes.len()];
+                model
+                    .classifier
+                    .predict_proba_row(ndarray::ArrayView1::from(&w.values), &mut probabilities);
+                Prediction {
+                    start_s: w.start as f64 / fs,
+                    end_s: (w.start + len) as f64 / fs,
+                    class: model.decide(&probabilities),
+                    probabilities,
+                }
+            })
+            .collect()
     }
 }
 
@@ -237,6 +272,7 @@ fn predict_window(
 mod tests {
     use super::*;
     use crate::io::{read_recording, CsvOptions};
+    use crate::windows::WindowSpec;
     use std::path::Path;
 
     #[test]
@@ -262,9 +298,9 @@ mod tests {
             assert_eq!(online, offline, "blocks of {block_rows} rows");
             // memory: never much more than twice a window plus one block
             assert!(
-                clf.buffer.len() <= 2 * (model.window_samples + block_rows) * n_ch,
+                clf.features.buffer.len() <= 2 * (model.window_samples + block_rows) * n_ch,
                 "{} values buffered for blocks of {block_rows} rows",
-                clf.buffer.len()
+                clf.features.buffer.len()
             );
         }
     }

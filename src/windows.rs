@@ -225,6 +225,17 @@ impl WindowSpec {
         (out, dropped)
     }
 
+    /// Samples between the starts of consecutive windows at `sample_rate_hz` (at least 1; an
+    /// event-locked spec steps by its length).
+    pub fn step_samples(&self, sample_rate_hz: f64) -> usize {
+        match *self {
+            WindowSpec::Sliding { step_s, .. } => {
+                (step_s * sample_rate_hz).round().max(1.0) as usize
+            }
+            WindowSpec::Epoch { .. } => self.length_samples(sample_rate_hz),
+        }
+    }
+
     /// Unlabelled windows over a whole recording, every step from the first sample; for an
     /// event-locked spec the step is one window length.
     pub fn continuous(
@@ -234,12 +245,7 @@ impl WindowSpec {
         sample_rate_hz: f64,
     ) -> Vec<Window> {
         let len = self.length_samples(sample_rate_hz);
-        let step = match *self {
-            WindowSpec::Sliding { step_s, .. } => {
-                (step_s * sample_rate_hz).round().max(1.0) as usize
-            }
-            WindowSpec::Epoch { .. } => len,
-        };
+        let step = self.step_samples(sample_rate_hz);
         // counted first: a step of usize::MAX samples (from an absurd model) must not overflow
         let count = match n_samples.checked_sub(len) {
             Some(room) => room / step + 1,

@@ -241,6 +241,41 @@ fn features_writes_named_columns() {
     assert!(rows[17].contains(",18,20,busy,"));
 }
 
+#[test]
+fn features_of_an_unlabelled_csv_are_streamed_and_equal_the_whole_file_ones() {
+    // no events: the CSV is read as a stream (two files, as a user lists sessions); --channels
+    // makes eegi read whole files instead. The two outputs must be the same bytes.
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.csv");
+    let b = dir.path().join("b.csv");
+    std::fs::copy(root().join("data/eyes_open_then_closed.csv"), &a).unwrap();
+    std::fs::copy(root().join("data/eyes_open.csv"), &b).unwrap();
+    let header = std::fs::read_to_string(&a).unwrap();
+    let channels = header.lines().next().unwrap().split_once(',').unwrap().1;
+    let streamed = dir.path().join("streamed.csv");
+    let whole = dir.path().join("whole.csv");
+    eegi()
+        .arg("features")
+        .args([&a, &b])
+        .arg("-o")
+        .arg(&streamed)
+        .assert()
+        .success();
+    eegi()
+        .arg("features")
+        .args([&a, &b])
+        .args(["--channels", channels, "-o"])
+        .arg(&whole)
+        .assert()
+        .success();
+    let streamed = std::fs::read_to_string(&streamed).unwrap();
+    assert_eq!(streamed, std::fs::read_to_string(&whole).unwrap());
+    // 39 windows of 2 s every 1 s in each 40 s recording
+    let rows: Vec<&str> = streamed.lines().skip(1).collect();
+    assert_eq!(rows.len(), 39 + 39, "{}", &streamed[..200]);
+    assert!(rows[39].starts_with(&format!("{},0,2,,", b.display())));
+}
+
 /// Runs a failing command: one `eegi:` line on stderr containing every `needle`, exit 2,
 /// no panic, and no output file.
 fn fails(args: &[&str], dir: &Path, needles: &[&str]) {

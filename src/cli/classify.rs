@@ -121,41 +121,44 @@ impl Read for Follow {
     }
 }
 
-/// Classifies a sliding-window model's recording block by block.
-fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
-    let (source, name): (Box<dyn Read + Send>, PathBuf) = if args.recording == Path::new("-") {
-        (Box::new(std::io::stdin()), PathBuf::from("<stdin>"))
-    } else {
-        let file = std::fs::File::open(&args.recording).map_err(|e| {
-            Error::file(
-                &args.recording,
-                format!("cannot read file: {}", crate::io::io_reason(&e)),
-            )
-        })?;
-        let source: Box<dyn Read + Send> = if args.follow {
-            Box::new(Follow(file))
-        } else {
-            Box::new(file)
-        };
-        (source, args.recording.clone())
-    };
-    if let Some(fs) = args.input.sample_rate {
-        if !(fs.is_finite() && fs > 0.0 && fs <= crate::limits::MAX_SAMPLE_RATE_HZ) {
-            return Err(Error::input(format!(
-                "--sample-rate {fs}: expected a positive rate in Hz, at most {}",
-                crate::limits::MAX_SAMPLE_RATE_HZ
-            )));
-        }
+/// Opens a recording to stream: a file, standard input (`-`), or a file still being written
+/// (`follow`); returns the reader and the name errors use.
+pub(super) fn open_source(path: &Path, follow: bool) -> Result<(Box<dyn Read + Send>, PathBuf)> {
+    if path == Path::new("-") {
+        return Ok((Box::new(std::io::stdin()), PathBuf::from("<stdin>")));
     }
-    let mut stream = open_stream(source, &name, args.input.sample_rate)?;
-    stream.select_channels(&model.channels, "the model needs")?;
-    // the next block is read and parsed while this one is classified (with --threads 1,
-    // everything stays on one thread)
-    let mut stream: Box<dyn SampleStream> = if rayon::current_num_threads() > 1 {
+    let file = std::fs::File::open(path).map_err(|e| {
+        Error::file(
+            path,
+            format!("cannot read file: {}", crate::io::io_reason(&e)),
+        )
+    })?;
+    let source: Box<dyn Read + Send> = if follow {
+        Box::new(Follow(file))
+    } else {
+        Box::new(file)
+    };
+    Ok((source, path.to_path_buf()))
+}
+
+/// Reads a stream ahead on its own thread when there is more than one thread to use.
+pub(super) fn read_ahead(stream: Box<dyn SampleStream>) -> Box<dyn SampleStream> {
+    if rayon::current_num_threads() > 1 {
         Box::new(Prefetch::start(stream))
     } else {
         stream
-    };
+    }
+}
+
+/// Classifies a sliding-window model's recording block by block.
+fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
+    let (source, name) = open_source(&args.recording, args.follow)?;
+    let sample_rate = args.input.checked_sample_rate()?;
+    let mut stream = open_stream(source, &name, sample_rate)?;
+    stream.select_channels(&model.channels, "the model needs")?;
+    // the next block is read and parsed while this one is classified (with --threads 1,
+    // everything stays on one thread)
+    let mut stream = read_ahead(stream);
     let mut classifier = StreamClassifier::new(model)?;
     let mut rate_checked = false;
     let mut failure: Option<Error> = None;

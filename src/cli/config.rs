@@ -315,6 +315,21 @@ impl InputArgs {
         }
     }
 
+    /// `--sample-rate`, checked to be a positive rate in Hz (none when not given).
+    pub fn checked_sample_rate(&self) -> Result<Option<f64>> {
+        match self.sample_rate {
+            Some(fs)
+                if !(fs.is_finite() && fs > 0.0 && fs <= crate::limits::MAX_SAMPLE_RATE_HZ) =>
+            {
+                Err(Error::input(format!(
+                    "--sample-rate {fs}: expected a positive rate in Hz, at most {}",
+                    crate::limits::MAX_SAMPLE_RATE_HZ
+                )))
+            }
+            other => Ok(other),
+        }
+    }
+
     /// The events file of a recording: `--events` or its sidecar, if any.
     pub fn events_path(&self, recording: &Path, n_recordings: usize) -> Result<Option<PathBuf>> {
         match &self.events {

@@ -6,11 +6,14 @@
 use super::config::{fmt_seconds, FeatureArgs, InputArgs, PreprocessArgs, WindowArgs};
 use crate::features::{extract_with_baseline, FeatureSpec};
 use crate::io::output::write_atomically;
+use crate::io::{open_stream, Format, SampleStream};
+use crate::online::StreamFeatures;
 use crate::pipeline::{FittedPipeline, LabelledRecording, PipelineSpec};
 use crate::preprocess::Preprocessing;
 use crate::windows::{Window, WindowSpec};
 use crate::{Error, Recording, Result};
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// Options of `eegi features`.
 #[derive(Debug, clap::Args)]
@@ -67,6 +70,9 @@ pub fn run(args: Args) -> Result<()> {
     if specs.iter().any(FeatureSpec::needs_fit) {
         // supervised extractors (xDAWN) are fitted on the labelled windows, exactly as train
         return supervised(&args, window, preprocessing, specs);
+    }
+    if let Some(streams) = streamable(&args, &window, &preprocessing)? {
+        return stream(&args, model.as_ref(), &window, &specs, channels, streams);
     }
     let loaded: Vec<crate::io::Loaded> = args
         .recordings
@@ -166,6 +172,173 @@ pub fn run(args: Args) -> Result<()> {
     )
 }
 
+/// A recording opened as a stream, with the name its errors use.
+type Opened = (PathBuf, Box<dyn SampleStream>);
+
+/// The recordings opened as streams when their windows can be computed as they are read (in
+/// memory that does not grow with the length): sliding windows without pre-processing over
+/// plain eegi CSV files without events (no `--events`, no sidecar). `None` otherwise.
+fn streamable(
+    args: &Args,
+    window: &WindowSpec,
+    preprocessing: &Preprocessing,
+) -> Result<Option<Vec<Opened>>> {
+    if window.is_event_locked() || !preprocessing.is_identity() {
+        return Ok(None);
+    }
+    let options = args.input.read_options()?;
+    let n = args.recordings.len();
+    let sample_rate = args.input.checked_sample_rate()?;
+    let mut streams = Vec::with_capacity(n);
+    for path in &args.recordings {
+        // standard input cannot be reread if it turns out not to stream
+        if path == Path::new("-")
+            || options.needs_whole_file(path)
+            || args.input.events_path(path, n)?.is_some()
+        {
+            return Ok(None);
+        }
+        let (source, name) = super::classify::open_source(path, false)?;
+        let stream = open_stream(source, &name, sample_rate)?;
+        // EDF+/BDF+ may hold annotations (events), known only once read
+        if stream.description() != Format::Csv.name() {
+            return Ok(None);
+        }
+        streams.push((name, stream));
+    }
+    Ok(Some(streams))
+}
+
+/// Writes the features of sliding windows over each recording as its samples are read.
+fn stream(
+    args: &Args,
+    model: Option<&FittedPipeline>,
+    window: &WindowSpec,
+    specs: &[FeatureSpec],
+    channels: Option<Vec<String>>,
+    streams: Vec<Opened>,
+) -> Result<()> {
+    let channels = match channels {
+        Some(c) => c,
+        None => streams[0].1.channel_names(),
+    };
+    let who = if model.is_some() {
+        "the model needs"
+    } else {
+        "the first recording has"
+    };
+    let mut failure: Option<Error> = None;
+    let mut first_rate: Option<(f64, PathBuf)> = None;
+    let written = write_atomically(&args.output, |w| {
+        let mut fail = |e: Error| {
+            failure = Some(e);
+            std::io::Error::other("input failed")
+        };
+        let mut header_written = false;
+        for (r, (name, mut stream)) in streams.into_iter().enumerate() {
+            stream.select_channels(&channels, who).map_err(&mut fail)?;
+            let mut stream = super::classify::read_ahead(stream);
+            let mut features: Option<StreamFeatures> = None;
+            // rows that arrive before the rate is known (a time column needs two rows)
+            let mut early: Vec<f64> = Vec::new();
+            let recording = args.recordings[r].display().to_string();
+            loop {
+                match stream.next_block() {
+                    Ok(Some(_)) => {}
+                    Ok(None) => break,
+                    Err(e) => return Err(fail(e)),
+                }
+                let rate = stream.sample_rate_hz();
+                let samples = &stream.last_block().samples;
+                if features.is_none() {
+                    let Some(fs) = rate else {
+                        early.extend_from_slice(samples);
+                        continue;
+                    };
+                    let mut start = || -> Result<StreamFeatures> {
+                        window.check_rate(fs)?;
+                        if let Some(m) = model {
+                            m.check_rate(&name, fs)?;
+                        }
+                        match &first_rate {
+                            Some((rate, first)) if *rate != fs => {
+                                return Err(Error::input(format!(
+                                    "{}: sample rate {fs} Hz, but {} has {rate} Hz",
+                                    name.display(),
+                                    first.display()
+                                )))
+                            }
+                            Some(_) => {}
+                            None => first_rate = Some((fs, name.clone())),
+                        }
+                        StreamFeatures::new(
+                            specs,
+                            fs,
+                            window.length_samples(fs),
+                            window.step_samples(fs),
+                            &channels,
+                        )
+                    };
+                    let f = start().map_err(&mut fail)?;
+                    if !header_written {
+                        let names: Vec<String> = specs
+                            .iter()
+                            .map(|s| s.build_for(fs, f.window_len(), &channels))
+                            .collect::<Result<Vec<_>>>()
+                            .map_err(&mut fail)?
+                            .iter()
+                            .flat_map(|e| e.column_names(&channels))
+                            .collect();
+                        write_header(w, &names)?;
+                        header_written = true;
+                    }
+                    features = Some(f);
+                }
+                let f = features.as_mut().expect("made above");
+                let rows = if early.is_empty() {
+                    f.push(samples)
+                } else {
+                    early.extend_from_slice(samples);
+                    f.push(&std::mem::take(&mut early))
+                };
+                let fs = first_rate.as_ref().map_or(1.0, |r| r.0);
+                for row in rows {
+                    write!(
+                        w,
+                        "{recording},{},{},",
+                        fmt_seconds(row.start as f64 / fs),
+                        fmt_seconds((row.start + f.window_len()) as f64 / fs),
+                    )?;
+                    for v in &row.values {
+                        write!(w, ",{v}")?;
+                    }
+                    writeln!(w)?;
+                }
+            }
+            if features.is_none() {
+                return Err(fail(Error::file(
+                    &name,
+                    "fewer than two samples, expected enough rows to know the sample rate",
+                )));
+            }
+        }
+        Ok(())
+    });
+    match failure {
+        Some(e) => Err(e),
+        None => written,
+    }
+}
+
+/// Writes the feature CSV's header row.
+fn write_header(w: &mut dyn Write, names: &[String]) -> std::io::Result<()> {
+    write!(w, "recording,start_s,end_s,label")?;
+    for n in names {
+        write!(w, ",{n}")?;
+    }
+    writeln!(w)
+}
+
 /// Features with extractors fitted on the labelled windows: `train`'s own training set.
 fn supervised(
     args: &Args,
@@ -203,11 +376,7 @@ fn write_csv(
     len: usize,
 ) -> Result<()> {
     write_atomically(&args.output, |w| {
-        write!(w, "recording,start_s,end_s,label")?;
-        for n in names {
-            write!(w, ",{n}")?;
-        }
-        writeln!(w)?;
+        write_header(w, names)?;
         for (win, row) in windows.iter().zip(matrix.rows()) {
             write!(
                 w,
