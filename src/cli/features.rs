@@ -2,6 +2,8 @@
 //! recording, times and label, one column per `<channel>_<band>` — for inspection or other tools.
 //! The recordings are pre-processed (re-reference, filters, baseline, rejection) exactly as
 //! `train` and `classify` do: with `-m`, as the model says; otherwise as the options say.
+//! Unlabelled plain CSV recordings with sliding windows and no pre-processing are read as
+//! streams (memory flat in their length); everything else is read whole.
 
 use super::config::{fmt_seconds, FeatureArgs, InputArgs, PreprocessArgs, WindowArgs};
 use crate::features::{extract_with_baseline, FeatureSpec};

@@ -52,8 +52,9 @@ the previous file. `-` as output writes to stdout; as a recording reads stdin.";
 #[derive(Debug, Parser)]
 #[command(name = "eegi", version, about = ABOUT, long_about = LONG_ABOUT)]
 pub struct Cli {
-    /// Worker threads for feature extraction and cross-validation. Default: all cores. The
-    /// model file is byte-identical whatever the number.
+    /// Worker threads for parsing, feature extraction and cross-validation. Default: all
+    /// cores (streams are then read one block ahead on a thread of their own; with 1, eegi
+    /// runs on one thread). Models and outputs are byte-identical whatever the number.
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
 
