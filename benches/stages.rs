@@ -83,12 +83,20 @@ fn main() {
             .map(|f| fast_float2::parse::<f64, _>(f).unwrap())
             .sum::<f64>()
     });
+    let t_lexical = best(3, || {
+        fields
+            .iter()
+            .map(|f| lexical_core::parse::<f64>(f).unwrap())
+            .sum::<f64>()
+    });
     println!(
-        "float parsing ({} fields): std {:.0} MB/s, fast-float2 {:.0} MB/s ({:.1}x)",
+        "float parsing ({} fields): std {:.0} MB/s, fast-float2 {:.0} MB/s ({:.1}x), lexical-core {:.0} MB/s ({:.1}x)",
         fields.len(),
         mb / t_std,
         mb / t_fast,
-        t_std / t_fast
+        t_std / t_fast,
+        mb / t_lexical,
+        t_std / t_lexical
     );
 
     let t1 = one.install(|| best(3, || parse_all(&text)));
