@@ -276,6 +276,42 @@ fn features_of_an_unlabelled_csv_are_streamed_and_equal_the_whole_file_ones() {
     assert!(rows[39].starts_with(&format!("{},0,2,,", b.display())));
 }
 
+#[test]
+fn streamed_features_refuse_bad_files_with_the_whole_file_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("zero", "time,Cz,Pz\n"),
+        ("one", "time,Cz,Pz\n0,1,2\n"),
+        ("bad_cell", "time,Cz,Pz\n0,1,2\n0.01,1,x\n0.02,3,4\n"),
+        (
+            "nanoseconds",
+            "time,Cz,Pz\n0,1,2\n0.000000001,1,2\n0.000000002,3,4\n",
+        ),
+    ];
+    for (name, text) in cases {
+        let path = dir.path().join(format!("{name}.csv"));
+        std::fs::write(&path, text).unwrap();
+        let out = dir.path().join("out.csv");
+        let run = |extra: &[&str]| {
+            let o = eegi()
+                .arg("features")
+                .arg(&path)
+                .args(extra)
+                .arg("-o")
+                .arg(&out)
+                .output()
+                .unwrap();
+            assert_eq!(o.status.code(), Some(2), "{name} {extra:?}");
+            assert!(!out.exists(), "{name}: no output on error");
+            String::from_utf8(o.stderr).unwrap()
+        };
+        // --channels makes eegi read the whole file; without it the file is streamed
+        let streamed = run(&[]);
+        assert_eq!(streamed, run(&["--channels", "Cz,Pz"]), "{name}");
+        assert_eq!(streamed.lines().count(), 1, "{name}: {streamed}");
+    }
+}
+
 /// Runs a failing command: one `eegi:` line on stderr containing every `needle`, exit 2,
 /// no panic, and no output file.
 fn fails(args: &[&str], dir: &Path, needles: &[&str]) {

@@ -241,6 +241,7 @@ fn stream(
             stream.select_channels(&channels, who).map_err(&mut fail)?;
             let mut stream = super::classify::read_ahead(stream);
             let mut features: Option<StreamFeatures> = None;
+            let mut rows_read = 0u64;
             // rows that arrive before the rate is known (a time column needs two rows)
             let mut early: Vec<f64> = Vec::new();
             let recording = args.recordings[r].display().to_string();
@@ -251,6 +252,7 @@ fn stream(
                     Err(e) => return Err(fail(e)),
                 }
                 let rate = stream.sample_rate_hz();
+                rows_read += stream.last_block().n_rows as u64;
                 let samples = &stream.last_block().samples;
                 if features.is_none() {
                     let Some(fs) = rate else {
@@ -318,10 +320,7 @@ fn stream(
                 }
             }
             if features.is_none() {
-                return Err(fail(Error::file(
-                    &name,
-                    "fewer than two samples, expected enough rows to know the sample rate",
-                )));
+                return Err(fail(crate::io::too_few_rows(&name, rows_read)));
             }
         }
         Ok(())

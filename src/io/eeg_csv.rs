@@ -61,6 +61,40 @@ pub(crate) fn check_rate_option(options: &CsvOptions) -> Result<()> {
     Ok(())
 }
 
+/// The error for a recording with too few rows to use: none, or (`rows` = 1) one, when the
+/// rate has to be inferred from the time column.
+pub fn too_few_rows(path: &Path, rows: u64) -> Error {
+    if rows == 0 {
+        Error::at(
+            path,
+            2,
+            None,
+            "no samples after the header",
+            "at least one data row",
+        )
+    } else {
+        Error::file(
+            path,
+            "only one sample, expected at least two to infer the sample rate from the time column (or pass --sample-rate)",
+        )
+    }
+}
+
+/// Refuses a rate inferred from the time column (column `time_column`, 0-based) above
+/// [`MAX_SAMPLE_RATE_HZ`]: times in other units than seconds.
+pub(crate) fn check_inferred_rate(path: &Path, fs: f64, time_column: Option<usize>) -> Result<()> {
+    if fs > MAX_SAMPLE_RATE_HZ {
+        return Err(Error::at(
+            path,
+            3,
+            time_column.map(|c| c + 1),
+            format!("a time step of {:e} s ({fs:.0} Hz)", 1.0 / fs),
+            format!("a sample rate of at most {MAX_SAMPLE_RATE_HZ} Hz with times in seconds (pass --sample-rate if the column is in other units)"),
+        ));
+    }
+    Ok(())
+}
+
 /// Streams a whole recording into memory and checks its rate and channels.
 pub(crate) fn read_from(
     source: Box<dyn Read + Send>,
@@ -75,13 +109,7 @@ pub(crate) fn read_from(
     }
     let n_samples = values.len() / n_ch;
     if n_samples == 0 {
-        return Err(Error::at(
-            path,
-            2,
-            None,
-            "no samples after the header",
-            "at least one data row",
-        ));
+        return Err(too_few_rows(path, 0));
     }
     let mut warnings = Vec::new();
     let time_warning = |message: String| Warning {
@@ -102,21 +130,10 @@ pub(crate) fn read_from(
             fs
         }
         None => {
-            let fs = stream.sample_rate_hz().ok_or_else(|| {
-                Error::file(
-                    path,
-                    "only one sample, expected at least two to infer the sample rate from the time column (or pass --sample-rate)",
-                )
-            })?;
-            if fs > MAX_SAMPLE_RATE_HZ {
-                return Err(Error::at(
-                    path,
-                    3,
-                    stream.time_column().map(|c| c + 1),
-                    format!("a time step of {:e} s ({fs:.0} Hz)", 1.0 / fs),
-                    format!("a sample rate of at most {MAX_SAMPLE_RATE_HZ} Hz with times in seconds (pass --sample-rate if the column is in other units)"),
-                ));
-            }
+            let fs = stream
+                .sample_rate_hz()
+                .ok_or_else(|| too_few_rows(path, 1))?;
+            check_inferred_rate(path, fs, stream.time_column())?;
             if fs < LOW_RATE_HZ {
                 warnings.push(time_warning(format!(
                     "the time column implies {fs} Hz, expected at least {LOW_RATE_HZ} Hz with times in seconds; is it in milliseconds or samples? pass --sample-rate"

@@ -12,7 +12,9 @@ mod sanity;
 pub mod stream;
 pub mod vendor;
 
-pub use eeg_csv::{parse_recording, read_recording, read_recording_checked, CsvOptions};
+pub use eeg_csv::{
+    parse_recording, read_recording, read_recording_checked, too_few_rows, CsvOptions,
+};
 pub use events::{find_sidecar_events, parse_events, read_events, Event};
 pub use format::{open_stream, parse_any, Format, Loaded, SampleStream};
 pub use sanity::{check_recording, Warning, WarningKind};

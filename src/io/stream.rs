@@ -61,6 +61,8 @@ pub struct CsvStream {
     times: Vec<f64>,
     /// The block handed out last, reused.
     pub(crate) block: Block,
+    /// Whether the rate inferred from the time column has been checked against the limit.
+    rate_checked: bool,
 }
 
 impl std::fmt::Debug for CsvStream {
@@ -173,6 +175,7 @@ impl CsvStream {
             rows_read: 0,
             times: Vec::new(),
             block: Block::default(),
+            rate_checked: false,
             names,
         };
         let all: Vec<usize> = (0..stream.names.len())
@@ -391,6 +394,13 @@ impl CsvStream {
             let checked = self.check_times(&buf[..cut], &times);
             self.times = times;
             checked?;
+            if self.use_time && !self.rate_checked {
+                // refused as soon as it is known, before anyone sizes windows by it
+                if let Some(fs) = self.sample_rate_hz() {
+                    super::eeg_csv::check_inferred_rate(&self.path, fs, self.time_col)?;
+                    self.rate_checked = true;
+                }
+            }
         }
         // keep the incomplete tail at the front of the same buffer
         buf.copy_within(cut..filled, 0);
