@@ -162,6 +162,9 @@ impl StreamFeatures {
                     .collect()
             })
             .collect();
+        // the worker that computed the last window holds the segments the next block's first
+        // window shares: it takes the first run next time
+        self.workers[..parts.len()].rotate_right(1);
         parts.into_iter().flatten().collect()
     }
 
