@@ -12,13 +12,35 @@ use rayon::prelude::*;
 /// Windows computed in parallel once a block yields at least this many.
 const PARALLEL_WINDOWS: usize = 4;
 
-/// The features of one window of a stream.
+/// The features of the windows that one block of a stream completed, in time order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowFeatures {
-    /// Index of the window's first sample in the stream.
-    pub start: usize,
-    /// Feature values, in the extractors' column order.
+    /// Index of each window's first sample in the stream.
+    pub starts: Vec<usize>,
+    /// Feature values, one row of `width` per window (in the extractors' column order).
     pub values: Vec<f64>,
+    /// Feature values per window.
+    pub width: usize,
+}
+
+impl WindowFeatures {
+    /// Number of windows.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Whether no window was completed.
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// Each window's first sample and feature row.
+    pub fn rows(&self) -> impl Iterator<Item = (usize, &[f64])> {
+        self.starts
+            .iter()
+            .copied()
+            .zip(self.values.chunks_exact(self.width.max(1)))
+    }
 }
 
 /// Buffers incoming samples (channels in a fixed order) and computes the features of every
@@ -95,7 +117,7 @@ impl StreamFeatures {
 
     /// Adds samples (rows × channels, row-major) and returns the features of every window
     /// completed by them, in time order.
-    pub fn push(&mut self, samples: &[f64]) -> Vec<WindowFeatures> {
+    pub fn push(&mut self, samples: &[f64]) -> WindowFeatures {
         debug_assert_eq!(samples.len() % self.n_channels.max(1), 0);
         self.append(samples);
         let end = self.buffer_start + self.buffered;
@@ -104,8 +126,15 @@ impl StreamFeatures {
             starts.push(self.next_start);
             self.next_start += self.step;
         }
+        let width = self.n_features;
+        // one allocation per block: each window writes its own row
+        let mut values = vec![0.0; starts.len() * width];
         if starts.is_empty() {
-            return Vec::new();
+            return WindowFeatures {
+                starts,
+                values,
+                width,
+            };
         }
         let view = ArrayView2::from_shape(
             (self.buffered, self.n_channels).strides((1, self.capacity)),
@@ -126,46 +155,37 @@ impl StreamFeatures {
                 .expect("built once already");
             self.workers.push(extractors);
         }
-        let (offset, len, width, channels) = (
-            self.buffer_start,
-            self.window_len,
-            self.n_features,
-            &self.channels,
-        );
-        let window_features = |extractors: &mut Vec<Box<dyn Extractor>>, start: usize| {
+        let (offset, len, channels) = (self.buffer_start, self.window_len, &self.channels);
+        let fill = |extractors: &mut Vec<Box<dyn Extractor>>, start: usize, row: &mut [f64]| {
             let window = view.slice(ndarray::s![start - offset..start - offset + len, ..]);
-            let mut values = vec![0.0; width];
             let mut at = 0;
             for e in extractors.iter_mut() {
                 let n = e.n_columns(channels.len());
-                e.transform_at(window, channels, start as u64, &mut values[at..at + n]);
+                e.transform_at(window, channels, start as u64, &mut row[at..at + n]);
                 at += n;
             }
-            WindowFeatures { start, values }
         };
-        if threads == 1 {
-            let extractors = &mut self.workers[0];
-            return starts
-                .iter()
-                .map(|&s| window_features(extractors, s))
-                .collect();
-        }
         // each worker takes a contiguous run of windows, so it reuses the Welch segments
         // its previous window computed
         let per_worker = starts.len().div_ceil(threads);
-        let parts: Vec<Vec<WindowFeatures>> = starts
-            .par_chunks(per_worker)
+        let runs = starts.len().div_ceil(per_worker);
+        values
+            .par_chunks_mut(per_worker * width.max(1))
+            .zip(starts.par_chunks(per_worker))
             .zip(self.workers.par_iter_mut())
-            .map(|(part, extractors)| {
-                part.iter()
-                    .map(|&s| window_features(extractors, s))
-                    .collect()
-            })
-            .collect();
+            .for_each(|((rows, run), extractors)| {
+                for (row, &start) in rows.chunks_exact_mut(width.max(1)).zip(run) {
+                    fill(extractors, start, row);
+                }
+            });
         // the worker that computed the last window holds the segments the next block's first
         // window shares: it takes the first run next time
-        self.workers[..parts.len()].rotate_right(1);
-        parts.into_iter().flatten().collect()
+        self.workers[..runs].rotate_right(1);
+        WindowFeatures {
+            starts,
+            values,
+            width,
+        }
     }
 
     /// Appends rows (row-major) to the channel-major buffer, first moving down the rows that
@@ -251,18 +271,21 @@ impl<'m> StreamClassifier<'m> {
         let model = self.model;
         let fs = model.sample_rate_hz;
         let len = self.features.window_len();
-        self.features
-            .push(samples)
-            .into_iter()
-            .map(|mut w| {
-                model.scaler.transform_row(&mut w.values);
+        let mut block = self.features.push(samples);
+        let width = block.width.max(1);
+        block
+            .values
+            .chunks_exact_mut(width)
+            .zip(&block.starts)
+            .map(|(row, &start)| {
+                model.scaler.transform_row(row);
                 let mut probabilities = vec![0.0; model.classes.len()];
                 model
                     .classifier
-                    .predict_proba_row(ndarray::ArrayView1::from(&w.values), &mut probabilities);
+                    .predict_proba_row(ndarray::ArrayView1::from(&*row), &mut probabilities);
                 Prediction {
-                    start_s: w.start as f64 / fs,
-                    end_s: (w.start + len) as f64 / fs,
+                    start_s: start as f64 / fs,
+                    end_s: (start + len) as f64 / fs,
                     class: model.decide(&probabilities),
                     probabilities,
                 }

@@ -306,14 +306,14 @@ fn stream(
                     f.push(&std::mem::take(&mut early))
                 };
                 let fs = first_rate.as_ref().map_or(1.0, |r| r.0);
-                for row in rows {
+                for (start, values) in rows.rows() {
                     write!(
                         w,
                         "{recording},{},{},",
-                        fmt_seconds(row.start as f64 / fs),
-                        fmt_seconds((row.start + f.window_len()) as f64 / fs),
+                        fmt_seconds(start as f64 / fs),
+                        fmt_seconds((start + f.window_len()) as f64 / fs),
                     )?;
-                    for v in &row.values {
+                    for v in values {
                         write!(w, ",{v}")?;
                     }
                     writeln!(w)?;
