@@ -81,10 +81,7 @@ impl StreamFeatures {
         step: usize,
         channel_names: &[String],
     ) -> Result<StreamFeatures> {
-        let first: Vec<Box<dyn Extractor>> = specs
-            .iter()
-            .map(|f| f.build_for(sample_rate_hz, window_len, channel_names))
-            .collect::<Result<_>>()?;
+        let first = build(specs, sample_rate_hz, window_len, channel_names)?;
         let n_channels = channel_names.len();
         let n_features = first.iter().map(|e| e.n_columns(n_channels)).sum();
         Ok(StreamFeatures {
@@ -108,6 +105,14 @@ impl StreamFeatures {
     /// Number of feature values per window.
     pub fn n_features(&self) -> usize {
         self.n_features
+    }
+
+    /// The feature columns' names, in output order.
+    pub fn column_names(&self) -> Vec<String> {
+        self.workers[0]
+            .iter()
+            .flat_map(|e| e.column_names(&self.channel_names))
+            .collect()
     }
 
     /// Window length in samples.
@@ -147,12 +152,13 @@ impl StreamFeatures {
             1
         };
         while self.workers.len() < threads {
-            let extractors = self
-                .specs
-                .iter()
-                .map(|f| f.build_for(self.sample_rate_hz, self.window_len, &self.channel_names))
-                .collect::<Result<Vec<_>>>()
-                .expect("built once already");
+            let extractors = build(
+                &self.specs,
+                self.sample_rate_hz,
+                self.window_len,
+                &self.channel_names,
+            )
+            .expect("built once already");
             self.workers.push(extractors);
         }
         let (offset, len, channels) = (self.buffer_start, self.window_len, &self.channels);
@@ -234,6 +240,19 @@ impl StreamFeatures {
             self.buffered = kept;
         }
     }
+}
+
+/// One set of ready extractors for `specs`.
+fn build(
+    specs: &[FeatureSpec],
+    sample_rate_hz: f64,
+    window_len: usize,
+    channel_names: &[String],
+) -> Result<Vec<Box<dyn Extractor>>> {
+    specs
+        .iter()
+        .map(|f| f.build_for(sample_rate_hz, window_len, channel_names))
+        .collect()
 }
 
 /// Labels every complete sliding window of a stream with a fitted model (model channels, in

@@ -285,15 +285,7 @@ fn stream(
                     };
                     let f = start().map_err(&mut fail)?;
                     if !header_written {
-                        let names: Vec<String> = specs
-                            .iter()
-                            .map(|s| s.build_for(fs, f.window_len(), &channels))
-                            .collect::<Result<Vec<_>>>()
-                            .map_err(&mut fail)?
-                            .iter()
-                            .flat_map(|e| e.column_names(&channels))
-                            .collect();
-                        write_header(w, &names)?;
+                        write_header(w, &f.column_names())?;
                         header_written = true;
                     }
                     features = Some(f);

@@ -78,12 +78,11 @@ pub fn parse_channels_tsv(path: &Path, bytes: &[u8]) -> Result<Vec<ChannelInfo>>
         }
         let cells: Vec<&str> = row.split('\t').map(str::trim).collect();
         if cells.len() != columns.len() {
-            return Err(Error::at(
+            return Err(super::field_count_error(
                 path,
                 line,
-                None,
                 format!("{} tab-separated fields", cells.len()),
-                format!("{} fields as in the header", columns.len()),
+                columns.len(),
             ));
         }
         let n = cells[name];

@@ -113,12 +113,11 @@ pub fn parse_events(path: &Path, bytes: &[u8]) -> Result<Vec<Event>> {
             continue;
         }
         if record.len() != header.len() {
-            return Err(Error::at(
+            return Err(super::field_count_error(
                 path,
                 line,
-                None,
                 format!("{} fields", record.len()),
-                format!("{} fields as in the header", header.len()),
+                header.len(),
             ));
         }
         let onset_s = parse_time(path, line, onset, &record[onset], "onset")?;

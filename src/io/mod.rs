@@ -20,6 +20,23 @@ pub use format::{open_stream, parse_any, Format, Loaded, SampleStream};
 pub use sanity::{check_recording, Warning, WarningKind};
 pub use vendor::{detect_dialect, read_any, Dialect, ReadOptions};
 
+/// The error for a row of `found` fields (e.g. "3 fields", "3 tab-separated fields") where the
+/// header has `expected`.
+pub(crate) fn field_count_error(
+    path: &std::path::Path,
+    line: u64,
+    found: String,
+    expected: usize,
+) -> crate::Error {
+    crate::Error::at(
+        path,
+        line,
+        None,
+        found,
+        format!("{expected} fields as in the header"),
+    )
+}
+
 /// The error for channels a recording lacks (at most 8 named): `who` says who needs them.
 pub(crate) fn missing_channels(
     path: &std::path::Path,

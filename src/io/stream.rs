@@ -500,12 +500,11 @@ impl RowParser<'_> {
                 from = to + 1;
             }
             if n != n_fields {
-                return Err(Error::at(
+                return Err(super::field_count_error(
                     self.path,
                     line,
-                    None,
                     format!("{n} fields"),
-                    format!("{n_fields} fields as in the header"),
+                    n_fields,
                 ));
             }
             if let Some(t) = times.get_mut(rows) {

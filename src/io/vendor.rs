@@ -240,6 +240,25 @@ impl ReadOptions {
     }
 }
 
+/// The comma-separated cells of a data row, which must have `n_columns` of them.
+fn comma_cells<'a>(
+    path: &Path,
+    line: u64,
+    text: &'a str,
+    n_columns: usize,
+) -> Result<Vec<&'a str>> {
+    let cells: Vec<&str> = text.split(',').collect();
+    if cells.len() != n_columns {
+        return Err(super::field_count_error(
+            path,
+            line,
+            format!("{} fields", cells.len()),
+            n_columns,
+        ));
+    }
+    Ok(cells)
+}
+
 /// Reads until `buf` is full or the source ends.
 fn read_up_to(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
@@ -671,16 +690,7 @@ fn read_openbci(
         if text.trim().is_empty() || text.starts_with('%') {
             continue;
         }
-        let cells: Vec<&str> = text.split(',').collect();
-        if cells.len() != columns.len() {
-            return Err(Error::at(
-                path,
-                line,
-                None,
-                format!("{} fields", cells.len()),
-                format!("{} fields as in the header", columns.len()),
-            ));
-        }
+        let cells = comma_cells(path, line, text, columns.len())?;
         for (&c, name) in exg.iter().zip(&names) {
             values.push(number(path, line, c, cells[c], name)?);
         }
@@ -741,16 +751,7 @@ fn read_mind_monitor(
         if text.trim().is_empty() {
             continue;
         }
-        let cells: Vec<&str> = text.split(',').collect();
-        if cells.len() != columns.len() {
-            return Err(Error::at(
-                path,
-                line,
-                None,
-                format!("{} fields", cells.len()),
-                format!("{} fields as in the header", columns.len()),
-            ));
-        }
+        let cells = comma_cells(path, line, text, columns.len())?;
         let (day, secs) = parse_timestamp_parts(cells[0].trim()).ok_or_else(|| {
             Error::at(
                 path,
@@ -916,16 +917,7 @@ fn read_muse_lsl(
         if text.trim().is_empty() {
             continue;
         }
-        let cells: Vec<&str> = text.split(',').collect();
-        if cells.len() != columns.len() {
-            return Err(Error::at(
-                path,
-                line,
-                None,
-                format!("{} fields", cells.len()),
-                format!("{} fields as in the header", columns.len()),
-            ));
-        }
+        let cells = comma_cells(path, line, text, columns.len())?;
         times.push(number(path, line, 0, cells[0], "timestamps")?);
         time_lines.push(line);
         for (&c, name) in chans.iter().zip(&names) {
