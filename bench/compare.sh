@@ -47,6 +47,10 @@ echo
 echo "classify, end to end"
 measure "parse only (eegi's reader)" target/release/examples/parse_only "$data"
 parse=$(cat "$out/last_wall")
+# the floor is the faster of the two ways the reader runs: on the caller's thread, or read
+# ahead on a thread of its own as classify reads
+measure "parse only, read ahead" target/release/examples/parse_only "$data" --prefetch
+if awk "BEGIN{exit !($(cat "$out/last_wall") < $parse)}"; then parse=$(cat "$out/last_wall"); fi
 measure "eegi classify" "$eegi" classify "$data" -m "$out/model.json" -o "$out/eegi.csv"
 ours=$(cat "$out/last_wall")
 measure "eegi classify --threads 1" env RAYON_NUM_THREADS=1 "$eegi" classify "$data" -m "$out/model.json" -o "$out/eegi1.csv"
@@ -58,7 +62,7 @@ for engine in pandas pyarrow polars; do
   "$py" bench/agree.py "$out/eegi.csv" "$out/py_$engine.csv" 1e-6
 done
 cmp -s "$out/eegi.csv" "$out/eegi1.csv" && echo "eegi output identical with 1 thread and all threads"
-awk "BEGIN{printf \"ratio: fastest Python / eegi = %.1fx; eegi / parse only = %.2fx\n\", $best/$ours, $ours/$parse}"
+awk "BEGIN{printf \"ratio: fastest Python / eegi = %.1fx; eegi / parse only (the faster) = %.2fx\n\", $best/$ours, $ours/$parse}"
 
 echo
 echo "training (~3000 windows x 320 features: 2 s windows every 0.2 s over 10 minutes)"
