@@ -202,6 +202,7 @@ impl BandPowerSpec {
             .map(|k| plan.bin_scale(k, n_seg))
             .collect();
         Ok(BandPower {
+            segment: vec![0.0; total_bins.1 - total_bins.0],
             total_bins,
             kept_scale,
             cache: Vec::new(),
@@ -239,6 +240,8 @@ pub struct BandPower {
     total_bins: (usize, usize),
     /// Density factor of each bin in `total_bins` for a window's number of segments.
     kept_scale: Vec<f64>,
+    /// One segment's |X|² over `total_bins`, reused per segment.
+    segment: Vec<f64>,
     /// Segment powers kept for the next windows of a stream (see `transform_at`).
     cache: Vec<CachedSegment>,
     /// Cache slot of each segment of the current window.
@@ -340,13 +343,34 @@ impl Extractor for BandPower {
         let n_bands = self.bands.len();
         let (len, stride) = (self.window_len, self.column_stride());
         self.gather(window, channels, 0..len);
+        // each segment's |X|² over the kept bins only, summed in order from 0.0 and scaled:
+        // bit for bit `WelchPlan::psd` over those bins
+        let (first_bin, n_kept) = (self.total_bins.0, self.kept_scale.len());
+        let (hop, seg_len) = (self.plan.step(), self.plan.segment_len());
+        let n_seg = self.plan.n_segments(len);
         let mut psd = std::mem::take(&mut self.psd);
+        let mut segment = std::mem::take(&mut self.segment);
         for j in 0..channels.len() {
-            self.plan
-                .psd(&self.columns[j * stride..j * stride + len], &mut psd);
-            self.write_channel(&psd, 0, &mut out[j * n_bands..(j + 1) * n_bands]);
+            let column = &self.columns[j * stride..j * stride + len];
+            let kept = &mut psd[..n_kept];
+            kept.iter_mut().for_each(|p| *p = 0.0);
+            for k in 0..n_seg {
+                self.plan.segment_power(
+                    &column[k * hop..k * hop + seg_len],
+                    first_bin,
+                    &mut segment,
+                );
+                for (p, v) in kept.iter_mut().zip(&segment) {
+                    *p += v;
+                }
+            }
+            for (p, s) in kept.iter_mut().zip(&self.kept_scale) {
+                *p *= s;
+            }
+            self.write_channel(kept, first_bin, &mut out[j * n_bands..(j + 1) * n_bands]);
         }
         self.psd = psd;
+        self.segment = segment;
     }
 
     /// Keeps each Welch segment's |X|² (only the bins the bands use) for the next windows: at
