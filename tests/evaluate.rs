@@ -123,6 +123,30 @@ fn folders_expand_to_their_recordings() {
 }
 
 #[test]
+fn folders_take_openbci_gui_exports_but_not_other_text_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "session notes\n").unwrap();
+    let folder = dir.path().to_str().unwrap();
+    let err = fails(&[folder]);
+    assert!(err.contains("folder holds no recordings"), "{err}");
+    // an OpenBCI GUI export in a subfolder is found (and then needs its events, like any other)
+    let sub = dir.path().join("session1");
+    std::fs::create_dir(&sub).unwrap();
+    let name = "OpenBCI-RAW-2023-11-14_22-13-20.txt";
+    std::fs::copy(
+        root().join("tests/fixtures/vendor").join(name),
+        sub.join(name),
+    )
+    .unwrap();
+    let err = fails(&[folder]);
+    assert!(
+        err.contains(name) && err.contains("no events file"),
+        "{err}"
+    );
+}
+
+#[test]
 fn one_class_per_recording_cannot_be_left_out() {
     // each recording holds one class: leaving one out leaves a single class to train on
     let err = fails(&[

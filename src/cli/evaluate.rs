@@ -22,7 +22,8 @@ use std::time::Instant;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Recordings (CSV, .csv.gz, EDF, BDF) with sidecar or embedded events, or folders
-    /// (searched recursively for `*.csv`, `*.csv.gz`, `*.edf`, `*.bdf`, skipping `*_events.csv`).
+    /// (searched recursively for `*.csv`, `*.edf`, `*.bdf`, OpenBCI GUI `OpenBCI-RAW-*.txt`, also
+    /// gzip-compressed, skipping `*_events.csv`).
     #[arg(required = true, value_name = "RECORDING")]
     pub recordings: Vec<PathBuf>,
 
@@ -164,7 +165,7 @@ pub fn expand_recordings(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
             if out.len() == before {
                 return Err(Error::file(
                     p,
-                    "folder holds no recordings (*.csv, *.csv.gz, *.edf, *.bdf), expected at least one",
+                    "folder holds no recordings (*.csv, *.edf, *.bdf, OpenBCI-RAW-*.txt, also .gz), expected at least one",
                 ));
             }
         } else {

@@ -493,14 +493,16 @@ pub fn open_sniffed(
 }
 
 /// Whether a file name looks like a recording eegi reads (for folder searches): `*.csv`,
-/// `*.csv.gz`, `*.edf`, `*.bdf` (any case, also gzip-compressed), not `*_events.csv`.
+/// `*.edf`, `*.bdf` and the OpenBCI GUI's `OpenBCI-RAW-*.txt` (any case, also
+/// gzip-compressed), not `*_events.csv`. Other `.txt` files are not taken: too many are notes.
 pub fn is_recording_name(name: &str) -> bool {
     let l = name.to_ascii_lowercase();
     let l = l.strip_suffix(".gz").unwrap_or(&l);
     !name.starts_with('.')
         && ((l.ends_with(".csv") && !l.ends_with("_events.csv"))
             || l.ends_with(".edf")
-            || l.ends_with(".bdf"))
+            || l.ends_with(".bdf")
+            || (l.starts_with("openbci-raw-") && l.ends_with(".txt")))
 }
 
 #[cfg(test)]
@@ -530,6 +532,10 @@ mod tests {
         assert!(!is_recording_name("a_events.csv"));
         assert!(!is_recording_name(".a.csv"));
         assert!(!is_recording_name("a.json"));
+        assert!(is_recording_name("OpenBCI-RAW-2024-05-01_10-00-00.txt"));
+        assert!(is_recording_name("openbci-raw-x.txt.gz"));
+        assert!(!is_recording_name("notes.txt"));
+        assert!(!is_recording_name("OpenBCI-RAW-x.json"));
     }
 
     #[test]
