@@ -615,6 +615,30 @@ fn cases(model_text: &str) -> Vec<Case> {
             vec!["rec.txt:3:", "no `EXG Channel` column"],
         ),
         vendor(
+            "OpenBCI GUI v4: no header row and no %Number of channels",
+            "rec.txt",
+            "%OpenBCI Raw EEG Data\n%Sample Rate = 10.0 Hz\n0, 1.50, 2.50, 0.000, 12:00:00.000\n"
+                .to_string(),
+            vec![],
+            vec!["rec.txt:3:", "data without a header row", "`%Number of channels = N`"],
+        ),
+        vendor(
+            "OpenBCI GUI v4: fewer fields than channels",
+            "rec.txt",
+            "%OpenBCI Raw EEG Data\n%Number of channels = 4\n%Sample Rate = 10.0 Hz\n0, 1.50, 2.50\n"
+                .to_string(),
+            vec![],
+            vec!["rec.txt:4:", "3 fields", "at least 5 fields"],
+        ),
+        vendor(
+            "OpenBCI GUI v4: number of channels that is not a number",
+            "rec.txt",
+            "%OpenBCI Raw EEG Data\n%Number of channels = eight\n%Sample Rate = 10.0 Hz\n0, 1.5\n"
+                .to_string(),
+            vec![],
+            vec!["rec.txt:2:", "number of channels 'eight'"],
+        ),
+        vendor(
             "BrainFlow: no --board",
             "rec.csv",
             brainflow(24, 200),

@@ -29,7 +29,7 @@ fn dialect(name: &str) -> Dialect {
 fn every_fixture_reads_to_the_expected_channels_rate_values_and_events() {
     let all = expected();
     let files = all["files"].as_object().unwrap();
-    assert_eq!(files.len(), 9);
+    assert_eq!(files.len(), 10);
     for (name, want) in files {
         let path = fixtures().join(name);
         let bytes = std::fs::read(&path).unwrap();

@@ -1,5 +1,5 @@
 //! Vendor CSV dialects, detected from the first bytes of a file: BrainFlow board files
-//! (`DataFilter.write_file`), OpenBCI GUI exports (`OpenBCI-RAW-*.txt`), Mind Monitor CSV and
+//! (`DataFilter.write_file`), OpenBCI GUI exports (`OpenBCI-RAW-*.txt`, v5 and v4), Mind Monitor CSV and
 //! muse-lsl CSV. Each reader returns a [`Recording`] of the file's EEG channels (plus auxiliary
 //! channels marked as not EEG), the sample rate, and the events the file carries (BrainFlow and
 //! muse-lsl marker columns, Mind Monitor `Elements` rows). [`read_any`] is the entry point every
@@ -10,7 +10,7 @@ use super::bids;
 use super::eeg_csv::round_rate;
 use super::format::{Format, Loaded};
 use super::{check_recording, read_bytes, CsvOptions, Event, ReadLimits, Warning, WarningKind};
-use crate::limits::MAX_SAMPLE_RATE_HZ;
+use crate::limits::{MAX_COLUMNS, MAX_SAMPLE_RATE_HZ};
 use crate::{Error, Recording, Result};
 use ndarray::Array2;
 use std::path::{Path, PathBuf};
@@ -608,18 +608,23 @@ fn read_brainflow(
 }
 
 /// Reads an OpenBCI GUI `OpenBCI-RAW-*.txt` export: the EXG channels, the rate of the
-/// `%Sample Rate = N Hz` comment.
+/// `%Sample Rate = N Hz` comment. GUI v4 files have no header row: their first
+/// `%Number of channels = N` columns after the sample index are the channels.
 fn read_openbci(
     path: &Path,
     lines: &[(u64, &str)],
     options: &ReadOptions,
 ) -> Result<(VendorRecording, Vec<Warning>)> {
     let mut rate = None;
+    let mut declared_channels = None;
     let mut k = 0;
     while k < lines.len() && lines[k].1.starts_with('%') {
         let body = lines[k].1.trim_start_matches('%').trim();
         if let Some((key, value)) = body.split_once('=') {
-            if key.trim().eq_ignore_ascii_case("Sample Rate") {
+            if key.trim().eq_ignore_ascii_case("Number of channels") {
+                // read only when there is no header row (GUI v4) to name the columns
+                declared_channels = Some((lines[k].0, value.trim()));
+            } else if key.trim().eq_ignore_ascii_case("Sample Rate") {
                 let v = value.trim();
                 let v = v.strip_suffix("Hz").unwrap_or(v).trim();
                 match v.parse::<f64>() {
@@ -661,7 +666,51 @@ fn read_openbci(
             ))
         }
     };
-    let columns: Vec<&str> = header.split(',').map(str::trim).collect();
+    let mut columns: Vec<&str> = header.split(',').map(str::trim).collect();
+    // GUI v4 and earlier wrote no header row: the sample index, then `%Number of channels`
+    // EEG columns (µV), then aux columns and a time; the channels get v5's names
+    let v4_names: Vec<String>;
+    let first_data = if columns[0].parse::<f64>().is_ok() {
+        let Some((count_line, count)) = declared_channels else {
+            return Err(Error::at(
+                path,
+                header_line,
+                None,
+                "data without a header row and no `%Number of channels = N` comment",
+                "a header row `Sample Index, EXG Channel 0, ...` (GUI v5 and later) or a `%Number of channels = N` comment (GUI v4)",
+            ));
+        };
+        let n = match count.parse::<usize>() {
+            Ok(n) if (1..=MAX_COLUMNS).contains(&n) => n,
+            _ => {
+                return Err(Error::at(
+                    path,
+                    count_line,
+                    None,
+                    format!("number of channels '{count}'"),
+                    format!("`%Number of channels = N` with 1 ≤ N ≤ {MAX_COLUMNS}"),
+                ))
+            }
+        };
+        if columns.len() < n + 1 {
+            return Err(Error::at(
+                path,
+                header_line,
+                None,
+                format!("{} fields", columns.len()),
+                format!("at least {} fields: the sample index and the {n} channels of `%Number of channels = {n}`", n + 1),
+            ));
+        }
+        v4_names = (0..n).map(|i| format!("EXG Channel {i}")).collect();
+        let n_fields = columns.len();
+        columns = vec![""; n_fields];
+        for (i, name) in v4_names.iter().enumerate() {
+            columns[i + 1] = name;
+        }
+        k
+    } else {
+        k + 1
+    };
     let exg: Vec<usize> = (0..columns.len())
         .filter(|&i| columns[i].starts_with("EXG Channel"))
         .collect();
@@ -686,7 +735,7 @@ fn read_openbci(
     }
     let mut values = Vec::new();
     let mut n = 0usize;
-    for &(line, text) in &lines[k + 1..] {
+    for &(line, text) in &lines[first_data..] {
         if text.trim().is_empty() || text.starts_with('%') {
             continue;
         }

@@ -22,6 +22,12 @@ Formats and sources:
   `%Board = ...`, then `Sample Index, EXG Channel 0..N-1, Accel Channel 0..2, Other x7,
   Analog Channel 0..2, Timestamp, Other, Timestamp (Formatted)` and comma+space separated rows
   (EXG in µV, sample index wrapping at 255, Unix timestamps in s).
+- OpenBCI GUI v4 (and earlier) export `OpenBCI-RAW-*.txt`: the header the GUI's
+  `OutputFile_rawtxt.writeHeader` wrote (`%OpenBCI Raw EEG Data`, `%Number of channels = N`,
+  `%Sample Rate = N.0 Hz`, `%First Column = SampleIndex`, `%Last Column = Timestamp `,
+  `%Other Columns = EEG data in microvolts followed by Accel Data (in G) interleaved with Aux
+  Data`) and no column header row; rows `index, N values "%.2f" µV, 3 accel values, hh:mm:ss.SSS
+  time, Unix time in ms`, comma+space separated. eegi names the channels as v5 does.
 - Mind Monitor CSV (https://mind-monitor.com/FAQ.php#csvspec , "Technical Manual"): columns
   `TimeStamp, Delta_*, Theta_*, Alpha_*, Beta_*, Gamma_* (TP9 AF7 AF8 TP10), RAW_TP9, RAW_AF7,
   RAW_AF8, RAW_TP10, AUX_RIGHT, Accelerometer_X/Y/Z, Gyro_X/Y/Z, HeadBandOn, HSI_TP9..TP10,
@@ -114,6 +120,33 @@ def openbci_fixture(expected):
     }
 
 
+def openbci_v4_fixture(expected):
+    fs, n_ch, n = 200, 4, 40
+    name = "OpenBCI-RAW-2019-04-02_15-40-11.txt"
+    lines = ["%OpenBCI Raw EEG Data", f"%Number of channels = {n_ch}", f"%Sample Rate = {fs}.0 Hz",
+             "%First Column = SampleIndex", "%Last Column = Timestamp ",
+             "%Other Columns = EEG data in microvolts followed by Accel Data (in G) interleaved with Aux Data"]
+    sig = [signal(n, fs, c) for c in range(n_ch)]
+    values = []
+    for i in range(n):
+        ms = 123 + round(i * 1000 / fs)
+        exg = [f"{sig[c][i]:.2f}" for c in range(n_ch)]
+        accel = ["0.012", "-0.004", "0.998"] if i % 10 == 0 else ["0.000"] * 3
+        row = [str(i % 256)] + exg + accel + [f"15:40:{11 + ms // 1000:02d}.{ms % 1000:03d}", str(1554218411000 + ms)]
+        lines.append(", ".join(row))
+        values.append(exg)
+    with open(os.path.join(ROOT, name), "w", newline="\n") as f:
+        f.write("\n".join(lines) + "\n")
+    expected[name] = {
+        "dialect": "OpenBciGui",
+        "channels": [f"EXG Channel {i}" for i in range(n_ch)],
+        "sample_rate_hz": fs,
+        "n_samples": n,
+        "values": [[i, c, float(values[i][c])] for i, c in [(0, 0), (n // 2, 3), (n - 1, 1)]],
+        "events": [],
+    }
+
+
 MUSE = ["TP9", "AF7", "AF8", "TP10"]
 
 
@@ -195,6 +228,7 @@ def main():
     brainflow_fixture("synthetic", BoardIds.SYNTHETIC_BOARD.value, 0.2, [(20, 2)], expected)
     brainflow_fixture("muse", BoardIds.MUSE_2_BOARD.value, 0.25, [(32, 1)], expected)
     openbci_fixture(expected)
+    openbci_v4_fixture(expected)
     mind_monitor_fixture(expected)
     muse_lsl_fixture(expected, in_ms=False)
     muse_lsl_fixture(expected, in_ms=True)
