@@ -868,11 +868,14 @@ fn read_mind_monitor(
     ))
 }
 
-/// An Elements cell as a label: `/muse/elements/blink` → `blink`, `/Marker/1` → `Marker/1`.
+/// An Elements cell as a label: `/muse/elements/blink` → `blink`, `/Marker/1` → `Marker/1`;
+/// a cell that would leave nothing (`/`, `/muse/elements/`) is kept whole: labels are never
+/// empty.
 fn element_label(element: &str) -> String {
     let e = element.trim();
-    let e = e.strip_prefix("/muse/elements/").unwrap_or(e);
-    e.trim_start_matches('/').to_string()
+    let short = e.strip_prefix("/muse/elements/").unwrap_or(e);
+    let short = short.trim_start_matches('/');
+    if short.is_empty() { e } else { short }.to_string()
 }
 
 /// Seconds of a `YYYY-MM-DD hh:mm:ss[.fff]` date-time (UTC-agnostic: only differences
@@ -1234,6 +1237,16 @@ pub fn parse_renames(items: &[String]) -> Result<Vec<(String, String)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mind_monitor_element_labels_are_never_empty() {
+        assert_eq!(element_label("/muse/elements/blink"), "blink");
+        assert_eq!(element_label(" /Marker/1 "), "Marker/1");
+        // found by fuzzing: these left an empty label
+        assert_eq!(element_label("/"), "/");
+        assert_eq!(element_label("//"), "//");
+        assert_eq!(element_label("/muse/elements/"), "/muse/elements/");
+    }
 
     #[test]
     fn detects_each_dialect() {
