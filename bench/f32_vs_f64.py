@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import scipy.signal
 
+from peer_classify import model_settings
+
 
 def features(views, fs, nperseg, noverlap, bands, dtype):
     freqs, psd = scipy.signal.welch(views.astype(dtype), fs=fs, window="hann", nperseg=nperseg,
@@ -27,14 +29,7 @@ def features(views, fs, nperseg, noverlap, bands, dtype):
 
 def main():
     m = json.load(open(sys.argv[1]))
-    fs = m["sample_rate_hz"]
-    channels = m["channels"]
-    length = m["window_samples"]
-    step = int(round(m["window"]["step_s"] * fs))
-    bp = m["features"][0]
-    nperseg = int(round(bp["welch_segment_s"] * fs))
-    noverlap = int(round(bp["welch_overlap"] * nperseg))
-    bands = [(b["low_hz"], b["high_hz"]) for b in bp["bands"]]
+    fs, channels, length, step, _, nperseg, noverlap, bands = model_settings(m)
     x = pd.read_csv(sys.argv[2], usecols=channels)[channels].to_numpy(dtype=np.float64)
     starts = np.arange(0, x.shape[0] - length + 1, step)
     views = np.lib.stride_tricks.sliding_window_view(x.T, length, axis=1)[:, starts, :]

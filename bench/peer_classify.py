@@ -23,6 +23,18 @@ def read(path, engine, channels):
     return pd.read_csv(path, usecols=channels, **kw)[channels].to_numpy(dtype=np.float64)
 
 
+def model_settings(m):
+    """The settings of an eegi model file (band power, sliding windows) in samples: rate (Hz),
+    channels, window and step, the band-power spec, Welch segment and overlap, bands (Hz)."""
+    fs = m["sample_rate_hz"]
+    step = int(round(m["window"]["step_s"] * fs))
+    bp = m["features"][0]
+    nperseg = int(round(bp["welch_segment_s"] * fs))
+    noverlap = int(round(bp["welch_overlap"] * nperseg))
+    bands = [(b["low_hz"], b["high_hz"]) for b in bp["bands"]]
+    return fs, m["channels"], m["window_samples"], step, bp, nperseg, noverlap, bands
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--engine", default="pandas", choices=["pandas", "pyarrow", "polars"])
@@ -31,14 +43,7 @@ def main():
     ap.add_argument("output")
     a = ap.parse_args()
     m = json.load(open(a.model))
-    fs = m["sample_rate_hz"]
-    channels = m["channels"]
-    length = m["window_samples"]
-    step = int(round(m["window"]["step_s"] * fs))
-    bp = m["features"][0]
-    nperseg = int(round(bp["welch_segment_s"] * fs))
-    noverlap = int(round(bp["welch_overlap"] * nperseg))
-    bands = [(b["low_hz"], b["high_hz"]) for b in bp["bands"]]
+    fs, channels, length, step, bp, nperseg, noverlap, bands = model_settings(m)
     x = read(a.input, a.engine, channels)  # samples x channels
     n = x.shape[0]
     starts = np.arange(0, n - length + 1, step)

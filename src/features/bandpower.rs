@@ -299,6 +299,15 @@ impl BandPower {
         }
     }
 
+    /// Writes one channel's band features from its segments' |X|² summed over the kept bins
+    /// (`total_bins`), scaling them to a density in place first: bit for bit `WelchPlan::psd`.
+    fn write_kept(&self, kept: &mut [f64], out: &mut [f64]) {
+        for (p, s) in kept.iter_mut().zip(&self.kept_scale) {
+            *p *= s;
+        }
+        self.write_channel(kept, self.total_bins.0, out);
+    }
+
     /// Writes one channel's band features from its PSD (µV²/Hz) at bins `first_bin..`.
     fn write_channel(&self, psd: &[f64], first_bin: usize, out: &mut [f64]) {
         let df = self.resolution_hz;
@@ -364,10 +373,7 @@ impl Extractor for BandPower {
                     *p += v;
                 }
             }
-            for (p, s) in kept.iter_mut().zip(&self.kept_scale) {
-                *p *= s;
-            }
-            self.write_channel(kept, first_bin, &mut out[j * n_bands..(j + 1) * n_bands]);
+            self.write_kept(kept, &mut out[j * n_bands..(j + 1) * n_bands]);
         }
         self.psd = psd;
         self.segment = segment;
@@ -479,10 +485,7 @@ impl Extractor for BandPower {
                     *p += v;
                 }
             }
-            for (p, s) in kept.iter_mut().zip(&self.kept_scale) {
-                *p *= s;
-            }
-            self.write_channel(kept, first_bin, &mut out[j * n_bands..(j + 1) * n_bands]);
+            self.write_kept(kept, &mut out[j * n_bands..(j + 1) * n_bands]);
         }
         self.psd = psd;
     }

@@ -54,6 +54,25 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"
 T0 = 1_700_000_000.0  # a Unix time in s (2023-11-14 22:13:20 UTC)
 
 
+def write_lines(name, lines):
+    with open(os.path.join(ROOT, name), "w", newline="\n") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def openbci_expected(fs, n_ch, values, mid_channel):
+    """What eegi must read from an OpenBCI GUI export (v5 or v4): `values` are the EXG cells
+    as written, one list per row."""
+    n = len(values)
+    return {
+        "dialect": "OpenBciGui",
+        "channels": [f"EXG Channel {i}" for i in range(n_ch)],
+        "sample_rate_hz": fs,
+        "n_samples": n,
+        "values": [[i, c, float(values[i][c])] for i, c in [(0, 0), (n // 2, mid_channel), (n - 1, 1)]],
+        "events": [],
+    }
+
+
 def signal(n, fs, channel):
     """Deterministic µV test signal: a 10 Hz sine of 10+channel µV plus a 3 Hz cosine."""
     t = np.arange(n) / fs
@@ -108,16 +127,8 @@ def openbci_fixture(expected):
         row = [f"{i % 256}.0"] + exg + ["0.000", "0.000", "0.000"] + ["0.0"] * 7 + ["0.0"] * 3 + [f"{t:.3f}", "0.0", stamp]
         lines.append(", ".join(row))
         values.append(exg)
-    with open(os.path.join(ROOT, name), "w", newline="\n") as f:
-        f.write("\n".join(lines) + "\n")
-    expected[name] = {
-        "dialect": "OpenBciGui",
-        "channels": [f"EXG Channel {i}" for i in range(n_ch)],
-        "sample_rate_hz": fs,
-        "n_samples": n,
-        "values": [[i, c, float(values[i][c])] for i, c in [(0, 0), (n // 2, 7), (n - 1, 1)]],
-        "events": [],
-    }
+    write_lines(name, lines)
+    expected[name] = openbci_expected(fs, n_ch, values, mid_channel=7)
 
 
 def openbci_v4_fixture(expected):
@@ -135,16 +146,8 @@ def openbci_v4_fixture(expected):
         row = [str(i % 256)] + exg + accel + [f"15:40:{11 + ms // 1000:02d}.{ms % 1000:03d}", str(1554218411000 + ms)]
         lines.append(", ".join(row))
         values.append(exg)
-    with open(os.path.join(ROOT, name), "w", newline="\n") as f:
-        f.write("\n".join(lines) + "\n")
-    expected[name] = {
-        "dialect": "OpenBciGui",
-        "channels": [f"EXG Channel {i}" for i in range(n_ch)],
-        "sample_rate_hz": fs,
-        "n_samples": n,
-        "values": [[i, c, float(values[i][c])] for i, c in [(0, 0), (n // 2, 3), (n - 1, 1)]],
-        "events": [],
-    }
+    write_lines(name, lines)
+    expected[name] = openbci_expected(fs, n_ch, values, mid_channel=3)
 
 
 MUSE = ["TP9", "AF7", "AF8", "TP10"]
@@ -179,8 +182,7 @@ def mind_monitor_fixture(expected):
                + ["1.0"] * 4 + ["80", ""])
         lines.append(",".join(row))
         values.append(raw)
-    with open(os.path.join(ROOT, name), "w", newline="\n") as f:
-        f.write("\n".join(lines) + "\n")
+    write_lines(name, lines)
     expected[name] = {
         "dialect": "MindMonitor",
         "channels": MUSE,
@@ -205,8 +207,7 @@ def muse_lsl_fixture(expected, in_ms):
         cells = [repr(float(sig[c][i])) for c in range(5)]
         lines.append(",".join([ts] + cells + [str(marker_at.get(i, 0))]))
         values.append(cells)
-    with open(os.path.join(ROOT, name), "w", newline="\n") as f:
-        f.write("\n".join(lines) + "\n")
+    write_lines(name, lines)
     expected[name] = {
         "dialect": "MuseLsl",
         "channels": MUSE,
