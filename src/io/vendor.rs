@@ -666,11 +666,13 @@ fn read_openbci(
             ))
         }
     };
-    let mut columns: Vec<&str> = header.split(',').map(str::trim).collect();
+    let columns: Vec<&str> = header.split(',').map(str::trim).collect();
     // GUI v4 and earlier wrote no header row: the sample index, then `%Number of channels`
     // EEG columns (µV), then aux columns and a time; the channels get v5's names
-    let v4_names: Vec<String>;
-    let first_data = if columns[0].parse::<f64>().is_ok() {
+    let (exg, names, first_data): (Vec<usize>, Vec<String>, usize) = if columns[0]
+        .parse::<f64>()
+        .is_ok()
+    {
         let Some((count_line, count)) = declared_channels else {
             return Err(Error::at(
                 path,
@@ -701,38 +703,33 @@ fn read_openbci(
                 format!("at least {} fields: the sample index and the {n} channels of `%Number of channels = {n}`", n + 1),
             ));
         }
-        v4_names = (0..n).map(|i| format!("EXG Channel {i}")).collect();
-        let n_fields = columns.len();
-        columns = vec![""; n_fields];
-        for (i, name) in v4_names.iter().enumerate() {
-            columns[i + 1] = name;
-        }
-        k
+        let names = (0..n).map(|i| format!("EXG Channel {i}")).collect();
+        ((1..=n).collect(), names, k)
     } else {
-        k + 1
+        let exg: Vec<usize> = (0..columns.len())
+            .filter(|&i| columns[i].starts_with("EXG Channel"))
+            .collect();
+        if exg.is_empty() {
+            return Err(Error::at(
+                path,
+                header_line,
+                None,
+                format!("no `EXG Channel` column (header: {})", truncate(header)),
+                "a header row `Sample Index, EXG Channel 0, ...` as the OpenBCI GUI writes",
+            ));
+        }
+        let names: Vec<String> = exg.iter().map(|&i| columns[i].to_string()).collect();
+        if let Some(d) = (1..names.len()).find(|&i| names[..i].contains(&names[i])) {
+            return Err(Error::at(
+                path,
+                header_line,
+                Some(exg[d] + 1),
+                format!("duplicate channel name '{}'", names[d]),
+                "unique channel names",
+            ));
+        }
+        (exg, names, k + 1)
     };
-    let exg: Vec<usize> = (0..columns.len())
-        .filter(|&i| columns[i].starts_with("EXG Channel"))
-        .collect();
-    if exg.is_empty() {
-        return Err(Error::at(
-            path,
-            header_line,
-            None,
-            format!("no `EXG Channel` column (header: {})", truncate(header)),
-            "a header row `Sample Index, EXG Channel 0, ...` as the OpenBCI GUI writes",
-        ));
-    }
-    let names: Vec<String> = exg.iter().map(|&i| columns[i].to_string()).collect();
-    if let Some(d) = (1..names.len()).find(|&i| names[..i].contains(&names[i])) {
-        return Err(Error::at(
-            path,
-            header_line,
-            Some(exg[d] + 1),
-            format!("duplicate channel name '{}'", names[d]),
-            "unique channel names",
-        ));
-    }
     let mut values = Vec::new();
     let mut n = 0usize;
     for &(line, text) in &lines[first_data..] {

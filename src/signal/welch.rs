@@ -206,6 +206,8 @@ impl WelchPlan {
     pub fn segment_power(&mut self, segment: &[f64], first_bin: usize, out: &mut [f64]) {
         if let Some(half) = &mut self.half {
             debug_assert_eq!(segment.len(), self.segment_len);
+            // the detrend of `transform_segment`, written straight into complex pairs: going
+            // through `input` first measured 1.4-1.7x slower per window (stages bench)
             let mean = sum(segment) / self.segment_len as f64;
             for ((z, x), w) in half
                 .packed
