@@ -39,6 +39,9 @@ pub struct Args {
 
     /// Keep reading RECORDING as it grows (as a headset recorder writes it) and print each
     /// window's label as soon as it is complete, until interrupted. Output goes to stdout.
+    /// Windows already in the file are labelled at once. A followed file that is truncated,
+    /// rewritten in place, replaced or removed ends the run with an error (exit 2) that says
+    /// so: its new bytes are never read at the old offset.
     #[arg(long)]
     pub follow: bool,
 
@@ -72,6 +75,11 @@ pub fn load_model(path: Option<&Path>) -> Result<FittedPipeline> {
 
 /// Runs `eegi classify`.
 pub fn run(args: Args) -> Result<()> {
+    args.input.check_output(
+        &args.output,
+        std::slice::from_ref(&args.recording),
+        args.model.as_deref(),
+    )?;
     let model = load_model(args.model.as_deref())?;
     if args.follow && args.output != Path::new("-") {
         return Err(Error::input(
@@ -105,36 +113,26 @@ pub fn run(args: Args) -> Result<()> {
     stream(&args, &model)
 }
 
-/// A file that is still being written: reading waits for more bytes instead of ending.
-struct Follow(std::fs::File);
-
-impl Read for Follow {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        loop {
-            let n = self.0.read(buf)?;
-            if n > 0 {
-                return Ok(n);
-            }
-            // 1 ms polling keeps the added latency well under a window step
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
-    }
-}
-
 /// Opens a recording to stream: a file, standard input (`-`), or a file still being written
 /// (`follow`); returns the reader and the name errors use.
 pub(super) fn open_source(path: &Path, follow: bool) -> Result<(Box<dyn Read + Send>, PathBuf)> {
     if path == Path::new("-") {
         return Ok((Box::new(std::io::stdin()), PathBuf::from("<stdin>")));
     }
-    let file = std::fs::File::open(path).map_err(|e| {
+    let file = crate::io::output::open_input(path).map_err(|e| {
         Error::file(
             path,
             format!("cannot read file: {}", crate::io::io_reason(&e)),
         )
     })?;
     let source: Box<dyn Read + Send> = if follow {
-        Box::new(Follow(file))
+        let followed = crate::io::follow::Follow::new(file, path).map_err(|e| {
+            Error::file(
+                path,
+                format!("cannot read file: {}", crate::io::io_reason(&e)),
+            )
+        })?;
+        Box::new(followed)
     } else {
         Box::new(file)
     };

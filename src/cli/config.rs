@@ -308,6 +308,21 @@ fn parse_epoch(text: &str) -> std::result::Result<(f64, f64), String> {
 }
 
 impl InputArgs {
+    /// Refuses an output that names one of the run's inputs (`recordings`, `--events`,
+    /// `model`) before any work is done; sidecars and files found later are refused when the
+    /// output is written ([`crate::io::output::check_output`]).
+    pub fn check_output(
+        &self,
+        output: &Path,
+        recordings: &[PathBuf],
+        model: Option<&Path>,
+    ) -> Result<()> {
+        let mut inputs: Vec<&Path> = recordings.iter().map(PathBuf::as_path).collect();
+        inputs.extend(self.events.as_deref());
+        inputs.extend(model);
+        crate::io::output::check_output(output, &inputs)
+    }
+
     /// CSV reading options.
     pub fn csv(&self) -> CsvOptions {
         CsvOptions {
@@ -446,7 +461,7 @@ pub fn hash_inputs(inputs: &[LabelledRecording]) -> Result<Vec<InputFile>> {
                 )
             };
             let mut hasher = Sha256::new();
-            let mut file = std::fs::File::open(&p).map_err(cannot)?;
+            let mut file = crate::io::output::open_input(&p).map_err(cannot)?;
             std::io::copy(&mut file, &mut hasher).map_err(cannot)?;
             Ok(InputFile {
                 path: p.display().to_string(),

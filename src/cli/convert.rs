@@ -26,12 +26,24 @@ pub struct Args {
 
 /// Runs `eegi convert`.
 pub fn run(args: Args) -> Result<()> {
+    args.input
+        .check_output(&args.output, std::slice::from_ref(&args.input_file), None)?;
     let loaded = crate::io::read_any(&args.input_file, &args.input.read_options()?)?;
     print_warnings(&loaded.warnings);
     let events = args
         .input
         .events_of(&loaded, &args.input_file, 1)?
         .map(|e| e.0);
+    // both outputs are checked before either is written (the sidecar may be an input: the
+    // recording's own events file)
+    let sidecar = match (&events, args.output == Path::new("-")) {
+        (Some(_), false) => Some(events_path(&args.output)?),
+        _ => None,
+    };
+    if let Some(path) = &sidecar {
+        crate::io::output::check_output(path, &[])?;
+    }
+    crate::io::output::check_output(&args.output, &[])?;
     write_atomically(&args.output, |w| write_csv(w, &loaded.recording))?;
     if let Some(events) = events {
         if args.output == Path::new("-") {
@@ -39,9 +51,8 @@ pub fn run(args: Args) -> Result<()> {
                 "eegi: note: {} events not written (the output is stdout; give a file name to get <stem>_events.csv)",
                 events.len()
             );
-        } else {
-            let path = events_path(&args.output)?;
-            write_atomically(&path, |w| write_events(w, &events))?;
+        } else if let Some(path) = &sidecar {
+            write_atomically(path, |w| write_events(w, &events))?;
         }
     }
     Ok(())

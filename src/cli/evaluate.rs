@@ -207,6 +207,10 @@ fn group_names(rule: &str, paths: &[PathBuf]) -> Result<Vec<String>> {
 
 /// Runs `eegi evaluate`.
 pub fn run(args: Args) -> Result<()> {
+    if let Some(report) = &args.report {
+        args.input
+            .check_output(report, &args.recordings, args.model.as_deref())?;
+    }
     let format = args.report.as_deref().map(report_format).transpose()?;
     let paths = expand_recordings(&args.recordings)?;
     let model = args

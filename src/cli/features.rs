@@ -49,6 +49,8 @@ pub struct Args {
 
 /// Runs `eegi features`.
 pub fn run(args: Args) -> Result<()> {
+    args.input
+        .check_output(&args.output, &args.recordings, args.model.as_deref())?;
     let model: Option<FittedPipeline> = args
         .model
         .as_deref()

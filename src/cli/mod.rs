@@ -46,7 +46,10 @@ Limits: lines of at most 1 MiB, headers of at most 4096 columns, model files of 
 Warnings (`eegi: warning: …`, never fatal): flat or railed channels, values that look like
 volts or nanovolts, large DC offsets, a time column that disagrees with --sample-rate.
 Outputs (-o) are written to a temporary file and renamed: a failed or interrupted run keeps
-the previous file. `-` as output writes to stdout; as a recording reads stdin.";
+the previous file (through a symbolic link, the linked file is replaced and the link kept).
+An output that is one of the run's inputs (recording, events, model; by any name or link) is
+refused before anything is written. A device, FIFO or socket (-o /dev/null, a named pipe) is
+written into, never replaced. `-` as output writes to stdout; as a recording reads stdin.";
 
 /// eegi's command line.
 #[derive(Debug, Parser)]
@@ -54,7 +57,9 @@ the previous file. `-` as output writes to stdout; as a recording reads stdin.";
 pub struct Cli {
     /// Worker threads for parsing, feature extraction and cross-validation. Default: all
     /// cores (streams are then read one block ahead on a thread of their own; with 1, eegi
-    /// runs on one thread). Models and outputs are byte-identical whatever the number.
+    /// runs on one thread). At most 4 × the cores: more cannot run at once and only cost
+    /// memory (each thread holds about 1 MiB of read buffer plus its stack), so a larger N is
+    /// lowered with a note. Models and outputs are byte-identical whatever the number.
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
 
@@ -92,13 +97,35 @@ pub fn print_stdout(text: &str) {
     let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }
 
-/// Sizes rayon's global pool: `--threads N`, or all cores.
+/// Most worker threads per core: more cannot run at once and each costs memory.
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The number of threads to use for `--threads N`: N, or at most [`MAX_THREADS_PER_CORE`] ×
+/// `cores` with a note saying so; 0 is refused.
+pub fn bounded_threads(n: usize, cores: usize) -> crate::Result<(usize, Option<String>)> {
+    if n == 0 {
+        return Err(crate::Error::input(
+            "--threads 0: expected at least 1 thread",
+        ));
+    }
+    let most = MAX_THREADS_PER_CORE * cores.max(1);
+    if n > most {
+        let note = format!(
+            "note: --threads {n} is more than {MAX_THREADS_PER_CORE} per core on this machine's {cores} core{}: using {most} (more cannot run at once and each thread holds about 1 MiB)",
+            if cores == 1 { "" } else { "s" }
+        );
+        return Ok((most, Some(note)));
+    }
+    Ok((n, None))
+}
+
+/// Sizes rayon's global pool: `--threads N` (bounded by [`bounded_threads`]), or all cores.
 fn set_threads(threads: Option<usize>) -> crate::Result<()> {
     if let Some(n) = threads {
-        if n == 0 {
-            return Err(crate::Error::input(
-                "--threads 0: expected at least 1 thread",
-            ));
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let (n, note) = bounded_threads(n, cores)?;
+        if let Some(note) = note {
+            eprintln!("eegi: {note}");
         }
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
@@ -138,5 +165,21 @@ pub fn main() -> i32 {
             eprintln!("eegi: {e}");
             e.exit_code()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threads_are_bounded_by_a_multiple_of_the_cores() {
+        assert_eq!(bounded_threads(3, 2).unwrap(), (3, None));
+        assert_eq!(bounded_threads(8, 2).unwrap(), (8, None));
+        let (n, note) = bounded_threads(100_000, 2).unwrap();
+        assert_eq!(n, 8);
+        assert!(note.unwrap().contains("--threads 100000"));
+        assert_eq!(bounded_threads(5, 1).unwrap().0, 4);
+        assert!(bounded_threads(0, 2).is_err());
     }
 }

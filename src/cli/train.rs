@@ -114,6 +114,8 @@ fn parse_threshold(text: &str) -> std::result::Result<Threshold, String> {
 
 /// Runs `eegi train`.
 pub fn run(args: Args) -> Result<()> {
+    args.input
+        .check_output(&args.output, &args.recordings, None)?;
     let window = args.window.spec();
     let spec = PipelineSpec {
         features: args.features.specs(window.length_s())?,

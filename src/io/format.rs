@@ -265,7 +265,7 @@ pub fn open_file(path: &Path) -> Result<(Box<dyn Read + Send>, std::path::PathBu
     if path == Path::new("-") {
         return Ok((Box::new(std::io::stdin()), "<stdin>".into()));
     }
-    let file = std::fs::File::open(path)
+    let file = super::output::open_input(path)
         .map_err(|e| Error::file(path, format!("cannot read file: {}", super::io_reason(&e))))?;
     if file.metadata().is_ok_and(|m| m.is_dir()) {
         return Err(Error::file(path, "a directory, expected a file"));

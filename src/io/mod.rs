@@ -5,6 +5,7 @@ pub mod bids;
 pub mod edf;
 mod eeg_csv;
 mod events;
+pub mod follow;
 pub mod format;
 pub mod output;
 pub mod prefetch;
@@ -108,7 +109,7 @@ pub fn read_bytes(path: &std::path::Path, limits: &ReadLimits) -> crate::Result<
     if path == std::path::Path::new("-") {
         return read_limited(std::io::stdin().lock(), path, limits);
     }
-    let file = std::fs::File::open(path).map_err(cannot)?;
+    let file = output::open_input(path).map_err(cannot)?;
     if let Ok(meta) = file.metadata() {
         if meta.is_dir() {
             return Err(crate::Error::file(path, "a directory, expected a file"));

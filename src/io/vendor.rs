@@ -233,7 +233,7 @@ impl ReadOptions {
             return true;
         }
         let mut head = vec![0u8; 8 << 10];
-        let n = std::fs::File::open(path)
+        let n = super::output::open_input(path)
             .and_then(|mut f| read_up_to(&mut f, &mut head))
             .unwrap_or(0);
         detect_dialect(&head[..n]).is_some()
@@ -327,7 +327,7 @@ fn is_dialect_file(path: &Path, options: &ReadOptions) -> bool {
         return false;
     }
     let mut head = vec![0u8; 8 << 10];
-    let n = std::fs::File::open(path)
+    let n = super::output::open_input(path)
         .and_then(|mut f| read_up_to(&mut f, &mut head))
         .unwrap_or(0);
     detect_dialect(&head[..n]).is_some()
