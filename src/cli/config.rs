@@ -467,9 +467,49 @@ pub fn fmt_seconds(s: f64) -> String {
     }
 }
 
+/// A CSV field as RFC 4180 writes it: wrapped in `"` (with each `"` doubled) when it holds a
+/// comma, quote, CR or LF — or a tab or semicolon, which other readers (and eegi's own
+/// delimiter detection) may take for the delimiter; otherwise unchanged and not copied.
+pub fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r', ';', '\t']) {
+        format!("\"{}\"", s.replace('"', "\"\"")).into()
+    } else {
+        s.into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        assert_eq!(csv_field("eyes_closed"), "eyes_closed");
+        assert!(matches!(csv_field("Cz"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(csv_field("a,x"), "\"a,x\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_field("cr\r"), "\"cr\r\"");
+        assert_eq!(csv_field("a;b"), "\"a;b\"");
+        assert_eq!(csv_field("<script>|"), "<script>|");
+        // the csv crate reads each back exactly
+        for s in [
+            "a,x",
+            "say \"hi\"",
+            "two\nlines",
+            "x\r\ny",
+            "\"",
+            ",",
+            "a;b\tc",
+        ] {
+            let line = format!("{},end\n", csv_field(s));
+            let mut r = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(line.as_bytes());
+            let rec = r.records().next().unwrap().unwrap();
+            assert_eq!((&rec[0], &rec[1]), (s, "end"), "{line:?}");
+        }
+    }
 
     #[test]
     fn epoch_parses_negative_start() {

@@ -2,7 +2,7 @@
 //! BDF/BDF+) and write it as eegi's CSV layout (`time` in s, one column per channel in µV),
 //! plus a sidecar `<stem>_events.csv` when it has events; both written atomically.
 
-use super::config::{print_warnings, InputArgs};
+use super::config::{csv_field, print_warnings, InputArgs};
 use crate::io::output::write_atomically;
 use crate::io::Event;
 use crate::{Error, Recording, Result};
@@ -87,13 +87,4 @@ pub fn write_events(w: &mut dyn Write, events: &[Event]) -> std::io::Result<()> 
         writeln!(w, "{},{},{}", e.onset_s, e.duration_s, csv_field(&e.label))?;
     }
     Ok(())
-}
-
-/// Quotes a CSV field when it holds a delimiter, quote or line break.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r', ';', '\t']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }

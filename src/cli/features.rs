@@ -5,7 +5,7 @@
 //! Unlabelled plain CSV recordings with sliding windows and no pre-processing are read as
 //! streams (memory flat in their length); everything else is read whole.
 
-use super::config::{fmt_seconds, FeatureArgs, InputArgs, PreprocessArgs, WindowArgs};
+use super::config::{csv_field, fmt_seconds, FeatureArgs, InputArgs, PreprocessArgs, WindowArgs};
 use crate::features::{extract_with_baseline, FeatureSpec};
 use crate::io::output::write_atomically;
 use crate::io::{open_stream, Format, SampleStream};
@@ -244,7 +244,8 @@ fn stream(
             let mut rows_read = 0u64;
             // rows that arrive before the rate is known (a time column needs two rows)
             let mut early: Vec<f64> = Vec::new();
-            let recording = args.recordings[r].display().to_string();
+            let shown = args.recordings[r].display().to_string();
+            let recording = csv_field(&shown);
             loop {
                 match stream.next_block() {
                     Ok(Some(_)) => {}
@@ -327,7 +328,7 @@ fn stream(
 fn write_header(w: &mut dyn Write, names: &[String]) -> std::io::Result<()> {
     write!(w, "recording,start_s,end_s,label")?;
     for n in names {
-        write!(w, ",{n}")?;
+        write!(w, ",{}", csv_field(n))?;
     }
     writeln!(w)
 }
@@ -368,16 +369,21 @@ fn write_csv(
     fs: f64,
     len: usize,
 ) -> Result<()> {
+    let recordings: Vec<String> = args
+        .recordings
+        .iter()
+        .map(|p| csv_field(&p.display().to_string()).into_owned())
+        .collect();
     write_atomically(&args.output, |w| {
         write_header(w, names)?;
         for (win, row) in windows.iter().zip(matrix.rows()) {
             write!(
                 w,
                 "{},{},{},{}",
-                args.recordings[win.recording].display(),
+                recordings[win.recording],
                 fmt_seconds(win.start as f64 / fs),
                 fmt_seconds((win.start + len) as f64 / fs),
-                win.label.as_deref().unwrap_or("")
+                csv_field(win.label.as_deref().unwrap_or(""))
             )?;
             for v in row {
                 write!(w, ",{v}")?;
