@@ -72,6 +72,8 @@ pub fn load_model(path: Option<&Path>) -> Result<FittedPipeline> {
 
 /// Runs `eegi classify`.
 pub fn run(args: Args) -> Result<()> {
+    args.input
+        .check_stdin_once(std::slice::from_ref(&args.recording), args.model.as_deref())?;
     let model = load_model(args.model.as_deref())?;
     if args.follow && args.output != Path::new("-") {
         return Err(Error::input(
@@ -97,6 +99,14 @@ pub fn run(args: Args) -> Result<()> {
         let loaded = args.input.read_loaded(&args.recording)?;
         let events = args.input.events_of(&loaded, &args.recording, 1)?;
         let predictions = model.classify(&loaded.recording, events.as_ref().map(|e| &e.0[..]))?;
+        if predictions.is_empty() {
+            let rec = &loaded.recording;
+            return Err(model.window.too_short(
+                &args.recording,
+                rec.n_samples() as u64,
+                rec.sample_rate_hz,
+            ));
+        }
         let labels = Labels::new(&model.classes);
         return write_atomically(&args.output, |w| {
             write_header(w, args.format, &labels)?;
@@ -164,6 +174,7 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
     let mut rate_checked = false;
     let mut failure: Option<Error> = None;
     let labels = Labels::new(&model.classes);
+    let (mut rows, mut windows) = (0u64, 0usize);
     let written = write_atomically(&args.output, |w| {
         write_header(w, args.format, &labels)?;
         w.flush()?;
@@ -185,9 +196,19 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
                     rate_checked = true;
                 }
             }
+            rows += stream.last_block().n_rows as u64;
             let predictions = classifier.push(&stream.last_block().samples);
+            windows += predictions.len();
             write_rows(w, args.format, &labels, &predictions)?;
             w.flush()?;
+        }
+        if windows == 0 {
+            // a recording shorter than one window: an error, not a header alone
+            failure = Some(match stream.sample_rate_hz() {
+                Some(fs) if rows > 0 => model.window.too_short(&name, rows, fs),
+                _ => crate::io::too_few_rows(&name, rows),
+            });
+            return Err(std::io::Error::other("input failed"));
         }
         Ok(())
     });

@@ -26,6 +26,8 @@ pub struct Args {
 
 /// Runs `eegi convert`.
 pub fn run(args: Args) -> Result<()> {
+    args.input
+        .check_stdin_once(std::slice::from_ref(&args.input_file), None)?;
     let loaded = crate::io::read_any(&args.input_file, &args.input.read_options()?)?;
     print_warnings(&loaded.warnings);
     let events = args

@@ -209,6 +209,7 @@ fn group_names(rule: &str, paths: &[PathBuf]) -> Result<Vec<String>> {
 pub fn run(args: Args) -> Result<()> {
     let format = args.report.as_deref().map(report_format).transpose()?;
     let paths = expand_recordings(&args.recordings)?;
+    args.input.check_stdin_once(&paths, args.model.as_deref())?;
     let model = args
         .model
         .as_deref()

@@ -49,6 +49,8 @@ pub struct Args {
 
 /// Runs `eegi features`.
 pub fn run(args: Args) -> Result<()> {
+    args.input
+        .check_stdin_once(&args.recordings, args.model.as_deref())?;
     let model: Option<FittedPipeline> = args
         .model
         .as_deref()
@@ -84,7 +86,7 @@ pub fn run(args: Args) -> Result<()> {
     // --events, then a sidecar, then the events stored in the file itself
     let mut all_events = Vec::with_capacity(loaded.len());
     for (l, p) in loaded.iter().zip(&args.recordings) {
-        all_events.push(args.input.events_of(l, p, loaded.len())?.map(|e| e.0));
+        all_events.push(args.input.events_of(l, p, loaded.len())?);
     }
     let recordings: Vec<Recording> = loaded.into_iter().map(|l| l.recording).collect();
     let first = &recordings[0];
@@ -124,9 +126,12 @@ pub fn run(args: Args) -> Result<()> {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        if rec.n_samples() < len {
+            return Err(window.too_short(&rec.source, rec.n_samples() as u64, fs));
+        }
         let (rec, cols) = preprocessing.apply(rec, cols)?;
         match &all_events[r] {
-            Some(events) => {
+            Some((events, events_path)) => {
                 let (mut w, d) = window.labelled(
                     r,
                     rec.n_samples(),
@@ -134,6 +139,7 @@ pub fn run(args: Args) -> Result<()> {
                     events,
                     args.window.labels.as_deref(),
                 );
+                window.check_labelled(events_path, events, &w, len)?;
                 if d.off_recording > 0 {
                     eprintln!(
                         "eegi: {}: {} windows run off the recording and were dropped",
@@ -242,6 +248,7 @@ fn stream(
             let mut stream = super::classify::read_ahead(stream);
             let mut features: Option<StreamFeatures> = None;
             let mut rows_read = 0u64;
+            let mut windows = 0usize;
             // rows that arrive before the rate is known (a time column needs two rows)
             let mut early: Vec<f64> = Vec::new();
             let shown = args.recordings[r].display().to_string();
@@ -299,6 +306,7 @@ fn stream(
                     f.push(&std::mem::take(&mut early))
                 };
                 let fs = first_rate.as_ref().map_or(1.0, |r| r.0);
+                windows += rows.len();
                 for (start, values) in rows.rows() {
                     write!(
                         w,
@@ -314,6 +322,10 @@ fn stream(
             }
             if features.is_none() {
                 return Err(fail(crate::io::too_few_rows(&name, rows_read)));
+            }
+            if windows == 0 {
+                let fs = first_rate.as_ref().map_or(1.0, |r| r.0);
+                return Err(fail(window.too_short(&name, rows_read, fs)));
             }
         }
         Ok(())
