@@ -28,6 +28,12 @@ pub const MAX_WINDOW_SAMPLES: usize = 1 << 22;
 /// and window counts far inside integer range at any accepted sample rate.
 pub const MAX_EVENT_TIME_S: f64 = 1e9;
 
+/// Most events in one events file or recording (100 000): a P300 speller session has about
+/// 15 000 flashes, a day of 30-s sleep stages 2 880. Training on 100 000 event-locked windows
+/// (2 channels) peaks at 47-68 MB (without / with 5-fold cross-validation), 10^6 at 0.4-0.5 GB
+/// (and about 1 GB as the issue measured them).
+pub const MAX_EVENTS: usize = 100_000;
+
 /// Largest EDF/BDF data record, bytes (16 MiB): a record is read whole, and 1 s of 1024
 /// channels at 4 kHz in BDF's 24 bits is 12 MiB.
 pub const MAX_EDF_RECORD_BYTES: usize = 16 << 20;

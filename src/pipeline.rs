@@ -436,6 +436,8 @@ impl PipelineSpec {
                 &input.events,
                 self.labels.as_deref(),
             );
+            self.window
+                .check_labelled(&input.events_path, &input.events, &w, window_len)?;
             if w.is_empty() && d.off_recording > 0 {
                 return Err(Error::input(format!(
                     "{}: all {} windows run off the recording ({:.3} s long), expected windows inside it; check --epoch and the onsets in {}",
@@ -895,7 +897,7 @@ impl FittedPipeline {
                 ));
             }
         }
-        model.check(path)?;
+        model.check(path).map_err(|e| as_model_field(path, e))?;
         model.format_version = FORMAT_VERSION;
         model.checksum = model.content_hash();
         Ok((model, notes))
@@ -1105,6 +1107,46 @@ impl FittedPipeline {
 }
 
 /// For each wanted channel, its column in the recording; a missing channel is an error naming it.
+/// Options whose checks also validate a model's settings, with the model field that holds the
+/// same value: an error about a value read from a model names the field, not the option.
+const OPTION_FIELDS: [(&str, &str); 13] = [
+    ("--epoch ", "window.start_s:end_s "),
+    ("--window ", "window.window_s "),
+    ("--step ", "window.step_s "),
+    ("--baseline ", "preprocessing.baseline "),
+    ("--reject-uv ", "preprocessing.reject_uv "),
+    ("--bandpass ", "preprocessing.bandpass "),
+    ("--notch ", "preprocessing.notch "),
+    ("--welch-overlap ", "band_power.welch_overlap "),
+    ("--welch-segment ", "band_power.welch_segment_s "),
+    ("--erp-rate ", "erp.rate_hz "),
+    ("--erp-channels", "erp.channels"),
+    ("--alpha ", "classifier.settings.alpha "),
+    ("band ", "band_power.bands: band "),
+];
+
+/// An error from checking a loaded model's settings, re-worded to name the model file and the
+/// field that holds the bad value (`m.json: window.step_s 0: …`) instead of the option a user
+/// would have typed (`--step 0: …`); a hint to pass an option is dropped. Errors that already
+/// name the file are returned as they are.
+fn as_model_field(path: &Path, e: Error) -> Error {
+    let shown = path.display().to_string();
+    if e.message.starts_with(&format!("{shown}:")) {
+        return e;
+    }
+    let mut message = e.message;
+    if let Some((option, field)) = OPTION_FIELDS.iter().find(|(o, _)| message.starts_with(o)) {
+        message = format!("{field}{}", &message[option.len()..]);
+    }
+    if let Some(i) = message.find("; pass --") {
+        message.truncate(i);
+    }
+    Error {
+        kind: e.kind,
+        message: format!("{shown}: {message}"),
+    }
+}
+
 fn channel_columns(rec: &Recording, wanted: &[String], who: &str) -> Result<Vec<usize>> {
     let mut missing = Vec::new();
     let cols: Vec<usize> = wanted

@@ -4,6 +4,7 @@
 use crate::io::Event;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
+use std::path::Path;
 
 /// How windows are cut from a recording.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -225,6 +226,120 @@ impl WindowSpec {
         (out, dropped)
     }
 
+    /// Refuses labelled windows of one recording (from [`WindowSpec::labelled`], cut from
+    /// `events` read from `path`, `window_len` samples long) that are ambiguous, naming both
+    /// events' rows:
+    /// - two events with different labels that give the same samples two classes: for
+    ///   sliding windows, segments whose windows share a sample (a labelled segment claims its
+    ///   samples); for epochs, two events that cut the very same epoch (overlapping epochs of
+    ///   nearby events are normal in fast ERP designs and are allowed);
+    /// - the same event twice (same windows, same label), which would count its windows twice.
+    ///
+    /// Events that yield no window (other labels, segments shorter than a window, epochs off
+    /// the recording) are not compared.
+    pub fn check_labelled(
+        &self,
+        path: &Path,
+        events: &[Event],
+        windows: &[Window],
+        window_len: usize,
+    ) -> Result<()> {
+        // the samples each event's windows cover: (first, end, event); an event's windows
+        // are consecutive in `windows`
+        let mut spans: Vec<(usize, usize, usize)> = Vec::new();
+        for w in windows {
+            let Some(e) = w.event else { continue };
+            let end = w.start.saturating_add(window_len);
+            match spans.last_mut() {
+                Some(s) if s.2 == e => s.1 = end,
+                _ => spans.push((w.start, end, e)),
+            }
+        }
+        spans.sort_unstable();
+        let place = |i: usize| event_place(path, &events[i]);
+        let times = |i: usize| {
+            let e = &events[i];
+            if self.is_event_locked() || e.duration_s == 0.0 {
+                format!("at {} s", e.onset_s)
+            } else {
+                format!("({}-{} s)", e.onset_s, e.onset_s + e.duration_s)
+            }
+        };
+        // the same span twice: equal spans sort next to each other, the earlier row first
+        for pair in spans.windows(2) {
+            let ((a0, a1, a), (b0, b1, b)) = (pair[0], pair[1]);
+            if (a0, a1) != (b0, b1) {
+                continue;
+            }
+            let (ea, eb) = (&events[a], &events[b]);
+            if ea.label == eb.label {
+                return Err(Error::input(format!(
+                    "{}: event '{}' {} repeats {}, expected each event once (its window{} would count twice)",
+                    place(b),
+                    eb.label,
+                    times(b),
+                    place(a),
+                    if a1 - a0 > window_len { "s" } else { "" }
+                )));
+            }
+            return Err(Error::input(format!(
+                "{}: event '{}' {} labels the same {} as {} '{}', expected one label per {} (the same samples would be trained as both classes; fix the events or choose with --labels)",
+                place(b),
+                eb.label,
+                times(b),
+                if self.is_event_locked() { "epoch" } else { "segment" },
+                place(a),
+                ea.label,
+                if self.is_event_locked() { "epoch" } else { "segment" },
+            )));
+        }
+        if self.is_event_locked() {
+            return Ok(());
+        }
+        // sliding windows: a sweep in start order against the span reaching furthest so far
+        // finds an overlap of two labels whenever there is one (if the furthest span has the
+        // current label, any other span the current one overlaps also overlaps the furthest)
+        let mut furthest: Option<(usize, usize)> = None;
+        for &(start, end, i) in &spans {
+            if let Some((reach, j)) = furthest {
+                if start < reach && events[i].label != events[j].label {
+                    let (a, b) = if events[j].line <= events[i].line {
+                        (j, i)
+                    } else {
+                        (i, j)
+                    };
+                    return Err(Error::input(format!(
+                        "{}: event '{}' {} overlaps {} '{}' {}, expected labelled segments whose windows do not overlap (the same samples would be trained as both classes; fix the events or choose with --labels)",
+                        place(b),
+                        events[b].label,
+                        times(b),
+                        place(a),
+                        events[a].label,
+                        times(a)
+                    )));
+                }
+            }
+            if furthest.is_none_or(|(reach, _)| end > reach) {
+                furthest = Some((end, i));
+            }
+        }
+        Ok(())
+    }
+
+    /// The error for a recording (`path`) of `n_samples` at `sample_rate_hz` too short to hold
+    /// one window: it would give no window at all.
+    pub fn too_short(&self, path: &Path, n_samples: u64, sample_rate_hz: f64) -> Error {
+        Error::file(
+            path,
+            format!(
+                "{} s long ({n_samples} samples at {sample_rate_hz} Hz), expected at least one window of {} s ({} samples)",
+                n_samples as f64 / sample_rate_hz,
+                self.length_s(),
+                self.length_samples(sample_rate_hz)
+            ),
+        )
+    }
+
     /// Samples between the starts of consecutive windows at `sample_rate_hz` (at least 1; an
     /// event-locked spec steps by its length).
     pub fn step_samples(&self, sample_rate_hz: f64) -> usize {
@@ -260,6 +375,18 @@ impl WindowSpec {
                 event: None,
             })
             .collect()
+    }
+}
+
+/// Where an event came from, for messages: `file:line`, or the data record of an EDF/BDF
+/// annotation.
+pub fn event_place(path: &Path, event: &Event) -> String {
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    if name.ends_with(".edf") || name.ends_with(".bdf") {
+        format!("{} (data record {})", path.display(), event.line)
+    } else {
+        format!("{}:{}", path.display(), event.line)
     }
 }
 
@@ -351,5 +478,154 @@ mod tests {
         }
         .check()
         .is_err());
+    }
+
+    /// Events with their line numbers 2, 3, … as an events file would give them.
+    fn rows(events: &[(f64, f64, &str)]) -> Vec<Event> {
+        events
+            .iter()
+            .enumerate()
+            .map(|(i, &(onset, duration, label))| Event {
+                line: i as u64 + 2,
+                ..ev(onset, duration, label)
+            })
+            .collect()
+    }
+
+    fn check(spec: &WindowSpec, events: &[Event], labels: Option<&[String]>) -> Result<()> {
+        let (w, _) = spec.labelled(0, 1000, 10.0, events, labels);
+        spec.check_labelled(Path::new("ev.csv"), events, &w, spec.length_samples(10.0))
+    }
+
+    const SLIDING: WindowSpec = WindowSpec::Sliding {
+        window_s: 2.0,
+        step_s: 1.0,
+    };
+    const EPOCH: WindowSpec = WindowSpec::Epoch {
+        start_s: -0.2,
+        end_s: 0.8,
+    };
+
+    #[test]
+    fn segments_of_two_labels_sharing_samples_are_refused() {
+        let events = rows(&[(0.0, 12.0, "calm"), (10.0, 10.0, "busy")]);
+        let e = check(&SLIDING, &events, None).unwrap_err();
+        assert!(
+            e.message.starts_with(
+                "ev.csv:3: event 'busy' (10-20 s) overlaps ev.csv:2 'calm' (0-12 s), expected"
+            ),
+            "{}",
+            e.message
+        );
+        // found whatever the order of the rows, naming the later row first
+        let reversed = rows(&[(10.0, 10.0, "busy"), (0.0, 12.0, "calm")]);
+        let e = check(&SLIDING, &reversed, None).unwrap_err();
+        assert!(
+            e.message.starts_with("ev.csv:3: event 'calm'"),
+            "{}",
+            e.message
+        );
+        // a segment nested in a long one of another label, behind a same-label segment
+        let events = rows(&[(0.0, 60.0, "rest"), (5.0, 5.0, "rest"), (20.0, 4.0, "left")]);
+        let e = check(&SLIDING, &events, None).unwrap_err();
+        assert!(
+            e.message
+                .contains("'left' (20-24 s) overlaps ev.csv:2 'rest'"),
+            "{}",
+            e.message
+        );
+        // choosing the labels resolves it
+        let keep = vec!["left".to_string()];
+        check(&SLIDING, &events, Some(&keep)).unwrap();
+    }
+
+    #[test]
+    fn segments_that_touch_or_overlap_without_shared_windows_are_fine() {
+        // back to back
+        check(
+            &SLIDING,
+            &rows(&[(0.0, 10.0, "calm"), (10.0, 10.0, "busy")]),
+            None,
+        )
+        .unwrap();
+        // a sloppy end 0.05 s into the next segment: calm's windows end at 10 s
+        check(
+            &SLIDING,
+            &rows(&[(0.0, 10.05, "calm"), (10.0, 10.0, "busy")]),
+            None,
+        )
+        .unwrap();
+        // a segment too short for a window gives no windows to confuse
+        check(
+            &SLIDING,
+            &rows(&[(0.0, 20.0, "calm"), (5.0, 1.0, "blink")]),
+            None,
+        )
+        .unwrap();
+        // the same label overlapping itself is not ambiguous
+        check(&SLIDING, &rows(&[(0.0, 10.0, "a"), (5.0, 10.0, "a")]), None).unwrap();
+    }
+
+    #[test]
+    fn repeated_events_are_refused() {
+        let events = rows(&[
+            (0.0, 10.0, "calm"),
+            (10.0, 10.0, "busy"),
+            (10.0, 10.0, "busy"),
+        ]);
+        let e = check(&SLIDING, &events, None).unwrap_err();
+        assert!(
+            e.message.starts_with(
+                "ev.csv:4: event 'busy' (10-20 s) repeats ev.csv:3, expected each event once"
+            ),
+            "{}",
+            e.message
+        );
+        let events = rows(&[(1.0, 0.0, "a"), (3.0, 0.0, "b"), (1.0, 0.0, "a")]);
+        let e = check(&EPOCH, &events, None).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("ev.csv:4: event 'a' at 1 s repeats ev.csv:2, expected each event once (its window would"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn epochs_of_two_labels_are_refused_only_when_they_are_the_same_epoch() {
+        // 0.3 s apart: overlapping epochs, as in a fast oddball design
+        check(
+            &EPOCH,
+            &rows(&[(1.0, 0.0, "target"), (1.3, 0.0, "standard")]),
+            None,
+        )
+        .unwrap();
+        // the same sample at 10 Hz (1.0 and 1.04 s round to sample 10)
+        let events = rows(&[
+            (1.0, 0.0, "target"),
+            (5.0, 0.0, "x"),
+            (1.04, 0.0, "standard"),
+        ]);
+        let e = check(&EPOCH, &events, None).unwrap_err();
+        assert!(
+            e.message.starts_with(
+                "ev.csv:4: event 'standard' at 1.04 s labels the same epoch as ev.csv:2 'target', expected one label per epoch"
+            ),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn edf_annotations_are_placed_by_data_record() {
+        let e = Event {
+            line: 7,
+            ..ev(1.0, 0.0, "T1")
+        };
+        assert_eq!(
+            event_place(Path::new("S001R04.edf"), &e),
+            "S001R04.edf (data record 7)"
+        );
+        assert_eq!(event_place(Path::new("ev.tsv"), &e), "ev.tsv:7");
     }
 }

@@ -881,6 +881,219 @@ fn cases(model_text: &str) -> Vec<Case> {
             truncated_gzip(),
             vec!["rec.csv.gz: cannot read: incomplete deflate stream"],
         ),
+        events(
+            "events: two labels on the same samples (overlapping segments)",
+            b"onset_s,duration_s,label\n0,12,calm\n10,10,busy\n",
+            vec![
+                "rec_events.csv:3: event 'busy' (10-20 s) overlaps rec_events.csv:2 'calm' (0-12 s)",
+                "expected labelled segments whose windows do not overlap",
+            ],
+        ),
+        Case {
+            what: "events: two labels on the same segments, features",
+            files: vec![
+                ("rec.csv", good_recording().into_bytes()),
+                (
+                    "rec_events.csv",
+                    b"onset_s,duration_s,label\n0,20,calm\n4,6,busy\n".to_vec(),
+                ),
+            ],
+            args: vec!["features", "rec.csv", "--bands", BANDS],
+            needles: vec![
+                "rec_events.csv:3: event 'busy' (4-10 s) overlaps rec_events.csv:2 'calm' (0-20 s)",
+            ],
+            code: 2,
+        },
+        Case {
+            what: "events: two labels at the same onset (the same epoch)",
+            files: vec![
+                ("rec.csv", good_recording().into_bytes()),
+                (
+                    "rec_events.csv",
+                    b"onset_s,duration_s,label\n1,0,calm\n5,0,busy\n9,0,calm\n5,0,calm\n".to_vec(),
+                ),
+            ],
+            args: vec!["train", "rec.csv", "--epoch", "0:2", "--bands", BANDS, "--cv", "0"],
+            needles: vec![
+                "rec_events.csv:5: event 'calm' at 5 s labels the same epoch as rec_events.csv:3 'busy'",
+                "expected one label per epoch",
+            ],
+            code: 2,
+        },
+        events(
+            "events: the same event twice",
+            b"onset_s,duration_s,label\n0,10,calm\n10,10,busy\n10,10,busy\n",
+            vec![
+                "rec_events.csv:4: event 'busy' (10-20 s) repeats rec_events.csv:3",
+                "expected each event once",
+            ],
+        ),
+        events(
+            "events: 100 001 events (one more than the limit)",
+            &{
+                let mut s = String::from("onset_s,duration_s,label\n");
+                for i in 0..100_001 {
+                    s.push_str(&format!("{},0,{}\n", i % 20, ["calm", "busy"][i % 2]));
+                }
+                s.into_bytes()
+            },
+            vec![
+                "rec_events.csv:100002: more than 100000 events",
+                "expected at most 100000 events per file",
+            ],
+        ),
+        rec(
+            "recording: both time and time_s columns",
+            good_recording()
+                .replacen("time,Cz,Pz", "time,time_s,Cz,Pz", 1)
+                .lines()
+                .enumerate()
+                .map(|(i, l)| match i {
+                    0 => format!("{l}\n"),
+                    _ => format!("{},{l}\n", l.split(',').next().unwrap()),
+                })
+                .collect::<String>()
+                .as_bytes(),
+            vec![
+                "rec.csv:1:2: a second time column 'time_s' (column 1 is 'time')",
+                "expected one time column",
+            ],
+        ),
+        vendor(
+            "OpenBCI GUI: two %Sample Rate lines that disagree",
+            "rec.txt",
+            openbci(
+                "%OpenBCI Raw EXG Data\n%Sample Rate = 10 Hz\n%Sample Rate = 250 Hz\n",
+                200,
+            ),
+            vec![],
+            vec![
+                "rec.txt:3: a second `%Sample Rate` line, 250 Hz, where line 2 says 10 Hz",
+                "expected one sample rate",
+            ],
+        ),
+        Case {
+            what: "classify: recording shorter than one window",
+            files: vec![
+                (
+                    "rec.csv",
+                    good_recording().lines().take(11).collect::<Vec<_>>().join("\n").into_bytes(),
+                ),
+                ("model.json", model_text.as_bytes().to_vec()),
+            ],
+            args: vec!["classify", "rec.csv", "-m", "model.json"],
+            needles: vec![
+                "rec.csv: 1 s long (10 samples at 10 Hz), expected at least one window of 2 s (20 samples)",
+            ],
+            code: 2,
+        },
+        Case {
+            what: "features: recording shorter than one window (streamed)",
+            files: vec![(
+                "rec.csv",
+                good_recording().lines().take(11).collect::<Vec<_>>().join("\n").into_bytes(),
+            )],
+            args: vec!["features", "rec.csv", "--bands", BANDS],
+            needles: vec![
+                "rec.csv: 1 s long (10 samples at 10 Hz), expected at least one window of 2 s (20 samples)",
+            ],
+            code: 2,
+        },
+        Case {
+            what: "features: recording shorter than one window (read whole)",
+            files: vec![(
+                "rec.csv",
+                good_recording().lines().take(11).collect::<Vec<_>>().join("\n").into_bytes(),
+            )],
+            args: vec!["features", "rec.csv", "--bands", BANDS, "--car"],
+            needles: vec![
+                "rec.csv: 1 s long (10 samples at 10 Hz), expected at least one window of 2 s (20 samples)",
+            ],
+            code: 2,
+        },
+        other_format(
+            "EDF: 99999999 samples per record",
+            "rec.edf",
+            patched_edf(1336, b"99999999"),
+            vec![
+                "rec.edf: byte 1336 (number of samples per record of signal 1 'Fz'): 99999999",
+                "expected at most 8388608 samples per record (2 bytes each; a data record is at most 16 MiB)",
+            ],
+        ),
+        model(
+            "model: window step 0 (re-signed)",
+            resigned(model_text, |m| {
+                m.window = eegi::windows::WindowSpec::Sliding {
+                    window_s: 2.0,
+                    step_s: 0.0,
+                }
+            }),
+            vec!["model.json: window.step_s 0: expected a positive step in seconds"],
+        ),
+        model(
+            "model: Welch segment longer than the window (re-signed)",
+            resigned(model_text, |m| {
+                if let eegi::features::FeatureSpec::BandPower(b) = &mut m.features[0] {
+                    b.welch_segment_s = 100.0;
+                }
+            }),
+            vec![
+                "model.json: band_power.welch_segment_s 100 s (1000 samples) is longer than the window (20 samples)",
+            ],
+        ),
+        model(
+            "model: band above Nyquist (re-signed)",
+            resigned(model_text, |m| {
+                if let eegi::features::FeatureSpec::BandPower(b) = &mut m.features[0] {
+                    b.bands[0].high_hz = 50.0;
+                }
+            }),
+            vec![
+                "model.json: band_power.bands: band slow=1-50 Hz reaches above the Nyquist frequency 5 Hz (sample rate 10 Hz)",
+            ],
+        ),
+        rec(
+            "recording: CR-only line endings (small file)",
+            good_recording().replace('\n', "\r").as_bytes(),
+            vec!["rec.csv:1: CR-only line endings (classic Mac), expected LF or CRLF line endings"],
+        ),
+        rec(
+            "recording: CR-only line endings (over 64 KiB)",
+            good_recording().repeat(10).replace('\n', "\r").as_bytes(),
+            vec!["rec.csv:1: CR-only line endings (classic Mac), expected LF or CRLF line endings"],
+        ),
+        events(
+            "events: CR-only line endings (over 4096 delimiters on the one line)",
+            &{
+                let mut s = String::from("onset_s,duration_s,label\r");
+                for i in 0..3000 {
+                    s.push_str(&format!("{i},1,calm\r"));
+                }
+                s.into_bytes()
+            },
+            vec!["rec_events.csv:1: CR-only line endings (classic Mac), expected LF or CRLF line endings"],
+        ),
+        usage(
+            "usage: standard input given twice (train - -)",
+            vec!["train", "-", "-", "--bands", BANDS, "--cv", "0"],
+            vec![
+                "standard input (-) given twice, as recording 1 and as recording 2",
+                "expected it once",
+            ],
+        ),
+        usage(
+            "usage: standard input as the recording and as --events",
+            vec!["classify", "-", "--events", "-"],
+            vec!["standard input (-) given twice, as the recording and as --events"],
+        ),
+        events(
+            "events: every trial_type n/a (BIDS's missing value)",
+            b"onset\tduration\ttrial_type\n0\t10\tn/a\n10\t10\tn/a\n",
+            vec![
+                "rec_events.csv:2:3: every event's trial_type is n/a (BIDS's missing value)",
+                "expected at least one event with a label",
+            ],
+        ),
     ]
 }
 

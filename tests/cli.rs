@@ -643,3 +643,368 @@ fn classify_into_a_closed_pipe_ends_quietly() {
     );
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// Reads a CSV file as RFC 4180 says (the csv crate), checking that every row has as many
+/// fields as the header; returns the header and the rows.
+fn read_rfc4180(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<Vec<String>> = r
+        .records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect();
+    assert!(!rows.is_empty(), "{}: no rows", path.display());
+    for row in &rows {
+        assert_eq!(
+            row.len(),
+            header.len(),
+            "{}: {row:?} under {header:?}",
+            path.display()
+        );
+    }
+    (header, rows)
+}
+
+/// A field as RFC 4180 writes it, for building hostile inputs by hand.
+fn quoted(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// eegi run in `dir`, which must succeed.
+fn eegi_in(dir: &Path, args: &[&str]) {
+    let out = Command::cargo_bin("eegi")
+        .unwrap()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "eegi {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A 20 s recording at 10 Hz whose four channels have hostile names, with a sidecar of two
+/// 10 s segments with hostile labels (both written with RFC 4180 quoting, as eegi reads them).
+fn hostile_recording(dir: &Path, stem: &str, channels: &[&str], labels: &[&str]) {
+    let mut s = String::from("time");
+    for c in channels {
+        s.push(',');
+        s.push_str(&quoted(c));
+    }
+    s.push('\n');
+    for i in 0..200 {
+        let amp = if i < 100 { 1.0 } else { 5.0 };
+        let x = i as f64;
+        s.push_str(&format!(
+            "{},{},{},{},{}\n",
+            x / 10.0,
+            amp * (x * 1.3).sin(),
+            amp * (x * 0.7).cos(),
+            (x * 0.3).sin(),
+            amp * (x * 0.9).cos()
+        ));
+    }
+    file(dir, &format!("{stem}.csv"), &s);
+    file(
+        dir,
+        &format!("{stem}_events.csv"),
+        &format!(
+            "onset_s,duration_s,label\n0,10,{}\n10,10,{}\n",
+            quoted(labels[0]),
+            quoted(labels[1])
+        ),
+    );
+}
+
+#[test]
+fn hostile_channel_names_and_labels_survive_every_csv_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let channels = ["C,z", "P\"z", "<script>", "a|b"];
+    // a line break cannot be in a CSV header eegi reads (a header ends at the first LF), so
+    // one comes in through --rename
+    let renamed = ["C,z", "P\"z", "<script>", "new\nline"];
+    let labels = ["a,x \"q\"", "two\nlines|<script>"];
+    let rename = "a|b=new\nline";
+    hostile_recording(d, "rec", &channels, &labels);
+    let model_channels = |path: &Path| -> (Vec<String>, Vec<String>, Vec<String>) {
+        let m: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let strings = |k: &str| -> Vec<String> {
+            m[k].as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_string())
+                .collect()
+        };
+        (
+            strings("channels"),
+            strings("classes"),
+            strings("feature_names"),
+        )
+    };
+    let mut sorted_labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
+    sorted_labels.sort();
+
+    // train
+    eegi_in(
+        d,
+        &[
+            "train",
+            "rec.csv",
+            "--rename",
+            rename,
+            "--bands",
+            SMALL_BANDS,
+            "--cv",
+            "0",
+            "-o",
+            "m.json",
+        ],
+    );
+    let (model_ch, classes, feature_names) = model_channels(&d.join("m.json"));
+    assert_eq!(model_ch, renamed);
+    assert_eq!(classes, sorted_labels);
+    let expected_features: Vec<String> = renamed
+        .iter()
+        .flat_map(|c| [format!("{c}_slow"), format!("{c}_fast")])
+        .collect();
+    assert_eq!(feature_names, expected_features);
+
+    // features of the labelled windows (read whole)
+    eegi_in(
+        d,
+        &[
+            "features", "rec.csv", "--rename", rename, "-m", "m.json", "-o", "f.csv",
+        ],
+    );
+    let (header, rows) = read_rfc4180(&d.join("f.csv"));
+    let mut expected_header: Vec<String> = ["recording", "start_s", "end_s", "label"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    expected_header.extend(expected_features.iter().cloned());
+    assert_eq!(header, expected_header);
+    assert_eq!(rows.len(), 18);
+    assert!(rows.iter().all(|r| r[0] == "rec.csv"));
+    assert!(rows[..9].iter().all(|r| r[3] == labels[0]));
+    assert!(rows[9..].iter().all(|r| r[3] == labels[1]));
+
+    // features streamed from a recording with a hostile file name and no events
+    std::fs::copy(d.join("rec.csv"), d.join("a \"b\", c.csv")).unwrap();
+    eegi_in(
+        d,
+        &[
+            "features",
+            "a \"b\", c.csv",
+            "--bands",
+            SMALL_BANDS,
+            "-o",
+            "fs.csv",
+        ],
+    );
+    let (header, rows) = read_rfc4180(&d.join("fs.csv"));
+    let streamed: Vec<String> = channels
+        .iter()
+        .flat_map(|c| [format!("{c}_slow"), format!("{c}_fast")])
+        .collect();
+    assert_eq!(header[4..], streamed[..]);
+    assert_eq!(rows.len(), 19);
+    assert!(rows
+        .iter()
+        .all(|r| r[0] == "a \"b\", c.csv" && r[3].is_empty()));
+
+    // classify
+    eegi_in(
+        d,
+        &[
+            "classify", "rec.csv", "--rename", rename, "-m", "m.json", "-o", "c.csv",
+        ],
+    );
+    let (header, rows) = read_rfc4180(&d.join("c.csv"));
+    let mut expected_header: Vec<String> = ["start_s", "end_s", "label"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    expected_header.extend(sorted_labels.iter().map(|c| format!("p_{c}")));
+    assert_eq!(header, expected_header);
+    assert_eq!(rows.len(), 19);
+    assert!(rows.iter().all(|r| sorted_labels.contains(&r[2])));
+    assert!(labels.iter().all(|l| rows.iter().any(|r| r[2] == *l)));
+
+    // convert: the recording and its events sidecar
+    eegi_in(d, &["convert", "rec.csv", "--rename", rename, "out.csv"]);
+    let (header, rows) = read_rfc4180(&d.join("out.csv"));
+    assert_eq!(header[0], "time");
+    assert_eq!(header[1..], renamed.map(String::from)[..]);
+    assert_eq!(rows.len(), 200);
+    let (header, rows) = read_rfc4180(&d.join("out_events.csv"));
+    assert_eq!(header, ["onset_s", "duration_s", "label"]);
+    assert_eq!(
+        rows.iter().map(|r| r[2].as_str()).collect::<Vec<_>>(),
+        labels
+    );
+
+    // and eegi's own readers read a converted file back to the same names
+    eegi_in(d, &["convert", "rec.csv", "back.csv"]);
+    eegi_in(
+        d,
+        &[
+            "train",
+            "back.csv",
+            "--bands",
+            SMALL_BANDS,
+            "--cv",
+            "0",
+            "-o",
+            "m2.json",
+        ],
+    );
+    let (model_ch, classes, _) = model_channels(&d.join("m2.json"));
+    assert_eq!(model_ch, channels);
+    assert_eq!(classes, sorted_labels);
+}
+
+/// The lines of a Markdown table that starts at the line `heading`, with the number of cell
+/// separators (pipes not escaped by a backslash) on each.
+fn table_pipes(md: &str, heading: &str) -> Vec<(String, usize)> {
+    md.lines()
+        .skip_while(|l| *l != heading)
+        .skip(1)
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            // a pipe separates cells unless an odd run of backslashes escapes it
+            let (mut n, mut backslashes) = (0, 0);
+            for c in l.chars() {
+                if c == '|' && backslashes % 2 == 0 {
+                    n += 1;
+                }
+                backslashes = if c == '\\' { backslashes + 1 } else { 0 };
+            }
+            (l.to_string(), n)
+        })
+        .collect()
+}
+
+#[test]
+fn reports_escape_hostile_labels_and_file_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let labels = ["a|b \\ *c*", "two\nlines|<script>alert(1)</script>"];
+    for stem in ["r|<i>1", "r|<i>2"] {
+        hostile_recording(d, stem, &["Cz", "Pz", "Fz", "Oz"], &labels);
+    }
+    for report in ["r.md", "r.html"] {
+        eegi_in(
+            d,
+            &[
+                "evaluate",
+                "r|<i>1.csv",
+                "r|<i>2.csv",
+                "--bands",
+                SMALL_BANDS,
+                "--cv",
+                "by-recording",
+                "--permutations",
+                "3",
+                "-q",
+                "--report",
+                report,
+            ],
+        );
+    }
+    let md = std::fs::read_to_string(d.join("r.md")).unwrap();
+    // the settings are a fenced JSON block (literal text); everything before it is rendered
+    let rendered = &md[..md.find("## Settings").unwrap()];
+    assert!(
+        !rendered.contains("<script>") && !rendered.contains("<i>"),
+        "{rendered}"
+    );
+    assert!(rendered.contains("| two<br>lines\\|&lt;script&gt;alert(1)&lt;/script&gt; |"));
+    assert!(rendered.contains("| a\\|b \\\\ \\*c\\* |"));
+    assert!(rendered.contains("| r\\|&lt;i&gt;1.csv |"));
+    for (heading, cells) in [
+        ("## Per class", 6),
+        ("## Confusion matrix", 4),
+        ("## Folds", 8),
+        ("## Recordings", 5),
+    ] {
+        let rows = table_pipes(rendered, heading);
+        assert!(rows.len() >= 4, "{heading}: {rows:?}");
+        for (line, n) in rows {
+            assert_eq!(n, cells, "{heading}: {line}");
+        }
+    }
+    let html = std::fs::read_to_string(d.join("r.html")).unwrap();
+    assert!(!html.contains("<script>") && !html.contains("<i>"));
+    assert!(html.contains("two\nlines|&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("r|&lt;i&gt;1.csv"));
+}
+
+#[test]
+fn a_huge_alpha_that_does_not_converge_hints_a_smaller_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = small_recording(dir.path(), "rec");
+    let out = eegi()
+        .arg("train")
+        .arg(&rec)
+        .args([
+            "--bands",
+            SMALL_BANDS,
+            "--cv",
+            "0",
+            "--alpha",
+            "1e300",
+            "-o",
+        ])
+        .arg(dir.path().join("m.json"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did not converge"), "{err}");
+    assert!(
+        err.contains(
+            "--alpha 1e300 is so large that the penalty swamps the data; try a smaller --alpha"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("try a larger --alpha"), "{err}");
+}
+
+#[test]
+fn bids_events_labelled_n_a_are_left_out_with_a_warning_naming_their_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = small_recording(dir.path(), "rec");
+    file(
+        dir.path(),
+        "rec_events.tsv",
+        "onset\tduration\ttrial_type\n0\t10\tcalm\n3\t1\tn/a\n10\t10\tbusy\n12\t0.5\tN/A\n",
+    );
+    std::fs::remove_file(dir.path().join("rec_events.csv")).unwrap();
+    let model = dir.path().join("m.json");
+    let out = eegi()
+        .arg("train")
+        .arg(&rec)
+        .args(["--bands", SMALL_BANDS, "--cv", "0", "-o"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("eegi: warning: ")
+            && err.contains(
+                "rec_events.tsv: 2 events labelled n/a (BIDS's missing value) left out: lines 3, 5"
+            ),
+        "{err}"
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(m["classes"], serde_json::json!(["busy", "calm"]));
+}

@@ -4,7 +4,7 @@
 //! (`--follow`) — so memory stays flat whatever its length; event-locked models label one
 //! window per event.
 
-use super::config::{fmt_seconds, InputArgs};
+use super::config::{csv_field, fmt_seconds, InputArgs};
 use super::DEFAULT_MODEL;
 use crate::io::open_stream;
 use crate::io::output::write_atomically;
@@ -75,6 +75,8 @@ pub fn load_model(path: Option<&Path>) -> Result<FittedPipeline> {
 
 /// Runs `eegi classify`.
 pub fn run(args: Args) -> Result<()> {
+    args.input
+        .check_stdin_once(std::slice::from_ref(&args.recording), args.model.as_deref())?;
     args.input.check_output(
         &args.output,
         std::slice::from_ref(&args.recording),
@@ -105,9 +107,18 @@ pub fn run(args: Args) -> Result<()> {
         let loaded = args.input.read_loaded(&args.recording)?;
         let events = args.input.events_of(&loaded, &args.recording, 1)?;
         let predictions = model.classify(&loaded.recording, events.as_ref().map(|e| &e.0[..]))?;
+        if predictions.is_empty() {
+            let rec = &loaded.recording;
+            return Err(model.window.too_short(
+                &args.recording,
+                rec.n_samples() as u64,
+                rec.sample_rate_hz,
+            ));
+        }
+        let labels = Labels::new(&model.classes);
         return write_atomically(&args.output, |w| {
-            write_header(w, args.format, &model.classes)?;
-            write_rows(w, args.format, &model.classes, &predictions)
+            write_header(w, args.format, &labels)?;
+            write_rows(w, args.format, &labels, &predictions)
         });
     }
     stream(&args, &model)
@@ -160,8 +171,10 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
     let mut classifier = StreamClassifier::new(model)?;
     let mut rate_checked = false;
     let mut failure: Option<Error> = None;
+    let labels = Labels::new(&model.classes);
+    let (mut rows, mut windows) = (0u64, 0usize);
     let written = write_atomically(&args.output, |w| {
-        write_header(w, args.format, &model.classes)?;
+        write_header(w, args.format, &labels)?;
         w.flush()?;
         loop {
             match stream.next_block() {
@@ -181,9 +194,19 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
                     rate_checked = true;
                 }
             }
+            rows += stream.last_block().n_rows as u64;
             let predictions = classifier.push(&stream.last_block().samples);
-            write_rows(w, args.format, &model.classes, &predictions)?;
+            windows += predictions.len();
+            write_rows(w, args.format, &labels, &predictions)?;
             w.flush()?;
+        }
+        if windows == 0 {
+            // a recording shorter than one window: an error, not a header alone
+            failure = Some(match stream.sample_rate_hz() {
+                Some(fs) if rows > 0 => model.window.too_short(&name, rows, fs),
+                _ => crate::io::too_few_rows(&name, rows),
+            });
+            return Err(std::io::Error::other("input failed"));
         }
         Ok(())
     });
@@ -193,12 +216,29 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
     }
 }
 
+/// A model's class names, as given (JSON lines) and as CSV fields (quoted once, not per row).
+struct Labels<'a> {
+    /// The class names.
+    names: &'a [String],
+    /// The same names as RFC 4180 CSV fields.
+    csv: Vec<String>,
+}
+
+impl<'a> Labels<'a> {
+    fn new(names: &'a [String]) -> Labels<'a> {
+        Labels {
+            names,
+            csv: names.iter().map(|c| csv_field(c).into_owned()).collect(),
+        }
+    }
+}
+
 /// Writes the CSV header (nothing for JSON lines).
-fn write_header(w: &mut dyn Write, format: Format, classes: &[String]) -> std::io::Result<()> {
+fn write_header(w: &mut dyn Write, format: Format, labels: &Labels) -> std::io::Result<()> {
     if format == Format::Csv {
         write!(w, "start_s,end_s,label")?;
-        for c in classes {
-            write!(w, ",p_{c}")?;
+        for c in labels.names {
+            write!(w, ",{}", csv_field(&format!("p_{c}")))?;
         }
         writeln!(w)?;
     }
@@ -209,9 +249,10 @@ fn write_header(w: &mut dyn Write, format: Format, classes: &[String]) -> std::i
 fn write_rows(
     w: &mut dyn Write,
     format: Format,
-    classes: &[String],
+    labels: &Labels,
     predictions: &[Prediction],
 ) -> std::io::Result<()> {
+    let classes = labels.names;
     for p in predictions {
         match format {
             Format::Csv => {
@@ -220,7 +261,7 @@ fn write_rows(
                     "{},{},{}",
                     fmt_seconds(p.start_s),
                     fmt_seconds(p.end_s),
-                    classes[p.class]
+                    labels.csv[p.class]
                 )?;
                 for v in &p.probabilities {
                     write!(w, ",{v}")?;

@@ -2,7 +2,8 @@
 
 use crate::features::{Band, BandPowerSpec, ErpSpec, FeatureSpec, PowerScale, XdawnSpec};
 use crate::io::{
-    find_sidecar_events, read_any, read_events, CsvOptions, Event, Loaded, ReadOptions, Warning,
+    find_sidecar_events, read_any, read_events_with_skipped, CsvOptions, Event, Loaded,
+    ReadOptions, Warning,
 };
 use crate::pipeline::{InputFile, LabelledRecording};
 use crate::preprocess::{BandPass, Baseline, FilterMode, Notch, Preprocessing};
@@ -356,6 +357,33 @@ impl InputArgs {
         }
     }
 
+    /// Refuses standard input (`-`) named more than once among a command's inputs — the
+    /// `recordings`, `--events` and the `model` — since it can be read only once.
+    pub fn check_stdin_once(&self, recordings: &[PathBuf], model: Option<&Path>) -> Result<()> {
+        let stdin = Path::new("-");
+        let mut uses: Vec<String> = recordings
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.as_path() == stdin)
+            .map(|(i, _)| match recordings.len() {
+                1 => "the recording".to_string(),
+                _ => format!("recording {}", i + 1),
+            })
+            .collect();
+        if self.events.as_deref() == Some(stdin) {
+            uses.push("--events".into());
+        }
+        if model == Some(stdin) {
+            uses.push("the model".into());
+        }
+        match &uses[..] {
+            [first, second, ..] => Err(Error::input(format!(
+                "standard input (-) given twice, as {first} and as {second}, expected it once (it can be read only once)"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// How recordings are read: CSV options, --board, --channels, --rename.
     pub fn read_options(&self) -> Result<ReadOptions> {
         Ok(ReadOptions {
@@ -383,7 +411,13 @@ impl InputArgs {
         n_recordings: usize,
     ) -> Result<Option<(Vec<Event>, PathBuf)>> {
         match self.events_path(path, n_recordings)? {
-            Some(p) => Ok(Some((read_events(&p)?, p))),
+            Some(p) => {
+                let (events, skipped) = read_events_with_skipped(&p)?;
+                if !skipped.is_empty() {
+                    eprintln!("eegi: {}", na_warning(&p, &skipped));
+                }
+                Ok(Some((events, p)))
+            }
             None if !loaded.events.is_empty() => Ok(Some((loaded.events.clone(), path.into()))),
             None => Ok(None),
         }
@@ -435,6 +469,23 @@ impl InputArgs {
     }
 }
 
+/// The warning for events left out because their label is `n/a`, naming their lines.
+fn na_warning(path: &Path, lines: &[u64]) -> String {
+    let shown: Vec<String> = lines.iter().take(10).map(|l| l.to_string()).collect();
+    let more = match lines.len() {
+        n if n > 10 => format!(" and {} more", n - 10),
+        _ => String::new(),
+    };
+    format!(
+        "warning: {}: {} event{} labelled n/a (BIDS's missing value) left out: line{} {}{more}",
+        path.display(),
+        lines.len(),
+        if lines.len() == 1 { "" } else { "s" },
+        if lines.len() == 1 { "" } else { "s" },
+        shown.join(", ")
+    )
+}
+
 /// Prints input sanity warnings on stderr, one line each.
 pub fn print_warnings(warnings: &[Warning]) {
     for w in warnings {
@@ -482,9 +533,49 @@ pub fn fmt_seconds(s: f64) -> String {
     }
 }
 
+/// A CSV field as RFC 4180 writes it: wrapped in `"` (with each `"` doubled) when it holds a
+/// comma, quote, CR or LF — or a tab or semicolon, which other readers (and eegi's own
+/// delimiter detection) may take for the delimiter; otherwise unchanged and not copied.
+pub fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r', ';', '\t']) {
+        format!("\"{}\"", s.replace('"', "\"\"")).into()
+    } else {
+        s.into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        assert_eq!(csv_field("eyes_closed"), "eyes_closed");
+        assert!(matches!(csv_field("Cz"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(csv_field("a,x"), "\"a,x\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_field("cr\r"), "\"cr\r\"");
+        assert_eq!(csv_field("a;b"), "\"a;b\"");
+        assert_eq!(csv_field("<script>|"), "<script>|");
+        // the csv crate reads each back exactly
+        for s in [
+            "a,x",
+            "say \"hi\"",
+            "two\nlines",
+            "x\r\ny",
+            "\"",
+            ",",
+            "a;b\tc",
+        ] {
+            let line = format!("{},end\n", csv_field(s));
+            let mut r = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(line.as_bytes());
+            let rec = r.records().next().unwrap().unwrap();
+            assert_eq!((&rec[0], &rec[1]), (s, "end"), "{line:?}");
+        }
+    }
 
     #[test]
     fn epoch_parses_negative_start() {

@@ -2,7 +2,7 @@
 //! BDF/BDF+) and write it as eegi's CSV layout (`time` in s, one column per channel in µV),
 //! plus a sidecar `<stem>_events.csv` when it has events; both written atomically.
 
-use super::config::{print_warnings, InputArgs};
+use super::config::{csv_field, print_warnings, InputArgs};
 use crate::io::output::write_atomically;
 use crate::io::Event;
 use crate::{Error, Recording, Result};
@@ -26,6 +26,8 @@ pub struct Args {
 
 /// Runs `eegi convert`.
 pub fn run(args: Args) -> Result<()> {
+    args.input
+        .check_stdin_once(std::slice::from_ref(&args.input_file), None)?;
     args.input
         .check_output(&args.output, std::slice::from_ref(&args.input_file), None)?;
     let loaded = crate::io::read_any(&args.input_file, &args.input.read_options()?)?;
@@ -98,13 +100,4 @@ pub fn write_events(w: &mut dyn Write, events: &[Event]) -> std::io::Result<()> 
         writeln!(w, "{},{},{}", e.onset_s, e.duration_s, csv_field(&e.label))?;
     }
     Ok(())
-}
-
-/// Quotes a CSV field when it holds a delimiter, quote or line break.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r', ';', '\t']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }

@@ -213,6 +213,7 @@ pub fn run(args: Args) -> Result<()> {
     }
     let format = args.report.as_deref().map(report_format).transpose()?;
     let paths = expand_recordings(&args.recordings)?;
+    args.input.check_stdin_once(&paths, args.model.as_deref())?;
     let model = args
         .model
         .as_deref()

@@ -5,7 +5,7 @@
 //! Unlabelled plain CSV recordings with sliding windows and no pre-processing are read as
 //! streams (memory flat in their length); everything else is read whole.
 
-use super::config::{fmt_seconds, FeatureArgs, InputArgs, PreprocessArgs, WindowArgs};
+use super::config::{csv_field, fmt_seconds, FeatureArgs, InputArgs, PreprocessArgs, WindowArgs};
 use crate::features::{extract_with_baseline, FeatureSpec};
 use crate::io::output::write_atomically;
 use crate::io::{open_stream, Format, SampleStream};
@@ -50,6 +50,8 @@ pub struct Args {
 /// Runs `eegi features`.
 pub fn run(args: Args) -> Result<()> {
     args.input
+        .check_stdin_once(&args.recordings, args.model.as_deref())?;
+    args.input
         .check_output(&args.output, &args.recordings, args.model.as_deref())?;
     let model: Option<FittedPipeline> = args
         .model
@@ -86,7 +88,7 @@ pub fn run(args: Args) -> Result<()> {
     // --events, then a sidecar, then the events stored in the file itself
     let mut all_events = Vec::with_capacity(loaded.len());
     for (l, p) in loaded.iter().zip(&args.recordings) {
-        all_events.push(args.input.events_of(l, p, loaded.len())?.map(|e| e.0));
+        all_events.push(args.input.events_of(l, p, loaded.len())?);
     }
     let recordings: Vec<Recording> = loaded.into_iter().map(|l| l.recording).collect();
     let first = &recordings[0];
@@ -126,9 +128,12 @@ pub fn run(args: Args) -> Result<()> {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        if rec.n_samples() < len {
+            return Err(window.too_short(&rec.source, rec.n_samples() as u64, fs));
+        }
         let (rec, cols) = preprocessing.apply(rec, cols)?;
         match &all_events[r] {
-            Some(events) => {
+            Some((events, events_path)) => {
                 let (mut w, d) = window.labelled(
                     r,
                     rec.n_samples(),
@@ -136,6 +141,7 @@ pub fn run(args: Args) -> Result<()> {
                     events,
                     args.window.labels.as_deref(),
                 );
+                window.check_labelled(events_path, events, &w, len)?;
                 if d.off_recording > 0 {
                     eprintln!(
                         "eegi: {}: {} windows run off the recording and were dropped",
@@ -244,9 +250,11 @@ fn stream(
             let mut stream = super::classify::read_ahead(stream);
             let mut features: Option<StreamFeatures> = None;
             let mut rows_read = 0u64;
+            let mut windows = 0usize;
             // rows that arrive before the rate is known (a time column needs two rows)
             let mut early: Vec<f64> = Vec::new();
-            let recording = args.recordings[r].display().to_string();
+            let shown = args.recordings[r].display().to_string();
+            let recording = csv_field(&shown);
             loop {
                 match stream.next_block() {
                     Ok(Some(_)) => {}
@@ -300,6 +308,7 @@ fn stream(
                     f.push(&std::mem::take(&mut early))
                 };
                 let fs = first_rate.as_ref().map_or(1.0, |r| r.0);
+                windows += rows.len();
                 for (start, values) in rows.rows() {
                     write!(
                         w,
@@ -316,6 +325,10 @@ fn stream(
             if features.is_none() {
                 return Err(fail(crate::io::too_few_rows(&name, rows_read)));
             }
+            if windows == 0 {
+                let fs = first_rate.as_ref().map_or(1.0, |r| r.0);
+                return Err(fail(window.too_short(&name, rows_read, fs)));
+            }
         }
         Ok(())
     });
@@ -329,7 +342,7 @@ fn stream(
 fn write_header(w: &mut dyn Write, names: &[String]) -> std::io::Result<()> {
     write!(w, "recording,start_s,end_s,label")?;
     for n in names {
-        write!(w, ",{n}")?;
+        write!(w, ",{}", csv_field(n))?;
     }
     writeln!(w)
 }
@@ -370,16 +383,21 @@ fn write_csv(
     fs: f64,
     len: usize,
 ) -> Result<()> {
+    let recordings: Vec<String> = args
+        .recordings
+        .iter()
+        .map(|p| csv_field(&p.display().to_string()).into_owned())
+        .collect();
     write_atomically(&args.output, |w| {
         write_header(w, names)?;
         for (win, row) in windows.iter().zip(matrix.rows()) {
             write!(
                 w,
                 "{},{},{},{}",
-                args.recordings[win.recording].display(),
+                recordings[win.recording],
                 fmt_seconds(win.start as f64 / fs),
                 fmt_seconds((win.start + len) as f64 / fs),
-                win.label.as_deref().unwrap_or("")
+                csv_field(win.label.as_deref().unwrap_or(""))
             )?;
             for v in row {
                 write!(w, ",{v}")?;

@@ -24,6 +24,8 @@ pub struct Args {
 
 /// Runs `eegi info`.
 pub fn run(args: Args) -> Result<()> {
+    args.input
+        .check_stdin_once(std::slice::from_ref(&args.file), None)?;
     let loaded = crate::io::read_any(&args.file, &args.input.read_options()?)?;
     let events = args.input.events_of(&loaded, &args.file, 1)?;
     let rec = &loaded.recording;

@@ -42,7 +42,8 @@ Errors are one line on stderr: `eegi: <file>:<line>:<column>: <what was found>, 
 Exit codes: 0 success; 1 runtime failure (cannot write the output, a fit that failed);
 2 bad usage or bad input (a malformed file, an option out of range, a refused model file).
 Limits: lines of at most 1 MiB, headers of at most 4096 columns, model files of at most
-16 MiB, sample rates up to 100 kHz, windows up to 4194304 samples.
+16 MiB, sample rates up to 100 kHz, windows up to 4194304 samples, 100000 events per
+events file or recording.
 Warnings (`eegi: warning: …`, never fatal): flat or railed channels, values that look like
 volts or nanovolts, large DC offsets, a time column that disagrees with --sample-rate.
 Outputs (-o) are written to a temporary file and renamed: a failed or interrupted run keeps

@@ -2,7 +2,7 @@
 //! robot-feedback events ("robot_error" / "ok") whose error trials carry an error-related
 //! potential of the published shape, in the CSV + `_events.csv` layout `train` reads.
 
-use super::config::fmt_seconds;
+use super::config::{csv_field, fmt_seconds};
 use crate::io::output::write_atomically;
 use crate::simulate::SimulateSpec;
 use crate::{Error, Result};
@@ -76,7 +76,7 @@ pub fn run(args: Args) -> Result<()> {
         write_atomically(&args.output.join(format!("{stem}.csv")), |w| {
             write!(w, "time")?;
             for n in &names {
-                write!(w, ",{n}")?;
+                write!(w, ",{}", csv_field(n))?;
             }
             writeln!(w)?;
             for (i, row) in sim.samples.rows().into_iter().enumerate() {
@@ -91,7 +91,7 @@ pub fn run(args: Args) -> Result<()> {
         write_atomically(&args.output.join(format!("{stem}_events.csv")), |w| {
             writeln!(w, "onset_s,duration_s,label")?;
             for (onset, label) in &sim.events {
-                writeln!(w, "{},0,{label}", fmt_seconds(*onset))?;
+                writeln!(w, "{},0,{}", fmt_seconds(*onset), csv_field(label))?;
             }
             Ok(())
         })?;

@@ -114,6 +114,7 @@ fn parse_threshold(text: &str) -> std::result::Result<Threshold, String> {
 
 /// Runs `eegi train`.
 pub fn run(args: Args) -> Result<()> {
+    args.input.check_stdin_once(&args.recordings, None)?;
     args.input
         .check_output(&args.output, &args.recordings, None)?;
     let window = args.window.spec();
@@ -255,12 +256,24 @@ pub fn run(args: Args) -> Result<()> {
     if let Classifier::LogisticRegression { model: lr, .. } = &model.classifier {
         if !lr.fit.converged {
             eprintln!(
-            "eegi: warning: logistic regression did not converge (gradient {:.2e} per window); try a larger --alpha",
-                lr.fit.gradient_max_per_window
+                "eegi: warning: logistic regression did not converge (gradient {:.2e} per window); {}",
+                lr.fit.gradient_max_per_window,
+                alpha_hint(args.alpha)
             );
         }
     }
     let _ = writeln!(out, "model written to {}", args.output.display());
     super::print_stdout(&out);
     Ok(())
+}
+
+/// What to try when the fit did not converge at penalty `alpha`: a stronger penalty steadies an
+/// ill-conditioned fit, but past about 10^6 (with standardised features) the weights are all
+/// but zero and the data's gradient is lost next to the penalty's, so only a smaller one helps.
+fn alpha_hint(alpha: f64) -> String {
+    if alpha > 1e6 {
+        format!("--alpha {alpha:e} is so large that the penalty swamps the data; try a smaller --alpha (the default is 1)")
+    } else {
+        "try a larger --alpha (a stronger penalty)".to_string()
+    }
 }

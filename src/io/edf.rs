@@ -267,13 +267,28 @@ pub fn parse_signals(path: &Path, header: &mut Header, ns: usize, bytes: &[u8]) 
         let digital_max = num(6)?;
         let (spr_bytes, spr_off) = field(8, s);
         let spr = integer(path, spr_bytes, spr_off, &name(8))?;
-        if spr < 1 || spr > (MAX_EDF_RECORD_BYTES as i64) {
+        if spr < 1 {
             return Err(at_byte(
                 path,
                 spr_off,
                 &name(8),
                 spr,
                 "at least 1 sample per record",
+            ));
+        }
+        // a data record is read whole: one signal alone may not pass the record limit
+        let max_spr = MAX_EDF_RECORD_BYTES / header.kind.sample_bytes();
+        if spr > max_spr as i64 {
+            return Err(at_byte(
+                path,
+                spr_off,
+                &name(8),
+                spr,
+                &format!(
+                    "at most {max_spr} samples per record ({} bytes each; a data record is at most {} MiB)",
+                    header.kind.sample_bytes(),
+                    MAX_EDF_RECORD_BYTES >> 20
+                ),
             ));
         }
         let annotations = label == annotation_label;
@@ -765,6 +780,13 @@ impl EdfStream {
                     )));
                 }
                 for t in tal.texts.into_iter().filter(|t| !t.is_empty()) {
+                    super::events::check_event_count(self.events.len(), || {
+                        format!(
+                            "{} (data record {})",
+                            self.path.display(),
+                            self.records_read + 1
+                        )
+                    })?;
                     self.events.push(Event {
                         onset_s: onset,
                         duration_s: tal.duration_s,

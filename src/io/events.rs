@@ -42,15 +42,28 @@ pub(crate) fn find_sidecar(recording: &Path, suffixes: &[&str]) -> Option<PathBu
         .find(|p| p.is_file())
 }
 
-/// Reads an events file; the columns are found by name in the header.
+/// Reads an events file; the columns are found by name in the header. Events whose label is
+/// `n/a` (BIDS's missing value) are left out; [`read_events_with_skipped`] also says which.
 pub fn read_events(path: &Path) -> Result<Vec<Event>> {
+    read_events_with_skipped(path).map(|(events, _)| events)
+}
+
+/// Reads an events file like [`read_events`], also returning the lines of the events left out
+/// because their label is `n/a` (BIDS's missing value: an event without a label).
+pub fn read_events_with_skipped(path: &Path) -> Result<(Vec<Event>, Vec<u64>)> {
     let bytes = read_bytes(path, &super::ReadLimits::TABLE)?;
-    parse_events(path, &bytes)
+    parse_events_with_skipped(path, &bytes)
 }
 
 /// Parses the bytes of an events file already read within the limits (`path` names it in
 /// errors); the entry point the fuzz tests drive.
 pub fn parse_events(path: &Path, bytes: &[u8]) -> Result<Vec<Event>> {
+    parse_events_with_skipped(path, bytes).map(|(events, _)| events)
+}
+
+/// Parses an events file like [`parse_events`], also returning the lines of the events left
+/// out because their label is `n/a`.
+pub fn parse_events_with_skipped(path: &Path, bytes: &[u8]) -> Result<(Vec<Event>, Vec<u64>)> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::at(
@@ -103,6 +116,7 @@ pub fn parse_events(path: &Path, bytes: &[u8]) -> Result<Vec<Event>> {
     let duration = find(&["duration_s", "duration"]);
 
     let mut events = Vec::new();
+    let mut skipped = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
@@ -125,8 +139,15 @@ pub fn parse_events(path: &Path, bytes: &[u8]) -> Result<Vec<Event>> {
             Some(c) if !is_na(&record[c]) => parse_time(path, line, c, &record[c], "duration")?,
             _ => 0.0,
         };
+        check_event_count(events.len(), || format!("{}:{line}", path.display()))?;
         let text = record[label].to_string();
-        if text.is_empty() || is_na(&text) {
+        if is_na(&text) {
+            // BIDS writes n/a for a missing value: an event without a label (a response, a
+            // boundary) that labels nothing
+            skipped.push(line);
+            continue;
+        }
+        if text.is_empty() {
             return Err(Error::at(
                 path,
                 line,
@@ -142,6 +163,18 @@ pub fn parse_events(path: &Path, bytes: &[u8]) -> Result<Vec<Event>> {
             line,
         });
     }
+    if events.is_empty() && !skipped.is_empty() {
+        return Err(Error::at(
+            path,
+            2,
+            Some(label + 1),
+            format!(
+                "every event's {} is n/a (BIDS's missing value)",
+                header[label]
+            ),
+            "at least one event with a label",
+        ));
+    }
     if events.is_empty() {
         return Err(Error::at(
             path,
@@ -151,7 +184,21 @@ pub fn parse_events(path: &Path, bytes: &[u8]) -> Result<Vec<Event>> {
             "at least one event row",
         ));
     }
-    Ok(events)
+    Ok((events, skipped))
+}
+
+/// Refuses one more event in a file that already gave `count`, when that reaches
+/// [`MAX_EVENTS`](crate::limits::MAX_EVENTS); `place` says where the next event is
+/// (`file:line`, or a data record).
+pub(crate) fn check_event_count(count: usize, place: impl FnOnce() -> String) -> Result<()> {
+    let max = crate::limits::MAX_EVENTS;
+    if count < max {
+        return Ok(());
+    }
+    Err(Error::input(format!(
+        "{}: more than {max} events, expected at most {max} events per file (split the recording, or keep only the events to use)",
+        place()
+    )))
 }
 
 /// Shortens a long cell so that the error stays one readable line.

@@ -16,7 +16,10 @@ pub mod vendor;
 pub use eeg_csv::{
     parse_recording, read_recording, read_recording_checked, too_few_rows, CsvOptions,
 };
-pub use events::{find_sidecar_events, parse_events, read_events, Event};
+pub use events::{
+    find_sidecar_events, parse_events, parse_events_with_skipped, read_events,
+    read_events_with_skipped, Event,
+};
 pub use format::{open_stream, parse_any, Format, Loaded, SampleStream};
 pub use sanity::{check_recording, Warning, WarningKind};
 pub use vendor::{detect_dialect, read_any, Dialect, ReadOptions};
@@ -145,6 +148,9 @@ pub fn read_limited<R: std::io::Read>(
     let mut line: u64 = 1;
     let mut line_len: usize = 0;
     let mut delimiters = [0usize; 3];
+    // a CR not followed by LF on the current line: a file with CR-only line endings is one
+    // endless line, and is named as such rather than as a long line or a wide header
+    let (mut after_cr, mut bare_cr) = (false, false);
     loop {
         let n = match reader.read(&mut buf) {
             Ok(0) => break,
@@ -166,13 +172,19 @@ pub fn read_limited<R: std::io::Read>(
             ));
         }
         for &b in chunk {
+            bare_cr |= after_cr && b != b'\n';
+            after_cr = b == b'\r';
             if b == b'\n' {
                 line += 1;
                 line_len = 0;
+                bare_cr = false;
                 continue;
             }
             line_len += 1;
             if line_len > limits.max_line_bytes {
+                if bare_cr {
+                    return Err(cr_only(path, line));
+                }
                 return Err(crate::Error::at(
                     path,
                     line,
@@ -188,6 +200,9 @@ pub fn read_limited<R: std::io::Read>(
                 if let Some(i) = [b',', b'\t', b';'].iter().position(|&d| d == b) {
                     delimiters[i] += 1;
                     if delimiters[i] >= limits.max_header_columns {
+                        if bare_cr {
+                            return Err(cr_only(path, 1));
+                        }
                         return Err(crate::Error::at(
                             path,
                             1,
@@ -208,6 +223,18 @@ pub fn read_limited<R: std::io::Read>(
         out.extend_from_slice(chunk);
     }
     Ok(out)
+}
+
+/// The error for a file whose lines end in CR alone (classic Mac OS), found on `line` (counted
+/// in LF): eegi splits lines at LF, so such a file reads as one endless line.
+pub(crate) fn cr_only(path: &std::path::Path, line: u64) -> crate::Error {
+    crate::Error::at(
+        path,
+        line,
+        None,
+        "CR-only line endings (classic Mac)",
+        "LF or CRLF line endings (convert the file, e.g. with tr '\\r' '\\n')",
+    )
 }
 
 /// A short reason for an I/O error, without Rust's `(os error N)` suffix.

@@ -87,6 +87,10 @@ impl CsvStream {
             if let Some(i) = memchr::memchr(b'\n', &pending) {
                 break i;
             }
+            // no LF yet: a CR with a byte after it ends lines on its own
+            if memchr::memchr(b'\r', &pending).is_some_and(|i| i + 1 < pending.len()) {
+                return Err(super::cr_only(path, 1));
+            }
             if [b',', b'\t', b';']
                 .iter()
                 .any(|&d| memchr::memchr_iter(d, &pending).count() >= MAX_COLUMNS)
@@ -139,9 +143,27 @@ impl CsvStream {
                 format!("at most {MAX_COLUMNS} columns (channels and time)"),
             ));
         }
-        let time_col = names
-            .iter()
-            .position(|n| n.eq_ignore_ascii_case("time") || n.eq_ignore_ascii_case("time_s"));
+        let is_time =
+            |n: &String| n.eq_ignore_ascii_case("time") || n.eq_ignore_ascii_case("time_s");
+        let time_col = names.iter().position(is_time);
+        if let Some(t) = time_col {
+            // a second one would silently become an EEG channel
+            if let Some(u) = names.iter().skip(t + 1).position(is_time) {
+                let u = t + 1 + u;
+                return Err(Error::at(
+                    path,
+                    1,
+                    Some(u + 1),
+                    format!(
+                        "a second time column '{}' (column {} is '{}')",
+                        names[u],
+                        t + 1,
+                        names[t]
+                    ),
+                    "one time column (time or time_s); drop one, or rename it if it is a channel",
+                ));
+            }
+        }
         if names.len() == usize::from(time_col.is_some()) {
             return Err(Error::at(
                 path,

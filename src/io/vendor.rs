@@ -8,6 +8,7 @@
 
 use super::bids;
 use super::eeg_csv::round_rate;
+use super::events::check_event_count;
 use super::format::{Format, Loaded};
 use super::{check_recording, read_bytes, CsvOptions, Event, ReadLimits, Warning, WarningKind};
 use crate::limits::{MAX_COLUMNS, MAX_SAMPLE_RATE_HZ};
@@ -575,6 +576,7 @@ fn read_brainflow(
             "marker",
         )?;
         if m != 0.0 {
+            check_event_count(events.len(), || format!("{}:{line}", path.display()))?;
             events.push(Event {
                 onset_s: n as f64 / fs,
                 duration_s: 0.0,
@@ -629,7 +631,19 @@ fn read_openbci(
                 let v = v.strip_suffix("Hz").unwrap_or(v).trim();
                 match v.parse::<f64>() {
                     Ok(fs) if fs.is_finite() && fs > 0.0 && fs <= MAX_SAMPLE_RATE_HZ => {
-                        rate = Some(fs)
+                        // two lines that disagree: which one is right is anyone's guess
+                        if let Some((first, line)) = rate {
+                            if first != fs && options.csv.sample_rate_hz.is_none() {
+                                return Err(Error::at(
+                                    path,
+                                    lines[k].0,
+                                    None,
+                                    format!("a second `%Sample Rate` line, {fs} Hz, where line {line} says {first} Hz"),
+                                    "one sample rate (correct the file, or pass --sample-rate)",
+                                ));
+                            }
+                        }
+                        rate = Some((fs, lines[k].0))
                     }
                     _ => {
                         return Err(Error::at(
@@ -655,7 +669,7 @@ fn read_openbci(
         ));
     };
     let fs = match (options.csv.sample_rate_hz, rate) {
-        (Some(fs), _) | (None, Some(fs)) => fs,
+        (Some(fs), _) | (None, Some((fs, _))) => fs,
         (None, None) => {
             return Err(Error::at(
                 path,
@@ -821,6 +835,7 @@ fn read_mind_monitor(
                     "RAW_* samples, or an Elements event",
                 ));
             }
+            check_event_count(marks.len(), || format!("{}:{line}", path.display()))?;
             marks.push((t, element_label(element), line));
             continue;
         }
@@ -828,6 +843,7 @@ fn read_mind_monitor(
             values.push(number(path, line, c, cells[c], name)?);
         }
         if !element.is_empty() {
+            check_event_count(marks.len(), || format!("{}:{line}", path.display()))?;
             marks.push((t, element_label(element), line));
         }
         times.push(t);
@@ -974,12 +990,14 @@ fn read_muse_lsl(
         }
         for &c in &markers {
             let cell = cells[c].trim();
-            match cell.parse::<f64>() {
-                Ok(0.0) => {}
-                _ if cell.is_empty() || cell.eq_ignore_ascii_case("nan") => {}
-                Ok(v) if v.is_finite() => marks.push((times.len() - 1, marker_label(v), line)),
-                _ => marks.push((times.len() - 1, cell.to_string(), line)),
-            }
+            let label = match cell.parse::<f64>() {
+                Ok(0.0) => continue,
+                _ if cell.is_empty() || cell.eq_ignore_ascii_case("nan") => continue,
+                Ok(v) if v.is_finite() => marker_label(v),
+                _ => cell.to_string(),
+            };
+            check_event_count(marks.len(), || format!("{}:{line}", path.display()))?;
+            marks.push((times.len() - 1, label, line));
         }
     }
     if times.is_empty() {

@@ -1,7 +1,72 @@
 //! Markdown tables (terminals, pull requests) and the short terminal summary.
 
 use super::{MeanSd, Report};
+use std::borrow::Cow;
 use std::fmt::Write;
+
+/// Text (a class, recording or file name) as it must be written inside a Markdown table cell
+/// or list item to render as itself (CommonMark with GFM tables): `\`, `|` and the characters
+/// that open emphasis, code, links or strike-through (`*` `` ` `` `[` `]` `~`, and `_` unless
+/// it sits between letters or digits) are backslash-escaped, `<` `>` `&` become entities so
+/// no HTML gets through, a leading `#` `-` `+` `=` is escaped (no heading or list), and line
+/// breaks become `<br>`. Ordinary names come back unchanged and uncopied.
+pub(crate) fn md_cell(s: &str) -> Cow<'_, str> {
+    let chars: Vec<char> = s.chars().collect();
+    let intraword = |i: usize| {
+        i > 0
+            && chars[i - 1].is_alphanumeric()
+            && chars.get(i + 1).is_some_and(|c| c.is_alphanumeric())
+    };
+    let special = |i: usize, c: char| match c {
+        '\\' | '|' | '*' | '`' | '[' | ']' | '~' | '<' | '>' | '&' | '\n' | '\r' => true,
+        '_' => !intraword(i),
+        '#' | '-' | '+' | '=' => i == 0,
+        _ => false,
+    };
+    if !chars.iter().enumerate().any(|(i, &c)| special(i, c)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\r' | '\n' => {
+                // CRLF is one break
+                if c == '\r' && chars.get(i + 1) == Some(&'\n') {
+                    i += 1;
+                }
+                out.push_str("<br>");
+            }
+            _ if special(i, c) => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+/// Names joined into one Markdown cell, each escaped.
+fn md_join(names: &[String], sep: &str) -> String {
+    names
+        .iter()
+        .map(|n| md_cell(n))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+/// A fence for a code block holding `text`: three backticks, or more than the longest run of
+/// backticks in it (a class name with ``` would otherwise end the block).
+fn fence(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
+}
 
 /// A score with 3 decimals, or `n/a`.
 pub(crate) fn f3(v: Option<f64>) -> String {
@@ -114,14 +179,18 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(
             s,
             "| {} | {:.3} | {:.3} | {:.3} | {} |",
-            c.class, c.precision, c.recall, c.f1, c.support
+            md_cell(&c.class),
+            c.precision,
+            c.recall,
+            c.f1,
+            c.support
         );
     }
     let _ = writeln!(
         s,
         "\n## Confusion matrix\n\nRows: true class; columns: predicted class; count (row %).\n"
     );
-    let _ = writeln!(s, "| true \\ predicted | {} |", r.classes.join(" | "));
+    let _ = writeln!(s, "| true \\ predicted | {} |", md_join(&r.classes, " | "));
     let _ = writeln!(s, "|---|{}", "---|".repeat(r.classes.len()));
     for (i, row) in r.confusion_matrix.iter().enumerate() {
         let cells: Vec<String> = row
@@ -129,20 +198,20 @@ pub fn markdown(r: &Report) -> String {
             .zip(&r.confusion_matrix_normalised[i])
             .map(|(n, f)| format!("{n} ({:.0}%)", 100.0 * f))
             .collect();
-        let _ = writeln!(s, "| {} | {} |", r.classes[i], cells.join(" | "));
+        let _ = writeln!(s, "| {} | {} |", md_cell(&r.classes[i]), cells.join(" | "));
     }
     let _ = writeln!(s, "\n## Folds\n\n| fold | train | test | accuracy | balanced accuracy | fold chance | classes missing from training |\n|---|---|---|---|---|---|---|");
     for f in &r.folds {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {:.3} | {} | {} | {} |",
-            f.name,
+            md_cell(&f.name),
             f.n_train.map_or("-".into(), |n| n.to_string()),
             f.n_test,
             f.accuracy,
             f3(f.balanced_accuracy),
             f3(f.chance_balanced_accuracy),
-            f.missing_classes.join(", ")
+            md_join(&f.missing_classes, ", ")
         );
     }
     let _ = writeln!(
@@ -155,7 +224,7 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(
             s,
             "| {} | {} | {:.3} | {} |",
-            x.recording,
+            md_cell(&x.recording),
             x.n_windows,
             x.accuracy,
             f3(x.balanced_accuracy)
@@ -173,7 +242,7 @@ pub fn markdown(r: &Report) -> String {
     if !r.warnings.is_empty() {
         let _ = writeln!(s, "\n## Warnings\n");
         for w in &r.warnings {
-            let _ = writeln!(s, "- {w}");
+            let _ = writeln!(s, "- {}", md_cell(w));
         }
     }
     let _ = writeln!(
@@ -182,7 +251,8 @@ pub fn markdown(r: &Report) -> String {
         r.eegi_version, r.permutations, r.permutation_scheme, r.settings.seed
     );
     let settings = serde_json::to_string_pretty(&r.settings).expect("settings serialise");
-    let _ = writeln!(s, "```json\n{settings}\n```");
+    let fence = fence(&settings);
+    let _ = writeln!(s, "{fence}json\n{settings}\n{fence}");
     s
 }
 
@@ -226,4 +296,60 @@ pub fn terminal(r: &Report) -> String {
         let _ = writeln!(s, "warning: {warning}");
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinary_names_are_left_alone() {
+        for name in [
+            "eyes_closed",
+            "S001R04.csv",
+            "sub-01_eeg.edf",
+            "left hand",
+            "p_300",
+        ] {
+            assert!(matches!(md_cell(name), Cow::Borrowed(_)), "{name}");
+        }
+    }
+
+    #[test]
+    fn hostile_names_are_escaped_for_a_table_cell() {
+        assert_eq!(md_cell("a|b"), "a\\|b");
+        assert_eq!(md_cell("back\\slash"), "back\\\\slash");
+        assert_eq!(
+            md_cell("<script>alert(1)</script>"),
+            "&lt;script&gt;alert(1)&lt;/script&gt;"
+        );
+        assert_eq!(md_cell("R&D"), "R&amp;D");
+        assert_eq!(md_cell("two\nlines\r\nthree"), "two<br>lines<br>three");
+        assert_eq!(
+            md_cell("*bold* `code` [x]"),
+            "\\*bold\\* \\`code\\` \\[x\\]"
+        );
+        assert_eq!(md_cell("_x_"), "\\_x\\_");
+        assert_eq!(md_cell("# title"), "\\# title");
+        // what is left has no unescaped pipe, no raw HTML and no line break
+        let cell = md_cell("a|b\n<i>|\\|");
+        assert!(!cell.contains('\n'), "{cell}");
+        assert!(!cell.replace("<br>", "").contains('<'), "{cell}");
+        // a pipe is escaped when an odd number of backslashes precede it
+        let unescaped_pipes = cell
+            .char_indices()
+            .filter(|&(i, c)| {
+                let run = cell[..i].chars().rev().take_while(|&b| b == '\\').count();
+                c == '|' && run % 2 == 0
+            })
+            .count();
+        assert_eq!(unescaped_pipes, 0, "{cell}");
+    }
+
+    #[test]
+    fn a_code_fence_outlasts_backticks_in_the_text() {
+        assert_eq!(fence("{}"), "```");
+        assert_eq!(fence("a ``` b"), "````");
+        assert_eq!(fence("`````"), "``````");
+    }
 }
