@@ -124,6 +124,8 @@ pub struct TrainingSet {
     pub epochs: Option<ndarray::Array3<f64>>,
     /// The extractors as given (supervised ones unfitted).
     pub unfitted: Vec<FeatureSpec>,
+    /// The file of each recording (indexed by [`Window::recording`]), for errors.
+    pub sources: Vec<std::path::PathBuf>,
 }
 
 impl TrainingSet {
@@ -161,7 +163,8 @@ impl TrainingSet {
     }
 }
 
-/// Features of every stored epoch under one (fitted) extractor.
+/// Features of every stored epoch under one (fitted) extractor; a feature that is not finite
+/// or absurdly large is an error naming its window ([`crate::features::bad_feature`]).
 fn transform_epochs(
     spec: &FeatureSpec,
     set: &TrainingSet,
@@ -173,11 +176,26 @@ fn transform_epochs(
     let identity: Vec<usize> = (0..n_ch).collect();
     let mut out = ndarray::Array2::<f64>::zeros((epochs.dim().0, width));
     for (i, mut row) in out.rows_mut().into_iter().enumerate() {
-        e.transform(
-            epochs.index_axis(Axis(0), i),
-            &identity,
-            row.as_slice_mut().expect("contiguous"),
-        );
+        let row = row.as_slice_mut().expect("contiguous");
+        let epoch = epochs.index_axis(Axis(0), i);
+        e.transform(epoch, &identity, row);
+        if let Some(j) = crate::features::bad_feature(row) {
+            let w = &set.windows[i];
+            let names = e.column_names(&set.channels);
+            return Err(crate::features::feature_error(
+                &crate::features::BadFeature {
+                    source: &set.sources[w.recording],
+                    sample_rate_hz: set.sample_rate_hz,
+                    start: w.start,
+                    window_len: set.window_len,
+                    name: &names[j],
+                    value: row[j],
+                },
+                epoch,
+                &identity,
+                &set.channels,
+            ));
+        }
     }
     Ok(out)
 }
@@ -519,6 +537,7 @@ impl PipelineSpec {
             specs: Vec::new(),
             blocks: Vec::new(),
             unfitted: self.features.clone(),
+            sources: inputs.iter().map(|i| i.recording.source.clone()).collect(),
         };
         // column blocks in the order of the extractors as given
         let n_ch = set.channels.len();
@@ -592,6 +611,14 @@ impl PipelineSpec {
                 let (scaler, model) = self.fit_rows(x, &set.y, set.classes.len(), &train)?;
                 let x_test = scaler.transform(x.select(Axis(0), &test).view());
                 let p = model.predict_proba(x_test.view());
+                if let Some(r) = non_finite_row(p.view()) {
+                    return Err(Error::runtime(format!(
+                        "--cv: fold {} of {k}: the model fitted on the other folds gives class probabilities {} for test window {}, expected finite probabilities",
+                        fold + 1,
+                        p.row(r),
+                        test[r] + 1
+                    )));
+                }
                 let y_pred: Vec<usize> = p.rows().into_iter().map(|r| argmax(r.as_slice().expect("contiguous"))).collect();
                 let y_test: Vec<usize> = test.iter().map(|&i| set.y[i]).collect();
                 Ok((balanced_accuracy(&y_test, &y_pred, n_classes), purged))
@@ -1088,19 +1115,63 @@ impl FittedPipeline {
         )?;
         let x = self.scaler.transform(features.matrix.view());
         let p = self.classifier.predict_proba(x.view());
-        Ok(windows
+        windows
             .iter()
             .zip(p.rows())
             .map(|(w, row)| {
                 let probabilities = row.to_vec();
-                Prediction {
-                    start_s: w.start as f64 / fs,
-                    end_s: (w.start + self.window_samples) as f64 / fs,
+                let start_s = w.start as f64 / fs;
+                let end_s = (w.start + self.window_samples) as f64 / fs;
+                self.check_probabilities(&rec.source, start_s, end_s, &probabilities)?;
+                Ok(Prediction {
+                    start_s,
+                    end_s,
                     class: self.decide(&probabilities),
                     probabilities,
-                }
+                })
             })
-            .collect())
+            .collect()
+    }
+
+    /// Refuses a window's class probabilities unless every one is finite. A NaN comes from a
+    /// linear score that overflowed (absurd coefficients or scales in the model, or features
+    /// far outside its training range) and must never be printed as a label.
+    pub fn check_probabilities(
+        &self,
+        source: &Path,
+        start_s: f64,
+        end_s: f64,
+        probabilities: &[f64],
+    ) -> Result<()> {
+        if probabilities.iter().all(|p| p.is_finite()) {
+            return Ok(());
+        }
+        let (coefficients, intercepts) = self.classifier.weights();
+        let largest = coefficients
+            .iter()
+            .flatten()
+            .chain(intercepts)
+            .fold(0.0f64, |m, v| m.max(v.abs()));
+        let smallest = self
+            .scaler
+            .scale
+            .iter()
+            .fold(f64::INFINITY, |m, v| m.min(*v));
+        Err(Error::file(
+            source,
+            format!(
+                "window {}-{} s: class probabilities {}, expected finite probabilities; the model's scores overflow (largest coefficient or intercept {} in size, smallest scaler.scale {}): the model is not one eegi trains, or the window's features are far outside its training range",
+                round6(start_s),
+                round6(end_s),
+                probabilities
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                crate::features::show(largest),
+                crate::features::show(smallest)
+            ),
+        ))
     }
 }
 
@@ -1179,6 +1250,18 @@ pub fn best_threshold(p: &[f64], positive: &[bool], error_cost: f64) -> f64 {
         }
     }
     best.1
+}
+
+/// `x` rounded to 6 decimals (µs for times in s), for messages.
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// The first row of class probabilities that holds a value that is not finite, if any.
+pub fn non_finite_row(p: ndarray::ArrayView2<f64>) -> Option<usize> {
+    p.rows()
+        .into_iter()
+        .position(|r| r.iter().any(|v| !v.is_finite()))
 }
 
 /// Index of the largest value (the first on ties).

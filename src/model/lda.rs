@@ -74,6 +74,16 @@ impl LdaSpec {
         } else {
             (w.iter().map(|r| r.to_vec()).collect(), b)
         };
+        if coefficients
+            .iter()
+            .flatten()
+            .chain(&intercepts)
+            .any(|v| !v.is_finite())
+        {
+            return Err(Error::runtime(
+                "shrinkage LDA: the fitted coefficients are not finite (features too large or nearly collinear), expected finite weights",
+            ));
+        }
         Ok(LdaModel {
             n_classes,
             coefficients,
