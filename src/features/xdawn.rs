@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// Settings of the xDAWN extractor, and once fitted its filters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct XdawnSpec {
     /// Filters kept per class (at most the number of channels).
     pub n_filters: usize,
@@ -30,6 +31,7 @@ pub struct XdawnSpec {
 
 /// Fitted xDAWN filters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct XdawnFilters {
     /// Class of each block of filters, in order.
     pub classes: Vec<String>,
@@ -87,7 +89,7 @@ impl XdawnSpec {
         })?;
         if f.filters.is_empty()
             || f.filters.iter().any(|r| r.len() != n_channels)
-            || f.filters.len() != f.classes.len() * f.per_class
+            || f.classes.len().checked_mul(f.per_class) != Some(f.filters.len())
             || f.eigenvalues.len() != f.filters.len()
         {
             return Err(Error::input(format!(

@@ -19,10 +19,12 @@ use serde::{Deserialize, Serialize};
 
 /// Settings of the shrinkage LDA (none to choose: shrinkage is Ledoit-Wolf, priors equal).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LdaSpec {}
 
 /// A fitted shrinkage LDA.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LdaModel {
     /// Number of classes K.
     pub n_classes: usize,

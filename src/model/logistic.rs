@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 
 /// Settings of the logistic regression.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogisticSpec {
     /// L2 penalty strength (scikit-learn's 1/C); 1.0 is scikit-learn's default.
     pub alpha: f64,
@@ -43,6 +44,7 @@ impl Default for LogisticSpec {
 
 /// How well the optimiser did: the objective and its gradient at the solution.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FitReport {
     /// Balanced objective at the solution (scikit-learn's definition, see module docs).
     pub objective: f64,
@@ -57,6 +59,7 @@ pub struct FitReport {
 
 /// A fitted logistic regression over standardised features.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogisticModel {
     /// Number of classes K.
     pub n_classes: usize,
