@@ -15,12 +15,12 @@ fn main() {
     let (rec, _) = common::recording(fs, 330.0);
     let samples = rec.samples.as_slice().unwrap();
     let step_rows = 51; // 0.1 s at 512 Hz, rounded as the model does
-    let mut clf = StreamClassifier::new(&model).unwrap();
+    let mut clf = StreamClassifier::new(&model, std::path::Path::new("bench")).unwrap();
     let mut out: Vec<u8> = Vec::with_capacity(1 << 20);
     let mut latencies = Vec::new();
     for (k, chunk) in samples.chunks(step_rows * 64).enumerate() {
         let t = Instant::now();
-        let predictions = clf.push(chunk);
+        let predictions = clf.push(chunk).unwrap();
         for p in &predictions {
             writeln!(
                 out,

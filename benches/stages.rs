@@ -143,10 +143,11 @@ fn main() {
     // their Welch segments (2 FFTs per window and channel instead of 3)
     let samples = rec.samples.as_slice().unwrap();
     let stream = || {
-        let mut f = StreamFeatures::new(&specs, fs, 1024, 512, &rec.channel_names).unwrap();
+        let mut f =
+            StreamFeatures::new(&rec.source, &specs, fs, 1024, 512, &rec.channel_names).unwrap();
         samples
             .chunks(5800 * 64)
-            .map(|block| f.push(block).len())
+            .map(|block| f.push(block).unwrap().len())
             .sum::<usize>()
     };
     let s1 = one.install(|| best(5, stream));

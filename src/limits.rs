@@ -15,6 +15,14 @@ pub const MAX_COLUMNS: usize = 4096;
 /// file at this bound full of one huge array costs about 10 bytes of memory per byte of file.
 pub const MAX_MODEL_BYTES: u64 = 16 << 20;
 
+/// Largest magnitude of a feature value (1e150). Standardisation squares and sums features,
+/// and the fit multiplies them by coefficients: below this bound none of that can overflow
+/// f64 (about 1.8e308). No EEG feature comes near it (log band power is at most about 620;
+/// the absolute power of a 1 V sample is 1e12 µV²): a larger value, or an infinite one, comes
+/// from corrupted samples (e.g. one sample of 1e155 µV, whose power is infinite) and is
+/// refused, naming the window and the largest sample in it.
+pub const MAX_FEATURE_MAGNITUDE: f64 = 1e150;
+
 /// Highest sample rate accepted from a time column, `--sample-rate` or a model, Hz (100 kHz):
 /// research amplifiers sample EEG at up to about 20-64 kHz. Above this a typing error (a time
 /// column in ms read as s the wrong way round) would ask for enormous windows.

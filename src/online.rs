@@ -3,11 +3,12 @@
 //! [`StreamFeatures`] buffers about one window of samples and computes the features of every
 //! window as soon as its last sample arrives; [`StreamClassifier`] labels them with a model.
 
-use crate::features::{Extractor, FeatureSpec};
+use crate::features::{bad_feature, feature_error, BadFeature, Extractor, FeatureSpec};
 use crate::pipeline::{FittedPipeline, Prediction};
 use crate::{Error, Result};
 use ndarray::{ArrayView2, ShapeBuilder};
 use rayon::prelude::*;
+use std::path::{Path, PathBuf};
 
 /// Windows computed in parallel once a block yields at least this many.
 const PARALLEL_WINDOWS: usize = 4;
@@ -47,6 +48,8 @@ impl WindowFeatures {
 /// complete sliding window, holding only about one window of samples (plus the last block)
 /// between calls.
 pub struct StreamFeatures {
+    /// The stream's name in errors (a file, `<stdin>`).
+    source: PathBuf,
     specs: Vec<FeatureSpec>,
     sample_rate_hz: f64,
     channel_names: Vec<String>,
@@ -73,8 +76,10 @@ pub struct StreamFeatures {
 
 impl StreamFeatures {
     /// Prepares the extractors `specs` for windows of `window_len` samples every `step`
-    /// samples at `sample_rate_hz`, over `channel_names` in order.
+    /// samples at `sample_rate_hz`, over `channel_names` in order, for the stream `source`
+    /// (named in errors).
     pub fn new(
+        source: &Path,
         specs: &[FeatureSpec],
         sample_rate_hz: f64,
         window_len: usize,
@@ -85,6 +90,7 @@ impl StreamFeatures {
         let n_channels = channel_names.len();
         let n_features = first.iter().map(|e| e.n_columns(n_channels)).sum();
         Ok(StreamFeatures {
+            source: source.to_path_buf(),
             specs: specs.to_vec(),
             sample_rate_hz,
             channel_names: channel_names.to_vec(),
@@ -121,8 +127,9 @@ impl StreamFeatures {
     }
 
     /// Adds samples (rows × channels, row-major) and returns the features of every window
-    /// completed by them, in time order.
-    pub fn push(&mut self, samples: &[f64]) -> WindowFeatures {
+    /// completed by them, in time order. A feature that is not finite or is absurdly large
+    /// ([`bad_feature`]) is an error naming the window and its largest sample.
+    pub fn push(&mut self, samples: &[f64]) -> Result<WindowFeatures> {
         debug_assert_eq!(samples.len() % self.n_channels.max(1), 0);
         self.append(samples);
         let end = self.buffer_start + self.buffered;
@@ -135,11 +142,11 @@ impl StreamFeatures {
         // one allocation per block: each window writes its own row
         let mut values = vec![0.0; starts.len() * width];
         if starts.is_empty() {
-            return WindowFeatures {
+            return Ok(WindowFeatures {
                 starts,
                 values,
                 width,
-            };
+            });
         }
         let view = ArrayView2::from_shape(
             (self.buffered, self.n_channels).strides((1, self.capacity)),
@@ -187,11 +194,36 @@ impl StreamFeatures {
         // the worker that computed the last window holds the segments the next block's first
         // window shares: it takes the first run next time
         self.workers[..runs].rotate_right(1);
-        WindowFeatures {
+        let block = WindowFeatures {
             starts,
             values,
             width,
+        };
+        for (start, row) in block.rows() {
+            if let Some(j) = bad_feature(row) {
+                // the window's samples are still buffered: windows completed by this block
+                // start at or after `buffer_start`
+                let names = self.column_names();
+                let window = view.slice(ndarray::s![
+                    start - self.buffer_start..start - self.buffer_start + self.window_len,
+                    ..
+                ]);
+                return Err(feature_error(
+                    &BadFeature {
+                        source: &self.source,
+                        sample_rate_hz: self.sample_rate_hz,
+                        start,
+                        window_len: self.window_len,
+                        name: &names[j],
+                        value: row[j],
+                    },
+                    window,
+                    &self.channels,
+                    &self.channel_names,
+                ));
+            }
         }
+        Ok(block)
     }
 
     /// Appends rows (row-major) to the channel-major buffer, first moving down the rows that
@@ -302,8 +334,9 @@ pub struct StreamClassifier<'m> {
 }
 
 impl<'m> StreamClassifier<'m> {
-    /// Prepares a classifier for a sliding-window model.
-    pub fn new(model: &'m FittedPipeline) -> Result<StreamClassifier<'m>> {
+    /// Prepares a classifier for a sliding-window model, for the stream `source` (named in
+    /// errors).
+    pub fn new(model: &'m FittedPipeline, source: &Path) -> Result<StreamClassifier<'m>> {
         if model.window.is_event_locked() {
             return Err(Error::input("the model is event-locked (one window per event): stream classification needs a sliding-window model"));
         }
@@ -314,6 +347,7 @@ impl<'m> StreamClassifier<'m> {
         }
         let fs = model.sample_rate_hz;
         let features = StreamFeatures::new(
+            source,
             &model.features,
             fs,
             model.window_samples,
@@ -324,12 +358,13 @@ impl<'m> StreamClassifier<'m> {
     }
 
     /// Adds samples (rows × model channels, row-major) and returns the predictions of every
-    /// window completed by them, in time order.
-    pub fn push(&mut self, samples: &[f64]) -> Vec<Prediction> {
+    /// window completed by them, in time order. A feature or probability that is not finite is
+    /// an error naming the window.
+    pub fn push(&mut self, samples: &[f64]) -> Result<Vec<Prediction>> {
         let model = self.model;
         let fs = model.sample_rate_hz;
         let len = self.features.window_len();
-        let mut block = self.features.push(samples);
+        let mut block = self.features.push(samples)?;
         let width = block.width.max(1);
         block
             .values
@@ -341,12 +376,15 @@ impl<'m> StreamClassifier<'m> {
                 model
                     .classifier
                     .predict_proba_row(ndarray::ArrayView1::from(&*row), &mut probabilities);
-                Prediction {
-                    start_s: start as f64 / fs,
-                    end_s: (start + len) as f64 / fs,
+                let start_s = start as f64 / fs;
+                let end_s = (start + len) as f64 / fs;
+                model.check_probabilities(&self.features.source, start_s, end_s, &probabilities)?;
+                Ok(Prediction {
+                    start_s,
+                    end_s,
                     class: model.decide(&probabilities),
                     probabilities,
-                }
+                })
             })
             .collect()
     }
@@ -374,10 +412,10 @@ mod tests {
         let n_ch = rec.n_channels();
         // blocks of odd sizes: single samples, then large blocks
         for block_rows in [1usize, 37, 1000, 10_000] {
-            let mut clf = StreamClassifier::new(&model).unwrap();
+            let mut clf = StreamClassifier::new(&model, Path::new("rec.csv")).unwrap();
             let mut online = Vec::new();
             for chunk in samples.chunks(block_rows * n_ch) {
-                online.extend(clf.push(chunk));
+                online.extend(clf.push(chunk).unwrap());
             }
             assert_eq!(online, offline, "blocks of {block_rows} rows");
             // memory: never much more than twice a window plus one block (each channel's rows
@@ -436,7 +474,7 @@ mod tests {
         )
         .unwrap();
         let offline = model.classify(&rec, None).unwrap();
-        let mut clf = StreamClassifier::new(&model).unwrap();
+        let mut clf = StreamClassifier::new(&model, Path::new("rec.csv")).unwrap();
         let mut online = Vec::new();
         for chunk in rec
             .samples
@@ -444,7 +482,7 @@ mod tests {
             .unwrap()
             .chunks(100 * rec.n_channels())
         {
-            online.extend(clf.push(chunk));
+            online.extend(clf.push(chunk).unwrap());
         }
         assert_eq!(online, offline);
     }

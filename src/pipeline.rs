@@ -124,6 +124,8 @@ pub struct TrainingSet {
     pub epochs: Option<ndarray::Array3<f64>>,
     /// The extractors as given (supervised ones unfitted).
     pub unfitted: Vec<FeatureSpec>,
+    /// The file of each recording (indexed by [`Window::recording`]), for errors.
+    pub sources: Vec<std::path::PathBuf>,
 }
 
 impl TrainingSet {
@@ -161,7 +163,8 @@ impl TrainingSet {
     }
 }
 
-/// Features of every stored epoch under one (fitted) extractor.
+/// Features of every stored epoch under one (fitted) extractor; a feature that is not finite
+/// or absurdly large is an error naming its window ([`crate::features::bad_feature`]).
 fn transform_epochs(
     spec: &FeatureSpec,
     set: &TrainingSet,
@@ -173,17 +176,33 @@ fn transform_epochs(
     let identity: Vec<usize> = (0..n_ch).collect();
     let mut out = ndarray::Array2::<f64>::zeros((epochs.dim().0, width));
     for (i, mut row) in out.rows_mut().into_iter().enumerate() {
-        e.transform(
-            epochs.index_axis(Axis(0), i),
-            &identity,
-            row.as_slice_mut().expect("contiguous"),
-        );
+        let row = row.as_slice_mut().expect("contiguous");
+        let epoch = epochs.index_axis(Axis(0), i);
+        e.transform(epoch, &identity, row);
+        if let Some(j) = crate::features::bad_feature(row) {
+            let w = &set.windows[i];
+            let names = e.column_names(&set.channels);
+            return Err(crate::features::feature_error(
+                &crate::features::BadFeature {
+                    source: &set.sources[w.recording],
+                    sample_rate_hz: set.sample_rate_hz,
+                    start: w.start,
+                    window_len: set.window_len,
+                    name: &names[j],
+                    value: row[j],
+                },
+                epoch,
+                &identity,
+                &set.channels,
+            ));
+        }
     }
     Ok(out)
 }
 
 /// Cross-validated balanced accuracy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CvSummary {
     /// Number of folds K.
     pub folds: usize,
@@ -201,6 +220,7 @@ pub struct CvSummary {
 
 /// One input file and its SHA-256, so a model names exactly what it was trained on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InputFile {
     /// Path as given.
     pub path: String,
@@ -210,6 +230,7 @@ pub struct InputFile {
 
 /// What a model was trained on and how well it cross-validated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TrainingSummary {
     /// Recording and events files, with hashes.
     pub inputs: Vec<InputFile>,
@@ -229,6 +250,7 @@ pub struct TrainingSummary {
 /// The classifier of a model file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum Classifier {
     /// Balanced L2 logistic regression.
     LogisticRegression {
@@ -285,6 +307,7 @@ impl Classifier {
 /// The fitted pipeline: every setting needed to reproduce the features, the scaler and the
 /// classifier. Serialised as the versioned JSON model file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FittedPipeline {
     /// Model file layout version ([`FORMAT_VERSION`]).
     pub format_version: u32,
@@ -326,6 +349,7 @@ pub struct FittedPipeline {
 /// How a binary model turns probabilities into a label: the positive class when its
 /// probability is at least `threshold`, otherwise the other class.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Decision {
     /// The class the threshold applies to (e.g. `robot_error`).
     pub positive_class: String,
@@ -521,6 +545,7 @@ impl PipelineSpec {
             specs: Vec::new(),
             blocks: Vec::new(),
             unfitted: self.features.clone(),
+            sources: inputs.iter().map(|i| i.recording.source.clone()).collect(),
         };
         // column blocks in the order of the extractors as given
         let n_ch = set.channels.len();
@@ -594,6 +619,14 @@ impl PipelineSpec {
                 let (scaler, model) = self.fit_rows(x, &set.y, set.classes.len(), &train)?;
                 let x_test = scaler.transform(x.select(Axis(0), &test).view());
                 let p = model.predict_proba(x_test.view());
+                if let Some(r) = non_finite_row(p.view()) {
+                    return Err(Error::runtime(format!(
+                        "--cv: fold {} of {k}: the model fitted on the other folds gives class probabilities {} for test window {}, expected finite probabilities",
+                        fold + 1,
+                        p.row(r),
+                        test[r] + 1
+                    )));
+                }
                 let y_pred: Vec<usize> = p.rows().into_iter().map(|r| argmax(r.as_slice().expect("contiguous"))).collect();
                 let y_test: Vec<usize> = test.iter().map(|&i| set.y[i]).collect();
                 Ok((balanced_accuracy(&y_test, &y_pred, n_classes), purged))
@@ -956,6 +989,7 @@ impl FittedPipeline {
                 crate::limits::MAX_COLUMNS
             ));
         }
+        self.validate(path)?;
         if self.window_samples > crate::limits::MAX_WINDOW_SAMPLES {
             return bad(format!(
                 "window_samples {}, expected at most {}",
@@ -1002,6 +1036,271 @@ impl FittedPipeline {
             return bad(format!(
                 "features produce {expected} columns, {n_features} names listed"
             ));
+        }
+        Ok(())
+    }
+
+    /// Checks what a loaded model's values mean, field by field (its shapes are checked by
+    /// `check`): every number finite and in its range (scaler scales positive, band edges and
+    /// rates positive, shrinkage and accuracies in [0, 1]), names non-empty and distinct
+    /// (channels, classes, feature columns, bands), names that refer to others known (ERP
+    /// channels, xDAWN classes). A checksum only proves the file is as written, not that what
+    /// was written makes sense. Errors name the JSON field: `m.json: scaler.scale[3]: 0,
+    /// expected a positive number`.
+    fn validate(&self, path: &Path) -> Result<()> {
+        let names = |field: &str, names: &[String], what: &str| -> Result<()> {
+            let mut seen: std::collections::HashMap<&str, usize> =
+                std::collections::HashMap::with_capacity(names.len());
+            for (i, n) in names.iter().enumerate() {
+                if n.is_empty() {
+                    return Err(field_error(
+                        path,
+                        &format!("{field}[{i}]"),
+                        "an empty name",
+                        &format!("a {what} name"),
+                    ));
+                }
+                if let Some(first) = seen.insert(n, i) {
+                    return Err(field_error(
+                        path,
+                        &format!("{field}[{i}]"),
+                        &format!("'{n}' again (as {field}[{first}])"),
+                        &format!("distinct {what} names"),
+                    ));
+                }
+            }
+            Ok(())
+        };
+        let numbers =
+            |field: &str, values: &[f64], ok: fn(f64) -> bool, expected: &str| match values
+                .iter()
+                .position(|&v| !ok(v))
+            {
+                Some(i) => Err(field_error(
+                    path,
+                    &format!("{field}[{i}]"),
+                    &crate::features::show(values[i]),
+                    expected,
+                )),
+                None => Ok(()),
+            };
+        let number = |field: &str, v: f64, ok: fn(f64) -> bool, expected: &str| {
+            if ok(v) {
+                Ok(())
+            } else {
+                Err(field_error(
+                    path,
+                    field,
+                    &crate::features::show(v),
+                    expected,
+                ))
+            }
+        };
+        fn finite(v: f64) -> bool {
+            v.is_finite()
+        }
+        fn positive(v: f64) -> bool {
+            v.is_finite() && v > 0.0
+        }
+        fn non_negative(v: f64) -> bool {
+            v.is_finite() && v >= 0.0
+        }
+        fn fraction(v: f64) -> bool {
+            (0.0..=1.0).contains(&v)
+        }
+        const FINITE: &str = "a finite number";
+        names("channels", &self.channels, "channel")?;
+        names("classes", &self.classes, "class")?;
+        names("feature_names", &self.feature_names, "feature")?;
+        numbers("scaler.mean", &self.scaler.mean, finite, FINITE)?;
+        numbers(
+            "scaler.scale",
+            &self.scaler.scale,
+            positive,
+            "a positive number",
+        )?;
+        let (coefficients, intercepts) = self.classifier.weights();
+        for (r, row) in coefficients.iter().enumerate() {
+            numbers(
+                &format!("classifier.model.coefficients[{r}]"),
+                row,
+                finite,
+                FINITE,
+            )?;
+        }
+        numbers("classifier.model.intercepts", intercepts, finite, FINITE)?;
+        match &self.classifier {
+            Classifier::LogisticRegression { settings, model } => {
+                number(
+                    "classifier.settings.alpha",
+                    settings.alpha,
+                    positive,
+                    "a positive L2 penalty",
+                )?;
+                if settings.max_iterations == 0 {
+                    return Err(field_error(
+                        path,
+                        "classifier.settings.max_iterations",
+                        "0",
+                        "at least 1",
+                    ));
+                }
+                number(
+                    "classifier.model.fit.objective",
+                    model.fit.objective,
+                    non_negative,
+                    "a non-negative number",
+                )?;
+                number(
+                    "classifier.model.fit.gradient_max_per_window",
+                    model.fit.gradient_max_per_window,
+                    non_negative,
+                    "a non-negative number",
+                )?;
+            }
+            Classifier::Lda { model, .. } => {
+                if model.shrinkage.len() != model.n_classes {
+                    return Err(field_error(
+                        path,
+                        "classifier.model.shrinkage",
+                        &format!("{} values", model.shrinkage.len()),
+                        &format!("one per class ({})", model.n_classes),
+                    ));
+                }
+                numbers(
+                    "classifier.model.shrinkage",
+                    &model.shrinkage,
+                    fraction,
+                    "a coefficient from 0 to 1",
+                )?;
+            }
+        }
+        for (i, f) in self.features.iter().enumerate() {
+            match f {
+                FeatureSpec::BandPower(b) => {
+                    number(
+                        &format!("features[{i}].welch_segment_s"),
+                        b.welch_segment_s,
+                        positive,
+                        "a positive length in s",
+                    )?;
+                    let band_names: Vec<String> = b.bands.iter().map(|b| b.name.clone()).collect();
+                    names(&format!("features[{i}].bands"), &band_names, "band")?;
+                    for (k, band) in b.bands.iter().enumerate() {
+                        number(
+                            &format!("features[{i}].bands[{k}].low_hz"),
+                            band.low_hz,
+                            non_negative,
+                            "a frequency of at least 0 Hz",
+                        )?;
+                        if !(band.high_hz.is_finite() && band.high_hz > band.low_hz) {
+                            return Err(field_error(
+                                path,
+                                &format!("features[{i}].bands[{k}].high_hz"),
+                                &crate::features::show(band.high_hz),
+                                &format!("a frequency above low_hz ({} Hz)", band.low_hz),
+                            ));
+                        }
+                    }
+                }
+                FeatureSpec::Erp(e) => {
+                    number(
+                        &format!("features[{i}].rate_hz"),
+                        e.rate_hz,
+                        positive,
+                        "a positive rate in Hz",
+                    )?;
+                    if let Some(channels) = &e.channels {
+                        names(&format!("features[{i}].channels"), channels, "channel")?;
+                        if let Some((k, c)) = channels
+                            .iter()
+                            .enumerate()
+                            .find(|(_, c)| !self.channels.contains(c))
+                        {
+                            return Err(field_error(
+                                path,
+                                &format!("features[{i}].channels[{k}]"),
+                                &format!("'{c}'"),
+                                "one of the model's channels",
+                            ));
+                        }
+                    }
+                }
+                FeatureSpec::Xdawn(x) => {
+                    number(
+                        &format!("features[{i}].rate_hz"),
+                        x.rate_hz,
+                        positive,
+                        "a positive rate in Hz",
+                    )?;
+                    if let Some(fitted) = &x.fitted {
+                        let at = format!("features[{i}].fitted");
+                        let per_class = x.n_filters.min(self.channels.len());
+                        if fitted.per_class != per_class {
+                            return Err(field_error(
+                                path,
+                                &format!("{at}.per_class"),
+                                &fitted.per_class.to_string(),
+                                &format!("{per_class} (n_filters, at most the number of channels)"),
+                            ));
+                        }
+                        names(&format!("{at}.classes"), &fitted.classes, "class")?;
+                        if let Some((k, c)) = fitted
+                            .classes
+                            .iter()
+                            .enumerate()
+                            .find(|(_, c)| !self.classes.contains(c))
+                        {
+                            return Err(field_error(
+                                path,
+                                &format!("{at}.classes[{k}]"),
+                                &format!("'{c}'"),
+                                "one of the model's classes",
+                            ));
+                        }
+                        for (r, row) in fitted.filters.iter().enumerate() {
+                            numbers(&format!("{at}.filters[{r}]"), row, finite, FINITE)?;
+                        }
+                        numbers(
+                            &format!("{at}.eigenvalues"),
+                            &fitted.eigenvalues,
+                            finite,
+                            FINITE,
+                        )?;
+                    }
+                }
+            }
+        }
+        if let Some(d) = &self.decision {
+            if d.method != "fixed" && d.method != "auto" {
+                return Err(field_error(
+                    path,
+                    "decision.method",
+                    &format!("'{}'", d.method),
+                    "fixed or auto",
+                ));
+            }
+            if let Some(k) = d.folds {
+                if k < 2 {
+                    return Err(field_error(
+                        path,
+                        "decision.folds",
+                        &k.to_string(),
+                        "at least 2",
+                    ));
+                }
+            }
+            for (field, v) in [
+                ("decision.oof_balanced_accuracy", d.oof_balanced_accuracy),
+                (
+                    "decision.oof_balanced_accuracy_at_half",
+                    d.oof_balanced_accuracy_at_half,
+                ),
+            ] {
+                if let Some(v) = v {
+                    number(field, v, fraction, "a balanced accuracy from 0 to 1")?;
+                }
+            }
         }
         Ok(())
     }
@@ -1090,19 +1389,63 @@ impl FittedPipeline {
         )?;
         let x = self.scaler.transform(features.matrix.view());
         let p = self.classifier.predict_proba(x.view());
-        Ok(windows
+        windows
             .iter()
             .zip(p.rows())
             .map(|(w, row)| {
                 let probabilities = row.to_vec();
-                Prediction {
-                    start_s: w.start as f64 / fs,
-                    end_s: (w.start + self.window_samples) as f64 / fs,
+                let start_s = w.start as f64 / fs;
+                let end_s = (w.start + self.window_samples) as f64 / fs;
+                self.check_probabilities(&rec.source, start_s, end_s, &probabilities)?;
+                Ok(Prediction {
+                    start_s,
+                    end_s,
                     class: self.decide(&probabilities),
                     probabilities,
-                }
+                })
             })
-            .collect())
+            .collect()
+    }
+
+    /// Refuses a window's class probabilities unless every one is finite. A NaN comes from a
+    /// linear score that overflowed (absurd coefficients or scales in the model, or features
+    /// far outside its training range) and must never be printed as a label.
+    pub fn check_probabilities(
+        &self,
+        source: &Path,
+        start_s: f64,
+        end_s: f64,
+        probabilities: &[f64],
+    ) -> Result<()> {
+        if probabilities.iter().all(|p| p.is_finite()) {
+            return Ok(());
+        }
+        let (coefficients, intercepts) = self.classifier.weights();
+        let largest = coefficients
+            .iter()
+            .flatten()
+            .chain(intercepts)
+            .fold(0.0f64, |m, v| m.max(v.abs()));
+        let smallest = self
+            .scaler
+            .scale
+            .iter()
+            .fold(f64::INFINITY, |m, v| m.min(*v));
+        Err(Error::file(
+            source,
+            format!(
+                "window {}-{} s: class probabilities {}, expected finite probabilities; the model's scores overflow (largest coefficient or intercept {} in size, smallest scaler.scale {}): the model is not one eegi trains, or the window's features are far outside its training range",
+                round6(start_s),
+                round6(end_s),
+                probabilities
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                crate::features::show(largest),
+                crate::features::show(smallest)
+            ),
+        ))
     }
 }
 
@@ -1223,6 +1566,18 @@ pub fn best_threshold(p: &[f64], positive: &[bool], error_cost: f64) -> f64 {
     best.1
 }
 
+/// `x` rounded to 6 decimals (µs for times in s), for messages.
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// The first row of class probabilities that holds a value that is not finite, if any.
+pub fn non_finite_row(p: ndarray::ArrayView2<f64>) -> Option<usize> {
+    p.rows()
+        .into_iter()
+        .position(|r| r.iter().any(|v| !v.is_finite()))
+}
+
 /// Index of the largest value (the first on ties).
 pub fn argmax(values: &[f64]) -> usize {
     let mut best = 0;
@@ -1266,13 +1621,232 @@ fn join<S: AsRef<str>>(items: &[S]) -> String {
         .join(", ")
 }
 
-/// A JSON error as `file:line:column: …`.
+/// A model file field refused by validation: `file: field: found, expected what`.
+fn field_error(path: &Path, field: &str, found: &str, expected: &str) -> Error {
+    Error::file(path, format!("{field}: {found}, expected {expected}"))
+}
+
+/// A JSON error as `file:line:column: …`. An unknown field (refused: the checksum would not
+/// cover it) is named without serde's list of every expected field.
 fn json_error(path: &Path, e: &serde_json::Error) -> Error {
+    let text = format!("{e}");
+    let found = text.split(" at line").next().unwrap_or("");
+    if found.starts_with("number out of range") {
+        return Error::at(
+            path,
+            e.line() as u64,
+            Some(e.column()),
+            "a number out of range",
+            "a finite number (at most about 1.8e308 in size)",
+        );
+    }
+    if found.starts_with("unknown field") {
+        // serde quotes with backticks; the error line is also shown inside Markdown code
+        let found = found
+            .split(", expected")
+            .next()
+            .unwrap_or(found)
+            .replace('`', "'");
+        return Error::at(
+            path,
+            e.line() as u64,
+            Some(e.column()),
+            found,
+            format!("only the fields of an eegi model file (format_version {FORMAT_VERSION}); unknown fields are refused, as the checksum does not cover them"),
+        );
+    }
     Error::at(
         path,
         e.line() as u64,
         Some(e.column()),
-        format!("{e}").split(" at line").next().unwrap_or(""),
+        found,
         "an eegi model file (JSON)",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::{ErpSpec, XdawnFilters, XdawnSpec};
+    use crate::model::{LdaModel, LdaSpec};
+
+    /// The shipped default model with `edit` applied, re-signed and loaded again: the error
+    /// (or `None` when it loads).
+    fn load_edited(edit: impl FnOnce(&mut FittedPipeline)) -> Option<Error> {
+        let path = Path::new("m.json");
+        let mut m = FittedPipeline::from_json(path, crate::cli::DEFAULT_MODEL).unwrap();
+        edit(&mut m);
+        // a value JSON cannot hold (NaN, infinity) is written as null and refused by the
+        // parser; the checks behind it refuse it too (a model built in memory)
+        let checked = m.check(path).err();
+        let loaded = FittedPipeline::from_json(path, &m.to_json()).err();
+        match &loaded {
+            Some(e) if e.message.contains("invalid type: null, expected f64") => checked,
+            _ => {
+                assert_eq!(loaded, checked);
+                loaded
+            }
+        }
+    }
+
+    fn refused(edit: impl FnOnce(&mut FittedPipeline), message: &str) {
+        let e = load_edited(edit).expect("refused");
+        assert_eq!(e.kind, crate::ErrorKind::Input);
+        assert_eq!(e.message, format!("m.json: {message}"));
+    }
+
+    #[test]
+    fn the_shipped_model_is_valid() {
+        assert!(load_edited(|_| {}).is_none());
+    }
+
+    #[test]
+    fn validation_names_the_field_of_each_absurd_value() {
+        refused(
+            |m| m.scaler.mean[5] = f64::NAN,
+            "scaler.mean[5]: NaN, expected a finite number",
+        );
+        refused(
+            |m| m.scaler.scale[7] = f64::INFINITY,
+            "scaler.scale[7]: inf, expected a positive number",
+        );
+        refused(
+            |m| m.feature_names[3] = m.feature_names[0].clone(),
+            "feature_names[3]: 'FC5_delta' again (as feature_names[0]), expected distinct feature names",
+        );
+        refused(
+            |m| m.channels[2] = String::new(),
+            "channels[2]: an empty name, expected a channel name",
+        );
+        refused(
+            |m| {
+                if let Classifier::LogisticRegression { model, .. } = &mut m.classifier {
+                    model.intercepts[0] = f64::NEG_INFINITY;
+                }
+            },
+            "classifier.model.intercepts[0]: -inf, expected a finite number",
+        );
+        refused(
+            |m| {
+                if let Classifier::LogisticRegression { settings, .. } = &mut m.classifier {
+                    settings.alpha = 0.0;
+                }
+            },
+            "classifier.settings.alpha: 0, expected a positive L2 penalty",
+        );
+        refused(
+            |m| {
+                if let FeatureSpec::BandPower(b) = &mut m.features[0] {
+                    b.bands[0].low_hz = -1.0;
+                }
+            },
+            "features[0].bands[0].low_hz: -1, expected a frequency of at least 0 Hz",
+        );
+        refused(
+            |m| {
+                if let FeatureSpec::BandPower(b) = &mut m.features[0] {
+                    b.bands[2].name = "delta".into();
+                }
+            },
+            "features[0].bands[2]: 'delta' again (as features[0].bands[0]), expected distinct band names",
+        );
+        refused(
+            |m| {
+                m.features.push(FeatureSpec::Erp(ErpSpec {
+                    rate_hz: 20.0,
+                    channels: Some(vec!["Cz".into(), "Xx".into()]),
+                }))
+            },
+            "features[1].channels[1]: 'Xx', expected one of the model's channels",
+        );
+        refused(
+            |m| {
+                m.features.push(FeatureSpec::Xdawn(XdawnSpec {
+                    n_filters: 1,
+                    rate_hz: 10.0,
+                    fitted: Some(XdawnFilters {
+                        classes: vec!["eyes_open".into(), "eyes_shut".into()],
+                        per_class: 1,
+                        filters: vec![vec![1.0; 64]; 2],
+                        eigenvalues: vec![0.5, 0.25],
+                    }),
+                }))
+            },
+            "features[1].fitted.classes[1]: 'eyes_shut', expected one of the model's classes",
+        );
+        refused(
+            |m| {
+                m.features.push(FeatureSpec::Xdawn(XdawnSpec {
+                    n_filters: 1,
+                    rate_hz: 10.0,
+                    fitted: Some(XdawnFilters {
+                        classes: vec!["eyes_open".into()],
+                        per_class: usize::MAX,
+                        filters: vec![vec![1.0; 64]],
+                        eigenvalues: vec![0.5],
+                    }),
+                }))
+            },
+            "features[1].fitted.per_class: 18446744073709551615, expected 1 (n_filters, at most the number of channels)",
+        );
+        refused(
+            |m| {
+                let (coefficients, intercepts) = m.classifier.weights();
+                m.classifier = Classifier::Lda {
+                    settings: LdaSpec::default(),
+                    model: LdaModel {
+                        n_classes: 2,
+                        coefficients: coefficients.to_vec(),
+                        intercepts: intercepts.to_vec(),
+                        shrinkage: vec![0.5, 1.5],
+                    },
+                };
+            },
+            "classifier.model.shrinkage[1]: 1.5, expected a coefficient from 0 to 1",
+        );
+        refused(
+            |m| {
+                m.decision = Some(Decision {
+                    positive_class: "eyes_open".into(),
+                    threshold: 0.3,
+                    method: "guess".into(),
+                    error_cost: 1.0,
+                    folds: None,
+                    oof_balanced_accuracy: None,
+                    oof_balanced_accuracy_at_half: None,
+                })
+            },
+            "decision.method: 'guess', expected fixed or auto",
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_at_every_level() {
+        let text = crate::cli::DEFAULT_MODEL;
+        for (anchor, field) in [
+            ("{\n", "top"),
+            ("\"scaler\": {\n", "in_scaler"),
+            ("\"settings\": {\n", "in_settings"),
+            ("\"bands\": [\n", "in_band"),
+        ] {
+            let insert = if field == "in_band" {
+                format!("{anchor}{{\"{field}\": 1, ")
+            } else {
+                format!("{anchor}\"{field}\": 1,\n")
+            };
+            let edited = if field == "in_band" {
+                // the first band object: `{` right after `"bands": [`
+                let at = text.find(anchor).unwrap() + anchor.len();
+                let brace = at + text[at..].find('{').unwrap();
+                format!("{}{{\"{field}\": 1, {}", &text[..brace], &text[brace + 1..])
+            } else {
+                text.replacen(anchor, &insert, 1)
+            };
+            let e = FittedPipeline::from_json(Path::new("m.json"), &edited).unwrap_err();
+            assert!(
+                e.message.contains(&format!("unknown field '{field}'")),
+                "{field}: {e}"
+            );
+        }
+    }
 }

@@ -21,6 +21,7 @@ use std::borrow::Cow;
 
 /// A Butterworth band-pass.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BandPass {
     /// Lower -3 dB edge, Hz.
     pub low_hz: f64,
@@ -32,6 +33,7 @@ pub struct BandPass {
 
 /// A notch (scipy's `iirnotch`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Notch {
     /// Centre frequency, Hz (mains: 50 or 60).
     pub freq_hz: f64,
@@ -52,6 +54,7 @@ pub enum FilterMode {
 
 /// A baseline interval relative to the event onset, s.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Baseline {
     /// Start, s after the onset (negative = before).
     pub start_s: f64,
@@ -61,6 +64,7 @@ pub struct Baseline {
 
 /// All pre-processing settings; the default does nothing (and is left out of the model file).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Preprocessing {
     /// Re-reference every sample to the mean of the model channels.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

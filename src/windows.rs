@@ -9,6 +9,7 @@ use std::path::Path;
 /// How windows are cut from a recording.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum WindowSpec {
     /// One window per event, from `onset + start_s` to `onset + end_s` (s).
     Epoch {
@@ -28,6 +29,7 @@ pub enum WindowSpec {
 
 /// Why windows were not used, counted (never silently dropped).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DropCounts {
     /// Windows that would start before the first or end after the last sample.
     pub off_recording: usize,

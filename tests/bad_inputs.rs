@@ -1094,7 +1094,138 @@ fn cases(model_text: &str) -> Vec<Case> {
                 "expected at least one event with a label",
             ],
         ),
+        rec(
+            "recording: one sample of 1e155 µV (finite; its band power is not)",
+            huge_sample_recording().as_bytes(),
+            vec![
+                "rec.csv: window 4-6 s, feature Cz_slow: inf",
+                "largest sample is 1e155 µV (channel Cz at 5.7 s, sample 57)",
+                "expected samples whose power is finite (|x| < 1e150 µV)",
+            ],
+        ),
+        Case {
+            what: "EDF: physical range ±1e200 (samples of about 1e198 µV)",
+            files: vec![("rec.edf", {
+                let mut v = patched_edf(776, b"-1e200  ");
+                v[816..824].copy_from_slice(b"1e200   ");
+                v
+            })],
+            args: vec!["train", "rec.edf", "--epoch", "0:1", "--bands", BANDS, "--cv", "0"],
+            needles: vec![
+                "rec.edf: window",
+                "feature Fz_slow: inf",
+                "(channel Fz at",
+                "expected samples whose power is finite",
+            ],
+            code: 2,
+        },
+        Case {
+            what: "classify: a recording with one sample of 1e155 µV (streamed)",
+            files: vec![
+                ("rec.csv", huge_sample_recording().into_bytes()),
+                ("model.json", model_text.as_bytes().to_vec()),
+            ],
+            args: vec!["classify", "rec.csv", "-m", "model.json"],
+            needles: vec![
+                "rec.csv: window 4-6 s, feature Cz_slow: inf",
+                "(channel Cz at 5.7 s, sample 57)",
+            ],
+            code: 2,
+        },
+        model(
+            "model: coefficients ±1e308 (re-signed): NaN probabilities",
+            resigned(model_text, |m| {
+                // standardised features near 1e10: the scores are inf - inf
+                m.scaler.mean[0] = -1e10;
+                m.scaler.mean[1] = -1e10;
+                if let eegi::pipeline::Classifier::LogisticRegression { model, .. } =
+                    &mut m.classifier
+                {
+                    model.coefficients[0][0] = 1e308;
+                    model.coefficients[0][1] = -1e308;
+                }
+            }),
+            vec![
+                "rec.csv: window 0-2 s: class probabilities NaN, NaN",
+                "expected finite probabilities",
+                "largest coefficient or intercept 1e308",
+            ],
+        ),
+        model(
+            "model: coefficient 1e999 (not a finite number)",
+            first_coefficient(model_text, "1e999"),
+            vec!["model.json:", "a number out of range", "expected a finite number"],
+        ),
+        model(
+            "model: scaler scale 0 (re-signed)",
+            resigned(model_text, |m| m.scaler.scale[3] = 0.0),
+            vec!["model.json: scaler.scale[3]: 0, expected a positive number"],
+        ),
+        model(
+            "model: negative scaler scale (re-signed)",
+            resigned(model_text, |m| m.scaler.scale[1] = -2.5),
+            vec!["model.json: scaler.scale[1]: -2.5, expected a positive number"],
+        ),
+        model(
+            "model: duplicate channel names (re-signed)",
+            resigned(model_text, |m| m.channels[1] = m.channels[0].clone()),
+            vec!["model.json: channels[1]: 'Cz' again (as channels[0]), expected distinct channel names"],
+        ),
+        model(
+            "model: duplicate class names (re-signed)",
+            resigned(model_text, |m| m.classes[1] = m.classes[0].clone()),
+            vec!["model.json: classes[1]: 'busy' again (as classes[0]), expected distinct class names"],
+        ),
+        model(
+            "model: empty class name (re-signed)",
+            resigned(model_text, |m| m.classes[0] = String::new()),
+            vec!["model.json: classes[0]: an empty name, expected a class name"],
+        ),
+        model(
+            "model: unknown field",
+            json_edit(model_text, |v| {
+                v["note"] = "not covered by the checksum".into();
+            }),
+            vec![
+                "model.json:",
+                "unknown field 'note'",
+                "unknown fields are refused, as the checksum does not cover them",
+            ],
+        ),
+        model(
+            "model: unknown field holding a 100 000-deep array",
+            model_text
+                .replacen(
+                    "{\n",
+                    &format!("{{\n  \"extra\": {}{},\n", "[".repeat(100_000), "]".repeat(100_000)),
+                    1,
+                )
+                .into_bytes(),
+            vec!["model.json:2:", "unknown field 'extra'", "unknown fields are refused"],
+        ),
     ]
+}
+
+/// [`good_recording`] with Cz at 5.7 s (sample 57) replaced by 1e155 µV: finite, but its
+/// square overflows, so its band power is infinite.
+fn huge_sample_recording() -> String {
+    let mut lines: Vec<String> = good_recording().lines().map(String::from).collect();
+    let mut cells: Vec<String> = lines[58].split(',').map(String::from).collect();
+    cells[1] = "1e155".into();
+    lines[58] = cells.join(",");
+    lines.join("\n") + "\n"
+}
+
+/// The model text with its first coefficient's digits replaced by `number` (text, so that
+/// it may be what no f64 holds).
+fn first_coefficient(text: &str, number: &str) -> Vec<u8> {
+    let at = text.find("\"coefficients\": [").unwrap();
+    let start = at
+        + text[at..]
+            .find(|c: char| c == '-' || c.is_ascii_digit())
+            .unwrap();
+    let end = start + text[start..].find([',', '\n']).unwrap();
+    format!("{}{number}{}", &text[..start], &text[end..]).into_bytes()
 }
 
 /// A gzip-compressed recording of several MiB with its last quarter cut off: the error comes

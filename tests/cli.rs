@@ -1008,3 +1008,103 @@ fn bids_events_labelled_n_a_are_left_out_with_a_warning_naming_their_lines() {
         serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
     assert_eq!(m["classes"], serde_json::json!(["busy", "calm"]));
 }
+
+/// A recording like [`small_recording`] but `rows` long, with one sample of 1e155 µV (finite,
+/// but its square is not) at 5.7 s on Cz.
+fn recording_with_a_huge_sample(dir: &Path, rows: usize) -> PathBuf {
+    let mut s = String::from("time,Cz,Pz\n");
+    for i in 0..rows {
+        let cz = if i == 57 {
+            "1e155".to_string()
+        } else {
+            format!("{:.4}", (i as f64 * 1.3).sin())
+        };
+        s.push_str(&format!(
+            "{:.1},{cz},{:.4}\n",
+            i as f64 / 10.0,
+            (i as f64 * 0.7).cos()
+        ));
+    }
+    file(dir, "huge.csv", &s)
+}
+
+#[test]
+fn classify_and_features_never_print_nan_or_inf_for_a_huge_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = small_recording(dir.path(), "rec");
+    let model = dir.path().join("m.json");
+    eegi()
+        .arg("train")
+        .arg(&rec)
+        .args(["--bands", SMALL_BANDS, "--cv", "0", "-o"])
+        .arg(&model)
+        .assert()
+        .success();
+    // 200 000 rows (5 MB): the error comes from a block read while the file is streamed
+    let huge = recording_with_a_huge_sample(dir.path(), 200_000);
+    let check = |name: &str, out: std::process::Output| {
+        let stdout = String::from_utf8_lossy(&out.stdout).to_lowercase();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            !stdout.contains("nan") && !stdout.contains("inf"),
+            "{name}: {stdout}"
+        );
+        let errors: Vec<&str> = stderr
+            .lines()
+            .filter(|l| !l.starts_with("eegi: warning:"))
+            .collect();
+        assert_eq!(errors.len(), 1, "{name}: {stderr}");
+        for needle in [
+            "huge.csv: window 4-6 s, feature Cz_slow: inf",
+            "largest sample is 1e155 µV (channel Cz at 5.7 s, sample 57)",
+            "expected samples whose power is finite",
+        ] {
+            assert!(
+                errors[0].contains(needle),
+                "{name}: {needle} not in {stderr}"
+            );
+        }
+    };
+    let classify = |extra: &[&str]| {
+        let mut c = eegi();
+        c.arg("classify")
+            .arg(&huge)
+            .arg("-m")
+            .arg(&model)
+            .args(extra);
+        c.output().unwrap()
+    };
+    // streamed from the file, as JSON lines, whole file (--channels), followed
+    check("streamed", classify(&[]));
+    check("jsonl", classify(&["--format", "jsonl"]));
+    check("whole file", classify(&["--channels", "Cz,Pz"]));
+    check("--follow", classify(&["--follow"]));
+    let from_stdin = eegi()
+        .args(["classify", "-", "-m"])
+        .arg(&model)
+        .write_stdin(std::fs::read(&huge).unwrap())
+        .output()
+        .unwrap();
+    let mut from_stdin = from_stdin;
+    // standard input is named <stdin>
+    from_stdin.stderr = String::from_utf8_lossy(&from_stdin.stderr)
+        .replace("<stdin>", "huge.csv")
+        .into_bytes();
+    check("stdin", from_stdin);
+    // features: streamed (no events) and whole file; no output file is written
+    let out = dir.path().join("f.csv");
+    for extra in [&[][..], &["--channels", "Cz,Pz"][..]] {
+        let o = eegi()
+            .arg("features")
+            .arg(&huge)
+            .args(["--bands", SMALL_BANDS])
+            .args(extra)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        check(&format!("features {extra:?}"), o);
+        assert!(!out.exists());
+    }
+}

@@ -13,6 +13,7 @@
 //!   executions and crashes, and saves crashing inputs to `tests/corpus/crashes/`, which
 //!   `crashes_and_seeds_stay_fixed` replays on every run:
 //!   `EEGI_FUZZ_SECS=120 cargo test --release --test fuzz -- --ignored --nocapture`
+//!   (`EEGI_FUZZ_TARGETS=model` runs only the listed targets).
 
 use eegi::features::{Band, BandPowerSpec, FeatureSpec, PowerScale};
 use eegi::io::{parse_any, parse_events, parse_recording, CsvOptions, ReadOptions};
@@ -161,7 +162,20 @@ fn mutate(rng: &mut Rng, input: &[u8], seeds: &[Vec<u8>]) -> Vec<u8> {
 /// The values a JSON leaf is replaced with in structure-aware model mutations.
 fn interesting_json(rng: &mut Rng) -> serde_json::Value {
     use serde_json::json;
-    match rng.below(14) {
+    match rng.below(20) {
+        14 => json!(1e-320),
+        15 => json!(-0.0),
+        16 => json!(1e155),
+        17 => json!(""),
+        18 => json!(-1e308),
+        19 => {
+            // a deep array (the loader must refuse it in one line, without recursing)
+            let mut v = json!([]);
+            for _ in 0..rng.below(300) {
+                v = json!([v]);
+            }
+            v
+        }
         0 => json!(0),
         1 => json!(-1),
         2 => json!(1e308),
@@ -202,17 +216,30 @@ fn mutate_json(rng: &mut Rng, v: &mut serde_json::Value) {
     }
     match node {
         Value::Object(o) if !o.is_empty() && rng.below(2) == 0 => {
-            let k = o.keys().nth(rng.below(o.len())).expect("in range").clone();
-            o.remove(&k);
-        }
-        Value::Array(a) if !a.is_empty() && rng.below(2) == 0 => {
-            if rng.below(2) == 0 {
-                a.pop();
+            if rng.below(3) == 0 {
+                // an unknown field, which the loader refuses
+                o.insert(format!("extra{}", rng.below(3)), interesting_json(rng));
             } else {
+                let k = o.keys().nth(rng.below(o.len())).expect("in range").clone();
+                o.remove(&k);
+            }
+        }
+        Value::Array(a) if !a.is_empty() && rng.below(2) == 0 => match rng.below(3) {
+            0 => {
+                a.pop();
+            }
+            1 => {
                 let x = a[rng.below(a.len())].clone();
                 a.push(x);
             }
-        }
+            _ => {
+                // same length, one element copied over another: duplicate names, repeated
+                // rows (shapes stay consistent, so the semantic checks are reached)
+                let x = a[rng.below(a.len())].clone();
+                let i = rng.below(a.len());
+                a[i] = x;
+            }
+        },
         n => *n = interesting_json(rng),
     }
 }
@@ -354,10 +381,64 @@ fn target_events(bytes: &[u8], variant: u64) {
     }
 }
 
+/// What a model that loads must satisfy: the semantic validation behind the checksum.
+fn assert_valid_model(model: &FittedPipeline) {
+    for names in [&model.channels, &model.classes, &model.feature_names] {
+        assert!(
+            names.iter().all(|n| !n.is_empty()),
+            "empty name in {names:?}"
+        );
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len(), "duplicate name in {names:?}");
+    }
+    assert!(model.scaler.mean.iter().all(|v| v.is_finite()));
+    assert!(model.scaler.scale.iter().all(|v| v.is_finite() && *v > 0.0));
+    let (coefficients, intercepts) = match &model.classifier {
+        eegi::pipeline::Classifier::LogisticRegression { model, .. } => {
+            (&model.coefficients, &model.intercepts)
+        }
+        eegi::pipeline::Classifier::Lda { model, .. } => {
+            assert!(model.shrinkage.iter().all(|s| (0.0..=1.0).contains(s)));
+            (&model.coefficients, &model.intercepts)
+        }
+    };
+    assert!(coefficients
+        .iter()
+        .flatten()
+        .chain(intercepts)
+        .all(|v| v.is_finite()));
+    for f in &model.features {
+        match f {
+            FeatureSpec::BandPower(b) => {
+                assert!(b
+                    .bands
+                    .iter()
+                    .all(|b| b.low_hz >= 0.0 && b.high_hz > b.low_hz && !b.name.is_empty()));
+            }
+            FeatureSpec::Xdawn(x) => {
+                let f = x
+                    .fitted
+                    .as_ref()
+                    .expect("a loaded xdawn extractor is fitted");
+                assert!(f.classes.iter().all(|c| model.classes.contains(c)));
+                assert!(f.filters.iter().flatten().all(|v| v.is_finite()));
+            }
+            FeatureSpec::Erp(e) => {
+                if let Some(c) = &e.channels {
+                    assert!(c.iter().all(|c| model.channels.contains(c)));
+                }
+            }
+        }
+    }
+}
+
 fn target_model(bytes: &[u8], variant: u64) {
     let Ok((model, _notes)) = FittedPipeline::from_bytes(Path::new("fuzz.json"), bytes) else {
         return;
     };
+    assert_valid_model(&model);
     let n = model.window_samples * 3 + 1;
     if n * model.channels.len() > 1_000_000 {
         return;
@@ -383,6 +464,10 @@ fn target_model(bytes: &[u8], variant: u64) {
     if let Ok(p) = model.classify(&rec, Some(&events)) {
         for p in p {
             assert_eq!(p.probabilities.len(), model.classes.len());
+            // the numeric guard: finite probabilities summing to 1, or an error
+            assert!(p.probabilities.iter().all(|v| v.is_finite()), "{p:?}");
+            let sum: f64 = p.probabilities.iter().sum();
+            assert!((sum - 1.0).abs() < 1e-9, "{p:?}");
         }
     }
 }
@@ -563,8 +648,15 @@ fn fuzz_long() {
         ("model", target_model),
         ("edf", target_edf),
     ];
+    // EEGI_FUZZ_TARGETS=model,csv runs only those targets (default: all)
+    let only: Option<Vec<String>> = std::env::var("EEGI_FUZZ_TARGETS")
+        .ok()
+        .map(|s| s.split(',').map(|t| t.trim().to_string()).collect());
     let mut total = 0;
     for (dir, target) in targets {
+        if only.as_ref().is_some_and(|o| !o.iter().any(|t| t == dir)) {
+            continue;
+        }
         let t = Instant::now();
         let stats = fuzz(target, dir, seed, u64::MAX, Duration::from_secs(secs));
         let mut unique: Vec<&String> = stats.crashes.iter().map(|c| &c.1).collect();

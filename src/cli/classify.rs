@@ -168,7 +168,7 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
     // the next block is read and parsed while this one is classified (with --threads 1,
     // everything stays on one thread)
     let mut stream = read_ahead(stream);
-    let mut classifier = StreamClassifier::new(model)?;
+    let mut classifier = StreamClassifier::new(model, &name)?;
     let mut rate_checked = false;
     let mut failure: Option<Error> = None;
     let labels = Labels::new(&model.classes);
@@ -195,7 +195,13 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
                 }
             }
             rows += stream.last_block().n_rows as u64;
-            let predictions = classifier.push(&stream.last_block().samples);
+            let predictions = match classifier.push(&stream.last_block().samples) {
+                Ok(p) => p,
+                Err(e) => {
+                    failure = Some(e);
+                    return Err(std::io::Error::other("input failed"));
+                }
+            };
             windows += predictions.len();
             write_rows(w, args.format, &labels, &predictions)?;
             w.flush()?;

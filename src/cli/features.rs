@@ -286,6 +286,7 @@ fn stream(
                             None => first_rate = Some((fs, name.clone())),
                         }
                         StreamFeatures::new(
+                            &name,
                             specs,
                             fs,
                             window.length_samples(fs),
@@ -306,7 +307,8 @@ fn stream(
                 } else {
                     early.extend_from_slice(samples);
                     f.push(&std::mem::take(&mut early))
-                };
+                }
+                .map_err(&mut fail)?;
                 let fs = first_rate.as_ref().map_or(1.0, |r| r.0);
                 windows += rows.len();
                 for (start, values) in rows.rows() {

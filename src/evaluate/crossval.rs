@@ -84,6 +84,14 @@ pub fn out_of_fold(
         let scaler = Scaler::fit(xt.view());
         let model = classifier.fit(scaler.transform(xt.view()).view(), &compact, present.len())?;
         let p = model.predict_proba(scaler.transform(x.select(Axis(0), &test).view()).view());
+        if let Some(r) = crate::pipeline::non_finite_row(p.view()) {
+            return Err(Error::runtime(format!(
+                "{}: the model fitted on the other folds gives class probabilities {} for test window {}, expected finite probabilities",
+                fold_name(fold),
+                p.row(r),
+                test[r] + 1
+            )));
+        }
         let mut full = Array2::<f64>::zeros((test.len(), n_classes));
         for (j, &c) in present.iter().enumerate() {
             full.column_mut(c).assign(&p.column(j));

@@ -375,6 +375,17 @@ fn model_proba(model: &FittedPipeline, set: &TrainingSet) -> Result<Array2<f64>>
     let selected = set.features.matrix.select(Axis(1), &columns);
     let x = model.scaler.transform(selected.as_standard_layout().view());
     let p = model.classifier.predict_proba(x.view());
+    if let Some(r) = crate::pipeline::non_finite_row(p.view()) {
+        let w = &set.windows[r];
+        let fs = set.sample_rate_hz;
+        let probabilities = p.row(r).to_vec();
+        model.check_probabilities(
+            &set.sources[w.recording],
+            w.start as f64 / fs,
+            (w.start + set.window_len) as f64 / fs,
+            &probabilities,
+        )?;
+    }
     Ok(p.select(Axis(1), &class_in_model))
 }
 

@@ -10,6 +10,7 @@ use std::ops::Range;
 
 /// A named frequency band `[low_hz, high_hz)`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Band {
     /// Name used in feature columns, e.g. `alpha`.
     pub name: String,
@@ -95,6 +96,7 @@ pub enum PowerScale {
 
 /// Band-power settings: Welch segment length and overlap, bands, and scale.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BandPowerSpec {
     /// Welch segment length in s.
     pub welch_segment_s: f64,

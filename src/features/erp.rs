@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 /// Settings of the ERP waveform extractor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ErpSpec {
     /// Rate of the decimated waveform, Hz (bins per second).
     pub rate_hz: f64,

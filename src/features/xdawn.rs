@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// Settings of the xDAWN extractor, and once fitted its filters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct XdawnSpec {
     /// Filters kept per class (at most the number of channels).
     pub n_filters: usize,
@@ -30,6 +31,7 @@ pub struct XdawnSpec {
 
 /// Fitted xDAWN filters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct XdawnFilters {
     /// Class of each block of filters, in order.
     pub classes: Vec<String>,
@@ -87,7 +89,7 @@ impl XdawnSpec {
         })?;
         if f.filters.is_empty()
             || f.filters.iter().any(|r| r.len() != n_channels)
-            || f.filters.len() != f.classes.len() * f.per_class
+            || f.classes.len().checked_mul(f.per_class) != Some(f.filters.len())
             || f.eigenvalues.len() != f.filters.len()
         {
             return Err(Error::input(format!(
@@ -158,6 +160,15 @@ impl XdawnSpec {
             }
         }
         symmetrise(&mut cx, n);
+        if cx.iter().any(|v| !v.is_finite()) {
+            let largest = rows
+                .iter()
+                .flat_map(|&r| epochs.index_axis(ndarray::Axis(0), r))
+                .fold(0.0f64, |m, v| m.max(v.abs()));
+            return Err(Error::input(format!(
+                "xdawn: the covariance of the training epochs is not finite (largest sample {largest:e} µV), expected samples whose power is finite (|x| < 1e150 µV): the values look corrupted"
+            )));
+        }
         let l = cholesky_regularised(&cx)?;
         let per_class = self.n_filters.min(n_ch);
         let mut out = XdawnFilters {
@@ -183,7 +194,7 @@ impl XdawnSpec {
             }
             let mut ck = p.t().dot(&p);
             ck /= n_t as f64;
-            let (values, vectors) = generalized_eigh(&ck, &l);
+            let (values, vectors) = generalized_eigh(&ck, &l)?;
             let mut order: Vec<usize> = (0..n_ch).collect();
             order.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
             out.classes.push(name.clone());
@@ -267,7 +278,7 @@ fn cholesky_regularised(a: &Array2<f64>) -> Result<Array2<f64>> {
 
 /// Solves `c v = λ (L Lᵀ) v` for symmetric `c`: eigenvalues and eigenvectors (columns),
 /// through the symmetric matrix L⁻¹ c L⁻ᵀ and the Jacobi eigenvalue algorithm.
-fn generalized_eigh(c: &Array2<f64>, l: &Array2<f64>) -> (Vec<f64>, Array2<f64>) {
+fn generalized_eigh(c: &Array2<f64>, l: &Array2<f64>) -> Result<(Vec<f64>, Array2<f64>)> {
     let n = c.nrows();
     // M = L⁻¹ C (forward substitution on each column), then A = L⁻¹ Mᵀ = L⁻¹ C L⁻ᵀ
     let lower_solve = |b: &Array2<f64>| {
@@ -293,7 +304,7 @@ fn generalized_eigh(c: &Array2<f64>, l: &Array2<f64>) -> (Vec<f64>, Array2<f64>)
             a[[j, i]] = v;
         }
     }
-    let (values, u) = jacobi_eigh(a);
+    let (values, u) = jacobi_eigh(a)?;
     // v = L⁻ᵀ u (back substitution)
     let mut v = u;
     for col in 0..n {
@@ -305,21 +316,31 @@ fn generalized_eigh(c: &Array2<f64>, l: &Array2<f64>) -> (Vec<f64>, Array2<f64>)
             v[[i, col]] = s / l[[i, i]];
         }
     }
-    (values, v)
+    Ok((values, v))
 }
 
+/// Most sweeps of the Jacobi eigensolver; it converges quadratically, in under 15 sweeps for
+/// any symmetric matrix of a few hundred rows.
+const JACOBI_SWEEPS: usize = 100;
+
 /// Eigenvalues and eigenvectors (columns) of a symmetric matrix by cyclic Jacobi rotations
-/// (accurate to working precision; n ≤ a few hundred).
-fn jacobi_eigh(mut a: Array2<f64>) -> (Vec<f64>, Array2<f64>) {
+/// (accurate to working precision; n ≤ a few hundred). Not converging in [`JACOBI_SWEEPS`]
+/// sweeps (off-diagonal mass above 1e-20 of the total), or a matrix that is not finite, is a
+/// runtime error.
+fn jacobi_eigh(mut a: Array2<f64>) -> Result<(Vec<f64>, Array2<f64>)> {
     let n = a.nrows();
     let mut v = Array2::<f64>::eye(n);
-    for _sweep in 0..100 {
+    let off_diagonal = |a: &Array2<f64>| -> (f64, f64) {
         let off: f64 = (0..n)
             .flat_map(|i| (0..i).map(move |j| (i, j)))
             .map(|(i, j)| a[[i, j]] * a[[i, j]])
             .sum();
-        let total: f64 = a.iter().map(|x| x * x).sum();
-        if off <= 1e-30 * total || off == 0.0 {
+        (off, a.iter().map(|x| x * x).sum())
+    };
+    for _sweep in 0..JACOBI_SWEEPS {
+        let (off, total) = off_diagonal(&a);
+        // converged, or no rotation can make a matrix that is not finite converge
+        if off <= 1e-30 * total || off == 0.0 || !total.is_finite() || off.is_nan() {
             break;
         }
         for p in 0..n {
@@ -354,7 +375,14 @@ fn jacobi_eigh(mut a: Array2<f64>) -> (Vec<f64>, Array2<f64>) {
             }
         }
     }
-    ((0..n).map(|i| a[[i, i]]).collect(), v)
+    let (off, total) = off_diagonal(&a);
+    let converged = off <= 1e-20 * total; // false for NaN
+    if !converged || !total.is_finite() || v.iter().any(|x| !x.is_finite()) {
+        return Err(Error::runtime(format!(
+            "xdawn: the Jacobi eigensolver did not converge in {JACOBI_SWEEPS} sweeps (off-diagonal {off:e} of {total:e}), expected a finite symmetric matrix"
+        )));
+    }
+    Ok(((0..n).map(|i| a[[i, i]]).collect(), v))
 }
 
 impl Xdawn {
@@ -405,12 +433,22 @@ mod tests {
     #[test]
     fn jacobi_diagonalises() {
         let a = ndarray::array![[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 1.0]];
-        let (w, v) = jacobi_eigh(a.clone());
+        let (w, v) = jacobi_eigh(a.clone()).unwrap();
         let back = v
             .dot(&Array2::from_diag(&ndarray::Array1::from(w)))
             .dot(&v.t());
         for (x, y) in back.iter().zip(a.iter()) {
             assert!((x - y).abs() < 1e-12);
         }
+    }
+
+    #[test]
+    fn jacobi_reports_a_matrix_that_is_not_finite() {
+        let a = ndarray::array![[4.0, f64::NAN], [f64::NAN, 3.0]];
+        let e = jacobi_eigh(a).unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::Runtime);
+        assert!(e.message.contains("did not converge in 100 sweeps"), "{e}");
+        let a = ndarray::array![[f64::INFINITY, 1.0], [1.0, 3.0]];
+        assert!(jacobi_eigh(a).is_err());
     }
 }

@@ -62,6 +62,7 @@ pub enum WarningKind {
 
 /// One input sanity warning about a file (and the channels concerned).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Warning {
     /// The file concerned, as given.
     pub file: String,

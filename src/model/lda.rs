@@ -19,10 +19,12 @@ use serde::{Deserialize, Serialize};
 
 /// Settings of the shrinkage LDA (none to choose: shrinkage is Ledoit-Wolf, priors equal).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LdaSpec {}
 
 /// A fitted shrinkage LDA.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LdaModel {
     /// Number of classes K.
     pub n_classes: usize,
@@ -74,6 +76,16 @@ impl LdaSpec {
         } else {
             (w.iter().map(|r| r.to_vec()).collect(), b)
         };
+        if coefficients
+            .iter()
+            .flatten()
+            .chain(&intercepts)
+            .any(|v| !v.is_finite())
+        {
+            return Err(Error::runtime(
+                "shrinkage LDA: the fitted coefficients are not finite (features too large or nearly collinear), expected finite weights",
+            ));
+        }
         Ok(LdaModel {
             n_classes,
             coefficients,

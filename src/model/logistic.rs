@@ -20,10 +20,12 @@ use argmin::solver::quasinewton::LBFGS;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2};
 use serde::{Deserialize, Serialize};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::time::{Duration, Instant};
 
 /// Settings of the logistic regression.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogisticSpec {
     /// L2 penalty strength (scikit-learn's 1/C); 1.0 is scikit-learn's default.
     pub alpha: f64,
@@ -42,6 +44,7 @@ impl Default for LogisticSpec {
 
 /// How well the optimiser did: the objective and its gradient at the solution.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FitReport {
     /// Balanced objective at the solution (scikit-learn's definition, see module docs).
     pub objective: f64,
@@ -56,6 +59,7 @@ pub struct FitReport {
 
 /// A fitted logistic regression over standardised features.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogisticModel {
     /// Number of classes K.
     pub n_classes: usize,
@@ -98,6 +102,100 @@ const CONVERGED_GRADIENT: f64 = 1e-4;
 /// Corrections kept by L-BFGS (scipy's `maxcor` default, as scikit-learn uses it).
 const LBFGS_MEMORY: usize = 10;
 
+/// Objective evaluations allowed per L-BFGS iteration of `max_iterations`, over the whole fit.
+/// A More-Thuente line search needs one to three on this smooth objective, but argmin's has no
+/// bound of its own: on a degenerate objective one line search could otherwise run forever.
+pub const EVALUATIONS_PER_ITERATION: u64 = 20;
+
+/// Longest a logistic fit may run, s (1 hour): a backstop behind the evaluation bound. The
+/// fit of 2820 windows × 320 features takes about 0.1 s; one of 100 000 windows × 20 480
+/// features (4096 channels × 5 bands, 16 GB of features) about 4 s per evaluation.
+pub const MAX_FIT_SECONDS: u64 = 3600;
+
+/// Bounds on a fit's work: objective evaluations and wall time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FitBudget {
+    /// Most objective evaluations (each one pass over the windows).
+    pub evaluations: u64,
+    /// Longest wall time.
+    pub time: Duration,
+}
+
+/// Why a fit was stopped before L-BFGS finished.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Stop {
+    /// The objective or its gradient was not finite at a point.
+    NonFinite { cost: f64, gradient: f64 },
+    /// The evaluation budget ran out.
+    Evaluations,
+    /// The time budget ran out.
+    Time,
+}
+
+/// Counts evaluations against a [`FitBudget`] over every restart of one fit, and keeps why it
+/// stopped one (argmin turns an error inside a line search into a normal termination).
+struct Guard {
+    budget: FitBudget,
+    started: Instant,
+    evaluations: Cell<u64>,
+    stop: Cell<Option<Stop>>,
+}
+
+impl Guard {
+    /// Counts one evaluation with its results; `Err` stops the fit.
+    fn check(
+        &self,
+        cost: f64,
+        gradient: &Array1<f64>,
+    ) -> std::result::Result<(), argmin::core::Error> {
+        self.evaluations.set(self.evaluations.get() + 1);
+        let stop = if !(cost.is_finite() && gradient.iter().all(|g| g.is_finite())) {
+            Some(Stop::NonFinite {
+                cost,
+                gradient: gradient.iter().fold(0.0f64, |m, g| {
+                    if g.is_nan() || m.is_nan() {
+                        f64::NAN
+                    } else {
+                        m.max(g.abs())
+                    }
+                }),
+            })
+        } else if self.evaluations.get() > self.budget.evaluations {
+            Some(Stop::Evaluations)
+        } else if self.started.elapsed() >= self.budget.time {
+            Some(Stop::Time)
+        } else {
+            None
+        };
+        match stop {
+            None => Ok(()),
+            Some(s) => {
+                self.stop.set(Some(s));
+                Err(argmin::core::Error::msg("stopped by the fit's guard"))
+            }
+        }
+    }
+
+    /// The error for a stopped fit, after `iterations` L-BFGS iterations.
+    fn error(&self, stop: Stop, iterations: u64) -> Error {
+        let n = self.evaluations.get();
+        Error::runtime(match stop {
+            Stop::NonFinite { cost, gradient } => format!(
+                "logistic regression failed: the objective is {cost:e} (largest gradient component {gradient:e}) at evaluation {n}, after {iterations} L-BFGS iterations, expected finite values; the standardised features overflow the fit"
+            ),
+            Stop::Evaluations => format!(
+                "logistic regression did not converge: {n} objective evaluations in {iterations} L-BFGS iterations reached the limit of {} ({EVALUATIONS_PER_ITERATION} per allowed iteration), expected the line search to finish; the features may be degenerate (huge or duplicated)",
+                self.budget.evaluations
+            ),
+            Stop::Time => format!(
+                "logistic regression did not converge: stopped after {:.0} s (limit {} s), {iterations} L-BFGS iterations and {n} objective evaluations, expected a fit to finish well within it",
+                self.started.elapsed().as_secs_f64(),
+                self.budget.time.as_secs()
+            ),
+        })
+    }
+}
+
 impl LogisticSpec {
     /// Validates the settings.
     pub fn check(&self) -> Result<()> {
@@ -113,9 +211,32 @@ impl LogisticSpec {
         Ok(())
     }
 
+    /// The default work bounds of a fit with these settings: [`EVALUATIONS_PER_ITERATION`] ×
+    /// `max_iterations` evaluations and [`MAX_FIT_SECONDS`].
+    pub fn budget(&self) -> FitBudget {
+        FitBudget {
+            evaluations: self
+                .max_iterations
+                .saturating_mul(EVALUATIONS_PER_ITERATION),
+            time: Duration::from_secs(MAX_FIT_SECONDS),
+        }
+    }
+
     /// Fits on standardised features `x` with class indices `y` in `0..n_classes`; every class
-    /// must have at least one row.
+    /// must have at least one row. Bounded by [`LogisticSpec::budget`].
     pub fn fit(&self, x: ArrayView2<f64>, y: &[usize], n_classes: usize) -> Result<LogisticModel> {
+        self.fit_within(x, y, n_classes, self.budget())
+    }
+
+    /// [`LogisticSpec::fit`] within `budget`: a fit that runs out of evaluations or time, or
+    /// meets an objective that is not finite, is an error (runtime) instead of a model.
+    pub fn fit_within(
+        &self,
+        x: ArrayView2<f64>,
+        y: &[usize],
+        n_classes: usize,
+        budget: FitBudget,
+    ) -> Result<LogisticModel> {
         self.check()?;
         let counts = class_counts(y, n_classes);
         if n_classes < 2 || counts.contains(&0) {
@@ -130,6 +251,19 @@ impl LogisticSpec {
                 y.len()
             )));
         }
+        if let Some((i, v)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(Error::input(format!(
+                "logistic regression: standardised feature {} of row {} is {v}, expected a finite number",
+                i % x.ncols().max(1) + 1,
+                i / x.ncols().max(1) + 1
+            )));
+        }
+        let guard = Guard {
+            budget,
+            started: Instant::now(),
+            evaluations: Cell::new(0),
+            stop: Cell::new(None),
+        };
         let weights = balanced_weights(y, n_classes);
         let n_params = Objective::new(x, y, n_classes, &weights, self.alpha).n_params();
         // penalty per unit of weight: the objective's curvature in the coefficients is at least this
@@ -144,17 +278,26 @@ impl LogisticSpec {
             let problem = Cached {
                 objective: RefCell::new(Objective::new(x, y, n_classes, &weights, self.alpha)),
                 last: RefCell::new(None),
+                guard: &guard,
             };
-            let (start, _) = problem.evaluate(&theta);
+            let stopped = |iterations| guard.error(guard.stop.get().expect("set"), iterations);
+            let (start, _) = problem.evaluate(&theta).map_err(|_| stopped(iterations))?;
             let solver = LBFGS::new(MoreThuenteLineSearch::new(), LBFGS_MEMORY)
                 .with_tolerance_grad(gradient_tolerance(start, penalty))
                 .and_then(|s| s.with_tolerance_cost(COST_TOLERANCE))
                 .map_err(fail)?;
             let from = theta.clone();
-            let result = Executor::new(problem, solver)
+            let run = Executor::new(problem, solver)
                 .configure(|s| s.param(from).max_iters(self.max_iterations - iterations))
-                .run()
-                .map_err(fail)?;
+                .run();
+            // a stop inside a line search ends the run as if it had finished: ask the guard
+            if let Some(stop) = guard.stop.get() {
+                let done = run
+                    .as_ref()
+                    .map_or(iterations, |r| iterations + r.state().get_iter());
+                return Err(guard.error(stop, done));
+            }
+            let result = run.map_err(fail)?;
             let state = result.state();
             iterations += state.get_iter();
             let best = state
@@ -166,7 +309,8 @@ impl LogisticSpec {
                 .problem
                 .as_ref()
                 .map(|p| p.evaluate(&best))
-                .ok_or_else(|| Error::runtime("logistic regression failed: no objective"))?;
+                .ok_or_else(|| Error::runtime("logistic regression failed: no objective"))?
+                .map_err(|_| stopped(iterations))?;
             let improved = f < start;
             if improved {
                 theta = best;
@@ -327,20 +471,26 @@ impl<'x, 'y> Objective<'x, 'y> {
 
 /// The objective as argmin sees it: argmin asks for the cost and the gradient at the same
 /// point in two calls, so the last evaluation is kept and the second call is free.
-struct Cached<'x, 'y> {
+struct Cached<'x, 'y, 'g> {
     objective: RefCell<Objective<'x, 'y>>,
     last: RefCell<Option<Evaluation>>,
+    /// Counts every fresh evaluation and stops the fit past its budget or at a non-finite value.
+    guard: &'g Guard,
 }
 
 /// A point, the objective there and its gradient.
 type Evaluation = (Array1<f64>, f64, Array1<f64>);
 
-impl Cached<'_, '_> {
-    /// Cost and gradient at `theta`, from the cache when it was the last point evaluated.
-    fn evaluate(&self, theta: &Array1<f64>) -> (f64, Array1<f64>) {
+impl Cached<'_, '_, '_> {
+    /// Cost and gradient at `theta`, from the cache when it was the last point evaluated; an
+    /// error when the guard stops the fit.
+    fn evaluate(
+        &self,
+        theta: &Array1<f64>,
+    ) -> std::result::Result<(f64, Array1<f64>), argmin::core::Error> {
         if let Some((p, f, g)) = self.last.borrow().as_ref() {
             if p == theta {
-                return (*f, g.clone());
+                return Ok((*f, g.clone()));
             }
         }
         let mut g = Array1::zeros(theta.len());
@@ -348,21 +498,22 @@ impl Cached<'_, '_> {
             theta.as_slice().expect("contiguous"),
             g.as_slice_mut().expect("contiguous"),
         );
+        self.guard.check(f, &g)?;
         *self.last.borrow_mut() = Some((theta.clone(), f, g.clone()));
-        (f, g)
+        Ok((f, g))
     }
 }
 
-impl CostFunction for Cached<'_, '_> {
+impl CostFunction for Cached<'_, '_, '_> {
     type Param = Array1<f64>;
     type Output = f64;
 
     fn cost(&self, theta: &Array1<f64>) -> std::result::Result<f64, argmin::core::Error> {
-        Ok(self.evaluate(theta).0)
+        Ok(self.evaluate(theta)?.0)
     }
 }
 
-impl Gradient for Cached<'_, '_> {
+impl Gradient for Cached<'_, '_, '_> {
     type Param = Array1<f64>;
     type Gradient = Array1<f64>;
 
@@ -370,7 +521,7 @@ impl Gradient for Cached<'_, '_> {
         &self,
         theta: &Array1<f64>,
     ) -> std::result::Result<Array1<f64>, argmin::core::Error> {
-        Ok(self.evaluate(theta).1)
+        Ok(self.evaluate(theta)?.1)
     }
 }
 
@@ -537,6 +688,67 @@ mod tests {
         assert!(p[[6, 1]] > 0.5 && p[[0, 0]] > 0.5, "{p:?}");
         assert!(m.coefficients[0][0] > 0.0);
         assert!(m.fit.converged, "{:?}", m.fit);
+    }
+
+    #[test]
+    fn an_overflowing_objective_stops_the_fit_with_an_error() {
+        // finite features so large that the first line search step overflows the loss: before
+        // the guard, the More-Thuente line search spun forever on NaN
+        let x = ndarray::array![
+            [1e300, -1e300],
+            [2e300, 1e300],
+            [-1e300, 3e300],
+            [-2e300, 0.5]
+        ];
+        let e = LogisticSpec::default()
+            .fit(x.view(), &[0, 0, 1, 1], 2)
+            .unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::Runtime);
+        assert!(e.message.contains("expected finite values"), "{e}");
+    }
+
+    #[test]
+    fn a_fit_that_runs_out_of_evaluations_or_time_is_an_error() {
+        let x = ndarray::array![[-2.0], [-1.5], [-1.0], [-0.5], [-1.2], [1.0], [2.0]];
+        let y = [0, 0, 0, 0, 0, 1, 1];
+        let spec = LogisticSpec::default();
+        // the default budget is generous: this fit takes a handful of evaluations
+        assert!(spec.fit_within(x.view(), &y, 2, spec.budget()).is_ok());
+        let e = spec
+            .fit_within(
+                x.view(),
+                &y,
+                2,
+                FitBudget {
+                    evaluations: 3,
+                    time: Duration::from_secs(MAX_FIT_SECONDS),
+                },
+            )
+            .unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::Runtime);
+        assert!(e.message.contains("4 objective evaluations"), "{e}");
+        assert!(e.message.contains("limit of 3"), "{e}");
+        let e = spec
+            .fit_within(
+                x.view(),
+                &y,
+                2,
+                FitBudget {
+                    evaluations: 1000,
+                    time: Duration::ZERO,
+                },
+            )
+            .unwrap_err();
+        assert!(e.message.contains("(limit 0 s)"), "{e}");
+    }
+
+    #[test]
+    fn refuses_features_that_are_not_finite() {
+        let x = ndarray::array![[1.0, 2.0], [f64::NAN, 0.0], [0.5, 1.0]];
+        let e = LogisticSpec::default()
+            .fit(x.view(), &[0, 1, 1], 2)
+            .unwrap_err();
+        assert!(e.message.contains("feature 1 of row 2 is NaN"), "{e}");
     }
 
     #[test]

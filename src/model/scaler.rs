@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Per-feature mean and standard deviation fitted on training windows only.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Scaler {
     /// Mean of each feature over the training windows.
     pub mean: Vec<f64>,
