@@ -1084,6 +1084,20 @@ impl FittedPipeline {
                 )),
                 None => Ok(()),
             };
+        // every item is one of `universe` (e.g. an ERP channel among the model's channels)
+        let known = |field: &str, items: &[String], universe: &[String], what: &str| match items
+            .iter()
+            .enumerate()
+            .find(|(_, c)| !universe.contains(c))
+        {
+            Some((k, c)) => Err(field_error(
+                path,
+                &format!("{field}[{k}]"),
+                &format!("'{c}'"),
+                what,
+            )),
+            None => Ok(()),
+        };
         let number = |field: &str, v: f64, ok: fn(f64) -> bool, expected: &str| {
             if ok(v) {
                 Ok(())
@@ -1211,19 +1225,9 @@ impl FittedPipeline {
                         "a positive rate in Hz",
                     )?;
                     if let Some(channels) = &e.channels {
-                        names(&format!("features[{i}].channels"), channels, "channel")?;
-                        if let Some((k, c)) = channels
-                            .iter()
-                            .enumerate()
-                            .find(|(_, c)| !self.channels.contains(c))
-                        {
-                            return Err(field_error(
-                                path,
-                                &format!("features[{i}].channels[{k}]"),
-                                &format!("'{c}'"),
-                                "one of the model's channels",
-                            ));
-                        }
+                        let at = format!("features[{i}].channels");
+                        names(&at, channels, "channel")?;
+                        known(&at, channels, &self.channels, "one of the model's channels")?;
                     }
                 }
                 FeatureSpec::Xdawn(x) => {
@@ -1244,20 +1248,14 @@ impl FittedPipeline {
                                 &format!("{per_class} (n_filters, at most the number of channels)"),
                             ));
                         }
-                        names(&format!("{at}.classes"), &fitted.classes, "class")?;
-                        if let Some((k, c)) = fitted
-                            .classes
-                            .iter()
-                            .enumerate()
-                            .find(|(_, c)| !self.classes.contains(c))
-                        {
-                            return Err(field_error(
-                                path,
-                                &format!("{at}.classes[{k}]"),
-                                &format!("'{c}'"),
-                                "one of the model's classes",
-                            ));
-                        }
+                        let classes = format!("{at}.classes");
+                        names(&classes, &fitted.classes, "class")?;
+                        known(
+                            &classes,
+                            &fitted.classes,
+                            &self.classes,
+                            "one of the model's classes",
+                        )?;
                         for (r, row) in fitted.filters.iter().enumerate() {
                             numbers(&format!("{at}.filters[{r}]"), row, finite, FINITE)?;
                         }
