@@ -18,7 +18,9 @@ pub mod recording;
 pub mod report;
 pub mod signal;
 pub mod simulate;
+pub mod validation;
 pub mod windows;
 
 pub use error::{Error, ErrorKind, Result};
+pub use recording::Event;
 pub use recording::Recording;

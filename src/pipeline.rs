@@ -1,12 +1,13 @@
 //! The whole pipeline: settings validated once ([`PipelineSpec`]), then fitted into a
 //! [`FittedPipeline`] — the model file that `train` writes and `classify` reads.
 
-use crate::evaluate::crossval::Refit;
-use crate::evaluate::{balanced_accuracy, purge_overlaps, stratified_kfold};
 use crate::features::{extract_with_baseline, FeatureSpec, Features};
-use crate::io::Event;
-use crate::model::{LdaModel, LdaSpec, LogisticModel, LogisticSpec, Scaler};
+use crate::model::Scaler;
+pub use crate::model::{non_finite_row, Classifier, ClassifierSpec};
 use crate::preprocess::Preprocessing;
+use crate::recording::Event;
+use crate::validation::crossval::Refit;
+use crate::validation::{balanced_accuracy, purge_overlaps, stratified_kfold};
 use crate::windows::{DropCounts, Window, WindowSpec};
 use crate::{Error, Recording, Result};
 use ndarray::Axis;
@@ -37,51 +38,6 @@ pub struct PipelineSpec {
     pub labels: Option<Vec<String>>,
     /// Classifier settings.
     pub classifier: ClassifierSpec,
-}
-
-/// Which classifier to fit, with its settings.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "settings", rename_all = "snake_case")]
-pub enum ClassifierSpec {
-    /// Balanced L2 logistic regression.
-    Logistic(LogisticSpec),
-    /// Shrinkage LDA with equal priors.
-    Lda(LdaSpec),
-}
-
-impl From<LogisticSpec> for ClassifierSpec {
-    fn from(s: LogisticSpec) -> Self {
-        ClassifierSpec::Logistic(s)
-    }
-}
-
-impl ClassifierSpec {
-    /// Validates the settings.
-    pub fn check(&self) -> Result<()> {
-        match self {
-            ClassifierSpec::Logistic(s) => s.check(),
-            ClassifierSpec::Lda(_) => Ok(()),
-        }
-    }
-
-    /// Fits on standardised features.
-    pub fn fit(
-        &self,
-        x: ndarray::ArrayView2<f64>,
-        y: &[usize],
-        n_classes: usize,
-    ) -> Result<Classifier> {
-        Ok(match self {
-            ClassifierSpec::Logistic(settings) => Classifier::LogisticRegression {
-                settings: settings.clone(),
-                model: settings.fit(x, y, n_classes)?,
-            },
-            ClassifierSpec::Lda(settings) => Classifier::Lda {
-                settings: settings.clone(),
-                model: settings.fit(x, y, n_classes)?,
-            },
-        })
-    }
 }
 
 /// A recording with its events, ready to be windowed.
@@ -245,63 +201,6 @@ pub struct TrainingSummary {
     /// Input sanity warnings about the training recordings (format 2; empty for migrated files).
     #[serde(default)]
     pub warnings: Vec<crate::io::Warning>,
-}
-
-/// The classifier of a model file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-#[serde(deny_unknown_fields)]
-pub enum Classifier {
-    /// Balanced L2 logistic regression.
-    LogisticRegression {
-        /// Settings it was fitted with.
-        settings: LogisticSpec,
-        /// The fitted coefficients.
-        model: LogisticModel,
-    },
-    /// Shrinkage linear discriminant analysis (Ledoit-Wolf), equal priors.
-    Lda {
-        /// Settings it was fitted with.
-        settings: LdaSpec,
-        /// The fitted coefficients.
-        model: LdaModel,
-    },
-}
-
-impl Classifier {
-    /// Number of classes.
-    pub fn n_classes(&self) -> usize {
-        match self {
-            Classifier::LogisticRegression { model, .. } => model.n_classes,
-            Classifier::Lda { model, .. } => model.n_classes,
-        }
-    }
-
-    /// Coefficient rows and intercepts.
-    fn weights(&self) -> (&[Vec<f64>], &[f64]) {
-        match self {
-            Classifier::LogisticRegression { model, .. } => {
-                (&model.coefficients, &model.intercepts)
-            }
-            Classifier::Lda { model, .. } => (&model.coefficients, &model.intercepts),
-        }
-    }
-
-    /// Class probabilities of standardised rows, windows × classes.
-    pub fn predict_proba(&self, x: ndarray::ArrayView2<f64>) -> ndarray::Array2<f64> {
-        match self {
-            Classifier::LogisticRegression { model, .. } => model.predict_proba(x),
-            Classifier::Lda { model, .. } => model.predict_proba(x),
-        }
-    }
-
-    /// Class probabilities of one standardised row, into `out`.
-    pub fn predict_proba_row(&self, x: ndarray::ArrayView1<f64>, out: &mut [f64]) {
-        match self {
-            Classifier::LogisticRegression { model, .. } => model.predict_proba_row(x, out),
-            Classifier::Lda { model, .. } => model.predict_proba_row(x, out),
-        }
-    }
 }
 
 /// The fitted pipeline: every setting needed to reproduce the features, the scaler and the
@@ -696,15 +595,15 @@ impl PipelineSpec {
                 oof_balanced_accuracy_at_half: None,
             });
         };
-        let units = crate::evaluate::overlap_groups(&set.windows, set.window_len);
-        let test_fold = crate::evaluate::stratified_group_kfold(&set.y, &units, k)?;
+        let units = crate::validation::overlap_groups(&set.windows, set.window_len);
+        let test_fold = crate::validation::stratified_group_kfold(&set.y, &units, k)?;
         let name = |f: usize| format!("--threshold auto: fold {} of {k}", f + 1);
         let refit = |train: &[usize], y: &[usize]| -> Result<ndarray::Array2<f64>> {
             Ok(set
                 .refit_features(train, y)?
                 .expect("supervised extractors"))
         };
-        let oof = crate::evaluate::crossval::out_of_fold(
+        let oof = crate::validation::crossval::out_of_fold(
             set.features.matrix.view(),
             &set.y,
             2,
@@ -1567,13 +1466,6 @@ pub fn best_threshold(p: &[f64], positive: &[bool], error_cost: f64) -> f64 {
 /// `x` rounded to 6 decimals (µs for times in s), for messages.
 fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
-}
-
-/// The first row of class probabilities that holds a value that is not finite, if any.
-pub fn non_finite_row(p: ndarray::ArrayView2<f64>) -> Option<usize> {
-    p.rows()
-        .into_iter()
-        .position(|r| r.iter().any(|v| !v.is_finite()))
 }
 
 /// Index of the largest value (the first on ties).

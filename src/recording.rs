@@ -1,4 +1,5 @@
-//! `Recording`: a block of multichannel EEG in memory, independent of any file format.
+//! `Recording` (a block of multichannel EEG in memory) and `Event` (a labelled moment of it),
+//! independent of any file format.
 
 use ndarray::Array2;
 use std::path::PathBuf;
@@ -36,4 +37,17 @@ impl Recording {
     pub fn channel_index(&self, name: &str) -> Option<usize> {
         self.channel_names.iter().position(|c| c == name)
     }
+}
+
+/// One labelled event: an onset and duration in seconds from the start of the recording.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// Onset in s from the first sample.
+    pub onset_s: f64,
+    /// Duration in s (0 for an instantaneous event).
+    pub duration_s: f64,
+    /// The intent label, e.g. `eyes_closed` or `robot_error`.
+    pub label: String,
+    /// Line of the events file this event came from (for messages).
+    pub line: u64,
 }

@@ -1,7 +1,7 @@
 //! Windows: which slices of a recording are classified, event-locked epochs or sliding windows
 //! inside labelled segments, and why any were dropped.
 
-use crate::io::Event;
+use crate::recording::Event;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;

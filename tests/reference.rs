@@ -4,11 +4,11 @@
 mod common;
 use common::{floats, reference, usizes};
 
-use eegi::evaluate::{balanced_accuracy, stratified_kfold};
 use eegi::features::{Band, BandPowerSpec, Extractor, PowerScale};
 use eegi::io::{read_recording, CsvOptions};
 use eegi::model::LogisticSpec;
 use eegi::signal::WelchPlan;
+use eegi::validation::{balanced_accuracy, stratified_kfold};
 use ndarray::{s, Array2};
 use std::path::Path;
 

@@ -4,8 +4,8 @@
 mod common;
 use common::{floats, usizes};
 
-use eegi::evaluate::metrics::score;
-use eegi::evaluate::stratified_group_kfold;
+use eegi::validation::metrics::score;
+use eegi::validation::stratified_group_kfold;
 use ndarray::Array2;
 use serde_json::Value;
 use std::path::Path;

@@ -1,12 +1,12 @@
 //! xDAWN features in the pipeline: fitted inside `train`, stored in the model, refitted on each
 //! cross-validation fold's training windows only (no leakage), used by classify.
 
-use eegi::evaluate::crossval::out_of_fold;
-use eegi::evaluate::{balanced_accuracy, overlap_groups, stratified_group_kfold};
 use eegi::features::{FeatureSpec, XdawnSpec};
 use eegi::io::Event;
 use eegi::model::LdaSpec;
 use eegi::pipeline::{ClassifierSpec, LabelledRecording, PipelineSpec};
+use eegi::validation::crossval::out_of_fold;
+use eegi::validation::{balanced_accuracy, overlap_groups, stratified_group_kfold};
 use eegi::windows::WindowSpec;
 use eegi::Recording;
 use ndarray::Array2;

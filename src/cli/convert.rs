@@ -4,7 +4,7 @@
 
 use super::config::{csv_field, print_warnings, InputArgs};
 use crate::io::output::write_atomically;
-use crate::io::Event;
+use crate::recording::Event;
 use crate::{Error, Recording, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,9 +1,5 @@
-//! Cross-validation splits and metrics with scikit-learn's definitions; computes, never prints.
+//! `eegi evaluate`'s computation: a held-out model or the one cross-validation
+//! ([`crate::validation`]) over a batch of recordings, into the report's data.
 
-pub mod crossval;
-pub mod metrics;
+pub mod report;
 pub mod run;
-pub mod split;
-
-pub use metrics::{balanced_accuracy, confusion_matrix};
-pub use split::{overlap_groups, purge_overlaps, stratified_group_kfold, stratified_kfold};

@@ -2,14 +2,18 @@
 //! groups that never straddle a split), every metric, the permutation test, per-fold and
 //! per-recording scores, ROC curves and class spectra, gathered in a [`Report`].
 
-use super::crossval::{out_of_fold, permutation_p_value, permutation_scores, permuted_labels};
-use super::metrics::{accuracy, balanced_accuracy, predicted, roc_curve, score_predictions};
-use super::split::{overlap_groups, stratified_group_kfold};
-use crate::features::{FeatureSpec, PowerScale};
-use crate::pipeline::{FittedPipeline, TrainingSet};
-use crate::report::{
+use super::report::{
     ChannelSpectrum, ClassRow, FoldRow, MeanSd, RecordingRow, Report, RocCurve, Settings, Spectra,
 };
+use crate::features::{FeatureSpec, PowerScale};
+use crate::pipeline::{FittedPipeline, TrainingSet};
+use crate::validation::crossval::{
+    out_of_fold, permutation_p_value, permutation_scores, permuted_labels,
+};
+use crate::validation::metrics::{
+    accuracy, balanced_accuracy, predicted, roc_curve, score_predictions,
+};
+use crate::validation::split::{overlap_groups, stratified_group_kfold};
 use crate::{Error, Result};
 use ndarray::{Array2, Axis};
 
@@ -40,7 +44,7 @@ pub struct Request<'a> {
     /// How predictions are made.
     pub protocol: Protocol<'a>,
     /// Classifier refitted per fold (unused for a model).
-    pub classifier: crate::pipeline::ClassifierSpec,
+    pub classifier: crate::model::ClassifierSpec,
     /// Feature settings, for the spectra's bands and unit.
     pub features: &'a [FeatureSpec],
     /// Number of label permutations (0: none).
@@ -69,7 +73,8 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
             .refit_features(train, labels)?
             .expect("only called with supervised extractors"))
     };
-    let refit: Option<&super::crossval::Refit> = set.epochs.is_some().then_some(&refit_fn as _);
+    let refit: Option<&crate::validation::crossval::Refit> =
+        set.epochs.is_some().then_some(&refit_fn as _);
 
     let (proba, folds, permuted, protocol, scheme) = match req.protocol {
         Protocol::Model(model) => {
@@ -247,7 +252,7 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
             let scores = proba.column(c).to_vec();
             RocCurve {
                 class: set.classes[c].clone(),
-                auc: super::metrics::binary_roc_auc(&pos, &scores),
+                auc: crate::validation::metrics::binary_roc_auc(&pos, &scores),
                 points: roc_curve(&pos, &scores),
             }
         })
@@ -375,7 +380,7 @@ fn model_proba(model: &FittedPipeline, set: &TrainingSet) -> Result<Array2<f64>>
     let selected = set.features.matrix.select(Axis(1), &columns);
     let x = model.scaler.transform(selected.as_standard_layout().view());
     let p = model.classifier.predict_proba(x.view());
-    if let Some(r) = crate::pipeline::non_finite_row(p.view()) {
+    if let Some(r) = crate::model::non_finite_row(p.view()) {
         let w = &set.windows[r];
         let fs = set.sample_rate_hz;
         let probabilities = p.row(r).to_vec();

@@ -2,21 +2,9 @@
 //! that label segments or trials of a recording.
 
 use super::{detect_delimiter, read_bytes};
+pub use crate::recording::Event;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
-
-/// One labelled event: an onset and duration in seconds from the start of the recording.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Event {
-    /// Onset in s from the first sample.
-    pub onset_s: f64,
-    /// Duration in s (0 for an instantaneous event).
-    pub duration_s: f64,
-    /// The intent label, e.g. `eyes_closed` or `robot_error`.
-    pub label: String,
-    /// Line of the events file this event came from (for messages).
-    pub line: u64,
-}
 
 /// The sidecar events file of a recording, if one exists: `<stem>_events.csv` or
 /// `<stem>_events.tsv`, and for BIDS names (`…_eeg.csv`) also without the `_eeg` suffix

@@ -94,7 +94,9 @@ pub fn check_output(path: &Path, inputs: &[&Path]) -> Result<()> {
         return Ok(()); // a new file cannot be an input
     };
     let inputs = INPUTS.lock().unwrap_or_else(|e| e.into_inner());
-    match inputs.iter().find(|i| i.id == id) {
+    // an input since deleted may have left its inode to a new file: it must still be there
+    let still_there = |i: &&Input| FileId::of_path(&i.path).as_ref() == Some(&i.id);
+    match inputs.iter().filter(|i| i.id == id).find(still_there) {
         None => Ok(()),
         Some(i) => {
             let also = if i.path == path {

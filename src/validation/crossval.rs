@@ -52,7 +52,7 @@ pub fn out_of_fold(
     n_classes: usize,
     test_fold: &[usize],
     n_folds: usize,
-    classifier: &crate::pipeline::ClassifierSpec,
+    classifier: &crate::model::ClassifierSpec,
     parallel: bool,
     fold_name: &(dyn Fn(usize) -> String + Sync),
     refit: Option<&Refit>,
@@ -84,7 +84,7 @@ pub fn out_of_fold(
         let scaler = Scaler::fit(xt.view());
         let model = classifier.fit(scaler.transform(xt.view()).view(), &compact, present.len())?;
         let p = model.predict_proba(scaler.transform(x.select(Axis(0), &test).view()).view());
-        if let Some(r) = crate::pipeline::non_finite_row(p.view()) {
+        if let Some(r) = crate::model::non_finite_row(p.view()) {
             return Err(Error::runtime(format!(
                 "{}: the model fitted on the other folds gives class probabilities {} for test window {}, expected finite probabilities",
                 fold_name(fold),
@@ -103,10 +103,10 @@ pub fn out_of_fold(
                 n_train: train.len(),
                 missing_classes: missing,
                 converged: match &model {
-                    crate::pipeline::Classifier::LogisticRegression { model, .. } => {
+                    crate::model::Classifier::LogisticRegression { model, .. } => {
                         model.fit.converged
                     }
-                    crate::pipeline::Classifier::Lda { .. } => true,
+                    crate::model::Classifier::Lda { .. } => true,
                 },
             },
             full,
@@ -185,7 +185,7 @@ pub fn permutation_scores(
     units: &[usize],
     n: usize,
     seed: u64,
-    classifier: &crate::pipeline::ClassifierSpec,
+    classifier: &crate::model::ClassifierSpec,
     split: &Split,
     tick: &(dyn Fn() + Sync),
     refit: Option<&Refit>,

@@ -1,0 +1,192 @@
+//! The report's data: one [`Report`] struct, filled by [`run`](super::run::run) and rendered
+//! by [`crate::report`] as JSON, Markdown, HTML or a terminal table.
+
+use crate::features::FeatureSpec;
+use crate::pipeline::InputFile;
+use crate::windows::{DropCounts, WindowSpec};
+use serde::Serialize;
+
+/// Everything an evaluation found, and everything needed to reproduce it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// eegi version that made the report.
+    pub eegi_version: String,
+    /// How predictions were obtained, in words.
+    pub protocol: String,
+    /// Class names; every per-class array follows this order.
+    pub classes: Vec<String>,
+    /// Windows evaluated.
+    pub n_windows: usize,
+    /// Recordings evaluated.
+    pub n_recordings: usize,
+    /// Fraction of windows predicted right.
+    pub accuracy: f64,
+    /// Mean recall over classes (pooled over all out-of-fold predictions).
+    pub balanced_accuracy: f64,
+    /// Macro F1.
+    pub macro_f1: f64,
+    /// Cohen's kappa (null when undefined).
+    pub kappa: Option<f64>,
+    /// ROC AUC: binary, or one-vs-rest macro (null when undefined).
+    pub roc_auc: Option<f64>,
+    /// Log loss, nats per window (probabilities clipped to [ε, 1-ε]).
+    pub log_loss: f64,
+    /// Counts, rows = true class, columns = predicted class, in `classes` order.
+    pub confusion_matrix: Vec<Vec<usize>>,
+    /// Each row divided by its total (the recall of each prediction); a row without windows is 0.
+    pub confusion_matrix_normalised: Vec<Vec<f64>>,
+    /// Precision, recall, F1 and support per class.
+    pub per_class: Vec<ClassRow>,
+    /// Balanced accuracy of guessing: 1 / number of classes.
+    pub chance_balanced_accuracy: f64,
+    /// Label permutations run (0: no test).
+    pub permutations: usize,
+    /// What was permuted.
+    pub permutation_scheme: String,
+    /// (1 + #permuted ≥ observed) / (1 + N); null without permutations.
+    pub permutation_p_value: Option<f64>,
+    /// Balanced accuracy under each permutation (the empirical chance distribution).
+    pub permutation_balanced_accuracy: Vec<f64>,
+    /// Mean of the permuted scores: the empirical chance level (null without permutations).
+    pub empirical_chance_balanced_accuracy: Option<f64>,
+    /// One row per fold.
+    pub folds: Vec<FoldRow>,
+    /// Mean and sd (population) of the fold balanced accuracies.
+    pub fold_balanced_accuracy: MeanSd,
+    /// One row per recording.
+    pub per_recording: Vec<RecordingRow>,
+    /// Mean and sd of the per-recording balanced accuracies.
+    pub recording_balanced_accuracy: MeanSd,
+    /// Windows per class.
+    pub counts: Vec<usize>,
+    /// Windows and events not used, and why.
+    pub dropped: DropCounts,
+    /// One ROC curve per class (one-vs-rest; for two classes only the second class's).
+    pub roc_curves: Vec<RocCurve>,
+    /// Mean band power per class on the most discriminative channels.
+    pub spectra: Spectra,
+    /// Things a reader must know (classes missing from a fold's training set, non-convergence).
+    pub warnings: Vec<String>,
+    /// The full settings, inputs and their hashes.
+    pub settings: Settings,
+}
+
+/// A mean ± sd over folds or recordings (null when there are no scores).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MeanSd {
+    /// Mean.
+    pub mean: Option<f64>,
+    /// Population standard deviation.
+    pub sd: Option<f64>,
+}
+
+/// Scores of one class.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassRow {
+    /// Class name.
+    pub class: String,
+    /// tp / (tp + fp).
+    pub precision: f64,
+    /// tp / (tp + fn).
+    pub recall: f64,
+    /// Harmonic mean of precision and recall.
+    pub f1: f64,
+    /// Windows of this class.
+    pub support: usize,
+}
+
+/// Scores of one cross-validation fold.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FoldRow {
+    /// What the fold tests, e.g. `S001R04.csv` or `fold 3`.
+    pub name: String,
+    /// Training windows (null for a held-out model).
+    pub n_train: Option<usize>,
+    /// Test windows.
+    pub n_test: usize,
+    /// Fraction right.
+    pub accuracy: f64,
+    /// Balanced accuracy over the classes present in the fold (null for an empty fold).
+    pub balanced_accuracy: Option<f64>,
+    /// Chance balanced accuracy of this fold: 1 / number of classes among its test windows.
+    pub chance_balanced_accuracy: Option<f64>,
+    /// Classes without training windows in this fold.
+    pub missing_classes: Vec<String>,
+}
+
+/// Scores of one recording.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordingRow {
+    /// The recording's path as given.
+    pub recording: String,
+    /// Windows from it.
+    pub n_windows: usize,
+    /// Fraction right.
+    pub accuracy: f64,
+    /// Balanced accuracy over the classes it holds.
+    pub balanced_accuracy: Option<f64>,
+}
+
+/// One ROC curve.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RocCurve {
+    /// The positive class.
+    pub class: String,
+    /// Area under it.
+    pub auc: Option<f64>,
+    /// (false positive rate, true positive rate) from (0, 0) to (1, 1).
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Mean feature value per class and band on a few channels.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Spectra {
+    /// Band names, low to high.
+    pub bands: Vec<String>,
+    /// Unit of the values, e.g. `log10 µV²`.
+    pub unit: String,
+    /// The channels, most discriminative first.
+    pub channels: Vec<ChannelSpectrum>,
+}
+
+/// Mean band power per class on one channel.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelSpectrum {
+    /// Channel name.
+    pub channel: String,
+    /// Largest one-way ANOVA F statistic of its bands across classes (how it was chosen).
+    pub f_statistic: f64,
+    /// `mean[class][band]`.
+    pub mean: Vec<Vec<f64>>,
+}
+
+/// The settings that reproduce a report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Settings {
+    /// How windows were cut.
+    pub window: WindowSpec,
+    /// Feature extractors.
+    pub features: Vec<FeatureSpec>,
+    /// Labels kept (all when null).
+    pub labels: Option<Vec<String>>,
+    /// Classifier settings (null for a held-out model, whose own settings it carries).
+    pub classifier: Option<crate::pipeline::ClassifierSpec>,
+    /// `model`, `k-fold`, `by-recording` or `by-group`.
+    pub evaluation: String,
+    /// Folds for k-fold.
+    pub folds: Option<usize>,
+    /// The `--group-by` rule.
+    pub group_by: Option<String>,
+    /// Seed of the permutation test.
+    pub seed: u64,
+    /// Label permutations.
+    pub permutations: usize,
+    /// Channels used.
+    pub n_channels: usize,
+    /// Sample rate, Hz.
+    pub sample_rate_hz: f64,
+    /// Model file evaluated, with its hash.
+    pub model: Option<InputFile>,
+    /// Recording and events files with their SHA-256.
+    pub inputs: Vec<InputFile>,
+}
