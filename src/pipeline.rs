@@ -6,21 +6,22 @@ use crate::model::Scaler;
 pub use crate::model::{non_finite_row, Classifier, ClassifierSpec};
 use crate::preprocess::Preprocessing;
 use crate::recording::Event;
+use crate::validation::balanced_accuracy;
 use crate::validation::crossval::Refit;
-use crate::validation::{balanced_accuracy, purge_overlaps, stratified_kfold};
 use crate::windows::{DropCounts, Window, WindowSpec};
 use crate::{Error, Recording, Result};
 use ndarray::Axis;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Version of the model file layout; bumped whenever a field changes meaning.
 /// 2 added `checksum` and `training.warnings`; 3 added `decision` (a binary model's threshold),
-/// fitted `xdawn` features and the logistic fit's `iterations`. Version-1 and -2 files are
-/// migrated on load (no decision = the most probable class).
-pub const FORMAT_VERSION: u32 = 3;
+/// fitted `xdawn` features and the logistic fit's `iterations`; 4 made
+/// `training.cross_validation` the one cross-validation `eegi evaluate --cv K` runs (pooled
+/// out-of-fold balanced accuracy over StratifiedGroupKFold; no `purged_training_windows`).
+/// Version-1 to -3 files are migrated on load (no decision = the most probable class).
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Oldest model file layout this eegi still reads (by migrating it).
 pub const OLDEST_FORMAT_VERSION: u32 = 1;
@@ -119,6 +120,59 @@ impl TrainingSet {
     }
 }
 
+/// How eegi's K-fold cross-validation makes its folds (stored in the model's summary and the
+/// evaluation report).
+pub const KFOLD_METHOD: &str = "stratified k-fold in time order (scikit-learn StratifiedKFold, shuffle=False); training windows that share samples with a test window removed; balanced accuracy of the pooled out-of-fold predictions";
+
+impl TrainingSet {
+    /// The test fold of each window for K folds: scikit-learn's `StratifiedKFold`
+    /// (shuffle=False), so each fold holds contiguous stretches of each class in time order.
+    pub fn kfold(&self, k: usize) -> Result<Vec<usize>> {
+        crate::validation::stratified_kfold(&self.y, k)
+    }
+
+    /// What each fold purges from its training windows: those sharing samples with one of its
+    /// test windows ([`crate::validation::purge_overlaps`]).
+    pub fn purge(&self) -> crate::validation::crossval::Purge<'_> {
+        crate::validation::crossval::Purge {
+            windows: &self.windows,
+            window_len: self.window_len,
+        }
+    }
+
+    /// The one K-fold cross-validation of eegi (`train --cv K`, `train --threshold auto`,
+    /// `eegi evaluate --cv K`): the folds of [`TrainingSet::kfold`] with overlapping training
+    /// windows purged ([`TrainingSet::purge`]), the scaler, the classifier
+    /// and supervised extractors (xDAWN) refitted on each training fold, out-of-fold class
+    /// probabilities for every window. Returns the test fold of each window and the result.
+    pub fn cross_validate(
+        &self,
+        classifier: &ClassifierSpec,
+        k: usize,
+        fold_name: &(dyn Fn(usize) -> String + Sync),
+    ) -> Result<(Vec<usize>, crate::validation::crossval::OutOfFold)> {
+        let test_fold = self.kfold(k)?;
+        let refit = |train: &[usize], y: &[usize]| -> Result<ndarray::Array2<f64>> {
+            Ok(self
+                .refit_features(train, y)?
+                .expect("supervised extractors"))
+        };
+        let oof = crate::validation::crossval::out_of_fold(
+            self.features.matrix.view(),
+            &self.y,
+            self.classes.len(),
+            &test_fold,
+            k,
+            classifier,
+            true,
+            fold_name,
+            self.epochs.is_some().then_some(&refit as &Refit),
+            Some(self.purge()),
+        )?;
+        Ok((test_fold, oof))
+    }
+}
+
 /// Features of every stored epoch under one (fitted) extractor; a feature that is not finite
 /// or absurdly large is an error naming its window ([`crate::features::bad_feature`]).
 fn transform_epochs(
@@ -164,13 +218,16 @@ pub struct CvSummary {
     pub folds: usize,
     /// How folds were made.
     pub method: String,
-    /// Mean balanced accuracy over folds.
+    /// Balanced accuracy of the pooled out-of-fold predictions (format 4; the mean over folds
+    /// in formats 1-3): the number `eegi evaluate --cv K` reports for the same data.
     pub balanced_accuracy: f64,
     /// Standard deviation of the fold scores (population).
     pub balanced_accuracy_sd: f64,
     /// Balanced accuracy of each fold.
     pub fold_balanced_accuracy: Vec<f64>,
-    /// Training windows left out of each fold because they overlapped a test window in time.
+    /// Formats 1-3 only: training windows left out of each fold because they overlapped a test
+    /// window in time (format 4 keeps overlapping windows on one side instead).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub purged_training_windows: Vec<usize>,
 }
 
@@ -495,53 +552,32 @@ impl PipelineSpec {
         Ok(set)
     }
 
-    /// Stratified K-fold balanced accuracy; training windows that overlap a test window in time
-    /// are purged from that fold's training set so nothing leaks across the split.
+    /// The K-fold cross-validation of `train --cv K`: [`TrainingSet::cross_validate`] (the
+    /// one eegi runs everywhere), summarised as `eegi evaluate --cv K` reports it: balanced
+    /// accuracy of the pooled out-of-fold predictions, and each fold's.
     pub fn cross_validate(&self, set: &TrainingSet, k: usize) -> Result<CvSummary> {
-        let test_fold = stratified_kfold(&set.y, k)?;
+        let name = |f: usize| format!("fold {} of {k}", f + 1);
+        let (test_fold, oof) = set.cross_validate(&self.classifier, k, &name)?;
         let n_classes = set.classes.len();
-        let results: Vec<Result<(f64, usize)>> = (0..k)
-            .into_par_iter()
+        let y_pred = crate::validation::metrics::predicted(oof.proba.view());
+        let scores: Vec<f64> = (0..k)
             .map(|fold| {
-                let train = purge_overlaps(&set.windows, set.window_len, &test_fold, fold);
-                let test: Vec<usize> = (0..set.y.len()).filter(|&i| test_fold[i] == fold).collect();
-                let purged = set.y.len() - test.len() - train.len();
-                let y_train: Vec<usize> = train.iter().map(|&i| set.y[i]).collect();
-                if (0..n_classes).any(|c| !y_train.contains(&c)) {
-                    return Err(Error::input(format!(
-                        "fold {} of {k} has no training windows of some class after removing windows that overlap its test windows; use fewer folds or a larger --step",
-                        fold + 1
-                    )));
-                }
-                let refit = set.refit_features(&train, &set.y)?;
-                let x = refit.as_ref().unwrap_or(&set.features.matrix);
-                let (scaler, model) = self.fit_rows(x, &set.y, set.classes.len(), &train)?;
-                let x_test = scaler.transform(x.select(Axis(0), &test).view());
-                let p = model.predict_proba(x_test.view());
-                if let Some(r) = non_finite_row(p.view()) {
-                    return Err(Error::runtime(format!(
-                        "--cv: fold {} of {k}: the model fitted on the other folds gives class probabilities {} for test window {}, expected finite probabilities",
-                        fold + 1,
-                        p.row(r),
-                        test[r] + 1
-                    )));
-                }
-                let y_pred: Vec<usize> = p.rows().into_iter().map(|r| argmax(r.as_slice().expect("contiguous"))).collect();
-                let y_test: Vec<usize> = test.iter().map(|&i| set.y[i]).collect();
-                Ok((balanced_accuracy(&y_test, &y_pred, n_classes), purged))
+                let (t, p): (Vec<usize>, Vec<usize>) = (0..set.y.len())
+                    .filter(|&i| test_fold[i] == fold)
+                    .map(|i| (set.y[i], y_pred[i]))
+                    .unzip();
+                balanced_accuracy(&t, &p, n_classes)
             })
             .collect();
-        let results = results.into_iter().collect::<Result<Vec<_>>>()?;
-        let scores: Vec<f64> = results.iter().map(|r| r.0).collect();
         let mean = scores.iter().sum::<f64>() / k as f64;
         let sd = (scores.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / k as f64).sqrt();
         Ok(CvSummary {
             folds: k,
-            method: "stratified k-fold in time order (scikit-learn StratifiedKFold, shuffle=False); training windows overlapping a test window removed".into(),
-            balanced_accuracy: mean,
+            method: KFOLD_METHOD.into(),
+            balanced_accuracy: balanced_accuracy(&set.y, &y_pred, n_classes),
             balanced_accuracy_sd: sd,
             fold_balanced_accuracy: scores,
-            purged_training_windows: results.iter().map(|r| r.1).collect(),
+            purged_training_windows: Vec::new(),
         })
     }
 
@@ -595,25 +631,8 @@ impl PipelineSpec {
                 oof_balanced_accuracy_at_half: None,
             });
         };
-        let units = crate::validation::overlap_groups(&set.windows, set.window_len);
-        let test_fold = crate::validation::stratified_group_kfold(&set.y, &units, k)?;
         let name = |f: usize| format!("--threshold auto: fold {} of {k}", f + 1);
-        let refit = |train: &[usize], y: &[usize]| -> Result<ndarray::Array2<f64>> {
-            Ok(set
-                .refit_features(train, y)?
-                .expect("supervised extractors"))
-        };
-        let oof = crate::validation::crossval::out_of_fold(
-            set.features.matrix.view(),
-            &set.y,
-            2,
-            &test_fold,
-            k,
-            &self.classifier,
-            true,
-            &name,
-            set.epochs.is_some().then_some(&refit as &Refit),
-        )?;
+        let (_, oof) = set.cross_validate(&self.classifier, k, &name)?;
         let p: Vec<f64> = oof.proba.column(pos).to_vec();
         let positive: Vec<bool> = set.y.iter().map(|&c| c == pos).collect();
         let threshold = best_threshold(&p, &positive, t.error_cost);

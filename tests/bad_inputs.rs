@@ -470,7 +470,7 @@ fn cases(model_text: &str) -> Vec<Case> {
         model(
             "model: no format_version",
             b"{\"channels\": []}".to_vec(),
-            vec!["model.json", "no format_version", "format_version 1 to 3"],
+            vec!["model.json", "no format_version", "format_version 1 to 4"],
         ),
         model(
             "model: format_version 99 (from the future)",
@@ -478,7 +478,7 @@ fn cases(model_text: &str) -> Vec<Case> {
             vec![
                 "model.json",
                 "format_version 99",
-                "reads format_version 1 to 3",
+                "reads format_version 1 to 4",
                 "newer eegi",
             ],
         ),
@@ -488,7 +488,7 @@ fn cases(model_text: &str) -> Vec<Case> {
             vec![
                 "model.json",
                 "format_version 0",
-                "reads format_version 1 to 3",
+                "reads format_version 1 to 4",
             ],
         ),
         model(

@@ -125,7 +125,7 @@ fn train_json_summary_has_the_documented_keys() {
     // the model file holds what classify needs
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
-    assert_eq!(m["format_version"], 3);
+    assert_eq!(m["format_version"], 4);
     assert_eq!(m["checksum"].as_str().unwrap().len(), 64);
     assert_eq!(v["n_warnings"], 0);
     assert_eq!(m["channels"].as_array().unwrap().len(), 64);
@@ -1107,4 +1107,65 @@ fn classify_and_features_never_print_nan_or_inf_for_a_huge_sample() {
         check(&format!("features {extra:?}"), o);
         assert!(!out.exists());
     }
+}
+
+/// `train --cv K` and `evaluate --cv K` run one cross-validation: the same folds and the same
+/// balanced accuracy (of the pooled out-of-fold predictions) for the same data and settings.
+fn same_cv_in_train_and_evaluate(files: &[&Path], settings: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    let mut train = eegi();
+    train.arg("train").args(files).args(settings);
+    train.args(["--cv", "5", "--json", "-o"]).arg(&model);
+    let t: serde_json::Value = serde_json::from_str(&stdout(&mut train)).unwrap();
+    let mut evaluate = eegi();
+    evaluate.arg("evaluate").args(files).args(settings);
+    evaluate.args(["--cv", "5", "--permutations", "0", "--json"]);
+    let e: serde_json::Value = serde_json::from_str(&stdout(&mut evaluate)).unwrap();
+    let trained = t["cv_balanced_accuracy"].as_f64().unwrap();
+    assert_eq!(
+        trained,
+        e["balanced_accuracy"].as_f64().unwrap(),
+        "{settings:?}"
+    );
+    let folds: Vec<f64> = e["folds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["balanced_accuracy"].as_f64().unwrap())
+        .collect();
+    let train_folds: Vec<f64> = t["cv_fold_balanced_accuracy"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(train_folds, folds, "{settings:?}");
+    // and the text each prints shows that number
+    let shown = format!("{trained:.3}");
+    let mut train_text = eegi();
+    train_text.arg("train").args(files).args(settings);
+    train_text.args(["--cv", "5", "-o"]).arg(&model);
+    let text = stdout(&mut train_text);
+    assert!(
+        text.contains(&format!("5-fold balanced accuracy: {shown}")),
+        "{text}"
+    );
+    let mut evaluate_text = eegi();
+    evaluate_text.arg("evaluate").args(files).args(settings);
+    evaluate_text.args(["--cv", "5", "--permutations", "0"]);
+    let text = stdout(&mut evaluate_text);
+    assert!(
+        text.contains(&format!("balanced accuracy {shown} vs chance")),
+        "{text}"
+    );
+}
+
+#[test]
+fn train_cv_and_evaluate_cv_report_the_same_balanced_accuracy() {
+    let open = root().join("data/eyes_open.csv");
+    let closed = root().join("data/eyes_closed.csv");
+    // sliding windows (overlapping neighbours purged) with each classifier
+    same_cv_in_train_and_evaluate(&[&open, &closed], &[]);
+    same_cv_in_train_and_evaluate(&[&open, &closed], &["--classifier", "lda", "--step", "0.5"]);
 }

@@ -162,10 +162,31 @@ fn one_class_per_recording_cannot_be_left_out() {
 }
 
 #[test]
-fn k_fold_needs_independent_groups() {
-    // every sliding window of one segment overlaps its neighbour: two segments, two groups
-    let err = fails(&["--cv", "3", "data/eyes_open.csv", "data/eyes_closed.csv"]);
-    assert!(err.contains("only 2 independent groups"), "{err}");
+fn k_fold_cuts_continuous_segments_in_time_and_purges_overlapping_training_windows() {
+    // two continuous segments (every sliding window overlaps its neighbours): folds are
+    // contiguous stretches of each class, and the training windows that share samples with a
+    // test window are left out of that fold's training
+    let v = json(&[
+        "--cv",
+        "3",
+        "data/eyes_open.csv",
+        "data/eyes_closed.csv",
+        "--permutations",
+        "0",
+    ]);
+    let n = v["n_windows"].as_u64().unwrap();
+    let folds = v["folds"].as_array().unwrap();
+    assert_eq!(folds.len(), 3);
+    let tested: u64 = folds.iter().map(|f| f["n_test"].as_u64().unwrap()).sum();
+    assert_eq!(tested, n);
+    for f in folds {
+        let (train, test) = (
+            f["n_train"].as_u64().unwrap(),
+            f["n_test"].as_u64().unwrap(),
+        );
+        // a stretch in the middle of a segment has an overlapping neighbour on each side
+        assert!(train + test < n, "{f}");
+    }
 }
 
 #[test]

@@ -84,3 +84,40 @@ fn errp_negative_control_stays_at_chance_with_xdawn() {
         "a negative control must not decode with xDAWN: {ba}"
     );
 }
+
+#[test]
+fn train_cv_and_evaluate_cv_agree_on_real_event_locked_data() {
+    let Some(data) = shared() else { return };
+    let files = [data.join("bci2_iv_fingertap/recordings/train.csv")];
+    let settings = [
+        "--epoch",
+        "0:0.5",
+        "--labels",
+        "left,right",
+        "--features",
+        "erp,xdawn",
+        "--classifier",
+        "lda",
+        "--baseline",
+        "0:0.5",
+    ];
+    let trained = train_summary(&files, &[&settings[..], &["--cv", "5"]].concat());
+    let out = assert_cmd::Command::cargo_bin("eegi")
+        .unwrap()
+        .arg("evaluate")
+        .args(&files)
+        .args(settings)
+        .args(["--cv", "5", "--permutations", "0", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let evaluated: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        trained["cv_balanced_accuracy"].as_f64().unwrap(),
+        evaluated["balanced_accuracy"].as_f64().unwrap()
+    );
+}

@@ -78,6 +78,7 @@ fn xdawn_is_fitted_on_the_training_fold_only() {
         false,
         &name,
         Some(&refit),
+        None,
     )
     .unwrap();
     // the leaky alternative: filters fitted on every window, test windows included
@@ -90,6 +91,7 @@ fn xdawn_is_fitted_on_the_training_fold_only() {
         &spec.classifier,
         false,
         &name,
+        None,
         None,
     )
     .unwrap();

@@ -124,8 +124,8 @@ pub fn describe(m: &FittedPipeline) -> String {
     let _ = match &t.cross_validation {
         Some(cv) => writeln!(
             o,
-            "cross-validation: {}-fold balanced accuracy {:.3} ± {:.3}",
-            cv.folds, cv.balanced_accuracy, cv.balanced_accuracy_sd
+            "cross-validation: {}-fold balanced accuracy {:.3} (per fold sd {:.3}; {})",
+            cv.folds, cv.balanced_accuracy, cv.balanced_accuracy_sd, cv.method
         ),
         None => writeln!(o, "cross-validation: skipped"),
     };

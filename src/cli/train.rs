@@ -226,15 +226,16 @@ pub fn run(args: Args) -> Result<()> {
     let _ = match &t.cross_validation {
         Some(cv) => writeln!(
             out,
-            "{}-fold balanced accuracy: {:.3} ± {:.3} (folds: {}; chance {:.3})",
+            "{}-fold balanced accuracy: {:.3} (out-of-fold, as `eegi evaluate --cv {}` reports; per fold {}, sd {:.3}; chance {:.3})",
             cv.folds,
             cv.balanced_accuracy,
-            cv.balanced_accuracy_sd,
+            cv.folds,
             cv.fold_balanced_accuracy
                 .iter()
                 .map(|v| format!("{v:.3}"))
                 .collect::<Vec<_>>()
                 .join(" "),
+            cv.balanced_accuracy_sd,
             1.0 / model.classes.len() as f64
         ),
         None => writeln!(out, "cross-validation skipped (--cv 0)"),

@@ -13,7 +13,7 @@ use crate::validation::crossval::{
 use crate::validation::metrics::{
     accuracy, balanced_accuracy, predicted, roc_curve, score_predictions,
 };
-use crate::validation::split::{overlap_groups, stratified_group_kfold};
+use crate::validation::split::overlap_groups;
 use crate::{Error, Result};
 use ndarray::{Array2, Axis};
 
@@ -98,11 +98,11 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
         }
         Protocol::KFold(n) => {
             let split = |labels: &[usize]| -> Result<(Vec<usize>, usize)> {
-                Ok((stratified_group_kfold(labels, &units, n)?, n))
+                Ok((crate::validation::stratified_kfold(labels, n)?, n))
             };
-            let (test_fold, _) = split(y)?;
+            // the one cross-validation, as `train --cv K` runs it
             let name = |f: usize| format!("fold {} of {n}", f + 1);
-            let oof = out_of_fold(x, y, k, &test_fold, n, &req.classifier, true, &name, refit)?;
+            let (_, oof) = set.cross_validate(&req.classifier, n, &name)?;
             (req.tick)();
             let permuted = permutation_scores(
                 x,
@@ -116,6 +116,7 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
                 &split,
                 req.tick,
                 refit,
+                Some(set.purge()),
             )?;
             let folds = oof
                 .folds
@@ -134,7 +135,7 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
                 oof.proba,
                 folds,
                 permuted,
-                format!("stratified {n}-fold cross-validation over groups of windows (windows that overlap in time or share an event stay on one side; scikit-learn StratifiedGroupKFold, shuffle=False)"),
+                format!("stratified {n}-fold cross-validation in time order (scikit-learn StratifiedKFold, shuffle=False), training windows that share samples with a test window removed (as train --cv {n})"),
                 "labels of events (groups of overlapping windows) shuffled within each recording, folds re-made for each permutation, scaler and classifier refitted".to_string(),
             )
         }
@@ -156,7 +157,18 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
             let n = names.len();
             let split = |_: &[usize]| -> Result<(Vec<usize>, usize)> { Ok((test_fold.clone(), n)) };
             let name = |f: usize| format!("fold leaving out {}", names[f]);
-            let oof = out_of_fold(x, y, k, &test_fold, n, &req.classifier, true, &name, refit)?;
+            let oof = out_of_fold(
+                x,
+                y,
+                k,
+                &test_fold,
+                n,
+                &req.classifier,
+                true,
+                &name,
+                refit,
+                None,
+            )?;
             (req.tick)();
             let permuted = permutation_scores(
                 x,
@@ -170,6 +182,7 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
                 &split,
                 req.tick,
                 refit,
+                None,
             )?;
             let folds = oof
                 .folds

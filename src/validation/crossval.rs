@@ -39,12 +39,23 @@ pub struct OutOfFold {
 /// row, the matrix of every row with supervised extractors (xDAWN) fitted on those rows only.
 pub type Refit<'a> = dyn Fn(&[usize], &[usize]) -> Result<Array2<f64>> + Sync + 'a;
 
+/// Windows whose training copies are purged from a fold when they share samples with one of
+/// its test windows (sliding windows of a continuous segment overlap their neighbours).
+#[derive(Debug, Clone, Copy)]
+pub struct Purge<'a> {
+    /// The windows, one per row.
+    pub windows: &'a [crate::windows::Window],
+    /// Window length, samples.
+    pub window_len: usize,
+}
+
 /// Test folds for a labelling: the fold of each window and the number of folds.
 pub type Split<'a> = dyn Fn(&[usize]) -> Result<(Vec<usize>, usize)> + Sync + 'a;
 
 /// Fits on all folds but one and predicts that one, for every fold `0..n_folds` (`test_fold[i]`
 /// = fold of window `i`). A fold whose training rows miss some classes is fitted on the classes
-/// it has; fewer than two is an error naming the fold with `fold_name`.
+/// it has; fewer than two is an error naming the fold with `fold_name`. With `purge`, training
+/// windows that share samples with a test window of the fold are left out of its training.
 #[allow(clippy::too_many_arguments)]
 pub fn out_of_fold(
     x: ArrayView2<f64>,
@@ -56,10 +67,14 @@ pub fn out_of_fold(
     parallel: bool,
     fold_name: &(dyn Fn(usize) -> String + Sync),
     refit: Option<&Refit>,
+    purge: Option<Purge>,
 ) -> Result<OutOfFold> {
     let one = |fold: usize| -> Result<(FoldOutcome, Array2<f64>)> {
         let test: Vec<usize> = (0..y.len()).filter(|&i| test_fold[i] == fold).collect();
-        let train: Vec<usize> = (0..y.len()).filter(|&i| test_fold[i] != fold).collect();
+        let train: Vec<usize> = match purge {
+            Some(p) => super::split::purge_overlaps(p.windows, p.window_len, test_fold, fold),
+            None => (0..y.len()).filter(|&i| test_fold[i] != fold).collect(),
+        };
         let mut present: Vec<usize> = train.iter().map(|&i| y[i]).collect();
         present.sort_unstable();
         present.dedup();
@@ -189,6 +204,7 @@ pub fn permutation_scores(
     split: &Split,
     tick: &(dyn Fn() + Sync),
     refit: Option<&Refit>,
+    purge: Option<Purge>,
 ) -> Result<Vec<f64>> {
     (0..n as u64)
         .into_par_iter()
@@ -197,7 +213,7 @@ pub fn permutation_scores(
             let (folds, n_folds) = split(&yp)?;
             let name = |f: usize| format!("permutation {}: fold {}", index + 1, f + 1);
             let oof = out_of_fold(
-                x, &yp, n_classes, &folds, n_folds, classifier, false, &name, refit,
+                x, &yp, n_classes, &folds, n_folds, classifier, false, &name, refit, purge,
             )?;
             tick();
             Ok(balanced_accuracy(

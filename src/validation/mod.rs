@@ -1,6 +1,7 @@
-//! The one cross-validation of eegi and what it needs: splits that keep overlapping windows and
-//! windows of one event on one side (scikit-learn's StratifiedGroupKFold), out-of-fold
-//! predictions with the scaler, the classifier and supervised extractors refitted per fold,
+//! The one cross-validation of eegi and what it needs: stratified K-fold in time order
+//! (scikit-learn's StratifiedKFold, shuffle=False) with training windows that share samples
+//! with a test window purged, leave-one-group-out over recordings, out-of-fold predictions
+//! with the scaler, the classifier and supervised extractors refitted per fold,
 //! the label-permutation test, and metrics with scikit-learn's definitions. Computes, never
 //! prints. Used by `train --cv`, `train --threshold auto` and `evaluate`.
 
