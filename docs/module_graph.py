@@ -14,6 +14,7 @@ Standard library only; run from anywhere.
 """
 import argparse
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -260,6 +261,7 @@ def sccs(nodes, edges):
 
 
 def main():
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends quietly
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     ap.add_argument("--within", help="a folder module under src/ (e.g. io): edges between its files")
     ap.add_argument("--files", action="store_true", help="name the files behind each edge")
