@@ -3,7 +3,7 @@ in float32 against float64, on the same windows, through the same model.
 
 Reports the largest relative difference in band power, the largest absolute difference in the
 log10 features and in the class probabilities, and how many labels change. eegi computes in
-float64; this is the measurement behind that choice (see README, "Speed").
+float64; this is the measurement behind that choice (see docs/performance.md, "Why float64").
 
 usage: python bench/f32_vs_f64.py MODEL.json IN.csv
 """
