@@ -9,6 +9,8 @@ pub mod error;
 pub mod evaluate;
 pub mod features;
 pub mod io;
+#[cfg(test)]
+mod layering;
 pub mod limits;
 pub mod model;
 pub mod online;
