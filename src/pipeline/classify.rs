@@ -1,0 +1,139 @@
+//! A recording through a fitted model: rate check, features, probabilities, the decision rule.
+
+use super::*;
+
+impl FittedPipeline {
+    /// Refuses a recording (named `source`) whose sample rate differs from the model's.
+    pub fn check_rate(&self, source: &Path, sample_rate_hz: f64) -> Result<()> {
+        if sample_rate_hz != self.sample_rate_hz {
+            return Err(Error::input(format!(
+                "{}: sample rate {} Hz, but the model was trained at {} Hz; resample the recording or train a model at {} Hz",
+                source.display(),
+                sample_rate_hz,
+                self.sample_rate_hz,
+                sample_rate_hz
+            )));
+        }
+        Ok(())
+    }
+
+    /// The predicted class for a row of class probabilities: the positive class when its
+    /// probability reaches the model's threshold, otherwise the most probable class.
+    pub fn decide(&self, probabilities: &[f64]) -> usize {
+        match &self.decision {
+            Some(d) => {
+                let pos = self
+                    .classes
+                    .iter()
+                    .position(|c| *c == d.positive_class)
+                    .expect("checked on load");
+                if probabilities[pos] >= d.threshold {
+                    pos
+                } else {
+                    1 - pos
+                }
+            }
+            None => argmax(probabilities),
+        }
+    }
+
+    /// Classifies windows of a recording: one per event when the model is event-locked and
+    /// events are given, otherwise sliding windows over the whole recording.
+    pub fn classify(&self, rec: &Recording, events: Option<&[Event]>) -> Result<Vec<Prediction>> {
+        let columns = channel_columns(rec, &self.channels, "the model needs")?;
+        self.check_rate(&rec.source, rec.sample_rate_hz)?;
+        let fs = self.sample_rate_hz;
+        let windows: Vec<Window> = match (events, self.window.is_event_locked()) {
+            (Some(ev), true) => {
+                let (w, d) = self.window.labelled(0, rec.n_samples(), fs, ev, None);
+                if d.off_recording > 0 {
+                    return Err(Error::input(format!(
+                        "{}: {} of {} events have an epoch that runs off the recording ({:.3} s long)",
+                        rec.source.display(),
+                        d.off_recording,
+                        ev.len(),
+                        rec.duration_s()
+                    )));
+                }
+                w
+            }
+            (None, true) => {
+                return Err(Error::input(format!(
+                    "{}: the model is event-locked (one window per event) and the recording has no events file; pass --events",
+                    rec.source.display()
+                )))
+            }
+            _ => self.window.continuous(0, rec.n_samples(), fs),
+        };
+        let (rec, columns) = self.preprocessing.apply(rec, columns)?;
+        let features = extract_with_baseline(
+            &self.features,
+            fs,
+            self.window_samples,
+            &[rec.as_ref()],
+            &[columns],
+            &self.channels,
+            &windows,
+            self.preprocessing.baseline_range(&self.window, fs),
+        )?;
+        let x = self.scaler.transform(features.matrix.view());
+        let p = self.classifier.predict_proba(x.view());
+        windows
+            .iter()
+            .zip(p.rows())
+            .map(|(w, row)| {
+                let probabilities = row.to_vec();
+                let start_s = w.start as f64 / fs;
+                let end_s = (w.start + self.window_samples) as f64 / fs;
+                self.check_probabilities(&rec.source, start_s, end_s, &probabilities)?;
+                Ok(Prediction {
+                    start_s,
+                    end_s,
+                    class: self.decide(&probabilities),
+                    probabilities,
+                })
+            })
+            .collect()
+    }
+
+    /// Refuses a window's class probabilities unless every one is finite. A NaN comes from a
+    /// linear score that overflowed (absurd coefficients or scales in the model, or features
+    /// far outside its training range) and must never be printed as a label.
+    pub fn check_probabilities(
+        &self,
+        source: &Path,
+        start_s: f64,
+        end_s: f64,
+        probabilities: &[f64],
+    ) -> Result<()> {
+        if probabilities.iter().all(|p| p.is_finite()) {
+            return Ok(());
+        }
+        let (coefficients, intercepts) = self.classifier.weights();
+        let largest = coefficients
+            .iter()
+            .flatten()
+            .chain(intercepts)
+            .fold(0.0f64, |m, v| m.max(v.abs()));
+        let smallest = self
+            .scaler
+            .scale
+            .iter()
+            .fold(f64::INFINITY, |m, v| m.min(*v));
+        Err(Error::file(
+            source,
+            format!(
+                "window {}-{} s: class probabilities {}, expected finite probabilities; the model's scores overflow (largest coefficient or intercept {} in size, smallest scaler.scale {}): the model is not one eegi trains, or the window's features are far outside its training range",
+                round6(start_s),
+                round6(end_s),
+                probabilities
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                crate::features::show(largest),
+                crate::features::show(smallest)
+            ),
+        ))
+    }
+}

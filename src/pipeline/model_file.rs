@@ -1,0 +1,794 @@
+//! The model file: load, migrate older formats, verify the checksum, validate what every value
+//! means, write.
+
+use super::*;
+
+impl FittedPipeline {
+    /// Reads, checks and if needed migrates a model file, within
+    /// [`MAX_MODEL_BYTES`](crate::limits::MAX_MODEL_BYTES); also returns notes for stderr
+    /// (e.g. that an older format was migrated).
+    pub fn load(path: &Path) -> Result<(FittedPipeline, Vec<String>)> {
+        let bytes = crate::io::read_bytes(path, &crate::io::ReadLimits::MODEL)?;
+        Self::from_bytes(path, &bytes)
+    }
+
+    /// Parses a model file's bytes (UTF-8 JSON) like [`FittedPipeline::load`]; the entry point
+    /// the fuzz tests drive.
+    pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<(FittedPipeline, Vec<String>)> {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            Error::at(
+                path,
+                line as u64,
+                None,
+                "text that is not UTF-8",
+                "an eegi model file (JSON)",
+            )
+        })?;
+        Self::from_json_with_notes(path, text)
+    }
+
+    /// Parses and checks a model file's JSON text; `path` names it in errors.
+    pub fn from_json(path: &Path, text: &str) -> Result<FittedPipeline> {
+        Self::from_json_with_notes(path, text).map(|(m, _)| m)
+    }
+
+    /// Parses a model file's JSON text, migrating an older format; also returns notes for
+    /// stderr. Format 2 files must carry a matching `checksum`. The text is parsed straight into
+    /// the typed model (no generic JSON tree), so memory stays near the size of the numbers.
+    pub fn from_json_with_notes(path: &Path, text: &str) -> Result<(FittedPipeline, Vec<String>)> {
+        use serde::de::IgnoredAny;
+        /// The version alone, read before the rest.
+        #[derive(Deserialize)]
+        struct Version {
+            format_version: Option<serde_json::Value>,
+        }
+        serde_json::from_str::<BTreeMap<String, IgnoredAny>>(text).map_err(|e| {
+            if e.is_data() {
+                Error::file(
+                    path,
+                    "JSON that is not an object, expected an eegi model file",
+                )
+            } else {
+                json_error(path, &e)
+            }
+        })?;
+        let reads = format!("format_version {OLDEST_FORMAT_VERSION} to {FORMAT_VERSION}");
+        let version = serde_json::from_str::<Version>(text)
+            .map_err(|e| json_error(path, &e))?
+            .format_version;
+        let version = match version {
+            None => {
+                return Err(Error::file(
+                    path,
+                    format!("no format_version field, expected an eegi model file ({reads})"),
+                ))
+            }
+            Some(v) => v.as_u64().ok_or_else(|| {
+                Error::file(
+                    path,
+                    format!("format_version {v}, expected a whole number ({reads})"),
+                )
+            })?,
+        };
+        if !(OLDEST_FORMAT_VERSION as u64..=FORMAT_VERSION as u64).contains(&version) {
+            return Err(Error::file(
+                path,
+                format!(
+                    "model format_version {version}, but this eegi {} reads {reads}{}",
+                    env!("CARGO_PKG_VERSION"),
+                    if version > FORMAT_VERSION as u64 {
+                        "; use a newer eegi"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        }
+        let mut model: FittedPipeline =
+            serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+        let mut notes = Vec::new();
+        if version >= 2 {
+            // format 2 is format 3 without `decision`, xdawn or `iterations` (absent, so its
+            // checksum still verifies)
+            if model.checksum.is_empty() {
+                return Err(Error::file(
+                    path,
+                    format!("format_version {version} model without a checksum field, expected one (was the file edited by hand?)"),
+                ));
+            }
+            let actual = model.content_hash();
+            if model.checksum != actual {
+                return Err(Error::file(
+                    path,
+                    format!("checksum {} does not match the content (SHA-256 {actual}), expected the file as eegi wrote it; it was edited or corrupted — retrain or restore it", model.checksum),
+                ));
+            }
+        } else {
+            // format 1 is format 2 without `checksum` and `training.warnings`: both default
+            if !model.checksum.is_empty() {
+                return Err(Error::file(
+                    path,
+                    "format_version 1 model with a checksum field, expected none in format 1",
+                ));
+            }
+            notes.push(format!(
+                "note: {}: model format_version 1 migrated to format_version {FORMAT_VERSION} in memory (no checksum to verify); rewrite it with `eegi train` to get one",
+                path.display()
+            ));
+        }
+        // formats 1 and 2 have no decision threshold (the most probable class) and no xdawn
+        if version < 3 {
+            if model.decision.is_some() {
+                return Err(Error::file(
+                    path,
+                    format!("format_version {version} model with a decision field, expected none before format 3"),
+                ));
+            }
+            if model
+                .features
+                .iter()
+                .any(|f| !matches!(f, FeatureSpec::BandPower(_) | FeatureSpec::Erp(_)))
+            {
+                return Err(Error::file(
+                    path,
+                    format!("format_version {version} model with xdawn features, expected band power or erp before format 3"),
+                ));
+            }
+        }
+        model.check(path).map_err(|e| as_model_field(path, e))?;
+        model.format_version = FORMAT_VERSION;
+        model.checksum = model.content_hash();
+        Ok((model, notes))
+    }
+
+    /// SHA-256 (hex) of the model's canonical JSON: compact, fields in format order, without the
+    /// `checksum` field, floats in shortest round-trip form. Streamed into the hash.
+    pub fn content_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut unsigned = self.clone();
+        unsigned.checksum = String::new();
+        let mut hasher = Sha256::new();
+        serde_json::to_writer(&mut hasher, &unsigned).expect("model serialises");
+        format!("{:x}", hasher.finalize())
+    }
+
+    /// Checks that the parts of a loaded model fit together.
+    fn check(&self, path: &Path) -> Result<()> {
+        let bad = |what: String| Err(Error::file(path, format!("inconsistent model: {what}")));
+        let n_features = self.feature_names.len();
+        let n_classes = self.classifier.n_classes();
+        if self.classes.len() < 2 || n_classes != self.classes.len() {
+            return bad(format!(
+                "{} classes listed, classifier has {}",
+                self.classes.len(),
+                n_classes
+            ));
+        }
+        let rows = if n_classes == 2 { 1 } else { n_classes };
+        let (coefficients, intercepts) = self.classifier.weights();
+        if coefficients.len() != rows || intercepts.len() != rows {
+            return bad(format!("expected {rows} coefficient rows and intercepts"));
+        }
+        if coefficients.iter().any(|r| r.len() != n_features)
+            || self.scaler.mean.len() != n_features
+            || self.scaler.scale.len() != n_features
+        {
+            return bad(format!(
+                "coefficient or scaler lengths differ from the {n_features} feature names"
+            ));
+        }
+        if !(self.sample_rate_hz.is_finite()
+            && self.sample_rate_hz > 0.0
+            && self.sample_rate_hz <= crate::limits::MAX_SAMPLE_RATE_HZ)
+        {
+            return bad(format!(
+                "sample_rate_hz {}, expected a positive rate of at most {} Hz",
+                self.sample_rate_hz,
+                crate::limits::MAX_SAMPLE_RATE_HZ
+            ));
+        }
+        if self.channels.is_empty() || self.channels.len() > crate::limits::MAX_COLUMNS {
+            return bad(format!(
+                "{} channels, expected 1 to {}",
+                self.channels.len(),
+                crate::limits::MAX_COLUMNS
+            ));
+        }
+        self.validate(path)?;
+        if self.window_samples > crate::limits::MAX_WINDOW_SAMPLES {
+            return bad(format!(
+                "window_samples {}, expected at most {}",
+                self.window_samples,
+                crate::limits::MAX_WINDOW_SAMPLES
+            ));
+        }
+        self.window.check()?;
+        self.window.check_rate(self.sample_rate_hz)?;
+        if self.window.length_samples(self.sample_rate_hz) != self.window_samples {
+            return bad("window_samples differs from window × sample rate".into());
+        }
+        self.preprocessing.check(&self.window)?;
+        self.preprocessing.filters(self.sample_rate_hz)?;
+        if let Some(d) = &self.decision {
+            if n_classes != 2 {
+                return bad(format!(
+                    "a decision threshold on a {n_classes}-class model, expected a binary model"
+                ));
+            }
+            if !self.classes.contains(&d.positive_class) {
+                return bad(format!(
+                    "decision positive_class '{}' is not one of the classes ({})",
+                    d.positive_class,
+                    join(&self.classes)
+                ));
+            }
+            if !(0.0..=1.0).contains(&d.threshold)
+                || !d.error_cost.is_finite()
+                || d.error_cost <= 0.0
+            {
+                return bad(format!(
+                    "decision threshold {} (expected 0 to 1) or error_cost {} (expected > 0)",
+                    d.threshold, d.error_cost
+                ));
+            }
+        }
+        let mut expected = 0;
+        for f in &self.features {
+            let e = f.build_for(self.sample_rate_hz, self.window_samples, &self.channels)?;
+            expected += e.n_columns(self.channels.len());
+        }
+        if expected != n_features {
+            return bad(format!(
+                "features produce {expected} columns, {n_features} names listed"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks what a loaded model's values mean, field by field (its shapes are checked by
+    /// `check`): every number finite and in its range (scaler scales positive, band edges and
+    /// rates positive, shrinkage and accuracies in [0, 1]), names non-empty and distinct
+    /// (channels, classes, feature columns, bands), names that refer to others known (ERP
+    /// channels, xDAWN classes). A checksum only proves the file is as written, not that what
+    /// was written makes sense. Errors name the JSON field: `m.json: scaler.scale[3]: 0,
+    /// expected a positive number`.
+    fn validate(&self, path: &Path) -> Result<()> {
+        let names = |field: &str, names: &[String], what: &str| -> Result<()> {
+            let mut seen: std::collections::HashMap<&str, usize> =
+                std::collections::HashMap::with_capacity(names.len());
+            for (i, n) in names.iter().enumerate() {
+                if n.is_empty() {
+                    return Err(field_error(
+                        path,
+                        &format!("{field}[{i}]"),
+                        "an empty name",
+                        &format!("a {what} name"),
+                    ));
+                }
+                if let Some(first) = seen.insert(n, i) {
+                    return Err(field_error(
+                        path,
+                        &format!("{field}[{i}]"),
+                        &format!("'{n}' again (as {field}[{first}])"),
+                        &format!("distinct {what} names"),
+                    ));
+                }
+            }
+            Ok(())
+        };
+        let numbers =
+            |field: &str, values: &[f64], ok: fn(f64) -> bool, expected: &str| match values
+                .iter()
+                .position(|&v| !ok(v))
+            {
+                Some(i) => Err(field_error(
+                    path,
+                    &format!("{field}[{i}]"),
+                    &crate::features::show(values[i]),
+                    expected,
+                )),
+                None => Ok(()),
+            };
+        // every item is one of `universe` (e.g. an ERP channel among the model's channels)
+        let known = |field: &str, items: &[String], universe: &[String], what: &str| match items
+            .iter()
+            .enumerate()
+            .find(|(_, c)| !universe.contains(c))
+        {
+            Some((k, c)) => Err(field_error(
+                path,
+                &format!("{field}[{k}]"),
+                &format!("'{c}'"),
+                what,
+            )),
+            None => Ok(()),
+        };
+        let number = |field: &str, v: f64, ok: fn(f64) -> bool, expected: &str| {
+            if ok(v) {
+                Ok(())
+            } else {
+                Err(field_error(
+                    path,
+                    field,
+                    &crate::features::show(v),
+                    expected,
+                ))
+            }
+        };
+        fn finite(v: f64) -> bool {
+            v.is_finite()
+        }
+        fn positive(v: f64) -> bool {
+            v.is_finite() && v > 0.0
+        }
+        fn non_negative(v: f64) -> bool {
+            v.is_finite() && v >= 0.0
+        }
+        fn fraction(v: f64) -> bool {
+            (0.0..=1.0).contains(&v)
+        }
+        const FINITE: &str = "a finite number";
+        names("channels", &self.channels, "channel")?;
+        names("classes", &self.classes, "class")?;
+        names("feature_names", &self.feature_names, "feature")?;
+        numbers("scaler.mean", &self.scaler.mean, finite, FINITE)?;
+        numbers(
+            "scaler.scale",
+            &self.scaler.scale,
+            positive,
+            "a positive number",
+        )?;
+        let (coefficients, intercepts) = self.classifier.weights();
+        for (r, row) in coefficients.iter().enumerate() {
+            numbers(
+                &format!("classifier.model.coefficients[{r}]"),
+                row,
+                finite,
+                FINITE,
+            )?;
+        }
+        numbers("classifier.model.intercepts", intercepts, finite, FINITE)?;
+        match &self.classifier {
+            Classifier::LogisticRegression { settings, model } => {
+                number(
+                    "classifier.settings.alpha",
+                    settings.alpha,
+                    positive,
+                    "a positive L2 penalty",
+                )?;
+                if settings.max_iterations == 0 {
+                    return Err(field_error(
+                        path,
+                        "classifier.settings.max_iterations",
+                        "0",
+                        "at least 1",
+                    ));
+                }
+                number(
+                    "classifier.model.fit.objective",
+                    model.fit.objective,
+                    non_negative,
+                    "a non-negative number",
+                )?;
+                number(
+                    "classifier.model.fit.gradient_max_per_window",
+                    model.fit.gradient_max_per_window,
+                    non_negative,
+                    "a non-negative number",
+                )?;
+            }
+            Classifier::Lda { model, .. } => {
+                if model.shrinkage.len() != model.n_classes {
+                    return Err(field_error(
+                        path,
+                        "classifier.model.shrinkage",
+                        &format!("{} values", model.shrinkage.len()),
+                        &format!("one per class ({})", model.n_classes),
+                    ));
+                }
+                numbers(
+                    "classifier.model.shrinkage",
+                    &model.shrinkage,
+                    fraction,
+                    "a coefficient from 0 to 1",
+                )?;
+            }
+        }
+        for (i, f) in self.features.iter().enumerate() {
+            match f {
+                FeatureSpec::BandPower(b) => {
+                    number(
+                        &format!("features[{i}].welch_segment_s"),
+                        b.welch_segment_s,
+                        positive,
+                        "a positive length in s",
+                    )?;
+                    let band_names: Vec<String> = b.bands.iter().map(|b| b.name.clone()).collect();
+                    names(&format!("features[{i}].bands"), &band_names, "band")?;
+                    for (k, band) in b.bands.iter().enumerate() {
+                        number(
+                            &format!("features[{i}].bands[{k}].low_hz"),
+                            band.low_hz,
+                            non_negative,
+                            "a frequency of at least 0 Hz",
+                        )?;
+                        if !(band.high_hz.is_finite() && band.high_hz > band.low_hz) {
+                            return Err(field_error(
+                                path,
+                                &format!("features[{i}].bands[{k}].high_hz"),
+                                &crate::features::show(band.high_hz),
+                                &format!("a frequency above low_hz ({} Hz)", band.low_hz),
+                            ));
+                        }
+                    }
+                }
+                FeatureSpec::Erp(e) => {
+                    number(
+                        &format!("features[{i}].rate_hz"),
+                        e.rate_hz,
+                        positive,
+                        "a positive rate in Hz",
+                    )?;
+                    if let Some(channels) = &e.channels {
+                        let at = format!("features[{i}].channels");
+                        names(&at, channels, "channel")?;
+                        known(&at, channels, &self.channels, "one of the model's channels")?;
+                    }
+                }
+                FeatureSpec::Xdawn(x) => {
+                    number(
+                        &format!("features[{i}].rate_hz"),
+                        x.rate_hz,
+                        positive,
+                        "a positive rate in Hz",
+                    )?;
+                    if let Some(fitted) = &x.fitted {
+                        let at = format!("features[{i}].fitted");
+                        let per_class = x.n_filters.min(self.channels.len());
+                        if fitted.per_class != per_class {
+                            return Err(field_error(
+                                path,
+                                &format!("{at}.per_class"),
+                                &fitted.per_class.to_string(),
+                                &format!("{per_class} (n_filters, at most the number of channels)"),
+                            ));
+                        }
+                        let classes = format!("{at}.classes");
+                        names(&classes, &fitted.classes, "class")?;
+                        known(
+                            &classes,
+                            &fitted.classes,
+                            &self.classes,
+                            "one of the model's classes",
+                        )?;
+                        for (r, row) in fitted.filters.iter().enumerate() {
+                            numbers(&format!("{at}.filters[{r}]"), row, finite, FINITE)?;
+                        }
+                        numbers(
+                            &format!("{at}.eigenvalues"),
+                            &fitted.eigenvalues,
+                            finite,
+                            FINITE,
+                        )?;
+                    }
+                }
+            }
+        }
+        if let Some(d) = &self.decision {
+            if d.method != "fixed" && d.method != "auto" {
+                return Err(field_error(
+                    path,
+                    "decision.method",
+                    &format!("'{}'", d.method),
+                    "fixed or auto",
+                ));
+            }
+            if let Some(k) = d.folds {
+                if k < 2 {
+                    return Err(field_error(
+                        path,
+                        "decision.folds",
+                        &k.to_string(),
+                        "at least 2",
+                    ));
+                }
+            }
+            for (field, v) in [
+                ("decision.oof_balanced_accuracy", d.oof_balanced_accuracy),
+                (
+                    "decision.oof_balanced_accuracy_at_half",
+                    d.oof_balanced_accuracy_at_half,
+                ),
+            ] {
+                if let Some(v) = v {
+                    number(field, v, fraction, "a balanced accuracy from 0 to 1")?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The model file's JSON text (pretty-printed, deterministic), with its checksum filled in.
+    pub fn to_json(&self) -> String {
+        let mut model = self.clone();
+        model.checksum = self.content_hash();
+        let mut s = serde_json::to_string_pretty(&model).expect("model serialises");
+        s.push('\n');
+        s
+    }
+}
+
+/// Options whose checks also validate a model's settings, with the model field that holds the
+/// same value: an error about a value read from a model names the field, not the option.
+const OPTION_FIELDS: [(&str, &str); 13] = [
+    ("--epoch ", "window.start_s:end_s "),
+    ("--window ", "window.window_s "),
+    ("--step ", "window.step_s "),
+    ("--baseline ", "preprocessing.baseline "),
+    ("--reject-uv ", "preprocessing.reject_uv "),
+    ("--bandpass ", "preprocessing.bandpass "),
+    ("--notch ", "preprocessing.notch "),
+    ("--welch-overlap ", "band_power.welch_overlap "),
+    ("--welch-segment ", "band_power.welch_segment_s "),
+    ("--erp-rate ", "erp.rate_hz "),
+    ("--erp-channels", "erp.channels"),
+    ("--alpha ", "classifier.settings.alpha "),
+    ("band ", "band_power.bands: band "),
+];
+
+/// An error from checking a loaded model's settings, re-worded to name the model file and the
+/// field that holds the bad value (`m.json: window.step_s 0: …`) instead of the option a user
+/// would have typed (`--step 0: …`); a hint to pass an option is dropped. Errors that already
+/// name the file are returned as they are.
+fn as_model_field(path: &Path, e: Error) -> Error {
+    let shown = path.display().to_string();
+    if e.message.starts_with(&format!("{shown}:")) {
+        return e;
+    }
+    let mut message = e.message;
+    if let Some((option, field)) = OPTION_FIELDS.iter().find(|(o, _)| message.starts_with(o)) {
+        message = format!("{field}{}", &message[option.len()..]);
+    }
+    if let Some(i) = message.find("; pass --") {
+        message.truncate(i);
+    }
+    Error {
+        kind: e.kind,
+        message: format!("{shown}: {message}"),
+    }
+}
+
+/// A model file field refused by validation: `file: field: found, expected what`.
+fn field_error(path: &Path, field: &str, found: &str, expected: &str) -> Error {
+    Error::file(path, format!("{field}: {found}, expected {expected}"))
+}
+
+/// A JSON error as `file:line:column: …`. An unknown field (refused: the checksum would not
+/// cover it) is named without serde's list of every expected field.
+fn json_error(path: &Path, e: &serde_json::Error) -> Error {
+    let text = format!("{e}");
+    let found = text.split(" at line").next().unwrap_or("");
+    if found.starts_with("number out of range") {
+        return Error::at(
+            path,
+            e.line() as u64,
+            Some(e.column()),
+            "a number out of range",
+            "a finite number (at most about 1.8e308 in size)",
+        );
+    }
+    if found.starts_with("unknown field") {
+        // serde quotes with backticks; the error line is also shown inside Markdown code
+        let found = found
+            .split(", expected")
+            .next()
+            .unwrap_or(found)
+            .replace('`', "'");
+        return Error::at(
+            path,
+            e.line() as u64,
+            Some(e.column()),
+            found,
+            format!("only the fields of an eegi model file (format_version {FORMAT_VERSION}); unknown fields are refused, as the checksum does not cover them"),
+        );
+    }
+    Error::at(
+        path,
+        e.line() as u64,
+        Some(e.column()),
+        found,
+        "an eegi model file (JSON)",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::{ErpSpec, XdawnFilters, XdawnSpec};
+    use crate::model::{LdaModel, LdaSpec};
+
+    /// The shipped default model with `edit` applied, re-signed and loaded again: the error
+    /// (or `None` when it loads).
+    fn load_edited(edit: impl FnOnce(&mut FittedPipeline)) -> Option<Error> {
+        let path = Path::new("m.json");
+        let mut m = FittedPipeline::from_json(path, crate::cli::DEFAULT_MODEL).unwrap();
+        edit(&mut m);
+        // a value JSON cannot hold (NaN, infinity) is written as null and refused by the
+        // parser; the checks behind it refuse it too (a model built in memory)
+        let checked = m.check(path).err();
+        let loaded = FittedPipeline::from_json(path, &m.to_json()).err();
+        match &loaded {
+            Some(e) if e.message.contains("invalid type: null, expected f64") => checked,
+            _ => {
+                assert_eq!(loaded, checked);
+                loaded
+            }
+        }
+    }
+
+    fn refused(edit: impl FnOnce(&mut FittedPipeline), message: &str) {
+        let e = load_edited(edit).expect("refused");
+        assert_eq!(e.kind, crate::ErrorKind::Input);
+        assert_eq!(e.message, format!("m.json: {message}"));
+    }
+
+    #[test]
+    fn the_shipped_model_is_valid() {
+        assert!(load_edited(|_| {}).is_none());
+    }
+
+    #[test]
+    fn validation_names_the_field_of_each_absurd_value() {
+        refused(
+            |m| m.scaler.mean[5] = f64::NAN,
+            "scaler.mean[5]: NaN, expected a finite number",
+        );
+        refused(
+            |m| m.scaler.scale[7] = f64::INFINITY,
+            "scaler.scale[7]: inf, expected a positive number",
+        );
+        refused(
+            |m| m.feature_names[3] = m.feature_names[0].clone(),
+            "feature_names[3]: 'FC5_delta' again (as feature_names[0]), expected distinct feature names",
+        );
+        refused(
+            |m| m.channels[2] = String::new(),
+            "channels[2]: an empty name, expected a channel name",
+        );
+        refused(
+            |m| {
+                if let Classifier::LogisticRegression { model, .. } = &mut m.classifier {
+                    model.intercepts[0] = f64::NEG_INFINITY;
+                }
+            },
+            "classifier.model.intercepts[0]: -inf, expected a finite number",
+        );
+        refused(
+            |m| {
+                if let Classifier::LogisticRegression { settings, .. } = &mut m.classifier {
+                    settings.alpha = 0.0;
+                }
+            },
+            "classifier.settings.alpha: 0, expected a positive L2 penalty",
+        );
+        refused(
+            |m| {
+                if let FeatureSpec::BandPower(b) = &mut m.features[0] {
+                    b.bands[0].low_hz = -1.0;
+                }
+            },
+            "features[0].bands[0].low_hz: -1, expected a frequency of at least 0 Hz",
+        );
+        refused(
+            |m| {
+                if let FeatureSpec::BandPower(b) = &mut m.features[0] {
+                    b.bands[2].name = "delta".into();
+                }
+            },
+            "features[0].bands[2]: 'delta' again (as features[0].bands[0]), expected distinct band names",
+        );
+        refused(
+            |m| {
+                m.features.push(FeatureSpec::Erp(ErpSpec {
+                    rate_hz: 20.0,
+                    channels: Some(vec!["Cz".into(), "Xx".into()]),
+                }))
+            },
+            "features[1].channels[1]: 'Xx', expected one of the model's channels",
+        );
+        refused(
+            |m| {
+                m.features.push(FeatureSpec::Xdawn(XdawnSpec {
+                    n_filters: 1,
+                    rate_hz: 10.0,
+                    fitted: Some(XdawnFilters {
+                        classes: vec!["eyes_open".into(), "eyes_shut".into()],
+                        per_class: 1,
+                        filters: vec![vec![1.0; 64]; 2],
+                        eigenvalues: vec![0.5, 0.25],
+                    }),
+                }))
+            },
+            "features[1].fitted.classes[1]: 'eyes_shut', expected one of the model's classes",
+        );
+        refused(
+            |m| {
+                m.features.push(FeatureSpec::Xdawn(XdawnSpec {
+                    n_filters: 1,
+                    rate_hz: 10.0,
+                    fitted: Some(XdawnFilters {
+                        classes: vec!["eyes_open".into()],
+                        per_class: usize::MAX,
+                        filters: vec![vec![1.0; 64]],
+                        eigenvalues: vec![0.5],
+                    }),
+                }))
+            },
+            "features[1].fitted.per_class: 18446744073709551615, expected 1 (n_filters, at most the number of channels)",
+        );
+        refused(
+            |m| {
+                let (coefficients, intercepts) = m.classifier.weights();
+                m.classifier = Classifier::Lda {
+                    settings: LdaSpec::default(),
+                    model: LdaModel {
+                        n_classes: 2,
+                        coefficients: coefficients.to_vec(),
+                        intercepts: intercepts.to_vec(),
+                        shrinkage: vec![0.5, 1.5],
+                    },
+                };
+            },
+            "classifier.model.shrinkage[1]: 1.5, expected a coefficient from 0 to 1",
+        );
+        refused(
+            |m| {
+                m.decision = Some(Decision {
+                    positive_class: "eyes_open".into(),
+                    threshold: 0.3,
+                    method: "guess".into(),
+                    error_cost: 1.0,
+                    folds: None,
+                    oof_balanced_accuracy: None,
+                    oof_balanced_accuracy_at_half: None,
+                })
+            },
+            "decision.method: 'guess', expected fixed or auto",
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_at_every_level() {
+        let text = crate::cli::DEFAULT_MODEL;
+        for (anchor, field) in [
+            ("{\n", "top"),
+            ("\"scaler\": {\n", "in_scaler"),
+            ("\"settings\": {\n", "in_settings"),
+            ("\"bands\": [\n", "in_band"),
+        ] {
+            let insert = if field == "in_band" {
+                format!("{anchor}{{\"{field}\": 1, ")
+            } else {
+                format!("{anchor}\"{field}\": 1,\n")
+            };
+            let edited = if field == "in_band" {
+                // the first band object: `{` right after `"bands": [`
+                let at = text.find(anchor).unwrap() + anchor.len();
+                let brace = at + text[at..].find('{').unwrap();
+                format!("{}{{\"{field}\": 1, {}", &text[..brace], &text[brace + 1..])
+            } else {
+                text.replacen(anchor, &insert, 1)
+            };
+            let e = FittedPipeline::from_json(Path::new("m.json"), &edited).unwrap_err();
+            assert!(
+                e.message.contains(&format!("unknown field '{field}'")),
+                "{field}: {e}"
+            );
+        }
+    }
+}
