@@ -2,7 +2,7 @@
 //! `tests/reference/make_edf_fixtures.py`), EDF+ annotations as events, and EDF recordings that
 //! train to the same model as the same values in CSV.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use common::edf_writer::{self, Signal};

@@ -3,7 +3,7 @@
 //! chromium is absent). Permutation counts are small here to keep `cargo test` fast; the
 //! figures with 100 permutations are in README.md.
 
-mod common;
+use crate::common;
 use common::{shared, skip};
 
 use assert_cmd::Command;
