@@ -257,14 +257,9 @@ fn the_shipped_sample_as_edf_trains_the_default_model() {
 
 #[test]
 fn eegmmidb_as_edf_trains_the_same_model_as_csv() {
-    let Some(shared) = common::shared() else {
+    let Some(rec) = common::shared_dir("eegmmidb_s001/recordings") else {
         return;
     };
-    let rec = shared.join("eegmmidb_s001/recordings");
-    if !rec.is_dir() {
-        common::skip(&format!("{} is absent", rec.display()));
-        return;
-    }
     let sources: Vec<(PathBuf, PathBuf)> = ["S001R04", "S001R08", "S001R12"]
         .iter()
         .map(|s| {

@@ -401,11 +401,7 @@ fn a_full_disk_on_a_tiny_tmpfs_keeps_the_previous_model() {
         .status()
         .is_ok_and(|s| s.success());
     if !mounted {
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "skipped: cannot mount a tmpfs here (needs root and mount rights)"
-        );
+        crate::common::skip("cannot mount a tmpfs here (needs root and mount rights)");
         return;
     }
     let model = mnt.join("m.json");

@@ -1,5 +1,5 @@
 //! The acceptance numbers on real recordings in `../shared/data` (skipped, with a printed
-//! reason, where that folder is absent).
+//! reason, where that folder is absent; failed when `CI` is set).
 
 use crate::common;
 use common::{errp_recordings, shared, train_summary};

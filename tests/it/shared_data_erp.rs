@@ -1,5 +1,5 @@
 //! Event-locked (ERP) acceptance numbers on real recordings in `../shared/data` (skipped, with a
-//! printed reason, where that folder is absent).
+//! printed reason, where that folder is absent; failed when `CI` is set).
 
 use crate::common;
 use common::{errp_recordings, shared, train_summary};
