@@ -94,7 +94,12 @@ pub fn check_output(path: &Path, inputs: &[&Path]) -> Result<()> {
         return Ok(()); // a new file cannot be an input
     };
     let inputs = INPUTS.lock().unwrap_or_else(|e| e.into_inner());
-    match inputs.iter().find(|i| i.id == id) {
+    // the noted path must still name that file: once an input is deleted its inode number can
+    // be reused by a new file (tests in one process read and delete many temporary files)
+    match inputs
+        .iter()
+        .find(|i| i.id == id && FileId::of_path(&i.path).as_ref() == Some(&id))
+    {
         None => Ok(()),
         Some(i) => {
             let also = if i.path == path {
