@@ -12,7 +12,7 @@
 //! - `fuzz_long` (ignored) runs each target for `EEGI_FUZZ_SECS` seconds (default 60), prints
 //!   executions and crashes, and saves crashing inputs to `tests/corpus/crashes/`, which
 //!   `crashes_and_seeds_stay_fixed` replays on every run:
-//!   `EEGI_FUZZ_SECS=120 cargo test --release --test fuzz -- --ignored --nocapture`
+//!   `EEGI_FUZZ_SECS=120 cargo test --release --test it fuzz_long -- --ignored --nocapture`
 //!   (`EEGI_FUZZ_TARGETS=model` runs only the listed targets).
 
 use eegi::features::{Band, BandPowerSpec, FeatureSpec, PowerScale};
