@@ -2,7 +2,7 @@
 
 Writes (with pyedflib, an independent writer) small EDF+, BDF+ and EDF files into
 tests/fixtures/ and MNE's values for them (µV, channel names, rate, annotations) into
-tests/reference/edf_mne.json, which tests/edf.rs compares with eegi's reader.
+tests/reference/edf_mne.json, which tests/it/edf.rs compares with eegi's reader.
 
 Run from the repository root:
     /work/pyref/bin/pip install pyedflib mne

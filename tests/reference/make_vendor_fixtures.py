@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes one small fixture per vendor CSV dialect into tests/fixtures/vendor/, and
 tests/fixtures/vendor/expected.json with what eegi must read from each (channels, rate, number
-of samples, chosen values, events). tests/vendor.rs checks eegi against that file.
+of samples, chosen values, events). tests/it/vendor.rs checks eegi against that file.
 
 Regenerate (deterministic: same bytes every run):
 

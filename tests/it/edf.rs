@@ -2,7 +2,7 @@
 //! `tests/reference/make_edf_fixtures.py`), EDF+ annotations as events, and EDF recordings that
 //! train to the same model as the same values in CSV.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use common::edf_writer::{self, Signal};
@@ -257,14 +257,9 @@ fn the_shipped_sample_as_edf_trains_the_default_model() {
 
 #[test]
 fn eegmmidb_as_edf_trains_the_same_model_as_csv() {
-    let Some(shared) = common::shared() else {
+    let Some(rec) = common::shared_dir("eegmmidb_s001/recordings") else {
         return;
     };
-    let rec = shared.join("eegmmidb_s001/recordings");
-    if !rec.is_dir() {
-        common::skip(&format!("{} is absent", rec.display()));
-        return;
-    }
     let sources: Vec<(PathBuf, PathBuf)> = ["S001R04", "S001R08", "S001R12"]
         .iter()
         .map(|s| {

@@ -1,7 +1,7 @@
 //! The acceptance numbers on real recordings in `../shared/data` (skipped, with a printed
-//! reason, where that folder is absent).
+//! reason, where that folder is absent; failed when `CI` is set).
 
-mod common;
+use crate::common;
 use common::{errp_recordings, shared, train_summary};
 
 use std::path::PathBuf;

@@ -1,7 +1,7 @@
 //! xDAWN filters and features against pyriemann (`tests/reference/make_xdawn_reference.py` →
 //! `xdawn.json`), up to each filter's sign.
 
-mod common;
+use crate::common;
 use common::{floats, reference, usizes};
 
 use eegi::features::{FeatureSpec, XdawnSpec};

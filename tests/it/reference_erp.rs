@@ -2,7 +2,7 @@
 //! LDA against scikit-learn (`tests/reference/make_filter_reference.py`,
 //! `tests/reference/make_lda_reference.py`, committed JSON).
 
-mod common;
+use crate::common;
 use common::{floats, reference};
 
 use eegi::model::LdaSpec;

@@ -12,7 +12,7 @@
 //! - `fuzz_long` (ignored) runs each target for `EEGI_FUZZ_SECS` seconds (default 60), prints
 //!   executions and crashes, and saves crashing inputs to `tests/corpus/crashes/`, which
 //!   `crashes_and_seeds_stay_fixed` replays on every run:
-//!   `EEGI_FUZZ_SECS=120 cargo test --release --test fuzz -- --ignored --nocapture`
+//!   `EEGI_FUZZ_SECS=120 cargo test --release --test it fuzz_long -- --ignored --nocapture`
 //!   (`EEGI_FUZZ_TARGETS=model` runs only the listed targets).
 
 use eegi::features::{Band, BandPowerSpec, FeatureSpec, PowerScale};
@@ -20,8 +20,10 @@ use eegi::io::{parse_any, parse_events, parse_recording, CsvOptions, ReadOptions
 use eegi::pipeline::FittedPipeline;
 use eegi::windows::WindowSpec;
 use eegi::Recording;
+use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::Once;
 use std::time::{Duration, Instant};
 
 fn corpus() -> PathBuf {
@@ -547,14 +549,42 @@ fn save_crashes(dir: &str, stats: &Stats) {
     }
 }
 
-fn quiet_panics() {
-    std::panic::set_hook(Box::new(|_| {}));
+thread_local! {
+    /// Set while this thread fuzzes: the panics it provokes print nothing.
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Keeps the calling thread's panics quiet until dropped.
+struct Quiet;
+
+impl Drop for Quiet {
+    fn drop(&mut self) {
+        QUIET.with(|q| q.set(false));
+    }
+}
+
+/// Silences the calling thread's panics (expected while fuzzing) until the guard drops. The
+/// panic hook is one per process and every integration test runs in this process, so the hook
+/// stays quiet only on threads that asked: another test's failure still prints its message.
+fn quiet_panics() -> Quiet {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                default(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    Quiet
 }
 
 fn quick(target: Target, dir: &str, execs: u64) {
-    quiet_panics();
-    let stats = fuzz(target, dir, 0x5EED, execs, Duration::from_secs(600));
-    let _ = std::panic::take_hook();
+    let stats = {
+        let _quiet = quiet_panics();
+        fuzz(target, dir, 0x5EED, execs, Duration::from_secs(600))
+    };
     save_crashes(dir, &stats);
     assert!(
         stats.crashes.is_empty(),
@@ -640,7 +670,7 @@ fn fuzz_long() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1);
-    quiet_panics();
+    let quiet = quiet_panics();
     let targets: [(&str, Target); 5] = [
         ("csv", target_csv),
         ("vendor", target_vendor),
@@ -675,6 +705,6 @@ fn fuzz_long() {
         save_crashes(dir, &stats);
         total += stats.crashes.len();
     }
-    let _ = std::panic::take_hook();
+    drop(quiet);
     assert_eq!(total, 0, "crashing inputs saved to tests/corpus/crashes/");
 }

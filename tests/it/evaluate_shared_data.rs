@@ -1,9 +1,9 @@
 //! `eegi evaluate` on the real recordings in `../shared/data` (skipped, with a printed reason,
-//! where that folder is absent), and the HTML report opened in headless chromium (skipped where
+//! where that folder is absent; failed when `CI` is set), and the HTML report opened in headless chromium (skipped where
 //! chromium is absent). Permutation counts are small here to keep `cargo test` fast; the
 //! figures with 100 permutations are in docs/evaluation.md.
 
-mod common;
+use crate::common;
 use common::{shared, skip};
 
 use assert_cmd::Command;

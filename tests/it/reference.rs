@@ -1,7 +1,7 @@
 //! eegi against outside oracles: values computed by scipy and scikit-learn with
 //! `tests/reference/make_reference.py` and committed as JSON.
 
-mod common;
+use crate::common;
 use common::{floats, reference, usizes};
 
 use eegi::features::{Band, BandPowerSpec, Extractor, PowerScale};

@@ -1,7 +1,7 @@
 //! `eegi evaluate`'s metrics and group-aware folds against scikit-learn: values computed by
 //! `tests/reference/make_metrics_reference.py` and committed as `report_metrics.json`.
 
-mod common;
+use crate::common;
 use common::{floats, usizes};
 
 use eegi::validation::metrics::score;

@@ -34,27 +34,51 @@ pub fn train_summary(files: &[PathBuf], args: &[&str]) -> Value {
 }
 
 /// Prints `skipped: <msg>` to the process's stderr, past the test harness's capture, so CI logs
-/// show why a test checked nothing.
+/// show why a test checked nothing. `std::io::stderr()` writes to file descriptor 2 itself
+/// (only `eprint!` is captured), so the notice lands where the log's writer is, after what it
+/// already holds; reopening `/dev/stderr` would start a new file offset at byte 0 and overwrite
+/// a redirected log.
 pub fn skip(msg: &str) {
-    let msg = format!("skipped: {msg}\n");
-    match std::fs::OpenOptions::new().write(true).open("/dev/stderr") {
-        Ok(mut stderr) => {
-            let _ = stderr.write_all(msg.as_bytes());
-        }
-        Err(_) => eprint!("{msg}"),
-    }
+    let _ = std::io::stderr().write_all(format!("skipped: {msg}\n").as_bytes());
 }
 
-/// `../shared/data` beside the repository, or `None` (with a printed reason) where it is absent.
+/// Whether this is a CI run: `CI` set, neither empty nor `false`/`0`.
+pub fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
+}
+
+/// Skips a test whose real recordings are absent ([`skip`]), or, in a CI run ([`ci`]), fails it:
+/// there a test that checks nothing must not pass.
+#[track_caller]
+pub fn data_absent(what: &std::path::Path) {
+    let msg = format!(
+        "{} is absent (the real recordings live there)",
+        what.display()
+    );
+    assert!(
+        !ci(),
+        "{msg}; CI is set, so a test that needs the real recordings fails instead of skipping \
+         (unset CI to skip it)"
+    );
+    skip(&msg);
+}
+
+/// `../shared/data` beside the repository, or `None` where it is absent ([`data_absent`]: a
+/// printed reason, or a failure under CI).
+#[track_caller]
 pub fn shared() -> Option<PathBuf> {
+    shared_dir("")
+}
+
+/// The folder `sub` of `../shared/data`, or `None` where it is absent ([`data_absent`]).
+#[track_caller]
+pub fn shared_dir(sub: &str) -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    let p = if sub.is_empty() { p } else { p.join(sub) };
     if p.is_dir() {
         Some(p)
     } else {
-        skip(&format!(
-            "{} is absent (the real recordings live there)",
-            p.display()
-        ));
+        data_absent(&p);
         None
     }
 }
