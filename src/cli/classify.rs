@@ -5,7 +5,7 @@
 //! window per event.
 
 use super::config::{csv_field, fmt_seconds, InputArgs};
-use super::DEFAULT_MODEL;
+use super::load_model;
 use crate::io::open_stream;
 use crate::io::output::write_atomically;
 use crate::io::prefetch::Prefetch;
@@ -56,21 +56,6 @@ pub enum Format {
     Csv,
     /// One JSON object per window.
     Jsonl,
-}
-
-/// Reads a model file, or the embedded default; notes (a migrated format) go to stderr.
-pub fn load_model(path: Option<&Path>) -> Result<FittedPipeline> {
-    let (model, notes) = match path {
-        Some(p) => FittedPipeline::load(p)?,
-        None => FittedPipeline::from_json_with_notes(
-            Path::new("<embedded default model>"),
-            DEFAULT_MODEL,
-        )?,
-    };
-    for n in notes {
-        eprintln!("eegi: {n}");
-    }
-    Ok(model)
 }
 
 /// Runs `eegi classify`.

@@ -4,8 +4,8 @@
 //! the default with several recordings) — with every metric, a label-permutation test against
 //! chance, and a report as JSON, Markdown or self-contained HTML.
 
-use super::classify::load_model;
 use super::config::{hash_inputs, FeatureArgs, InputArgs, WindowArgs};
+use super::load_model;
 use crate::evaluate::run::{run as evaluate, Protocol, Request};
 use crate::io::output::write_atomically;
 use crate::model::LogisticSpec;

@@ -56,7 +56,7 @@ pub fn run(args: Args) -> Result<()> {
     let model: Option<FittedPipeline> = args
         .model
         .as_deref()
-        .map(|p| super::classify::load_model(Some(p)))
+        .map(|p| super::load_model(Some(p)))
         .transpose()?;
     let (window, preprocessing, specs, channels) = match &model {
         Some(m) => (

@@ -1,7 +1,7 @@
 //! `eegi inspect`: print what a model file expects — channels, sample rate, window, features,
 //! classes — and what it was trained on, after checking its version and checksum.
 
-use super::classify::load_model;
+use super::load_model;
 use crate::pipeline::{describe_dropped, Classifier, FittedPipeline};
 use crate::windows::WindowSpec;
 use crate::Result;

@@ -91,6 +91,23 @@ enum Command {
     Info(info::Args),
 }
 
+/// Reads a model file, or the embedded default; notes (a migrated format) go to stderr.
+pub fn load_model(
+    path: Option<&std::path::Path>,
+) -> crate::Result<crate::pipeline::FittedPipeline> {
+    let (model, notes) = match path {
+        Some(p) => crate::pipeline::FittedPipeline::load(p)?,
+        None => crate::pipeline::FittedPipeline::from_json_with_notes(
+            std::path::Path::new("<embedded default model>"),
+            DEFAULT_MODEL,
+        )?,
+    };
+    for n in notes {
+        eprintln!("eegi: {n}");
+    }
+    Ok(model)
+}
+
 /// Writes text to stdout; a closed pipe (`| head`) ends the output quietly.
 pub fn print_stdout(text: &str) {
     use std::io::Write;
