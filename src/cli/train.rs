@@ -174,27 +174,36 @@ pub fn run(args: Args) -> Result<()> {
     let n_windows: usize = t.counts.values().sum();
     if args.json {
         let cv = t.cross_validation.as_ref();
-        let summary = serde_json::json!({
-            "model": args.output.display().to_string(),
-            "classes": model.classes,
-            "counts": t.counts,
-            "n_windows": n_windows,
-            "n_features": model.feature_names.len(),
-            "dropped": t.dropped,
-            "cv_folds": cv.map(|c| c.folds),
-            "cv_balanced_accuracy": cv.map(|c| c.balanced_accuracy),
-            "cv_balanced_accuracy_sd": cv.map(|c| c.balanced_accuracy_sd),
-            "cv_fold_balanced_accuracy": cv.map(|c| c.fold_balanced_accuracy.clone()),
-            "chance_balanced_accuracy": 1.0 / model.classes.len() as f64,
-            "seconds": {"load": load_s, "features": features_s, "cross_validation": cv_s, "fit": fit_s},
-            "decision": model.decision,
-            "warnings": t.warnings,
-            "n_warnings": t.warnings.len(),
-            "fit": match &model.classifier {
-                Classifier::LogisticRegression { model, .. } => serde_json::json!(model.fit),
-                Classifier::Lda { model, .. } => serde_json::json!({ "shrinkage": model.shrinkage }),
+        let summary = Summary {
+            model: args.output.display().to_string(),
+            classes: &model.classes,
+            counts: &t.counts,
+            n_windows,
+            n_features: model.feature_names.len(),
+            dropped: &t.dropped,
+            cv_folds: cv.map(|c| c.folds),
+            cv_balanced_accuracy: cv.map(|c| c.balanced_accuracy),
+            cv_balanced_accuracy_sd: cv.map(|c| c.balanced_accuracy_sd),
+            cv_fold_balanced_accuracy: cv.map(|c| &c.fold_balanced_accuracy[..]),
+            chance_balanced_accuracy: 1.0 / model.classes.len() as f64,
+            seconds: Seconds {
+                load: load_s,
+                features: features_s,
+                cross_validation: cv_s,
+                fit: fit_s,
             },
-        });
+            decision: model.decision.as_ref(),
+            warnings: &t.warnings,
+            n_warnings: t.warnings.len(),
+            fit: match &model.classifier {
+                Classifier::LogisticRegression { model, .. } => FitSummary::Logistic(&model.fit),
+                Classifier::Lda { model, .. } => FitSummary::Lda {
+                    shrinkage: &model.shrinkage,
+                },
+            },
+        };
+        // through a JSON value: keys come out sorted at every level, as they always have
+        let summary = serde_json::to_value(&summary).expect("summary serialises");
         let mut text = serde_json::to_string_pretty(&summary).expect("summary serialises");
         text.push('\n');
         super::print_stdout(&text);
@@ -277,4 +286,60 @@ fn alpha_hint(alpha: f64) -> String {
     } else {
         "try a larger --alpha (a stronger penalty)".to_string()
     }
+}
+
+/// What `train --json` prints (a contract: scripts and tests read these keys).
+#[derive(serde::Serialize)]
+struct Summary<'a> {
+    /// The model file written.
+    model: String,
+    /// Class names, sorted.
+    classes: &'a [String],
+    /// Training windows per class.
+    counts: &'a std::collections::BTreeMap<String, usize>,
+    /// Training windows in all.
+    n_windows: usize,
+    /// Feature columns.
+    n_features: usize,
+    /// Windows and events not used, and why.
+    dropped: &'a crate::windows::DropCounts,
+    /// Folds of `--cv` (absent with `--cv 0`).
+    cv_folds: Option<usize>,
+    /// Balanced accuracy of the pooled out-of-fold predictions.
+    cv_balanced_accuracy: Option<f64>,
+    /// Standard deviation of the fold scores.
+    cv_balanced_accuracy_sd: Option<f64>,
+    /// Each fold's balanced accuracy.
+    cv_fold_balanced_accuracy: Option<&'a [f64]>,
+    /// 1 / number of classes.
+    chance_balanced_accuracy: f64,
+    /// Wall time of each stage, s.
+    seconds: Seconds,
+    /// A binary model's decision rule (`--threshold`).
+    decision: Option<&'a crate::pipeline::Decision>,
+    /// Input warnings about the training recordings.
+    warnings: &'a [crate::io::Warning],
+    /// Their number.
+    n_warnings: usize,
+    /// How the classifier's fit went.
+    fit: FitSummary<'a>,
+}
+
+/// Wall time of each stage of `train`, s.
+#[derive(serde::Serialize)]
+struct Seconds {
+    load: f64,
+    features: f64,
+    cross_validation: f64,
+    fit: f64,
+}
+
+/// The classifier's fit: the logistic regression's optimiser report, or LDA's shrinkage.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum FitSummary<'a> {
+    /// L-BFGS iterations, convergence and objective.
+    Logistic(&'a crate::model::FitReport),
+    /// Ledoit-Wolf shrinkage in [0, 1] (one per class covariance, as the model stores it).
+    Lda { shrinkage: &'a [f64] },
 }
