@@ -53,13 +53,18 @@ pub fn note_input(path: &Path) {
         return;
     }
     if let Some(id) = FileId::of_path(path) {
-        let mut inputs = INPUTS.lock().unwrap_or_else(|e| e.into_inner());
-        if !inputs.iter().any(|i| i.id == id) {
-            inputs.push(Input {
-                id,
-                path: path.to_path_buf(),
-            });
-        }
+        remember(id, path);
+    }
+}
+
+/// Adds a file to [`INPUTS`] unless it is there already.
+fn remember(id: FileId, path: &Path) {
+    let mut inputs = INPUTS.lock().unwrap_or_else(|e| e.into_inner());
+    if !inputs.iter().any(|i| i.id == id) {
+        inputs.push(Input {
+            id,
+            path: path.to_path_buf(),
+        });
     }
 }
 
@@ -68,13 +73,7 @@ pub fn open_input(path: &Path) -> std::io::Result<std::fs::File> {
     let file = std::fs::File::open(path)?;
     if let Ok(meta) = file.metadata() {
         if let Some(id) = FileId::of(path, &meta) {
-            let mut inputs = INPUTS.lock().unwrap_or_else(|e| e.into_inner());
-            if !inputs.iter().any(|i| i.id == id) {
-                inputs.push(Input {
-                    id,
-                    path: path.to_path_buf(),
-                });
-            }
+            remember(id, path);
         }
     }
     Ok(file)

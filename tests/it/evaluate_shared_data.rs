@@ -7,35 +7,12 @@ use crate::common;
 use common::{shared, skip};
 
 use assert_cmd::Command;
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 fn runs(data: &Path, runs: &[u32]) -> Vec<PathBuf> {
     runs.iter()
         .map(|r| data.join(format!("eegmmidb_s001/recordings/S001R{r:02}.csv")))
         .collect()
-}
-
-fn evaluate(files: &[PathBuf], args: &[&str]) -> Value {
-    let out = Command::cargo_bin("eegi")
-        .unwrap()
-        .arg("evaluate")
-        .args(files)
-        .args(args)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    eprintln!(
-        "{args:?}: balanced accuracy {} p {} folds {}",
-        v["balanced_accuracy"], v["permutation_p_value"], v["fold_balanced_accuracy"]
-    );
-    v
 }
 
 const FISTS: [&str; 4] = [
@@ -50,7 +27,7 @@ fn imagined_fists_leave_one_run_out_matches_scikit_learn() {
     let Some(data) = shared() else { return };
     let mut args = FISTS.to_vec();
     args.extend(["--cv", "by-recording", "--permutations", "20"]);
-    let v = evaluate(&runs(&data, &[4, 8, 12]), &args);
+    let v = common::evaluate_summary(&runs(&data, &[4, 8, 12]), &args);
     assert_eq!(v["n_windows"], 45);
     assert_eq!(v["folds"].as_array().unwrap().len(), 3);
     // scikit-learn, same features and protocol: 0.713 (bench/evaluate_sklearn.py)
@@ -63,7 +40,7 @@ fn imagined_fists_k_fold_keeps_events_apart() {
     let Some(data) = shared() else { return };
     let mut args = FISTS.to_vec();
     args.extend(["--cv", "5", "--permutations", "0"]);
-    let v = evaluate(&runs(&data, &[4, 8, 12]), &args);
+    let v = common::evaluate_summary(&runs(&data, &[4, 8, 12]), &args);
     let tests: u64 = v["folds"]
         .as_array()
         .unwrap()
@@ -76,7 +53,7 @@ fn imagined_fists_k_fold_keeps_events_apart() {
 #[test]
 fn errp_negative_control_does_not_beat_chance() {
     let Some(data) = shared() else { return };
-    let v = evaluate(
+    let v = common::evaluate_summary(
         &[data.join("errp_bcifes/recordings")],
         &[
             "--epoch",

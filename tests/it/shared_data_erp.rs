@@ -102,20 +102,10 @@ fn train_cv_and_evaluate_cv_agree_on_real_event_locked_data() {
         "0:0.5",
     ];
     let trained = train_summary(&files, &[&settings[..], &["--cv", "5"]].concat());
-    let out = assert_cmd::Command::cargo_bin("eegi")
-        .unwrap()
-        .arg("evaluate")
-        .args(&files)
-        .args(settings)
-        .args(["--cv", "5", "--permutations", "0", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let evaluated = common::evaluate_summary(
+        &files,
+        &[&settings[..], &["--cv", "5", "--permutations", "0"]].concat(),
     );
-    let evaluated: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         trained["cv_balanced_accuracy"].as_f64().unwrap(),
         evaluated["balanced_accuracy"].as_f64().unwrap()

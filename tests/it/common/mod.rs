@@ -33,6 +33,29 @@ pub fn train_summary(files: &[PathBuf], args: &[&str]) -> Value {
     v
 }
 
+/// Runs `eegi evaluate FILES ARGS --json` and returns the report, printing its headline figures.
+pub fn evaluate_summary(files: &[PathBuf], args: &[&str]) -> Value {
+    let out = assert_cmd::Command::cargo_bin("eegi")
+        .unwrap()
+        .arg("evaluate")
+        .args(files)
+        .args(args)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    eprintln!(
+        "{args:?}: balanced accuracy {} p {} folds {}",
+        v["balanced_accuracy"], v["permutation_p_value"], v["fold_balanced_accuracy"]
+    );
+    v
+}
+
 /// Prints `skipped: <msg>` to the process's stderr, past the test harness's capture, so CI logs
 /// show why a test checked nothing. `std::io::stderr()` writes to file descriptor 2 itself
 /// (only `eprint!` is captured), so the notice lands where the log's writer is, after what it
