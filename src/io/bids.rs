@@ -4,7 +4,8 @@
 //! `EEG` (EOG, ECG, EMG, MISC, TRIG, ...) are left out unless `--channels` selects them
 //! (BIDS specification, "Electroencephalography", `channels.tsv`).
 
-use super::{read_bytes, ReadLimits};
+use super::bytes::{read_bytes, ReadLimits};
+use super::errors::field_count_error;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -78,7 +79,7 @@ pub fn parse_channels_tsv(path: &Path, bytes: &[u8]) -> Result<Vec<ChannelInfo>>
         }
         let cells: Vec<&str> = row.split('\t').map(str::trim).collect();
         if cells.len() != columns.len() {
-            return Err(super::field_count_error(
+            return Err(field_count_error(
                 path,
                 line,
                 format!("{} tab-separated fields", cells.len()),

@@ -1,7 +1,8 @@
 //! The events reader: `onset_s,duration_s,label` rows (BIDS `onset,duration,trial_type` too)
 //! that label segments or trials of a recording.
 
-use super::{detect_delimiter, read_bytes};
+use super::bytes::{detect_delimiter, read_bytes, ReadLimits};
+use super::errors::field_count_error;
 pub use crate::recording::Event;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -39,7 +40,7 @@ pub fn read_events(path: &Path) -> Result<Vec<Event>> {
 /// Reads an events file like [`read_events`], also returning the lines of the events left out
 /// because their label is `n/a` (BIDS's missing value: an event without a label).
 pub fn read_events_with_skipped(path: &Path) -> Result<(Vec<Event>, Vec<u64>)> {
-    let bytes = read_bytes(path, &super::ReadLimits::TABLE)?;
+    let bytes = read_bytes(path, &ReadLimits::TABLE)?;
     parse_events_with_skipped(path, &bytes)
 }
 
@@ -115,7 +116,7 @@ pub fn parse_events_with_skipped(path: &Path, bytes: &[u8]) -> Result<(Vec<Event
             continue;
         }
         if record.len() != header.len() {
-            return Err(super::field_count_error(
+            return Err(field_count_error(
                 path,
                 line,
                 format!("{} fields", record.len()),
