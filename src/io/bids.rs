@@ -37,6 +37,7 @@ pub fn read_channels_tsv(path: &Path) -> Result<Vec<ChannelInfo>> {
 /// Parses a `_channels.tsv` (tab-separated; columns `name` and `type` required, `status`
 /// optional, others ignored; `path` names it in errors).
 pub fn parse_channels_tsv(path: &Path, bytes: &[u8]) -> Result<Vec<ChannelInfo>> {
+    // long: one pass over the header and rows, each refusal with its own line and column
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = 1 + bytes[..e.valid_up_to()]

@@ -86,6 +86,7 @@ pub fn read_limited<R: std::io::Read>(
     path: &std::path::Path,
     limits: &ReadLimits,
 ) -> crate::Result<Vec<u8>> {
+    // long: the byte loop checks every limit as bytes arrive; split, it would pay a call per byte
     let mut out = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut line: u64 = 1;

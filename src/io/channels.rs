@@ -7,7 +7,7 @@ use super::csv::CsvOptions;
 use super::errors::truncate;
 use super::sanity::{Warning, WarningKind};
 use crate::{Error, Recording, Result};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// How recordings are read: CSV options, the BrainFlow board, channel choice and renaming.
 #[derive(Debug, Clone, Default)]
@@ -34,43 +34,7 @@ pub fn choose_channels(
     let mut keep: Vec<bool> = vec![true; rec.n_channels()];
     let mut warnings = Vec::new();
     if let Some((infos, tsv)) = sidecar {
-        let mut bad = Vec::new();
-        for info in &infos {
-            let Some(c) = rec.channel_index(&info.name) else {
-                return Err(Error::at(
-                    &tsv,
-                    info.line,
-                    Some(1),
-                    format!(
-                        "channel '{}' that {} does not have",
-                        info.name,
-                        rec.source.display()
-                    ),
-                    format!(
-                        "the recording's channels ({})",
-                        truncate(&rec.channel_names.join(", "))
-                    ),
-                ));
-            };
-            if info.bad {
-                keep[c] = false;
-                bad.push(info.name.clone());
-            }
-            is_eeg[c] = info.kind.eq_ignore_ascii_case("EEG");
-        }
-        if !bad.is_empty() {
-            warnings.push(Warning {
-                file: rec.source.display().to_string(),
-                kind: WarningKind::BadChannel,
-                channels: bad,
-                message: format!(
-                    "marked bad in {}, dropped",
-                    tsv.file_name().map_or(tsv.display().to_string(), |n| n
-                        .to_string_lossy()
-                        .into_owned())
-                ),
-            });
-        }
+        warnings.extend(apply_sidecar(&rec, &mut keep, &mut is_eeg, &infos, &tsv)?);
     }
     let mut names = rec.channel_names.clone();
     for (old, new) in &options.rename {
@@ -129,6 +93,56 @@ pub fn choose_channels(
         },
         warnings,
     ))
+}
+
+/// Applies a `_channels.tsv` sidecar (`infos`, read from `tsv`) to a recording's channels:
+/// bad ones are not kept (the warning naming them is returned), the type decides which are
+/// EEG. A channel the recording lacks is an error at its line of the sidecar.
+fn apply_sidecar(
+    rec: &Recording,
+    keep: &mut [bool],
+    is_eeg: &mut [bool],
+    infos: &[bids::ChannelInfo],
+    tsv: &Path,
+) -> Result<Option<Warning>> {
+    let mut bad = Vec::new();
+    for info in infos {
+        let Some(c) = rec.channel_index(&info.name) else {
+            return Err(Error::at(
+                tsv,
+                info.line,
+                Some(1),
+                format!(
+                    "channel '{}' that {} does not have",
+                    info.name,
+                    rec.source.display()
+                ),
+                format!(
+                    "the recording's channels ({})",
+                    truncate(&rec.channel_names.join(", "))
+                ),
+            ));
+        };
+        if info.bad {
+            keep[c] = false;
+            bad.push(info.name.clone());
+        }
+        is_eeg[c] = info.kind.eq_ignore_ascii_case("EEG");
+    }
+    if bad.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Warning {
+        file: rec.source.display().to_string(),
+        kind: WarningKind::BadChannel,
+        channels: bad,
+        message: format!(
+            "marked bad in {}, dropped",
+            tsv.file_name().map_or(tsv.display().to_string(), |n| n
+                .to_string_lossy()
+                .into_owned())
+        ),
+    }))
 }
 
 /// Parses `old=new` pairs of `--rename`.

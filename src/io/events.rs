@@ -53,6 +53,7 @@ pub fn parse_events(path: &Path, bytes: &[u8]) -> Result<Vec<Event>> {
 /// Parses an events file like [`parse_events`], also returning the lines of the events left
 /// out because their label is `n/a`.
 pub fn parse_events_with_skipped(path: &Path, bytes: &[u8]) -> Result<(Vec<Event>, Vec<u64>)> {
+    // long: one pass over the header and rows of both layouts (eegi and BIDS), each refusal with its own line and column
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::at(

@@ -5,7 +5,7 @@
 //! [`super::channels`].
 
 use super::bids;
-use super::bytes::read_limited;
+use super::bytes::{read_limited, ReadLimits};
 use super::channels::{choose_channels, ReadOptions};
 use super::csv::rate::check_rate_option;
 use super::csv::whole::read_from;
@@ -14,10 +14,9 @@ use super::edf::stream::EdfStream;
 use super::events::Event;
 use super::format::{open_file, sniff, Format, Sniffed};
 use super::sanity::{check_recording, Warning, WarningKind};
-use super::stream::SampleStream;
+use super::stream::{read_to_end, SampleStream};
 use super::vendor::dialect::{detect_dialect, parse_vendor, Dialect};
 use super::vendor::VendorRecording;
-use super::ReadLimits;
 use crate::{Error, Recording, Result};
 use ndarray::Array2;
 use std::io::Read;
@@ -249,10 +248,7 @@ fn read_whole(
     path: &Path,
     options: &CsvOptions,
 ) -> Result<(Recording, Vec<Warning>, Vec<Event>, String)> {
-    let mut values = Vec::new();
-    while let Some(b) = stream.next_block()? {
-        values.extend_from_slice(&b.samples);
-    }
+    let values = read_to_end(stream.as_mut())?;
     let n_ch = stream.n_channels();
     let n = values.len() / n_ch.max(1);
     let mut warnings = stream.warnings();

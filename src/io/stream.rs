@@ -46,3 +46,13 @@ pub trait SampleStream: Send {
     /// The format's name, e.g. `CSV`, `EDF+`.
     fn description(&self) -> String;
 }
+
+/// Reads a stream to its end: the samples of every block, row-major (rows × channels, µV).
+/// The one read loop of the whole-file readers.
+pub fn read_to_end(stream: &mut dyn SampleStream) -> Result<Vec<f64>> {
+    let mut values = Vec::new();
+    while let Some(b) = stream.next_block()? {
+        values.extend_from_slice(&b.samples);
+    }
+    Ok(values)
+}

@@ -27,6 +27,7 @@ impl RowParser<'_> {
         out: &mut [f64],
         times: &mut [f64],
     ) -> Result<usize> {
+        // long: the hot loop over one worker's rows: fields, slots and errors in one pass
         let n_ch = self.n_channels;
         let mut rows = 0;
         let n_fields = self.names.len();

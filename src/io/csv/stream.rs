@@ -71,6 +71,7 @@ impl CsvStream {
         path: &Path,
         sample_rate_hz: Option<f64>,
     ) -> Result<CsvStream> {
+        // long: the header's checks in file order (line ending, width, BOM, names, time column), each with its own message
         let mut pending = Vec::new();
         let header_end = loop {
             if let Some(i) = memchr::memchr(b'\n', &pending) {
@@ -290,6 +291,7 @@ impl CsvStream {
 
     /// Reads and parses the next block; `None` at the end of the data.
     pub fn next_block(&mut self) -> Result<Option<&Block>> {
+        // long: read, cut at a line end, split across workers, parse, join in order: one block's steps, sharing its buffers
         let threads = rayon::current_num_threads().max(1);
         // room for a whole line of the longest allowed length, so a block always makes progress
         let target = (BLOCK_BYTES_PER_THREAD * threads).max(MAX_LINE_BYTES + 1);

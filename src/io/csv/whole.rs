@@ -6,6 +6,7 @@
 use super::rate::{check_inferred_rate, check_rate_option, CsvOptions};
 use super::stream::CsvStream;
 use crate::io::sanity::{check_recording, Warning, WarningKind, LOW_RATE_HZ, RATE_DISAGREEMENT};
+use crate::io::stream::read_to_end;
 use crate::{Error, Recording, Result};
 use ndarray::Array2;
 use std::io::Read;
@@ -53,10 +54,7 @@ pub(crate) fn read_from(
 ) -> Result<(Recording, Vec<Warning>)> {
     let mut stream = CsvStream::new(source, path, options.sample_rate_hz)?;
     let n_ch = stream.n_channels();
-    let mut values: Vec<f64> = Vec::new();
-    while let Some(block) = stream.next_block()? {
-        values.extend_from_slice(&block.samples);
-    }
+    let values = read_to_end(&mut stream)?;
     let n_samples = values.len() / n_ch;
     if n_samples == 0 {
         return Err(too_few_rows(path, 0));

@@ -142,6 +142,7 @@ fn integer(path: &Path, bytes: &[u8], offset: usize, field: &str) -> Result<i64>
 /// Parses the fixed 256-byte part of the header; returns the header without signals and the
 /// number of signals.
 pub fn parse_fixed_header(path: &Path, head: &[u8]) -> Result<(Header, usize)> {
+    // long: one check per fixed header field, in byte order, each naming its offset
     if head.len() < 256 {
         return Err(Error::input(format!(
             "{}: byte {}: the file ends inside the 256-byte header, expected an EDF/BDF header",
@@ -226,6 +227,7 @@ pub fn parse_fixed_header(path: &Path, head: &[u8]) -> Result<(Header, usize)> {
 
 /// Parses the per-signal part of the header (`bytes` = the `256 × ns` bytes after the fixed part).
 pub fn parse_signals(path: &Path, header: &mut Header, ns: usize, bytes: &[u8]) -> Result<()> {
+    // long: one check per signal header field, in byte order, each naming its offset
     if bytes.len() < 256 * ns {
         return Err(Error::input(format!(
             "{}: byte {}: the file ends inside the signal headers, expected {} header bytes",

@@ -78,6 +78,7 @@ fn read_full(source: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
 impl EdfStream {
     /// Opens a stream: reads and checks the header, picks the channels.
     pub fn new(mut source: Box<dyn Read + Send>, path: &Path) -> Result<EdfStream> {
+        // long: header, signals, rate groups and the first record's checks, in file order, each with its own message
         let cannot =
             |e: std::io::Error| Error::file(path, format!("cannot read: {}", io_reason(&e)));
         let mut head = vec![0u8; 256];

@@ -141,6 +141,7 @@ pub(super) fn read_brainflow(
     lines: &[(u64, &str)],
     options: &ReadOptions,
 ) -> Result<(VendorRecording, Vec<Warning>)> {
+    // long: the board, then one pass over the rows (EEG, time stamp, marker cells), then the rate check
     let board = match &options.board {
         None => {
             return Err(Error::file(

@@ -17,6 +17,7 @@ pub(super) fn read_mind_monitor(
     lines: &[(u64, &str)],
     options: &ReadOptions,
 ) -> Result<(VendorRecording, Vec<Warning>)> {
+    // long: one pass over rows that are samples or Elements events, then the rate from the time stamps
     let (header_line, header) = lines[0];
     let columns: Vec<&str> = header.split(',').map(str::trim).collect();
     let raw: Vec<usize> = (0..columns.len())

@@ -17,6 +17,7 @@ pub(super) fn read_muse_lsl(
     lines: &[(u64, &str)],
     options: &ReadOptions,
 ) -> Result<(VendorRecording, Vec<Warning>)> {
+    // long: the header's columns, one pass over the rows (samples and markers), then the rate from the time stamps
     let (header_line, header) = lines[0];
     let columns: Vec<&str> = header.split(',').map(str::trim).collect();
     let markers: Vec<usize> = (1..columns.len())

@@ -16,48 +16,11 @@ pub(super) fn read_openbci(
     lines: &[(u64, &str)],
     options: &ReadOptions,
 ) -> Result<(VendorRecording, Vec<Warning>)> {
-    let mut rate = None;
-    let mut declared_channels = None;
-    let mut k = 0;
-    while k < lines.len() && lines[k].1.starts_with('%') {
-        let body = lines[k].1.trim_start_matches('%').trim();
-        if let Some((key, value)) = body.split_once('=') {
-            if key.trim().eq_ignore_ascii_case("Number of channels") {
-                // read only when there is no header row (GUI v4) to name the columns
-                declared_channels = Some((lines[k].0, value.trim()));
-            } else if key.trim().eq_ignore_ascii_case("Sample Rate") {
-                let v = value.trim();
-                let v = v.strip_suffix("Hz").unwrap_or(v).trim();
-                match v.parse::<f64>() {
-                    Ok(fs) if fs.is_finite() && fs > 0.0 && fs <= MAX_SAMPLE_RATE_HZ => {
-                        // two lines that disagree: which one is right is anyone's guess
-                        if let Some((first, line)) = rate {
-                            if first != fs && options.csv.sample_rate_hz.is_none() {
-                                return Err(Error::at(
-                                    path,
-                                    lines[k].0,
-                                    None,
-                                    format!("a second `%Sample Rate` line, {fs} Hz, where line {line} says {first} Hz"),
-                                    "one sample rate (correct the file, or pass --sample-rate)",
-                                ));
-                            }
-                        }
-                        rate = Some((fs, lines[k].0))
-                    }
-                    _ => {
-                        return Err(Error::at(
-                            path,
-                            lines[k].0,
-                            None,
-                            format!("sample rate '{}'", value.trim()),
-                            format!("`%Sample Rate = N Hz` with 0 < N ≤ {MAX_SAMPLE_RATE_HZ}"),
-                        ))
-                    }
-                }
-            }
-        }
-        k += 1;
-    }
+    let Comments {
+        rate,
+        declared_channels,
+        end: k,
+    } = read_comments(path, lines, options)?;
     let Some(&(header_line, header)) = lines.get(k) else {
         return Err(Error::at(
             path,
@@ -162,4 +125,70 @@ pub(super) fn read_openbci(
         build(path, values, names, fs, None, Vec::new())?,
         Vec::new(),
     ))
+}
+
+/// What the `%` comment lines at the top of an OpenBCI GUI export say.
+struct Comments<'a> {
+    /// `%Sample Rate = N Hz`: the rate, Hz, and its line.
+    rate: Option<(f64, u64)>,
+    /// `%Number of channels = N`: its line and the value as written.
+    declared_channels: Option<(u64, &'a str)>,
+    /// Index (into the lines) of the first line after the comments.
+    end: usize,
+}
+
+/// Reads the `%` comment lines at the top of an OpenBCI GUI export: the sample rate (two
+/// lines that disagree are refused unless `--sample-rate` is given) and the channel count.
+fn read_comments<'a>(
+    path: &Path,
+    lines: &[(u64, &'a str)],
+    options: &ReadOptions,
+) -> Result<Comments<'a>> {
+    let mut rate = None;
+    let mut declared_channels = None;
+    let mut k = 0;
+    while k < lines.len() && lines[k].1.starts_with('%') {
+        let body = lines[k].1.trim_start_matches('%').trim();
+        if let Some((key, value)) = body.split_once('=') {
+            if key.trim().eq_ignore_ascii_case("Number of channels") {
+                // read only when there is no header row (GUI v4) to name the columns
+                declared_channels = Some((lines[k].0, value.trim()));
+            } else if key.trim().eq_ignore_ascii_case("Sample Rate") {
+                let v = value.trim();
+                let v = v.strip_suffix("Hz").unwrap_or(v).trim();
+                match v.parse::<f64>() {
+                    Ok(fs) if fs.is_finite() && fs > 0.0 && fs <= MAX_SAMPLE_RATE_HZ => {
+                        // two lines that disagree: which one is right is anyone's guess
+                        if let Some((first, line)) = rate {
+                            if first != fs && options.csv.sample_rate_hz.is_none() {
+                                return Err(Error::at(
+                                    path,
+                                    lines[k].0,
+                                    None,
+                                    format!("a second `%Sample Rate` line, {fs} Hz, where line {line} says {first} Hz"),
+                                    "one sample rate (correct the file, or pass --sample-rate)",
+                                ));
+                            }
+                        }
+                        rate = Some((fs, lines[k].0))
+                    }
+                    _ => {
+                        return Err(Error::at(
+                            path,
+                            lines[k].0,
+                            None,
+                            format!("sample rate '{}'", value.trim()),
+                            format!("`%Sample Rate = N Hz` with 0 < N ≤ {MAX_SAMPLE_RATE_HZ}"),
+                        ))
+                    }
+                }
+            }
+        }
+        k += 1;
+    }
+    Ok(Comments {
+        rate,
+        declared_channels,
+        end: k,
+    })
 }
