@@ -3,7 +3,7 @@
 //! again), a vendor CSV dialect ([`detect_dialect`], on files, in the first 8 KiB), then the
 //! extension, else EEG CSV. [`super::open`] builds the reader of the [`Format`] found.
 //!
-//! A gzip file is decompressed as it is read (flate2, on a thread of its own: [`super::gzip`])
+//! A gzip file is decompressed as it is read (flate2, on a thread of its own: `gzip.rs`)
 //! and its content dispatched again (so `.csv.gz` and `.edf.gz` both work).
 //!
 //! Adding a reader: a file in `csv/`, `edf/` or `vendor/`, a [`Format`] variant (for a vendor

@@ -1,6 +1,6 @@
 //! The one entry for reading recordings: [`read_any`] reads a file whole and [`open_stream`]
 //! opens one block by block. Both sniff the head once ([`sniff`]) and build the reader of the
-//! [`Format`] found in one `match` ([`open_sniffed`] for streams, [`read_sniffed`] for whole
+//! [`Format`] found in one `match` ([`open_sniffed`] for streams, `read_sniffed` for whole
 //! files); `--channels`, `--rename` and a `_channels.tsv` sidecar are then applied by
 //! [`super::channels`].
 

@@ -1,5 +1,5 @@
 //! EEG CSV: a header row of channel names, one row per sample, values in µV, an optional
-//! `time` column. [`CsvStream`] reads it block by block on all cores ([`parse`] splits and
+//! `time` column. [`CsvStream`] reads it block by block on all cores (`parse` splits and
 //! parses the rows); whole recordings are read through the same stream ([`whole`]).
 
 mod parse;

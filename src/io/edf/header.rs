@@ -1,9 +1,9 @@
 //! The EDF/EDF+ and BDF/BDF+ reader: a 256-byte header plus 256 bytes per signal, then data
 //! records of 16-bit (EDF) or 24-bit (BDF) little-endian integers, scaled linearly to physical
 //! values and converted to µV. EDF+/BDF+ annotation signals (time-stamped annotation lists,
-//! TALs) become [`Event`]s.
+//! TALs) become [`Event`](crate::io::Event)s.
 //!
-//! Records are read one block at a time ([`EdfStream`]), so the streaming classify path holds
+//! Records are read one block at a time ([`EdfStream`](super::EdfStream)), so the streaming classify path holds
 //! about one block whatever the length of the file. Every header field is checked and refused
 //! with its byte offset and name; nothing here can panic on hostile bytes.
 //!
