@@ -286,4 +286,27 @@ mod tests {
         assert!(!is_recording_name("notes.txt"));
         assert!(!is_recording_name("OpenBCI-RAW-x.json"));
     }
+
+    #[test]
+    fn dialects_are_sniffed_once_and_only_when_asked() {
+        let text = b"TimeStamp,RAW_TP9,Elements\n2024-01-01 00:00:00,1,\n".to_vec();
+        let open =
+            |t: &[u8]| -> Box<dyn Read + Send> { Box::new(std::io::Cursor::new(t.to_vec())) };
+        let mut s = sniff(open(&text), Path::new("a.csv"), true).unwrap();
+        assert_eq!(s.format, Format::MindMonitor);
+        let mut replayed = Vec::new();
+        s.reader.read_to_end(&mut replayed).unwrap();
+        assert_eq!(replayed, text, "the sniffed head is handed out again");
+        let s = sniff(open(&text), Path::new("a.csv"), false).unwrap();
+        assert_eq!(s.format, Format::Csv);
+        for d in [
+            Dialect::BrainFlow,
+            Dialect::OpenBciGui,
+            Dialect::MindMonitor,
+            Dialect::MuseLsl,
+        ] {
+            assert_eq!(Format::from(d).dialect(), Some(d));
+            assert_eq!(Format::from(d).name(), d.name());
+        }
+    }
 }
