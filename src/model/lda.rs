@@ -13,6 +13,7 @@
 //! important to catch. Tested against scikit-learn with `priors` set so
 //! (`tests/reference/make_lda_reference.py`).
 
+use crate::signal::linalg::{cholesky, cholesky_solve};
 use crate::{Error, Result};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
@@ -59,7 +60,7 @@ impl LdaSpec {
             shrinkages.push(s);
             cov.scaled_add(prior, &c);
         }
-        let chol = cholesky(&cov).ok_or_else(|| {
+        let chol = cholesky(&cov).map_err(|_| {
             Error::runtime(
                 "shrinkage LDA: the within-class covariance is not positive definite (constant or duplicated features?)",
             )
@@ -144,52 +145,6 @@ pub fn ledoit_wolf(z: ArrayView2<f64>) -> (Array2<f64>, f64) {
     (c, s)
 }
 
-/// Lower Cholesky factor of a symmetric positive definite matrix, or `None`.
-fn cholesky(a: &Array2<f64>) -> Option<Array2<f64>> {
-    let n = a.nrows();
-    let mut l = Array2::<f64>::zeros((n, n));
-    for j in 0..n {
-        let mut d = a[[j, j]];
-        for k in 0..j {
-            d -= l[[j, k]] * l[[j, k]];
-        }
-        if !(d > 0.0 && d.is_finite()) {
-            return None;
-        }
-        let d = d.sqrt();
-        l[[j, j]] = d;
-        for i in j + 1..n {
-            let mut v = a[[i, j]];
-            for k in 0..j {
-                v -= l[[i, k]] * l[[j, k]];
-            }
-            l[[i, j]] = v / d;
-        }
-    }
-    Some(l)
-}
-
-/// Solves `L·Lᵀ·x = b`.
-fn cholesky_solve(l: &Array2<f64>, b: ArrayView1<f64>) -> Array1<f64> {
-    let n = l.nrows();
-    let mut y = b.to_owned();
-    for i in 0..n {
-        let mut v = y[i];
-        for k in 0..i {
-            v -= l[[i, k]] * y[k];
-        }
-        y[i] = v / l[[i, i]];
-    }
-    for i in (0..n).rev() {
-        let mut v = y[i];
-        for k in i + 1..n {
-            v -= l[[k, i]] * y[k];
-        }
-        y[i] = v / l[[i, i]];
-    }
-    y
-}
-
 impl LdaModel {
     /// Class probabilities of one row, into `out` (K long): the logistic of the decision value
     /// for K = 2, the softmax of the K decision values otherwise (as scikit-learn).
@@ -217,17 +172,6 @@ impl LdaModel {
 mod tests {
     use super::*;
     use ndarray::array;
-
-    #[test]
-    fn cholesky_solves_a_small_system() {
-        let a = array![[4.0, 2.0], [2.0, 3.0]];
-        let l = cholesky(&a).unwrap();
-        let x = cholesky_solve(&l, array![2.0, 1.0].view());
-        assert!((a.dot(&x) - array![2.0, 1.0])
-            .iter()
-            .all(|v| v.abs() < 1e-12));
-        assert!(cholesky(&array![[1.0, 2.0], [2.0, 1.0]]).is_none());
-    }
 
     #[test]
     fn separates_two_shifted_clouds() {
