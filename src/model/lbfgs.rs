@@ -1,9 +1,9 @@
-//! The L-BFGS minimisation of the logistic objective ([`super::logistic::Objective`]) with
+//! The L-BFGS minimisation of the logistic objective ([`super::objective::Objective`]) with
 //! argmin: the stop that adapts to the objective's scale (restarts with a tightened gradient
 //! tolerance), the guard that bounds a fit's work ([`FitBudget`]), and the cache that answers
 //! argmin's separate cost and gradient calls at one point from one evaluation.
 
-use super::logistic::Objective;
+use super::objective::Objective;
 use crate::{Error, Result};
 use argmin::core::{CostFunction, Executor, Gradient, State};
 use argmin::solver::linesearch::MoreThuenteLineSearch;

@@ -15,12 +15,11 @@
 
 use super::lbfgs::minimise;
 pub use super::lbfgs::{FitBudget, EVALUATIONS_PER_ITERATION, MAX_FIT_SECONDS};
-use super::linear::sigmoid;
+pub use super::objective::Objective;
 use super::traits::{class_counts, BadValue, Fitted, Found, Settings};
 use super::LinearModel;
 use crate::{Error, Result};
-use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, ArrayView2, ArrayViewMut2};
+use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -286,110 +285,6 @@ pub fn balanced_weights(y: &[usize], n_classes: usize) -> Vec<f64> {
     let n = y.len() as f64;
     let k = n_classes as f64;
     y.iter().map(|&c| n / (k * counts[c] as f64)).collect()
-}
-
-/// The weighted logistic objective `f` of the module docs on one training set, with the
-/// buffers of its evaluation. Parameters are laid out as all coefficient rows (row-major, one
-/// row for K = 2, K rows otherwise), then one intercept per row.
-pub struct Objective<'x, 'y> {
-    x: ArrayView2<'x, f64>,
-    y: &'y [usize],
-    /// Sample weights divided by their sum.
-    weights: Vec<f64>,
-    /// L2 penalty divided by the sum of the sample weights (scikit-learn's `1/(C·Σw)`).
-    penalty: f64,
-    n_classes: usize,
-    /// Coefficient rows: 1 for K = 2, else K.
-    rows: usize,
-    /// Linear outputs of every window, then its weighted residuals: windows × rows.
-    z: Array2<f64>,
-}
-
-impl<'x, 'y> Objective<'x, 'y> {
-    /// The objective for rows `x`, classes `y`, sample `weights` (any positive scale) and L2
-    /// penalty `alpha` (1/C).
-    pub fn new(
-        x: ArrayView2<'x, f64>,
-        y: &'y [usize],
-        n_classes: usize,
-        weights: &[f64],
-        alpha: f64,
-    ) -> Self {
-        let total: f64 = weights.iter().sum();
-        let rows = if n_classes == 2 { 1 } else { n_classes };
-        Objective {
-            x,
-            y,
-            weights: weights.iter().map(|w| w / total).collect(),
-            penalty: alpha / total,
-            n_classes,
-            rows,
-            z: Array2::zeros((x.nrows(), rows)),
-        }
-    }
-
-    /// Number of parameters: coefficient rows × (features + 1).
-    pub fn n_params(&self) -> usize {
-        self.rows * (self.x.ncols() + 1)
-    }
-
-    /// Coefficient rows and intercepts of a parameter vector.
-    pub fn unpack(&self, theta: &[f64]) -> (Vec<Vec<f64>>, Vec<f64>) {
-        let d = self.x.ncols();
-        let w = theta[..self.rows * d]
-            .chunks(d)
-            .map(|r| r.to_vec())
-            .collect();
-        (w, theta[self.rows * d..].to_vec())
-    }
-
-    /// `f(theta)`, with its gradient written into `grad`, in one pass over the windows.
-    pub fn evaluate(&mut self, theta: &[f64], grad: &mut [f64]) -> f64 {
-        let d = self.x.ncols();
-        let rows = self.rows;
-        let (w, b) = theta.split_at(rows * d);
-        let w = ArrayView2::from_shape((rows, d), w).expect("parameter length");
-        general_mat_mul(1.0, &self.x, &w.t(), 0.0, &mut self.z);
-        let (gw, gb) = grad.split_at_mut(rows * d);
-        gb.iter_mut().for_each(|g| *g = 0.0);
-        let mut loss = 0.0;
-        for ((mut zi, &yi), &wi) in self.z.rows_mut().into_iter().zip(self.y).zip(&self.weights) {
-            let zi = zi.as_slice_mut().expect("standard layout");
-            if self.n_classes == 2 {
-                let z = zi[0] + b[0];
-                let t = if yi == 1 { 1.0 } else { 0.0 };
-                // −log p(y) = log(1 + eᶻ) − t·z, with log(1 + eᶻ) = max(z, 0) + log1p(e^−|z|)
-                loss += wi * (z.max(0.0) + (-z.abs()).exp().ln_1p() - t * z);
-                let r = wi * (sigmoid(z) - t);
-                zi[0] = r;
-                gb[0] += r;
-            } else {
-                let mut m = f64::NEG_INFINITY;
-                for (v, bk) in zi.iter_mut().zip(b) {
-                    *v += bk;
-                    m = m.max(*v);
-                }
-                let own = zi[yi] - m;
-                let mut sum = 0.0;
-                for v in zi.iter_mut() {
-                    *v = (*v - m).exp();
-                    sum += *v;
-                }
-                // −log p(y) = log Σ e^(z_k − m) − (z_y − m)
-                loss += wi * (sum.ln() - own);
-                for (k, (v, g)) in zi.iter_mut().zip(gb.iter_mut()).enumerate() {
-                    let r = wi * (*v / sum - if k == yi { 1.0 } else { 0.0 });
-                    *v = r;
-                    *g += r;
-                }
-            }
-        }
-        let mut gw = ArrayViewMut2::from_shape((rows, d), gw).expect("parameter length");
-        gw.assign(&w);
-        // gradient of the coefficients: residualsᵀ·X + penalty·W
-        general_mat_mul(1.0, &self.z.t(), &self.x, self.penalty, &mut gw);
-        loss + 0.5 * self.penalty * w.iter().map(|v| v * v).sum::<f64>()
-    }
 }
 
 #[cfg(test)]

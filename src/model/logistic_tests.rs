@@ -1,6 +1,7 @@
 //! Tests of the logistic regression: gradient, objective scaling, guards.
 
 use super::*;
+use ndarray::Array2;
 
 /// Deterministic pseudo-random numbers in [-1, 1).
 fn numbers(n: usize, seed: u64) -> Vec<f64> {

@@ -7,6 +7,7 @@ mod lbfgs;
 pub mod lda;
 pub mod linear;
 pub mod logistic;
+mod objective;
 pub mod scaler;
 pub mod traits;
 
