@@ -75,16 +75,7 @@ pub fn out_of_fold(
             Some(p) => super::split::purge_overlaps(p.windows, p.window_len, test_fold, fold),
             None => (0..y.len()).filter(|&i| test_fold[i] != fold).collect(),
         };
-        let mut present: Vec<usize> = train.iter().map(|&i| y[i]).collect();
-        present.sort_unstable();
-        present.dedup();
-        if present.len() < 2 {
-            return Err(Error::input(format!(
-                "{}: its training windows hold {} class, expected at least two; every class must occur outside each test fold (e.g. in at least two recordings with --cv by-recording)",
-                fold_name(fold),
-                present.len()
-            )));
-        }
+        let present = training_classes(&train, y, || fold_name(fold))?;
         let compact: Vec<usize> = train
             .iter()
             .map(|&i| present.binary_search(&y[i]).expect("present"))
@@ -137,6 +128,26 @@ pub fn out_of_fold(
         folds.push(outcome);
     }
     Ok(OutOfFold { proba, folds })
+}
+
+/// The classes the training windows `train` hold (sorted); fewer than two is an error naming
+/// the fold.
+fn training_classes(
+    train: &[usize],
+    y: &[usize],
+    fold_name: impl Fn() -> String,
+) -> Result<Vec<usize>> {
+    let mut present: Vec<usize> = train.iter().map(|&i| y[i]).collect();
+    present.sort_unstable();
+    present.dedup();
+    if present.len() < 2 {
+        return Err(Error::input(format!(
+            "{}: its training windows hold {} class, expected at least two; every class must occur outside each test fold (e.g. in at least two recordings with --cv by-recording)",
+            fold_name(),
+            present.len()
+        )));
+    }
+    Ok(present)
 }
 
 /// Labels shuffled for permutation `index` of a test seeded with `seed`: the labels of the
