@@ -1,7 +1,7 @@
 //! Band power: Welch PSD of each channel integrated over frequency bands, as log10 µV²,
 //! absolute µV², or a fraction of the power between the lowest and highest band edge.
 
-use super::Extractor;
+use super::{Extractor, ExtractorSpec};
 use crate::signal::WelchPlan;
 use crate::{Error, Result};
 use ndarray::ArrayView2;
@@ -251,6 +251,21 @@ pub struct BandPower {
     bands: Vec<Band>,
     power: PowerScale,
     window_len: usize,
+}
+
+impl ExtractorSpec for BandPowerSpec {
+    fn check_for(&self, sample_rate_hz: f64, window_len: usize, _: &[String]) -> Result<()> {
+        self.build(sample_rate_hz, window_len).map(|_| ())
+    }
+
+    fn build_for(
+        &self,
+        sample_rate_hz: f64,
+        window_len: usize,
+        _: &[String],
+    ) -> Result<Box<dyn Extractor>> {
+        Ok(Box::new(self.build(sample_rate_hz, window_len)?))
+    }
 }
 
 impl BandPower {

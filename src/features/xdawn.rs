@@ -11,7 +11,8 @@
 //! spec, filters included, is stored in the model.
 
 use super::erp::{Erp, ErpSpec};
-use super::Extractor;
+use super::{Extractor, ExtractorSpec, TrainingEpochs};
+use crate::windows::WindowSpec;
 use crate::{Error, Result};
 use ndarray::{Array2, ArrayView2, ArrayView3};
 use serde::{Deserialize, Serialize};
@@ -216,6 +217,51 @@ impl XdawnSpec {
             rate_hz: self.rate_hz,
             fitted: Some(out),
         })
+    }
+}
+
+impl ExtractorSpec for XdawnSpec {
+    fn check_for(&self, sample_rate_hz: f64, window_len: usize, channels: &[String]) -> Result<()> {
+        match self.fitted {
+            None => self.check(sample_rate_hz, window_len),
+            Some(_) => self
+                .build(sample_rate_hz, window_len, channels.len())
+                .map(|_| ()),
+        }
+    }
+
+    fn check_window(&self, window: &WindowSpec) -> Result<()> {
+        if window.is_event_locked() {
+            return Ok(());
+        }
+        Err(Error::input(
+            "--features xdawn: xDAWN averages time-locked epochs, expected --epoch START:END (one window per event)",
+        ))
+    }
+
+    /// Settings without filters learn them; fitted ones (from a model) are used as they are.
+    fn learns(&self) -> bool {
+        self.fitted.is_none()
+    }
+
+    fn fit_on(&self, t: &TrainingEpochs) -> Result<Self> {
+        if !self.learns() {
+            return Ok(self.clone());
+        }
+        self.fit(t.epochs, t.rows, t.y, t.classes)
+    }
+
+    fn build_for(
+        &self,
+        sample_rate_hz: f64,
+        window_len: usize,
+        channels: &[String],
+    ) -> Result<Box<dyn Extractor>> {
+        Ok(Box::new(self.build(
+            sample_rate_hz,
+            window_len,
+            channels.len(),
+        )?))
     }
 }
 
