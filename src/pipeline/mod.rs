@@ -7,6 +7,7 @@
 
 mod classify;
 mod fit;
+mod model_fields;
 mod model_file;
 mod training;
 mod windowed;
