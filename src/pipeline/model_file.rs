@@ -42,56 +42,21 @@ impl FittedPipeline {
     /// stderr. Format 2 files must carry a matching `checksum`. The text is parsed straight into
     /// the typed model (no generic JSON tree), so memory stays near the size of the numbers.
     pub fn from_json_with_notes(path: &Path, text: &str) -> Result<(FittedPipeline, Vec<String>)> {
-        use serde::de::IgnoredAny;
-        /// The version alone, read before the rest.
-        #[derive(Deserialize)]
-        struct Version {
-            format_version: Option<serde_json::Value>,
-        }
-        serde_json::from_str::<BTreeMap<String, IgnoredAny>>(text).map_err(|e| {
-            if e.is_data() {
-                Error::file(
-                    path,
-                    "JSON that is not an object, expected an eegi model file",
-                )
-            } else {
-                json_error(path, &e)
-            }
-        })?;
-        let reads = format!("format_version {OLDEST_FORMAT_VERSION} to {FORMAT_VERSION}");
-        let version = serde_json::from_str::<Version>(text)
-            .map_err(|e| json_error(path, &e))?
-            .format_version;
-        let version = match version {
-            None => {
-                return Err(Error::file(
-                    path,
-                    format!("no format_version field, expected an eegi model file ({reads})"),
-                ))
-            }
-            Some(v) => v.as_u64().ok_or_else(|| {
-                Error::file(
-                    path,
-                    format!("format_version {v}, expected a whole number ({reads})"),
-                )
-            })?,
-        };
-        if !(OLDEST_FORMAT_VERSION as u64..=FORMAT_VERSION as u64).contains(&version) {
-            return Err(Error::file(
-                path,
-                format!(
-                    "model format_version {version}, but this eegi {} reads {reads}{}",
-                    env!("CARGO_PKG_VERSION"),
-                    if version > FORMAT_VERSION as u64 {
-                        "; use a newer eegi"
-                    } else {
-                        ""
-                    }
-                ),
-            ));
-        }
+        let version = read_version(path, text)?;
         let mut model: FittedPipeline =
             serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+        let notes = model.verify_checksum(path, version)?;
+        model.refuse_newer_fields(path, version)?;
+        model.check(path).map_err(|e| as_model_field(path, e))?;
+        model.format_version = FORMAT_VERSION;
+        model.checksum = model.content_hash();
+        Ok((model, notes))
+    }
+
+    /// A format-2-or-later file's checksum must match its content; a format-1 file has none
+    /// and is noted as migrated (the notes returned are for stderr).
+    fn verify_checksum(&self, path: &Path, version: u64) -> Result<Vec<String>> {
+        let model = self;
         let mut notes = Vec::new();
         if version >= 2 {
             // format 2 is format 3 without `decision`, xdawn or `iterations` (absent, so its
@@ -122,6 +87,12 @@ impl FittedPipeline {
                 path.display()
             ));
         }
+        Ok(notes)
+    }
+
+    /// Refuses in an older format what only later formats hold.
+    fn refuse_newer_fields(&self, path: &Path, version: u64) -> Result<()> {
+        let model = self;
         // formats 1 and 2 have no decision threshold (the most probable class) and no xdawn
         if version < 3 {
             if model.decision.is_some() {
@@ -141,10 +112,7 @@ impl FittedPipeline {
                 ));
             }
         }
-        model.check(path).map_err(|e| as_model_field(path, e))?;
-        model.format_version = FORMAT_VERSION;
-        model.checksum = model.content_hash();
-        Ok((model, notes))
+        Ok(())
     }
 
     /// SHA-256 (hex) of the model's canonical JSON: compact, fields in format order, without the
@@ -365,6 +333,60 @@ const OPTION_FIELDS: [(&str, &str); 13] = [
     ("--alpha ", "classifier.settings.alpha "),
     ("band ", "band_power.bands: band "),
 ];
+
+/// The `format_version` of a model file's JSON text (an object), refused unless this eegi reads
+/// it.
+fn read_version(path: &Path, text: &str) -> Result<u64> {
+    use serde::de::IgnoredAny;
+    /// The version alone, read before the rest.
+    #[derive(Deserialize)]
+    struct Version {
+        format_version: Option<serde_json::Value>,
+    }
+    serde_json::from_str::<BTreeMap<String, IgnoredAny>>(text).map_err(|e| {
+        if e.is_data() {
+            Error::file(
+                path,
+                "JSON that is not an object, expected an eegi model file",
+            )
+        } else {
+            json_error(path, &e)
+        }
+    })?;
+    let reads = format!("format_version {OLDEST_FORMAT_VERSION} to {FORMAT_VERSION}");
+    let version = serde_json::from_str::<Version>(text)
+        .map_err(|e| json_error(path, &e))?
+        .format_version;
+    let version = match version {
+        None => {
+            return Err(Error::file(
+                path,
+                format!("no format_version field, expected an eegi model file ({reads})"),
+            ))
+        }
+        Some(v) => v.as_u64().ok_or_else(|| {
+            Error::file(
+                path,
+                format!("format_version {v}, expected a whole number ({reads})"),
+            )
+        })?,
+    };
+    if !(OLDEST_FORMAT_VERSION as u64..=FORMAT_VERSION as u64).contains(&version) {
+        return Err(Error::file(
+            path,
+            format!(
+                "model format_version {version}, but this eegi {} reads {reads}{}",
+                env!("CARGO_PKG_VERSION"),
+                if version > FORMAT_VERSION as u64 {
+                    "; use a newer eegi"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+    Ok(version)
+}
 
 /// An error from checking a loaded model's settings, re-worded to name the model file and the
 /// field that holds the bad value (`m.json: window.step_s 0: …`) instead of the option a user

@@ -54,6 +54,17 @@ impl TrainingSet {
         }
     }
 
+    /// The refit of each cross-validation fold's features when an extractor learns (xDAWN):
+    /// [`TrainingSet::refit_features`] as the validation loop takes it; `None` when none learns.
+    #[allow(clippy::type_complexity)]
+    pub fn refit(
+        &self,
+    ) -> Option<impl Fn(&[usize], &[usize]) -> Result<ndarray::Array2<f64>> + Sync + '_> {
+        self.epochs
+            .as_ref()
+            .map(|epochs| move |train: &[usize], y: &[usize]| self.refit_with(epochs, train, y))
+    }
+
     /// [`TrainingSet::refit_features`] on the set's stored `epochs`.
     fn refit_with(
         &self,
