@@ -335,6 +335,32 @@ pub fn extract_with_baseline(
     } else {
         rows.into_par_iter().for_each_init(init, work);
     }
+    check_rows(
+        &matrix,
+        &names,
+        sample_rate_hz,
+        window_len,
+        recordings,
+        channels,
+        channel_names,
+        windows,
+    )?;
+    Ok(Features { matrix, names })
+}
+
+/// Refuses the first feature of `matrix` (one row per window) that is not finite or is
+/// absurdly large, naming its window, column and the window's largest sample.
+#[allow(clippy::too_many_arguments)]
+fn check_rows(
+    matrix: &Array2<f64>,
+    names: &[String],
+    sample_rate_hz: f64,
+    window_len: usize,
+    recordings: &[&Recording],
+    channels: &[Vec<usize>],
+    channel_names: &[String],
+    windows: &[Window],
+) -> Result<()> {
     for (w, row) in windows.iter().zip(matrix.rows()) {
         let row = row.as_slice().expect("fresh arrays are contiguous");
         if let Some(j) = bad_feature(row) {
@@ -354,7 +380,7 @@ pub fn extract_with_baseline(
             ));
         }
     }
-    Ok(Features { matrix, names })
+    Ok(())
 }
 
 /// The first value of a feature row that is not finite or is larger in magnitude than
