@@ -207,3 +207,79 @@ impl Windowed<'_> {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(n: usize) -> Recording {
+        Recording {
+            samples: ndarray::Array2::from_shape_fn((n, 2), |(i, c)| (i * (c + 1)) as f64),
+            sample_rate_hz: 10.0,
+            channel_names: vec!["Cz".into(), "Pz".into()],
+            source: "rec.csv".into(),
+        }
+    }
+
+    fn event(onset_s: f64, label: &str) -> Event {
+        Event {
+            onset_s,
+            duration_s: 0.0,
+            label: label.into(),
+            line: 2,
+        }
+    }
+
+    #[test]
+    fn windows_off_the_recording_are_counted_and_all_off_is_an_error() {
+        let window = WindowSpec::Epoch {
+            start_s: 0.0,
+            end_s: 1.0,
+        };
+        let preprocessing = Preprocessing::default();
+        let w = Windowing {
+            window: &window,
+            preprocessing: &preprocessing,
+            labels: None,
+            channels: None,
+        };
+        let r = rec(100); // 10 s
+        let some_off = [event(1.0, "a"), event(5.0, "b"), event(9.5, "a")];
+        let path = Path::new("rec_events.csv");
+        let cut = w
+            .cut(&[WindowInput {
+                recording: &r,
+                events: Some((&some_off, path)),
+            }])
+            .unwrap();
+        assert_eq!(cut.windows.len(), 2);
+        assert_eq!(cut.dropped[0].off_recording, 1);
+        let all_off = [event(20.0, "a"), event(30.0, "b")];
+        let e = w
+            .cut(&[WindowInput {
+                recording: &r,
+                events: Some((&all_off, path)),
+            }])
+            .unwrap_err();
+        assert!(
+            e.message.contains("all 2 windows run off the recording"),
+            "{e}"
+        );
+        // without events: sliding windows over the whole recording; shorter than one is an error
+        let cut = w
+            .cut(&[WindowInput {
+                recording: &r,
+                events: None,
+            }])
+            .unwrap();
+        assert_eq!(cut.windows.len(), 10);
+        let short = rec(5);
+        let e = w
+            .cut(&[WindowInput {
+                recording: &short,
+                events: None,
+            }])
+            .unwrap_err();
+        assert!(e.message.contains("expected at least one window"), "{e}");
+    }
+}
