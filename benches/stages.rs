@@ -160,7 +160,7 @@ fn main() {
     );
 
     // one window through one extractor, no threads at all
-    let mut bp = specs[0].build(fs, 1024).unwrap();
+    let mut bp = specs[0].build_for(fs, 1024, &rec.channel_names).unwrap();
     let mut row = vec![0.0; 320];
     let view = rec.samples.slice(ndarray::s![0..1024, ..]);
     let t = best(5, || {

@@ -9,8 +9,8 @@ use super::load_model;
 use crate::evaluate::run::{run as evaluate, Protocol, Request};
 use crate::io::output::write_atomically;
 use crate::model::LogisticSpec;
-use crate::pipeline::{InputFile, PipelineSpec};
-use crate::report::{html, markdown, terminal, Settings};
+use crate::pipeline::{FittedPipeline, InputFile, PipelineSpec};
+use crate::report::{html, markdown, terminal, Report, Settings};
 use crate::{Error, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sha2::{Digest, Sha256};
@@ -205,21 +205,9 @@ fn group_names(rule: &str, paths: &[PathBuf]) -> Result<Vec<String>> {
         .collect())
 }
 
-/// Runs `eegi evaluate`.
-pub fn run(args: Args) -> Result<()> {
-    if let Some(report) = &args.report {
-        args.input
-            .check_output(report, &args.recordings, args.model.as_deref())?;
-    }
-    let format = args.report.as_deref().map(report_format).transpose()?;
-    let paths = expand_recordings(&args.recordings)?;
-    args.input.check_stdin_once(&paths, args.model.as_deref())?;
-    let model = args
-        .model
-        .as_deref()
-        .map(|p| load_model(Some(p)))
-        .transpose()?;
-    let classifier: crate::pipeline::ClassifierSpec = match args.classifier {
+/// The classifier the options ask for (cross-validation refits it).
+fn classifier_spec(args: &Args) -> crate::pipeline::ClassifierSpec {
+    match args.classifier {
         super::train::ClassifierArg::Logistic => LogisticSpec {
             alpha: args.alpha,
             ..LogisticSpec::default()
@@ -228,8 +216,16 @@ pub fn run(args: Args) -> Result<()> {
         super::train::ClassifierArg::Lda => {
             crate::pipeline::ClassifierSpec::Lda(Default::default())
         }
-    };
-    let spec = match &model {
+    }
+}
+
+/// The pipeline evaluated: a model's settings (`-m`), or the options'; checked.
+fn pipeline_spec(
+    args: &Args,
+    model: Option<&FittedPipeline>,
+    classifier: &crate::pipeline::ClassifierSpec,
+) -> Result<PipelineSpec> {
+    let spec = match model {
         Some(m) => PipelineSpec {
             window: m.window.clone(),
             features: m.features.clone(),
@@ -254,25 +250,15 @@ pub fn run(args: Args) -> Result<()> {
         }
     };
     spec.check()?;
-    let inputs = args.input.load_labelled(&paths)?;
-    let set = spec.training_set(&inputs)?;
-    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    Ok(spec)
+}
 
-    let cv = match (&model, args.cv, &args.group_by) {
-        (Some(_), _, _) => None,
-        (None, Some(cv), _) => Some(cv),
-        (None, None, Some(_)) => Some(Cv::ByRecording),
-        (None, None, None) if paths.len() > 1 => Some(Cv::ByRecording),
-        (None, None, None) => Some(Cv::Folds(5)),
-    };
-    if let (Some(Cv::Folds(_)), Some(rule)) = (cv, &args.group_by) {
-        return Err(Error::input(format!(
-            "--group-by {rule} goes with --cv by-recording (leave one group out), not --cv K"
-        )));
-    }
-    let (group_list, of_recording) = match &args.group_by {
+/// The groups of leave-one-group-out (`--group-by`, else one per recording) and the group of
+/// each recording.
+fn groups(args: &Args, paths: &[PathBuf], names: &[String]) -> Result<(Vec<String>, Vec<usize>)> {
+    Ok(match &args.group_by {
         Some(rule) => {
-            let g = group_names(rule, &paths)?;
+            let g = group_names(rule, paths)?;
             let mut list: Vec<String> = Vec::new();
             let of: Vec<usize> = g
                 .iter()
@@ -286,18 +272,13 @@ pub fn run(args: Args) -> Result<()> {
                 .collect();
             (list, of)
         }
-        None => (names.clone(), (0..names.len()).collect()),
-    };
-    let protocol = match (&model, cv) {
-        (Some(m), _) => Protocol::Model(m),
-        (None, Some(Cv::Folds(k))) => Protocol::KFold(k),
-        _ => Protocol::Groups {
-            names: &group_list,
-            of_recording: &of_recording,
-        },
-    };
+        None => (names.to_vec(), (0..names.len()).collect()),
+    })
+}
 
-    let model_file = match &args.model {
+/// The model file of `-m` with its SHA-256, for the report.
+fn model_file(args: &Args) -> Result<Option<InputFile>> {
+    Ok(match &args.model {
         Some(p) => Some(InputFile {
             path: p.display().to_string(),
             sha256: format!(
@@ -309,12 +290,43 @@ pub fn run(args: Args) -> Result<()> {
             ),
         }),
         None => None,
+    })
+}
+
+/// Writes the report (`--report`, in its format) and prints the JSON or terminal summary.
+fn write_outputs(args: &Args, format: Option<Format>, report: &Report) -> Result<()> {
+    let json = || {
+        let mut s = serde_json::to_string_pretty(report).expect("report serialises");
+        s.push('\n');
+        s
     };
-    let settings = Settings {
+    if let (Some(path), Some(format)) = (&args.report, format) {
+        let text = match format {
+            Format::Html => html(report),
+            Format::Markdown => markdown(report),
+            Format::Json => json(),
+        };
+        write_atomically(path, |w| w.write_all(text.as_bytes()))?;
+    }
+    let out = if args.json { json() } else { terminal(report) };
+    write_atomically(Path::new("-"), |w| w.write_all(out.as_bytes()))
+}
+
+/// The settings the report records: the pipeline, the protocol, the inputs with their hashes.
+fn settings(
+    args: &Args,
+    spec: &PipelineSpec,
+    classifier: &crate::pipeline::ClassifierSpec,
+    protocol: Protocol,
+    set: &crate::pipeline::TrainingSet,
+    inputs: &[crate::pipeline::LabelledRecording],
+) -> Result<Settings> {
+    let model_file = model_file(args)?;
+    Ok(Settings {
         window: spec.window.clone(),
         features: spec.features.clone(),
         labels: spec.labels.clone(),
-        classifier: model.is_none().then(|| classifier.clone()),
+        classifier: model_file.is_none().then(|| classifier.clone()),
         evaluation: match protocol {
             Protocol::Model(_) => "model",
             Protocol::KFold(_) => "k-fold",
@@ -332,20 +344,69 @@ pub fn run(args: Args) -> Result<()> {
         n_channels: set.channels.len(),
         sample_rate_hz: set.sample_rate_hz,
         model: model_file,
-        inputs: hash_inputs(&inputs)?,
-    };
+        inputs: hash_inputs(inputs)?,
+    })
+}
 
-    // progress: hidden until the work has taken a second, and only on a terminal
-    let bar = ProgressBar::with_draw_target(
-        Some(args.permutations as u64 + 1),
-        ProgressDrawTarget::hidden(),
-    );
+/// The progress bar of the fits and permutations, hidden until shown.
+fn progress_bar(permutations: usize) -> ProgressBar {
+    let bar =
+        ProgressBar::with_draw_target(Some(permutations as u64 + 1), ProgressDrawTarget::hidden());
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta} left)")
             .expect("valid template")
             .progress_chars("=> "),
     );
     bar.set_message("evaluating (fits + permutations)");
+    bar
+}
+
+/// Runs `eegi evaluate`.
+pub fn run(args: Args) -> Result<()> {
+    if let Some(report) = &args.report {
+        args.input
+            .check_output(report, &args.recordings, args.model.as_deref())?;
+    }
+    let format = args.report.as_deref().map(report_format).transpose()?;
+    let paths = expand_recordings(&args.recordings)?;
+    args.input.check_stdin_once(&paths, args.model.as_deref())?;
+    let model = args
+        .model
+        .as_deref()
+        .map(|p| load_model(Some(p)))
+        .transpose()?;
+    let classifier = classifier_spec(&args);
+    let spec = pipeline_spec(&args, model.as_ref(), &classifier)?;
+    let inputs = args.input.load_labelled(&paths)?;
+    let set = spec.training_set(&inputs)?;
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+
+    let cv = match (&model, args.cv, &args.group_by) {
+        (Some(_), _, _) => None,
+        (None, Some(cv), _) => Some(cv),
+        (None, None, Some(_)) => Some(Cv::ByRecording),
+        (None, None, None) if paths.len() > 1 => Some(Cv::ByRecording),
+        (None, None, None) => Some(Cv::Folds(5)),
+    };
+    if let (Some(Cv::Folds(_)), Some(rule)) = (cv, &args.group_by) {
+        return Err(Error::input(format!(
+            "--group-by {rule} goes with --cv by-recording (leave one group out), not --cv K"
+        )));
+    }
+    let (group_list, of_recording) = groups(&args, &paths, &names)?;
+    let protocol = match (&model, cv) {
+        (Some(m), _) => Protocol::Model(m),
+        (None, Some(Cv::Folds(k))) => Protocol::KFold(k),
+        _ => Protocol::Groups {
+            names: &group_list,
+            of_recording: &of_recording,
+        },
+    };
+
+    let settings = settings(&args, &spec, &classifier, protocol, &set, &inputs)?;
+
+    // progress: hidden until the work has taken a second, and only on a terminal
+    let bar = progress_bar(args.permutations);
     let show = !args.quiet && std::io::stderr().is_terminal();
     let started = Instant::now();
     let shown = std::sync::atomic::AtomicBool::new(false);
@@ -373,19 +434,5 @@ pub fn run(args: Args) -> Result<()> {
     )?;
     bar.finish_and_clear();
 
-    let json = || {
-        let mut s = serde_json::to_string_pretty(&report).expect("report serialises");
-        s.push('\n');
-        s
-    };
-    if let (Some(path), Some(format)) = (&args.report, format) {
-        let text = match format {
-            Format::Html => html(&report),
-            Format::Markdown => markdown(&report),
-            Format::Json => json(),
-        };
-        write_atomically(path, |w| w.write_all(text.as_bytes()))?;
-    }
-    let out = if args.json { json() } else { terminal(&report) };
-    write_atomically(Path::new("-"), |w| w.write_all(out.as_bytes()))
+    write_outputs(&args, format, &report)
 }

@@ -6,13 +6,13 @@
 //! streams (memory flat in their length); everything else is read whole.
 
 use super::config::{csv_field, fmt_seconds, FeatureArgs, InputArgs, PreprocessArgs, WindowArgs};
-use crate::features::{extract_with_baseline, FeatureSpec};
+use crate::features::FeatureSpec;
 use crate::io::output::write_atomically;
 use crate::io::{open_stream, Format, SampleStream};
 use crate::online::StreamFeatures;
-use crate::pipeline::{FittedPipeline, LabelledRecording, PipelineSpec};
+use crate::pipeline::{FittedPipeline, LabelledRecording, PipelineSpec, WindowInput, Windowing};
 use crate::preprocess::Preprocessing;
-use crate::windows::{Window, WindowSpec};
+use crate::windows::{DropCounts, Window, WindowSpec};
 use crate::{Error, Recording, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -73,13 +73,30 @@ pub fn run(args: Args) -> Result<()> {
     };
     window.check()?;
     preprocessing.check(&window)?;
-    if specs.iter().any(FeatureSpec::needs_fit) {
-        // supervised extractors (xDAWN) are fitted on the labelled windows, exactly as train
+    if specs.iter().any(FeatureSpec::learns) {
+        // extractors that learn (xDAWN) are fitted on the labelled windows, exactly as train
         return supervised(&args, window, preprocessing, specs);
     }
     if let Some(streams) = streamable(&args, &window, &preprocessing)? {
         return stream(&args, model.as_ref(), &window, &specs, channels, streams);
     }
+    let windowing = Windowing {
+        window: &window,
+        preprocessing: &preprocessing,
+        labels: args.window.labels.as_deref(),
+        channels: channels.as_deref(),
+    };
+    whole(&args, model.as_ref(), windowing, &specs)
+}
+
+/// Features of recordings read whole, windowed by the library's one windowing path (the one
+/// `train` takes): labelled windows where a recording has events, sliding windows otherwise.
+fn whole(
+    args: &Args,
+    model: Option<&FittedPipeline>,
+    windowing: Windowing,
+    specs: &[FeatureSpec],
+) -> Result<()> {
     let loaded: Vec<crate::io::Loaded> = args
         .recordings
         .iter()
@@ -91,95 +108,51 @@ pub fn run(args: Args) -> Result<()> {
         all_events.push(args.input.events_of(l, p, loaded.len())?);
     }
     let recordings: Vec<Recording> = loaded.into_iter().map(|l| l.recording).collect();
-    let first = &recordings[0];
-    let fs = first.sample_rate_hz;
-    window.check_rate(fs)?;
-    if let Some(m) = &model {
-        m.check_rate(&first.source, fs)?;
+    let inputs: Vec<WindowInput> = recordings
+        .iter()
+        .zip(&all_events)
+        .map(|(recording, events)| WindowInput {
+            recording,
+            events: events.as_ref().map(|(e, p)| (&e[..], p.as_path())),
+        })
+        .collect();
+    if let (Some(m), Some(first)) = (model, recordings.first()) {
+        windowing.window.check_rate(first.sample_rate_hz)?;
+        m.check_rate(&first.source, first.sample_rate_hz)?;
     }
-    let channels = channels.unwrap_or_else(|| first.channel_names.clone());
-    let len = window.length_samples(fs);
-    let baseline = preprocessing.baseline_range(&window, fs);
-    let mut windows: Vec<Window> = Vec::new();
-    let mut columns = Vec::new();
-    let mut prepared = Vec::new();
-    for (r, rec) in recordings.iter().enumerate() {
-        if rec.sample_rate_hz != fs {
-            return Err(Error::input(format!(
-                "{}: sample rate {} Hz, but {} has {fs} Hz",
-                rec.source.display(),
-                rec.sample_rate_hz,
-                first.source.display()
-            )));
-        }
-        let cols = channels
-            .iter()
-            .map(|c| {
-                rec.channel_index(c).ok_or_else(|| {
-                    Error::input(format!(
-                        "{}: missing channel {c} that {}",
-                        rec.source.display(),
-                        if model.is_some() {
-                            "the model needs"
-                        } else {
-                            "the first recording has"
-                        }
-                    ))
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        if rec.n_samples() < len {
-            return Err(window.too_short(&rec.source, rec.n_samples() as u64, fs));
-        }
-        let (rec, cols) = preprocessing.apply(rec, cols)?;
-        match &all_events[r] {
-            Some((events, events_path)) => {
-                let (mut w, d) = window.labelled(
-                    r,
-                    rec.n_samples(),
-                    fs,
-                    events,
-                    args.window.labels.as_deref(),
-                );
-                window.check_labelled(events_path, events, &w, len)?;
-                if d.off_recording > 0 {
-                    eprintln!(
-                        "eegi: {}: {} windows run off the recording and were dropped",
-                        rec.source.display(),
-                        d.off_recording
-                    );
-                }
-                // as train: epochs above --reject-uv are left out (and counted)
-                if preprocessing.reject_uv.is_some() {
-                    let before = w.len();
-                    w.retain(|win| !preprocessing.rejects(&rec, win, len, &cols, baseline));
-                    if before > w.len() {
-                        eprintln!(
-                            "eegi: {}: {} epochs rejected for amplitude (--reject-uv) and left out",
-                            rec.source.display(),
-                            before - w.len()
-                        );
-                    }
-                }
-                windows.extend(w);
-            }
-            None => windows.extend(window.continuous(r, rec.n_samples(), fs)),
-        }
-        columns.push(cols);
-        prepared.push(rec);
-    }
-    let refs: Vec<&Recording> = prepared.iter().map(|r| r.as_ref()).collect();
-    let features = extract_with_baseline(
-        &specs, fs, len, &refs, &columns, &channels, &windows, baseline,
-    )?;
+    let cut = windowing.cut(&inputs)?;
+    let sources: Vec<&Path> = recordings.iter().map(|r| r.source.as_path()).collect();
+    warn_dropped(&sources, &cut.dropped);
+    let features = cut.features(specs)?;
     write_csv(
-        &args,
-        &windows,
+        args,
+        &cut.windows,
         &features.names,
         features.matrix.view(),
-        fs,
-        len,
+        cut.sample_rate_hz,
+        cut.window_len,
     )
+}
+
+/// Says on stderr, for each recording, how many of its windows ran off it and how many
+/// epochs `--reject-uv` left out (`train` counts them in the model's summary).
+fn warn_dropped(sources: &[&Path], dropped: &[DropCounts]) {
+    for (source, d) in sources.iter().zip(dropped) {
+        if d.off_recording > 0 {
+            eprintln!(
+                "eegi: {}: {} windows run off the recording and were dropped",
+                source.display(),
+                d.off_recording
+            );
+        }
+        if d.rejected_amplitude > 0 {
+            eprintln!(
+                "eegi: {}: {} epochs rejected for amplitude (--reject-uv) and left out",
+                source.display(),
+                d.rejected_amplitude
+            );
+        }
+    }
 }
 
 /// A recording opened as a stream, with the name its errors use.
@@ -366,6 +339,8 @@ fn supervised(
     spec.check()?;
     let inputs: Vec<LabelledRecording> = args.input.load_labelled(&args.recordings)?;
     let set = spec.training_set(&inputs)?;
+    let sources: Vec<&Path> = set.sources.iter().map(|p| p.as_path()).collect();
+    warn_dropped(&sources, &set.dropped_by_recording);
     write_csv(
         args,
         &set.windows,

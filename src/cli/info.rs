@@ -22,6 +22,33 @@ pub struct Args {
     pub input: InputArgs,
 }
 
+/// What `eegi info --json` prints (keys in sorted order).
+#[derive(Debug, serde::Serialize)]
+struct Summary<'a> {
+    /// The file as given.
+    file: String,
+    /// Its format, as the reader describes it.
+    format: &'a str,
+    /// Channel names, in file order.
+    channels: &'a [String],
+    /// Number of channels.
+    n_channels: usize,
+    /// Sample rate, Hz.
+    sample_rate_hz: f64,
+    /// Samples per channel.
+    n_samples: usize,
+    /// Duration, s.
+    duration_s: f64,
+    /// Events per label.
+    events: &'a BTreeMap<&'a str, usize>,
+    /// Number of events.
+    n_events: usize,
+    /// Where the events came from (a file, or markers/annotations in the file), if any.
+    events_source: Option<&'a str>,
+    /// Input sanity warnings.
+    warnings: &'a [crate::io::Warning],
+}
+
 /// Runs `eegi info`.
 pub fn run(args: Args) -> Result<()> {
     args.input
@@ -47,19 +74,21 @@ pub fn run(args: Args) -> Result<()> {
         }
     });
     if args.json {
-        let v = serde_json::json!({
-            "file": args.file.display().to_string(),
-            "format": loaded.description,
-            "channels": rec.channel_names,
-            "n_channels": rec.n_channels(),
-            "sample_rate_hz": rec.sample_rate_hz,
-            "n_samples": rec.n_samples(),
-            "duration_s": rec.duration_s(),
-            "events": by_label,
-            "n_events": by_label.values().sum::<usize>(),
-            "events_source": events_source,
-            "warnings": loaded.warnings,
-        });
+        let summary = Summary {
+            file: args.file.display().to_string(),
+            format: &loaded.description,
+            channels: &rec.channel_names,
+            n_channels: rec.n_channels(),
+            sample_rate_hz: rec.sample_rate_hz,
+            n_samples: rec.n_samples(),
+            duration_s: rec.duration_s(),
+            n_events: by_label.values().sum::<usize>(),
+            events: &by_label,
+            events_source: events_source.as_deref(),
+            warnings: &loaded.warnings,
+        };
+        // through a JSON value: keys sorted, as the output has always been
+        let v = serde_json::to_value(&summary).expect("info serialises");
         let mut text = serde_json::to_string_pretty(&v).expect("info serialises");
         text.push('\n');
         super::print_stdout(&text);

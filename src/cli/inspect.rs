@@ -92,25 +92,14 @@ pub fn describe(m: &FittedPipeline) -> String {
             model.shrinkage
         ),
     };
-    let _ = match &m.decision {
-        Some(d) => writeln!(
-            o,
-            "decision: {} when p_{} ≥ {} (threshold {}{})",
-            d.positive_class,
-            d.positive_class,
-            d.threshold,
-            d.method,
-            match (d.oof_balanced_accuracy, d.oof_balanced_accuracy_at_half) {
-                (Some(a), Some(h)) => format!(
-                    ", error cost {}: out-of-fold balanced accuracy {a:.3}, at 0.5 {h:.3}",
-                    d.error_cost
-                ),
-                _ => String::new(),
-            }
-        ),
-        None => writeln!(o, "decision: the most probable class (no threshold)"),
-    };
-    let t = &m.training;
+    describe_decision(&mut o, m.decision.as_ref());
+    describe_training(&mut o, &m.training);
+    o
+}
+
+/// Appends what a model was trained on: windows per class, dropped windows, cross-validation,
+/// input warnings and the inputs with their SHA-256.
+fn describe_training(o: &mut String, t: &crate::pipeline::TrainingSummary) {
     let _ = writeln!(
         o,
         "trained on: {}",
@@ -137,5 +126,27 @@ pub fn describe(m: &FittedPipeline) -> String {
     for i in &t.inputs {
         let _ = writeln!(o, "  {}  {}", i.sha256, i.path);
     }
-    o
+}
+
+/// Appends a model's decision rule: a threshold on one class's probability, or the most
+/// probable class.
+fn describe_decision(o: &mut String, decision: Option<&crate::pipeline::Decision>) {
+    let _ = match decision {
+        Some(d) => writeln!(
+            o,
+            "decision: {} when p_{} ≥ {} (threshold {}{})",
+            d.positive_class,
+            d.positive_class,
+            d.threshold,
+            d.method,
+            match (d.oof_balanced_accuracy, d.oof_balanced_accuracy_at_half) {
+                (Some(a), Some(h)) => format!(
+                    ", error cost {}: out-of-fold balanced accuracy {a:.3}, at 0.5 {h:.3}",
+                    d.error_cost
+                ),
+                _ => String::new(),
+            }
+        ),
+        None => writeln!(o, "decision: the most probable class (no threshold)"),
+    };
 }

@@ -4,7 +4,9 @@
 use super::config::{hash_inputs, FeatureArgs, InputArgs, PreprocessArgs, WindowArgs};
 use crate::io::output::write_atomically;
 use crate::model::{LdaSpec, LogisticSpec};
-use crate::pipeline::{describe_dropped, Classifier, ClassifierSpec, PipelineSpec, ThresholdSpec};
+use crate::pipeline::{
+    describe_dropped, Classifier, ClassifierSpec, FittedPipeline, PipelineSpec, ThresholdSpec,
+};
 use crate::{Error, Result};
 use std::path::PathBuf;
 
@@ -117,6 +119,20 @@ pub fn run(args: Args) -> Result<()> {
     args.input.check_stdin_once(&args.recordings, None)?;
     args.input
         .check_output(&args.output, &args.recordings, None)?;
+    let spec = pipeline_spec(&args)?;
+    let (model, seconds, n_recordings) = train(&args, &spec)?;
+    let json = model.to_json();
+    write_atomically(&args.output, |w| w.write_all(json.as_bytes()))?;
+    if args.json {
+        print_json(&args, &model, seconds);
+    } else {
+        print_text(&args, &model, n_recordings);
+    }
+    Ok(())
+}
+
+/// The pipeline the options ask for, checked.
+fn pipeline_spec(args: &Args) -> Result<PipelineSpec> {
     let window = args.window.spec();
     let spec = PipelineSpec {
         features: args.features.specs(window.length_s())?,
@@ -137,6 +153,12 @@ pub fn run(args: Args) -> Result<()> {
             "--cv 1: expected at least 2 folds, or 0 to skip cross-validation",
         ));
     }
+    Ok(spec)
+}
+
+/// Loads the recordings and fits the model (cross-validated with `--cv`, with the decision
+/// rule of `--threshold`); also returns each stage's wall time and the number of recordings.
+fn train(args: &Args, spec: &PipelineSpec) -> Result<(FittedPipeline, Seconds, usize)> {
     let clock = std::time::Instant::now();
     let (inputs, warnings) = args.input.load_labelled_with_warnings(&args.recordings)?;
     let load_s = clock.elapsed().as_secs_f64();
@@ -167,55 +189,61 @@ pub fn run(args: Args) -> Result<()> {
     }
     let fit_s = fit_clock.elapsed().as_secs_f64();
     model.training.warnings = warnings;
-    let json = model.to_json();
-    write_atomically(&args.output, |w| w.write_all(json.as_bytes()))?;
+    let seconds = Seconds {
+        load: load_s,
+        features: features_s,
+        cross_validation: cv_s,
+        fit: fit_s,
+    };
+    Ok((model, seconds, inputs.len()))
+}
 
+/// Prints `train --json`'s [`Summary`].
+fn print_json(args: &Args, model: &FittedPipeline, seconds: Seconds) {
     let t = &model.training;
     let n_windows: usize = t.counts.values().sum();
-    if args.json {
-        let cv = t.cross_validation.as_ref();
-        let summary = Summary {
-            model: args.output.display().to_string(),
-            classes: &model.classes,
-            counts: &t.counts,
-            n_windows,
-            n_features: model.feature_names.len(),
-            dropped: &t.dropped,
-            cv_folds: cv.map(|c| c.folds),
-            cv_balanced_accuracy: cv.map(|c| c.balanced_accuracy),
-            cv_balanced_accuracy_sd: cv.map(|c| c.balanced_accuracy_sd),
-            cv_fold_balanced_accuracy: cv.map(|c| &c.fold_balanced_accuracy[..]),
-            chance_balanced_accuracy: 1.0 / model.classes.len() as f64,
-            seconds: Seconds {
-                load: load_s,
-                features: features_s,
-                cross_validation: cv_s,
-                fit: fit_s,
+    let cv = t.cross_validation.as_ref();
+    let summary = Summary {
+        model: args.output.display().to_string(),
+        classes: &model.classes,
+        counts: &t.counts,
+        n_windows,
+        n_features: model.feature_names.len(),
+        dropped: &t.dropped,
+        cv_folds: cv.map(|c| c.folds),
+        cv_balanced_accuracy: cv.map(|c| c.balanced_accuracy),
+        cv_balanced_accuracy_sd: cv.map(|c| c.balanced_accuracy_sd),
+        cv_fold_balanced_accuracy: cv.map(|c| &c.fold_balanced_accuracy[..]),
+        chance_balanced_accuracy: 1.0 / model.classes.len() as f64,
+        seconds,
+        decision: model.decision.as_ref(),
+        warnings: &t.warnings,
+        n_warnings: t.warnings.len(),
+        fit: match &model.classifier {
+            Classifier::LogisticRegression { model, .. } => FitSummary::Logistic(&model.fit),
+            Classifier::Lda { model, .. } => FitSummary::Lda {
+                shrinkage: &model.shrinkage,
             },
-            decision: model.decision.as_ref(),
-            warnings: &t.warnings,
-            n_warnings: t.warnings.len(),
-            fit: match &model.classifier {
-                Classifier::LogisticRegression { model, .. } => FitSummary::Logistic(&model.fit),
-                Classifier::Lda { model, .. } => FitSummary::Lda {
-                    shrinkage: &model.shrinkage,
-                },
-            },
-        };
-        // through a JSON value: keys come out sorted at every level, as they always have
-        let summary = serde_json::to_value(&summary).expect("summary serialises");
-        let mut text = serde_json::to_string_pretty(&summary).expect("summary serialises");
-        text.push('\n');
-        super::print_stdout(&text);
-        return Ok(());
-    }
+        },
+    };
+    // through a JSON value: keys come out sorted at every level, as they always have
+    let summary = serde_json::to_value(&summary).expect("summary serialises");
+    let mut text = serde_json::to_string_pretty(&summary).expect("summary serialises");
+    text.push('\n');
+    super::print_stdout(&text);
+}
+
+/// Prints `train`'s text summary (and warns on stderr when the fit did not converge).
+fn print_text(args: &Args, model: &FittedPipeline, n_recordings: usize) {
+    let t = &model.training;
+    let n_windows: usize = t.counts.values().sum();
     let mut out = String::new();
     use std::fmt::Write as _;
     let _ = writeln!(
         out,
         "trained on {n_windows} windows from {} recording{} ({} channels, {} Hz, {} features)",
-        inputs.len(),
-        if inputs.len() == 1 { "" } else { "s" },
+        n_recordings,
+        if n_recordings == 1 { "" } else { "s" },
         model.channels.len(),
         model.sample_rate_hz,
         model.feature_names.len()
@@ -274,7 +302,6 @@ pub fn run(args: Args) -> Result<()> {
     }
     let _ = writeln!(out, "model written to {}", args.output.display());
     super::print_stdout(&out);
-    Ok(())
 }
 
 /// What to try when the fit did not converge at penalty `alpha`: a stronger penalty steadies an

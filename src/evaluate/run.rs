@@ -58,146 +58,211 @@ pub struct Request<'a> {
 /// Number of channels shown in the class spectra.
 const SPECTRUM_CHANNELS: usize = 4;
 
-/// Runs the evaluation; `settings` is stored in the report as given.
+/// A protocol's predictions: out-of-fold (or held-out) class probabilities, the folds, the
+/// permutation scores and how both were made.
+struct Outcome {
+    /// Class probabilities of every window.
+    proba: Array2<f64>,
+    /// Each fold.
+    folds: Vec<Fold>,
+    /// Balanced accuracy under each permutation of the labels.
+    permuted: Vec<f64>,
+    /// How predictions were made, for the report.
+    protocol: String,
+    /// How labels were permuted, for the report.
+    scheme: String,
+}
+
+/// A fold: name, test rows, training windows (none for a held-out model), classes absent from
+/// its training windows.
+type Fold = (String, Vec<usize>, Option<usize>, Vec<usize>);
+
+/// Accuracy and balanced accuracy (absent when undefined) of some rows' predictions.
+type SubsetScores<'a> = dyn Fn(&[usize]) -> (f64, Option<f64>) + 'a;
+
+/// What every protocol shares: the request, its groups of overlapping windows (`units`) and
+/// the recording of each window (`strata`), and the per-fold refit of extractors that learn.
+struct Ctx<'a> {
+    req: &'a Request<'a>,
+    units: Vec<usize>,
+    strata: Vec<usize>,
+    refit: Option<&'a crate::validation::crossval::Refit<'a>>,
+}
+
+/// A trained model's held-out predictions, with its predictions fixed under permutation.
+fn held_out(c: &Ctx, model: &FittedPipeline) -> Result<Outcome> {
+    let (req, set) = (c.req, c.req.set);
+    let (y, k, strata, units) = (&set.y, set.classes.len(), &c.strata, &c.units);
+    let proba = model_proba(model, set)?;
+    let y_pred = decided(model, proba.view());
+    let permuted: Vec<f64> = (0..req.permutations as u64)
+        .map(|i| {
+            let yp = permuted_labels(y, strata, units, req.seed, i);
+            (req.tick)();
+            balanced_accuracy(&yp, &y_pred, k)
+        })
+        .collect();
+    let all: Vec<usize> = (0..y.len()).collect();
+    Ok(Outcome {
+        proba,
+        folds: vec![("held-out".to_string(), all, None, Vec::new())],
+        permuted,
+        protocol: "held-out evaluation of a trained model".to_string(),
+        scheme: "labels of events (groups of overlapping windows) shuffled within each recording; the model's predictions are fixed".to_string(),
+    })
+}
+
+/// The one K-fold cross-validation (as `train --cv K`), and its permutation test.
+fn k_fold(c: &Ctx, n: usize) -> Result<Outcome> {
+    let (req, set, refit) = (c.req, c.req.set, c.refit);
+    let (x, y, k, strata, units) = (
+        set.features.matrix.view(),
+        &set.y,
+        set.classes.len(),
+        &c.strata,
+        &c.units,
+    );
+    let split = |labels: &[usize]| -> Result<(Vec<usize>, usize)> {
+        Ok((crate::validation::stratified_kfold(labels, n)?, n))
+    };
+    // the one cross-validation, as `train --cv K` runs it
+    let name = |f: usize| format!("fold {} of {n}", f + 1);
+    let (_, oof) = set.cross_validate(&req.classifier, n, &name)?;
+    (req.tick)();
+    let permuted = permutation_scores(
+        x,
+        y,
+        k,
+        strata,
+        units,
+        req.permutations,
+        req.seed,
+        &req.classifier,
+        &split,
+        req.tick,
+        refit,
+        Some(set.purge()),
+    )?;
+    let folds = oof
+        .folds
+        .into_iter()
+        .enumerate()
+        .map(|(f, o)| {
+            (
+                format!("fold {}", f + 1),
+                o.test,
+                Some(o.n_train),
+                o.missing_classes,
+            )
+        })
+        .collect();
+    Ok(Outcome {
+        proba: oof.proba,
+        folds,
+        permuted,
+        protocol: format!("stratified {n}-fold cross-validation in time order (scikit-learn StratifiedKFold, shuffle=False), training windows that share samples with a test window removed (as train --cv {n})"),
+        scheme: "labels of events (groups of overlapping windows) shuffled within each recording, folds re-made for each permutation, scaler and classifier refitted".to_string(),
+    })
+}
+
+/// Leave-one-group-out cross-validation over groups of recordings, and its permutation test.
+fn by_group(c: &Ctx, names: &[String], of_recording: &[usize]) -> Result<Outcome> {
+    let (req, set, refit) = (c.req, c.req.set, c.refit);
+    let (x, y, k, strata, units) = (
+        set.features.matrix.view(),
+        &set.y,
+        set.classes.len(),
+        &c.strata,
+        &c.units,
+    );
+    if names.len() < 2 {
+        return Err(Error::input(format!(
+            "leave-one-out by recording needs at least two recordings (groups), found {}; use --cv K",
+            names.len()
+        )));
+    }
+    let test_fold: Vec<usize> = set
+        .windows
+        .iter()
+        .map(|w| of_recording[w.recording])
+        .collect();
+    let n = names.len();
+    let split = |_: &[usize]| -> Result<(Vec<usize>, usize)> { Ok((test_fold.clone(), n)) };
+    let name = |f: usize| format!("fold leaving out {}", names[f]);
+    let oof = out_of_fold(
+        x,
+        y,
+        k,
+        &test_fold,
+        n,
+        &req.classifier,
+        true,
+        &name,
+        refit,
+        None,
+    )?;
+    (req.tick)();
+    let permuted = permutation_scores(
+        x,
+        y,
+        k,
+        strata,
+        units,
+        req.permutations,
+        req.seed,
+        &req.classifier,
+        &split,
+        req.tick,
+        refit,
+        None,
+    )?;
+    let folds = oof
+        .folds
+        .into_iter()
+        .enumerate()
+        .map(|(f, o)| (names[f].clone(), o.test, Some(o.n_train), o.missing_classes))
+        .collect();
+    Ok(Outcome {
+        proba: oof.proba,
+        folds,
+        permuted,
+        protocol: format!("leave-one-group-out cross-validation over {n} groups of recordings"),
+        scheme: "labels of events (groups of overlapping windows) shuffled within each recording, scaler and classifier refitted".to_string(),
+    })
+}
+
+/// Runs the evaluation; `settings` is stored in the report as given. (Its length past 80 lines
+/// is the [`Report`] literal, one line per field; each part of the work is a function.)
 pub fn run(req: &Request, settings: Settings) -> Result<Report> {
     let set = req.set;
     let y = &set.y;
     let k = set.classes.len();
     let units = overlap_groups(&set.windows, set.window_len);
     let strata: Vec<usize> = set.windows.iter().map(|w| w.recording).collect();
-    let x = set.features.matrix.view();
     let mut warnings = Vec::new();
-    // supervised extractors (xDAWN) are refitted on each training fold
-    let refit_fn = |train: &[usize], labels: &[usize]| -> Result<Array2<f64>> {
-        Ok(set
-            .refit_features(train, labels)?
-            .expect("only called with supervised extractors"))
+    // extractors that learn (xDAWN) are refitted on each training fold
+    let refit_fn = set.refit();
+    let ctx = Ctx {
+        req,
+        units,
+        strata,
+        refit: refit_fn
+            .as_ref()
+            .map(|r| r as &crate::validation::crossval::Refit),
     };
-    let refit: Option<&crate::validation::crossval::Refit> =
-        set.epochs.is_some().then_some(&refit_fn as _);
-
-    let (proba, folds, permuted, protocol, scheme) = match req.protocol {
-        Protocol::Model(model) => {
-            let proba = model_proba(model, set)?;
-            let y_pred = decided(model, proba.view());
-            let permuted: Vec<f64> = (0..req.permutations as u64)
-                .map(|i| {
-                    let yp = permuted_labels(y, &strata, &units, req.seed, i);
-                    (req.tick)();
-                    balanced_accuracy(&yp, &y_pred, k)
-                })
-                .collect();
-            let all: Vec<usize> = (0..y.len()).collect();
-            (
-                proba,
-                vec![("held-out".to_string(), all, None, Vec::new())],
-                permuted,
-                "held-out evaluation of a trained model".to_string(),
-                "labels of events (groups of overlapping windows) shuffled within each recording; the model's predictions are fixed".to_string(),
-            )
-        }
-        Protocol::KFold(n) => {
-            let split = |labels: &[usize]| -> Result<(Vec<usize>, usize)> {
-                Ok((crate::validation::stratified_kfold(labels, n)?, n))
-            };
-            // the one cross-validation, as `train --cv K` runs it
-            let name = |f: usize| format!("fold {} of {n}", f + 1);
-            let (_, oof) = set.cross_validate(&req.classifier, n, &name)?;
-            (req.tick)();
-            let permuted = permutation_scores(
-                x,
-                y,
-                k,
-                &strata,
-                &units,
-                req.permutations,
-                req.seed,
-                &req.classifier,
-                &split,
-                req.tick,
-                refit,
-                Some(set.purge()),
-            )?;
-            let folds = oof
-                .folds
-                .into_iter()
-                .enumerate()
-                .map(|(f, o)| {
-                    (
-                        format!("fold {}", f + 1),
-                        o.test,
-                        Some(o.n_train),
-                        o.missing_classes,
-                    )
-                })
-                .collect();
-            (
-                oof.proba,
-                folds,
-                permuted,
-                format!("stratified {n}-fold cross-validation in time order (scikit-learn StratifiedKFold, shuffle=False), training windows that share samples with a test window removed (as train --cv {n})"),
-                "labels of events (groups of overlapping windows) shuffled within each recording, folds re-made for each permutation, scaler and classifier refitted".to_string(),
-            )
-        }
+    let Outcome {
+        proba,
+        folds,
+        permuted,
+        protocol,
+        scheme,
+    } = match req.protocol {
+        Protocol::Model(model) => held_out(&ctx, model)?,
+        Protocol::KFold(n) => k_fold(&ctx, n)?,
         Protocol::Groups {
             names,
             of_recording,
-        } => {
-            if names.len() < 2 {
-                return Err(Error::input(format!(
-                    "leave-one-out by recording needs at least two recordings (groups), found {}; use --cv K",
-                    names.len()
-                )));
-            }
-            let test_fold: Vec<usize> = set
-                .windows
-                .iter()
-                .map(|w| of_recording[w.recording])
-                .collect();
-            let n = names.len();
-            let split = |_: &[usize]| -> Result<(Vec<usize>, usize)> { Ok((test_fold.clone(), n)) };
-            let name = |f: usize| format!("fold leaving out {}", names[f]);
-            let oof = out_of_fold(
-                x,
-                y,
-                k,
-                &test_fold,
-                n,
-                &req.classifier,
-                true,
-                &name,
-                refit,
-                None,
-            )?;
-            (req.tick)();
-            let permuted = permutation_scores(
-                x,
-                y,
-                k,
-                &strata,
-                &units,
-                req.permutations,
-                req.seed,
-                &req.classifier,
-                &split,
-                req.tick,
-                refit,
-                None,
-            )?;
-            let folds = oof
-                .folds
-                .into_iter()
-                .enumerate()
-                .map(|(f, o)| (names[f].clone(), o.test, Some(o.n_train), o.missing_classes))
-                .collect();
-            (
-                oof.proba,
-                folds,
-                permuted,
-                format!("leave-one-group-out cross-validation over {n} groups of recordings"),
-                "labels of events (groups of overlapping windows) shuffled within each recording, scaler and classifier refitted".to_string(),
-            )
-        }
+        } => by_group(&ctx, names, of_recording)?,
     };
 
     // a held-out model's own decision rule (its threshold); otherwise the most probable class
@@ -212,64 +277,9 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
         let ba = balanced_accuracy(&t, &p, k);
         (accuracy(&t, &p), (!ba.is_nan()).then_some(ba))
     };
-    let fold_rows: Vec<FoldRow> = folds
-        .iter()
-        .map(|(name, test, n_train, missing)| {
-            let (acc, ba) = subset_scores(test);
-            if !missing.is_empty() {
-                let absent: Vec<&str> = missing.iter().map(|&c| set.classes[c].as_str()).collect();
-                let lost = test.iter().filter(|&&i| missing.contains(&y[i])).count();
-                warnings.push(format!(
-                    "{name}: no training windows of {}; its {lost} test windows of {} can never be predicted right",
-                    absent.join(", "),
-                    if absent.len() == 1 { "that class" } else { "those classes" }
-                ));
-            }
-            let mut present: Vec<usize> = test.iter().map(|&i| y[i]).collect();
-            present.sort_unstable();
-            present.dedup();
-            FoldRow {
-                name: name.clone(),
-                n_train: *n_train,
-                n_test: test.len(),
-                accuracy: acc,
-                balanced_accuracy: ba,
-                chance_balanced_accuracy: (!present.is_empty()).then(|| 1.0 / present.len() as f64),
-                missing_classes: missing.iter().map(|&c| set.classes[c].clone()).collect(),
-            }
-        })
-        .collect();
-    let per_recording: Vec<RecordingRow> = req
-        .recordings
-        .iter()
-        .enumerate()
-        .filter_map(|(r, name)| {
-            let rows: Vec<usize> = (0..y.len())
-                .filter(|&i| set.windows[i].recording == r)
-                .collect();
-            if rows.is_empty() {
-                return None;
-            }
-            let (acc, ba) = subset_scores(&rows);
-            Some(RecordingRow {
-                recording: name.clone(),
-                n_windows: rows.len(),
-                accuracy: acc,
-                balanced_accuracy: ba,
-            })
-        })
-        .collect();
-    let roc_curves = (if k == 2 { 1..2 } else { 0..k })
-        .map(|c| {
-            let pos: Vec<bool> = y.iter().map(|&t| t == c).collect();
-            let scores = proba.column(c).to_vec();
-            RocCurve {
-                class: set.classes[c].clone(),
-                auc: crate::validation::metrics::binary_roc_auc(&pos, &scores),
-                points: roc_curve(&pos, &scores),
-            }
-        })
-        .collect();
+    let fold_rows = fold_rows(set, &folds, &subset_scores, &mut warnings);
+    let per_recording = per_recording(req, &subset_scores);
+    let roc_curves = roc_curves(set, proba.view());
     let counts = s.per_class.iter().map(|c| c.support).collect();
     let p_value =
         (!permuted.is_empty()).then(|| permutation_p_value(s.balanced_accuracy, &permuted));
@@ -287,35 +297,9 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
         kappa: (!s.kappa.is_nan()).then_some(s.kappa),
         roc_auc: s.roc_auc,
         log_loss: s.log_loss,
-        confusion_matrix_normalised: s
-            .confusion_matrix
-            .iter()
-            .map(|row| {
-                let total: usize = row.iter().sum();
-                row.iter()
-                    .map(|&v| {
-                        if total == 0 {
-                            0.0
-                        } else {
-                            v as f64 / total as f64
-                        }
-                    })
-                    .collect()
-            })
-            .collect(),
+        confusion_matrix_normalised: normalised(&s.confusion_matrix),
         confusion_matrix: s.confusion_matrix,
-        per_class: s
-            .per_class
-            .iter()
-            .zip(&set.classes)
-            .map(|(c, name)| ClassRow {
-                class: name.clone(),
-                precision: c.precision,
-                recall: c.recall,
-                f1: c.f1,
-                support: c.support,
-            })
-            .collect(),
+        per_class: class_rows(&s.per_class, &set.classes),
         chance_balanced_accuracy: 1.0 / k as f64,
         permutations: permuted.len(),
         permutation_scheme: scheme,
@@ -335,6 +319,120 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
         warnings,
         settings,
     })
+}
+
+/// Each class's precision, recall, F1 and support, named.
+fn class_rows(
+    per_class: &[crate::validation::metrics::ClassScores],
+    classes: &[String],
+) -> Vec<ClassRow> {
+    per_class
+        .iter()
+        .zip(classes)
+        .map(|(c, name)| ClassRow {
+            class: name.clone(),
+            precision: c.precision,
+            recall: c.recall,
+            f1: c.f1,
+            support: c.support,
+        })
+        .collect()
+}
+
+/// Each fold's scores, with a warning for a fold whose training windows lack a class.
+fn fold_rows(
+    set: &TrainingSet,
+    folds: &[Fold],
+    subset_scores: &SubsetScores,
+    warnings: &mut Vec<String>,
+) -> Vec<FoldRow> {
+    let y = &set.y;
+    folds
+    .iter()
+    .map(|(name, test, n_train, missing)| {
+        let (acc, ba) = subset_scores(test);
+        if !missing.is_empty() {
+            let absent: Vec<&str> = missing.iter().map(|&c| set.classes[c].as_str()).collect();
+            let lost = test.iter().filter(|&&i| missing.contains(&y[i])).count();
+            warnings.push(format!(
+                "{name}: no training windows of {}; its {lost} test windows of {} can never be predicted right",
+                absent.join(", "),
+                if absent.len() == 1 { "that class" } else { "those classes" }
+            ));
+        }
+        let mut present: Vec<usize> = test.iter().map(|&i| y[i]).collect();
+        present.sort_unstable();
+        present.dedup();
+        FoldRow {
+            name: name.clone(),
+            n_train: *n_train,
+            n_test: test.len(),
+            accuracy: acc,
+            balanced_accuracy: ba,
+            chance_balanced_accuracy: (!present.is_empty()).then(|| 1.0 / present.len() as f64),
+            missing_classes: missing.iter().map(|&c| set.classes[c].clone()).collect(),
+        }
+    })
+    .collect()
+}
+
+/// Each recording's scores (recordings without windows left out).
+fn per_recording(req: &Request, subset_scores: &SubsetScores) -> Vec<RecordingRow> {
+    let (set, y) = (req.set, &req.set.y);
+    req.recordings
+        .iter()
+        .enumerate()
+        .filter_map(|(r, name)| {
+            let rows: Vec<usize> = (0..y.len())
+                .filter(|&i| set.windows[i].recording == r)
+                .collect();
+            if rows.is_empty() {
+                return None;
+            }
+            let (acc, ba) = subset_scores(&rows);
+            Some(RecordingRow {
+                recording: name.clone(),
+                n_windows: rows.len(),
+                accuracy: acc,
+                balanced_accuracy: ba,
+            })
+        })
+        .collect()
+}
+
+/// ROC curves: the positive class of a binary problem, else one per class against the rest.
+fn roc_curves(set: &TrainingSet, proba: ndarray::ArrayView2<f64>) -> Vec<RocCurve> {
+    let (y, k) = (&set.y, set.classes.len());
+    (if k == 2 { 1..2 } else { 0..k })
+        .map(|c| {
+            let pos: Vec<bool> = y.iter().map(|&t| t == c).collect();
+            let scores = proba.column(c).to_vec();
+            RocCurve {
+                class: set.classes[c].clone(),
+                auc: crate::validation::metrics::binary_roc_auc(&pos, &scores),
+                points: roc_curve(&pos, &scores),
+            }
+        })
+        .collect()
+}
+
+/// Each row of a confusion matrix as fractions of its total (a row without windows stays 0).
+fn normalised(confusion: &[Vec<usize>]) -> Vec<Vec<f64>> {
+    confusion
+        .iter()
+        .map(|row| {
+            let total: usize = row.iter().sum();
+            row.iter()
+                .map(|&v| {
+                    if total == 0 {
+                        0.0
+                    } else {
+                        v as f64 / total as f64
+                    }
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Mean and population sd of some scores.

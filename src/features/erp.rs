@@ -8,7 +8,7 @@
 //! the bin rate; it does not remove everything between rate/2 and rate, so pair it with a
 //! band-pass whose upper edge is at most rate/2 (`--bandpass 1-10` with the default 20 Hz).
 
-use super::Extractor;
+use super::{Extractor, ExtractorSpec};
 use crate::{Error, Result};
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
@@ -68,6 +68,24 @@ impl ErpSpec {
             channels: self.channels.clone(),
             selected: None,
         })
+    }
+}
+
+impl ExtractorSpec for ErpSpec {
+    fn check_for(&self, sample_rate_hz: f64, window_len: usize, channels: &[String]) -> Result<()> {
+        self.build_for(sample_rate_hz, window_len, channels)
+            .map(|_| ())
+    }
+
+    fn build_for(
+        &self,
+        sample_rate_hz: f64,
+        window_len: usize,
+        channels: &[String],
+    ) -> Result<Box<dyn Extractor>> {
+        let mut e = self.build(sample_rate_hz, window_len)?;
+        e.select_channels(channels)?;
+        Ok(Box::new(e))
     }
 }
 

@@ -1,7 +1,9 @@
 //! Feature extractors: each turns a window (samples × channels) into named columns of one row.
 //! The feature stage of a model is a list of [`FeatureSpec`]s: band power (oscillations) and
 //! ERP waveforms (time-locked potentials), and xDAWN-filtered waveforms (supervised: fitted on
-//! training epochs), combinable in one model.
+//! training epochs), combinable in one model. Each extractor's settings implement
+//! [`ExtractorSpec`] (check, fit on training epochs, build), so the pipeline fits them all
+//! the same way.
 
 pub mod bandpower;
 pub mod erp;
@@ -12,9 +14,9 @@ pub use erp::ErpSpec;
 pub use xdawn::{XdawnFilters, XdawnSpec};
 
 use crate::limits::MAX_FEATURE_MAGNITUDE;
-use crate::windows::Window;
+use crate::windows::{Window, WindowSpec};
 use crate::{Error, Recording, Result};
-use ndarray::{s, Array2, ArrayView2};
+use ndarray::{s, Array2, ArrayView2, ArrayView3};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -62,59 +64,135 @@ pub trait Extractor: Send {
     }
 }
 
+/// Labelled training epochs that extractor settings are fitted on: in cross-validation, the
+/// training fold's rows only.
+#[derive(Debug, Clone, Copy)]
+pub struct TrainingEpochs<'a> {
+    /// Every window's pre-processed, baseline-corrected samples (windows × samples × model
+    /// channels), µV.
+    pub epochs: ArrayView3<'a, f64>,
+    /// The windows to fit on (indices into `epochs`).
+    pub rows: &'a [usize],
+    /// Class index of every window (into `classes`).
+    pub y: &'a [usize],
+    /// Class names.
+    pub classes: &'a [String],
+}
+
+/// Settings of one feature extractor: checked once, fitted on training epochs (most
+/// extractors have nothing to learn and come back unchanged; xDAWN learns its filters), then
+/// built, fitted, into a ready-to-run [`Extractor`]. A new extractor is a file implementing
+/// this trait plus one [`FeatureSpec`] arm.
+pub trait ExtractorSpec: Clone {
+    /// Validates the settings that do not depend on data for this sample rate (Hz), window
+    /// length (samples) and the model channels.
+    fn check_for(&self, sample_rate_hz: f64, window_len: usize, channels: &[String]) -> Result<()>;
+    /// Validates the settings against how windows are cut (default: any window).
+    fn check_window(&self, _window: &WindowSpec) -> Result<()> {
+        Ok(())
+    }
+    /// Whether fitting learns from the training epochs; such extractors are refitted in each
+    /// cross-validation fold, on its training windows only.
+    fn learns(&self) -> bool {
+        false
+    }
+    /// The fitted settings (stored in the model). The default has nothing to learn.
+    fn fit_on(&self, _training: &TrainingEpochs) -> Result<Self> {
+        Ok(self.clone())
+    }
+    /// Builds the extractor of fitted settings for the model channels (in order).
+    fn build_for(
+        &self,
+        sample_rate_hz: f64,
+        window_len: usize,
+        channels: &[String],
+    ) -> Result<Box<dyn Extractor>>;
+}
+
 impl FeatureSpec {
-    /// Validates the settings for this sample rate and window length (samples) and builds the
-    /// extractor.
-    pub fn build(&self, sample_rate_hz: f64, window_len: usize) -> Result<Box<dyn Extractor>> {
+    /// The settings behind the enum.
+    fn spec(&self) -> &dyn SpecDyn {
         match self {
-            FeatureSpec::BandPower(spec) => Ok(Box::new(spec.build(sample_rate_hz, window_len)?)),
-            FeatureSpec::Erp(spec) => Ok(Box::new(spec.build(sample_rate_hz, window_len)?)),
-            FeatureSpec::Xdawn(_) => Err(crate::Error::input(
-                "xdawn features need the model channels: use build_for",
-            )),
+            FeatureSpec::BandPower(s) => s,
+            FeatureSpec::Erp(s) => s,
+            FeatureSpec::Xdawn(s) => s,
         }
     }
 
-    /// [`FeatureSpec::build`], then resolves channel names against the model channels.
+    /// Validates fitted settings for this sample rate and window length (samples) and builds
+    /// the extractor for the model channels.
     pub fn build_for(
         &self,
         sample_rate_hz: f64,
         window_len: usize,
         channel_names: &[String],
     ) -> Result<Box<dyn Extractor>> {
-        if let FeatureSpec::Xdawn(spec) = self {
-            return Ok(Box::new(spec.build(
-                sample_rate_hz,
-                window_len,
-                channel_names.len(),
-            )?));
-        }
-        let mut e = self.build(sample_rate_hz, window_len)?;
-        e.select_channels(channel_names)?;
-        Ok(e)
+        self.spec()
+            .build_dyn(sample_rate_hz, window_len, channel_names)
     }
 
-    /// Whether this extractor still has to be fitted on labelled training epochs (an xDAWN
-    /// spec without filters); such extractors are refitted on each cross-validation fold.
-    pub fn needs_fit(&self) -> bool {
-        matches!(self, FeatureSpec::Xdawn(XdawnSpec { fitted: None, .. }))
+    /// Whether fitting learns from labelled training epochs (xDAWN without filters); such
+    /// extractors are refitted on each cross-validation fold.
+    pub fn learns(&self) -> bool {
+        self.spec().learns_dyn()
     }
 
-    /// Validates settings that do not depend on data (for extractors fitted later).
+    /// Fits the settings on training epochs ([`ExtractorSpec::fit_on`]).
+    pub fn fit(&self, training: &TrainingEpochs) -> Result<FeatureSpec> {
+        Ok(match self {
+            FeatureSpec::BandPower(s) => FeatureSpec::BandPower(s.fit_on(training)?),
+            FeatureSpec::Erp(s) => FeatureSpec::Erp(s.fit_on(training)?),
+            FeatureSpec::Xdawn(s) => FeatureSpec::Xdawn(s.fit_on(training)?),
+        })
+    }
+
+    /// Validates settings that do not depend on data (also for extractors fitted later).
     pub fn check(
         &self,
         sample_rate_hz: f64,
         window_len: usize,
         channel_names: &[String],
     ) -> Result<()> {
-        match self {
-            FeatureSpec::Xdawn(spec) if spec.fitted.is_none() => {
-                spec.check(sample_rate_hz, window_len)
-            }
-            _ => self
-                .build_for(sample_rate_hz, window_len, channel_names)
-                .map(|_| ()),
-        }
+        self.spec()
+            .check_dyn(sample_rate_hz, window_len, channel_names)
+    }
+
+    /// Validates the settings against how windows are cut ([`ExtractorSpec::check_window`]).
+    pub fn check_window(&self, window: &WindowSpec) -> Result<()> {
+        self.spec().check_window_dyn(window)
+    }
+}
+
+/// The object-safe part of [`ExtractorSpec`], so that [`FeatureSpec`] dispatches in one place.
+trait SpecDyn {
+    fn check_dyn(&self, sample_rate_hz: f64, window_len: usize, channels: &[String]) -> Result<()>;
+    fn check_window_dyn(&self, window: &WindowSpec) -> Result<()>;
+    fn learns_dyn(&self) -> bool;
+    fn build_dyn(
+        &self,
+        sample_rate_hz: f64,
+        window_len: usize,
+        channels: &[String],
+    ) -> Result<Box<dyn Extractor>>;
+}
+
+impl<T: ExtractorSpec> SpecDyn for T {
+    fn check_dyn(&self, sample_rate_hz: f64, window_len: usize, channels: &[String]) -> Result<()> {
+        self.check_for(sample_rate_hz, window_len, channels)
+    }
+    fn check_window_dyn(&self, window: &WindowSpec) -> Result<()> {
+        self.check_window(window)
+    }
+    fn learns_dyn(&self) -> bool {
+        self.learns()
+    }
+    fn build_dyn(
+        &self,
+        sample_rate_hz: f64,
+        window_len: usize,
+        channels: &[String],
+    ) -> Result<Box<dyn Extractor>> {
+        self.build_for(sample_rate_hz, window_len, channels)
     }
 }
 
@@ -257,6 +335,32 @@ pub fn extract_with_baseline(
     } else {
         rows.into_par_iter().for_each_init(init, work);
     }
+    check_rows(
+        &matrix,
+        &names,
+        sample_rate_hz,
+        window_len,
+        recordings,
+        channels,
+        channel_names,
+        windows,
+    )?;
+    Ok(Features { matrix, names })
+}
+
+/// Refuses the first feature of `matrix` (one row per window) that is not finite or is
+/// absurdly large, naming its window, column and the window's largest sample.
+#[allow(clippy::too_many_arguments)]
+fn check_rows(
+    matrix: &Array2<f64>,
+    names: &[String],
+    sample_rate_hz: f64,
+    window_len: usize,
+    recordings: &[&Recording],
+    channels: &[Vec<usize>],
+    channel_names: &[String],
+    windows: &[Window],
+) -> Result<()> {
     for (w, row) in windows.iter().zip(matrix.rows()) {
         let row = row.as_slice().expect("fresh arrays are contiguous");
         if let Some(j) = bad_feature(row) {
@@ -276,7 +380,7 @@ pub fn extract_with_baseline(
             ));
         }
     }
-    Ok(Features { matrix, names })
+    Ok(())
 }
 
 /// The first value of a feature row that is not finite or is larger in magnitude than

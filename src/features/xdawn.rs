@@ -11,8 +11,9 @@
 //! spec, filters included, is stored in the model.
 
 use super::erp::{Erp, ErpSpec};
-use super::Extractor;
+use super::{Extractor, ExtractorSpec, TrainingEpochs};
 use crate::signal::linalg::{cholesky_regularised, generalized_eigh, CholeskyError};
+use crate::windows::WindowSpec;
 use crate::{Error, Result};
 use ndarray::{Array2, ArrayView2, ArrayView3};
 use serde::{Deserialize, Serialize};
@@ -131,45 +132,7 @@ impl XdawnSpec {
         if rows.is_empty() || n_t == 0 || n_ch == 0 {
             return Err(Error::input("xdawn: no training epochs to fit filters on"));
         }
-        // C_x: covariance of all training samples, channels centred over all of them
-        let n = (rows.len() * n_t) as f64;
-        let mut mean = vec![0.0; n_ch];
-        for &r in rows {
-            for t in 0..n_t {
-                for (m, v) in mean.iter_mut().zip(epochs.slice(ndarray::s![r, t, ..])) {
-                    *m += v;
-                }
-            }
-        }
-        mean.iter_mut().for_each(|m| *m /= n);
-        let mut cx = Array2::<f64>::zeros((n_ch, n_ch));
-        let mut centred = vec![0.0; n_ch];
-        for &r in rows {
-            for t in 0..n_t {
-                for (c, (v, m)) in centred
-                    .iter_mut()
-                    .zip(epochs.slice(ndarray::s![r, t, ..]).iter().zip(&mean))
-                {
-                    *c = v - m;
-                }
-                for i in 0..n_ch {
-                    let ci = centred[i];
-                    for j in 0..=i {
-                        cx[[i, j]] += ci * centred[j];
-                    }
-                }
-            }
-        }
-        symmetrise(&mut cx, n);
-        if cx.iter().any(|v| !v.is_finite()) {
-            let largest = rows
-                .iter()
-                .flat_map(|&r| epochs.index_axis(ndarray::Axis(0), r))
-                .fold(0.0f64, |m, v| m.max(v.abs()));
-            return Err(Error::input(format!(
-                "xdawn: the covariance of the training epochs is not finite (largest sample {largest:e} µV), expected samples whose power is finite (|x| < 1e150 µV): the values look corrupted"
-            )));
-        }
+        let cx = training_covariance(epochs, rows)?;
         let l = cholesky_regularised(&cx).map_err(|e| match e {
             CholeskyError::NoVariance => Error::input(
                 "xdawn: the training epochs have no variance (flat channels?), expected EEG",
@@ -228,6 +191,96 @@ impl XdawnSpec {
             fitted: Some(out),
         })
     }
+}
+
+impl ExtractorSpec for XdawnSpec {
+    fn check_for(&self, sample_rate_hz: f64, window_len: usize, channels: &[String]) -> Result<()> {
+        match self.fitted {
+            None => self.check(sample_rate_hz, window_len),
+            Some(_) => self
+                .build(sample_rate_hz, window_len, channels.len())
+                .map(|_| ()),
+        }
+    }
+
+    fn check_window(&self, window: &WindowSpec) -> Result<()> {
+        if window.is_event_locked() {
+            return Ok(());
+        }
+        Err(Error::input(
+            "--features xdawn: xDAWN averages time-locked epochs, expected --epoch START:END (one window per event)",
+        ))
+    }
+
+    /// Settings without filters learn them; fitted ones (from a model) are used as they are.
+    fn learns(&self) -> bool {
+        self.fitted.is_none()
+    }
+
+    fn fit_on(&self, t: &TrainingEpochs) -> Result<Self> {
+        if !self.learns() {
+            return Ok(self.clone());
+        }
+        self.fit(t.epochs, t.rows, t.y, t.classes)
+    }
+
+    fn build_for(
+        &self,
+        sample_rate_hz: f64,
+        window_len: usize,
+        channels: &[String],
+    ) -> Result<Box<dyn Extractor>> {
+        Ok(Box::new(self.build(
+            sample_rate_hz,
+            window_len,
+            channels.len(),
+        )?))
+    }
+}
+
+/// C_x: the covariance of every sample of the training epochs `rows` (epochs × samples ×
+/// channels), each channel centred over all of them; one that is not finite is an error.
+fn training_covariance(epochs: ArrayView3<f64>, rows: &[usize]) -> Result<Array2<f64>> {
+    let (_, n_t, n_ch) = epochs.dim();
+    let n = (rows.len() * n_t) as f64;
+    let mut mean = vec![0.0; n_ch];
+    for &r in rows {
+        for t in 0..n_t {
+            for (m, v) in mean.iter_mut().zip(epochs.slice(ndarray::s![r, t, ..])) {
+                *m += v;
+            }
+        }
+    }
+    mean.iter_mut().for_each(|m| *m /= n);
+    let mut cx = Array2::<f64>::zeros((n_ch, n_ch));
+    let mut centred = vec![0.0; n_ch];
+    for &r in rows {
+        for t in 0..n_t {
+            for (c, (v, m)) in centred
+                .iter_mut()
+                .zip(epochs.slice(ndarray::s![r, t, ..]).iter().zip(&mean))
+            {
+                *c = v - m;
+            }
+            for i in 0..n_ch {
+                let ci = centred[i];
+                for j in 0..=i {
+                    cx[[i, j]] += ci * centred[j];
+                }
+            }
+        }
+    }
+    symmetrise(&mut cx, n);
+    if cx.iter().any(|v| !v.is_finite()) {
+        let largest = rows
+            .iter()
+            .flat_map(|&r| epochs.index_axis(ndarray::Axis(0), r))
+            .fold(0.0f64, |m, v| m.max(v.abs()));
+        return Err(Error::input(format!(
+            "xdawn: the covariance of the training epochs is not finite (largest sample {largest:e} µV), expected samples whose power is finite (|x| < 1e150 µV): the values look corrupted"
+        )));
+    }
+    Ok(cx)
 }
 
 /// Fills the upper triangle from the lower one and divides by `n`.

@@ -1,16 +1,20 @@
 //! The whole pipeline: settings validated once ([`PipelineSpec`]), then fitted into a
 //! [`FittedPipeline`] — the model file that `train` writes and `classify` reads. One file per
-//! job: `training` (labelled recordings → [`TrainingSet`], the one cross-validation), `fit`
+//! job: `windowed` (the one windowing path of `train` and `features`), `training` (labelled
+//! recordings → [`TrainingSet`], the one cross-validation), `fit`
 //! (the model, `train --cv`, the decision threshold), `model_file` (load, migrate, checksum,
 //! validate) and `classify` (a recording's predictions).
 
 mod classify;
 mod fit;
+mod model_fields;
 mod model_file;
 mod training;
+mod windowed;
 
 pub use fit::best_threshold;
 pub use training::{TrainingSet, KFOLD_METHOD};
+pub use windowed::{WindowInput, Windowed, Windowing};
 
 use crate::features::{extract_with_baseline, FeatureSpec, Features};
 use crate::model::Scaler;

@@ -1,6 +1,7 @@
 //! The model file: load, migrate older formats, verify the checksum, validate what every value
 //! means, write.
 
+use super::model_fields::{finite, positive, Fields};
 use super::*;
 
 impl FittedPipeline {
@@ -41,56 +42,21 @@ impl FittedPipeline {
     /// stderr. Format 2 files must carry a matching `checksum`. The text is parsed straight into
     /// the typed model (no generic JSON tree), so memory stays near the size of the numbers.
     pub fn from_json_with_notes(path: &Path, text: &str) -> Result<(FittedPipeline, Vec<String>)> {
-        use serde::de::IgnoredAny;
-        /// The version alone, read before the rest.
-        #[derive(Deserialize)]
-        struct Version {
-            format_version: Option<serde_json::Value>,
-        }
-        serde_json::from_str::<BTreeMap<String, IgnoredAny>>(text).map_err(|e| {
-            if e.is_data() {
-                Error::file(
-                    path,
-                    "JSON that is not an object, expected an eegi model file",
-                )
-            } else {
-                json_error(path, &e)
-            }
-        })?;
-        let reads = format!("format_version {OLDEST_FORMAT_VERSION} to {FORMAT_VERSION}");
-        let version = serde_json::from_str::<Version>(text)
-            .map_err(|e| json_error(path, &e))?
-            .format_version;
-        let version = match version {
-            None => {
-                return Err(Error::file(
-                    path,
-                    format!("no format_version field, expected an eegi model file ({reads})"),
-                ))
-            }
-            Some(v) => v.as_u64().ok_or_else(|| {
-                Error::file(
-                    path,
-                    format!("format_version {v}, expected a whole number ({reads})"),
-                )
-            })?,
-        };
-        if !(OLDEST_FORMAT_VERSION as u64..=FORMAT_VERSION as u64).contains(&version) {
-            return Err(Error::file(
-                path,
-                format!(
-                    "model format_version {version}, but this eegi {} reads {reads}{}",
-                    env!("CARGO_PKG_VERSION"),
-                    if version > FORMAT_VERSION as u64 {
-                        "; use a newer eegi"
-                    } else {
-                        ""
-                    }
-                ),
-            ));
-        }
+        let version = read_version(path, text)?;
         let mut model: FittedPipeline =
             serde_json::from_str(text).map_err(|e| json_error(path, &e))?;
+        let notes = model.verify_checksum(path, version)?;
+        model.refuse_newer_fields(path, version)?;
+        model.check(path).map_err(|e| as_model_field(path, e))?;
+        model.format_version = FORMAT_VERSION;
+        model.checksum = model.content_hash();
+        Ok((model, notes))
+    }
+
+    /// A format-2-or-later file's checksum must match its content; a format-1 file has none
+    /// and is noted as migrated (the notes returned are for stderr).
+    fn verify_checksum(&self, path: &Path, version: u64) -> Result<Vec<String>> {
+        let model = self;
         let mut notes = Vec::new();
         if version >= 2 {
             // format 2 is format 3 without `decision`, xdawn or `iterations` (absent, so its
@@ -121,6 +87,12 @@ impl FittedPipeline {
                 path.display()
             ));
         }
+        Ok(notes)
+    }
+
+    /// Refuses in an older format what only later formats hold.
+    fn refuse_newer_fields(&self, path: &Path, version: u64) -> Result<()> {
+        let model = self;
         // formats 1 and 2 have no decision threshold (the most probable class) and no xdawn
         if version < 3 {
             if model.decision.is_some() {
@@ -140,10 +112,7 @@ impl FittedPipeline {
                 ));
             }
         }
-        model.check(path).map_err(|e| as_model_field(path, e))?;
-        model.format_version = FORMAT_VERSION;
-        model.checksum = model.content_hash();
-        Ok((model, notes))
+        Ok(())
     }
 
     /// SHA-256 (hex) of the model's canonical JSON: compact, fields in format order, without the
@@ -258,80 +227,11 @@ impl FittedPipeline {
     /// was written makes sense. Errors name the JSON field: `m.json: scaler.scale[3]: 0,
     /// expected a positive number`.
     fn validate(&self, path: &Path) -> Result<()> {
-        let names = |field: &str, names: &[String], what: &str| -> Result<()> {
-            let mut seen: std::collections::HashMap<&str, usize> =
-                std::collections::HashMap::with_capacity(names.len());
-            for (i, n) in names.iter().enumerate() {
-                if n.is_empty() {
-                    return Err(field_error(
-                        path,
-                        &format!("{field}[{i}]"),
-                        "an empty name",
-                        &format!("a {what} name"),
-                    ));
-                }
-                if let Some(first) = seen.insert(n, i) {
-                    return Err(field_error(
-                        path,
-                        &format!("{field}[{i}]"),
-                        &format!("'{n}' again (as {field}[{first}])"),
-                        &format!("distinct {what} names"),
-                    ));
-                }
-            }
-            Ok(())
+        let fields = Fields { path };
+        let names = |field: &str, list: &[String], what: &str| fields.names(field, list, what);
+        let numbers = |field: &str, values: &[f64], ok: fn(f64) -> bool, expected: &str| {
+            fields.numbers(field, values, ok, expected)
         };
-        let numbers =
-            |field: &str, values: &[f64], ok: fn(f64) -> bool, expected: &str| match values
-                .iter()
-                .position(|&v| !ok(v))
-            {
-                Some(i) => Err(field_error(
-                    path,
-                    &format!("{field}[{i}]"),
-                    &crate::features::show(values[i]),
-                    expected,
-                )),
-                None => Ok(()),
-            };
-        // every item is one of `universe` (e.g. an ERP channel among the model's channels)
-        let known = |field: &str, items: &[String], universe: &[String], what: &str| match items
-            .iter()
-            .enumerate()
-            .find(|(_, c)| !universe.contains(c))
-        {
-            Some((k, c)) => Err(field_error(
-                path,
-                &format!("{field}[{k}]"),
-                &format!("'{c}'"),
-                what,
-            )),
-            None => Ok(()),
-        };
-        let number = |field: &str, v: f64, ok: fn(f64) -> bool, expected: &str| {
-            if ok(v) {
-                Ok(())
-            } else {
-                Err(field_error(
-                    path,
-                    field,
-                    &crate::features::show(v),
-                    expected,
-                ))
-            }
-        };
-        fn finite(v: f64) -> bool {
-            v.is_finite()
-        }
-        fn positive(v: f64) -> bool {
-            v.is_finite() && v > 0.0
-        }
-        fn non_negative(v: f64) -> bool {
-            v.is_finite() && v >= 0.0
-        }
-        fn fraction(v: f64) -> bool {
-            (0.0..=1.0).contains(&v)
-        }
         const FINITE: &str = "a finite number";
         names("channels", &self.channels, "channel")?;
         names("classes", &self.classes, "class")?;
@@ -360,118 +260,8 @@ impl FittedPipeline {
             };
             return Err(field_error(path, &bad.field, &found, &bad.expected));
         }
-        for (i, f) in self.features.iter().enumerate() {
-            match f {
-                FeatureSpec::BandPower(b) => {
-                    number(
-                        &format!("features[{i}].welch_segment_s"),
-                        b.welch_segment_s,
-                        positive,
-                        "a positive length in s",
-                    )?;
-                    let band_names: Vec<String> = b.bands.iter().map(|b| b.name.clone()).collect();
-                    names(&format!("features[{i}].bands"), &band_names, "band")?;
-                    for (k, band) in b.bands.iter().enumerate() {
-                        number(
-                            &format!("features[{i}].bands[{k}].low_hz"),
-                            band.low_hz,
-                            non_negative,
-                            "a frequency of at least 0 Hz",
-                        )?;
-                        if !(band.high_hz.is_finite() && band.high_hz > band.low_hz) {
-                            return Err(field_error(
-                                path,
-                                &format!("features[{i}].bands[{k}].high_hz"),
-                                &crate::features::show(band.high_hz),
-                                &format!("a frequency above low_hz ({} Hz)", band.low_hz),
-                            ));
-                        }
-                    }
-                }
-                FeatureSpec::Erp(e) => {
-                    number(
-                        &format!("features[{i}].rate_hz"),
-                        e.rate_hz,
-                        positive,
-                        "a positive rate in Hz",
-                    )?;
-                    if let Some(channels) = &e.channels {
-                        let at = format!("features[{i}].channels");
-                        names(&at, channels, "channel")?;
-                        known(&at, channels, &self.channels, "one of the model's channels")?;
-                    }
-                }
-                FeatureSpec::Xdawn(x) => {
-                    number(
-                        &format!("features[{i}].rate_hz"),
-                        x.rate_hz,
-                        positive,
-                        "a positive rate in Hz",
-                    )?;
-                    if let Some(fitted) = &x.fitted {
-                        let at = format!("features[{i}].fitted");
-                        let per_class = x.n_filters.min(self.channels.len());
-                        if fitted.per_class != per_class {
-                            return Err(field_error(
-                                path,
-                                &format!("{at}.per_class"),
-                                &fitted.per_class.to_string(),
-                                &format!("{per_class} (n_filters, at most the number of channels)"),
-                            ));
-                        }
-                        let classes = format!("{at}.classes");
-                        names(&classes, &fitted.classes, "class")?;
-                        known(
-                            &classes,
-                            &fitted.classes,
-                            &self.classes,
-                            "one of the model's classes",
-                        )?;
-                        for (r, row) in fitted.filters.iter().enumerate() {
-                            numbers(&format!("{at}.filters[{r}]"), row, finite, FINITE)?;
-                        }
-                        numbers(
-                            &format!("{at}.eigenvalues"),
-                            &fitted.eigenvalues,
-                            finite,
-                            FINITE,
-                        )?;
-                    }
-                }
-            }
-        }
-        if let Some(d) = &self.decision {
-            if d.method != "fixed" && d.method != "auto" {
-                return Err(field_error(
-                    path,
-                    "decision.method",
-                    &format!("'{}'", d.method),
-                    "fixed or auto",
-                ));
-            }
-            if let Some(k) = d.folds {
-                if k < 2 {
-                    return Err(field_error(
-                        path,
-                        "decision.folds",
-                        &k.to_string(),
-                        "at least 2",
-                    ));
-                }
-            }
-            for (field, v) in [
-                ("decision.oof_balanced_accuracy", d.oof_balanced_accuracy),
-                (
-                    "decision.oof_balanced_accuracy_at_half",
-                    d.oof_balanced_accuracy_at_half,
-                ),
-            ] {
-                if let Some(v) = v {
-                    number(field, v, fraction, "a balanced accuracy from 0 to 1")?;
-                }
-            }
-        }
-        Ok(())
+        self.validate_features(&fields)?;
+        self.validate_decision(&fields)
     }
 
     /// The model file's JSON text (pretty-printed, deterministic), with its checksum filled in.
@@ -502,6 +292,60 @@ const OPTION_FIELDS: [(&str, &str); 13] = [
     ("band ", "band_power.bands: band "),
 ];
 
+/// The `format_version` of a model file's JSON text (an object), refused unless this eegi reads
+/// it.
+fn read_version(path: &Path, text: &str) -> Result<u64> {
+    use serde::de::IgnoredAny;
+    /// The version alone, read before the rest.
+    #[derive(Deserialize)]
+    struct Version {
+        format_version: Option<serde_json::Value>,
+    }
+    serde_json::from_str::<BTreeMap<String, IgnoredAny>>(text).map_err(|e| {
+        if e.is_data() {
+            Error::file(
+                path,
+                "JSON that is not an object, expected an eegi model file",
+            )
+        } else {
+            json_error(path, &e)
+        }
+    })?;
+    let reads = format!("format_version {OLDEST_FORMAT_VERSION} to {FORMAT_VERSION}");
+    let version = serde_json::from_str::<Version>(text)
+        .map_err(|e| json_error(path, &e))?
+        .format_version;
+    let version = match version {
+        None => {
+            return Err(Error::file(
+                path,
+                format!("no format_version field, expected an eegi model file ({reads})"),
+            ))
+        }
+        Some(v) => v.as_u64().ok_or_else(|| {
+            Error::file(
+                path,
+                format!("format_version {v}, expected a whole number ({reads})"),
+            )
+        })?,
+    };
+    if !(OLDEST_FORMAT_VERSION as u64..=FORMAT_VERSION as u64).contains(&version) {
+        return Err(Error::file(
+            path,
+            format!(
+                "model format_version {version}, but this eegi {} reads {reads}{}",
+                env!("CARGO_PKG_VERSION"),
+                if version > FORMAT_VERSION as u64 {
+                    "; use a newer eegi"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+    Ok(version)
+}
+
 /// An error from checking a loaded model's settings, re-worded to name the model file and the
 /// field that holds the bad value (`m.json: window.step_s 0: …`) instead of the option a user
 /// would have typed (`--step 0: …`); a hint to pass an option is dropped. Errors that already
@@ -525,7 +369,7 @@ fn as_model_field(path: &Path, e: Error) -> Error {
 }
 
 /// A model file field refused by validation: `file: field: found, expected what`.
-fn field_error(path: &Path, field: &str, found: &str, expected: &str) -> Error {
+pub(super) fn field_error(path: &Path, field: &str, found: &str, expected: &str) -> Error {
     Error::file(path, format!("{field}: {found}, expected {expected}"))
 }
 

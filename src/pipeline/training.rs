@@ -2,6 +2,7 @@
 //! the one K-fold cross-validation of eegi on it.
 
 use super::*;
+use crate::features::TrainingEpochs;
 
 /// Labelled windows with their features, ready to fit or cross-validate.
 #[derive(Debug, Clone)]
@@ -22,6 +23,8 @@ pub struct TrainingSet {
     pub classes: Vec<String>,
     /// Windows and events not used, and why.
     pub dropped: DropCounts,
+    /// The same per recording (indexed by [`Window::recording`]).
+    pub dropped_by_recording: Vec<DropCounts>,
     /// The feature extractors with supervised ones (xDAWN) fitted on every window; the model
     /// stores these.
     pub specs: Vec<FeatureSpec>,
@@ -37,37 +40,79 @@ pub struct TrainingSet {
 }
 
 impl TrainingSet {
-    /// The feature matrix (every window) with supervised extractors (xDAWN) fitted on the
+    /// The feature matrix (every window) with extractors that learn (xDAWN) fitted on the
     /// windows `train` only, with class labels `y` (one per window; e.g. permuted); `None` when
-    /// no extractor is supervised (the set's matrix then serves every fold).
+    /// no extractor learns (the set's matrix then serves every fold).
     pub fn refit_features(
         &self,
         train: &[usize],
         y: &[usize],
     ) -> Result<Option<ndarray::Array2<f64>>> {
-        let Some(epochs) = &self.epochs else {
-            return Ok(None);
-        };
-        let mut blocks = Vec::with_capacity(self.unfitted.len());
-        for (spec, range) in self.unfitted.iter().zip(&self.blocks) {
-            match spec {
-                FeatureSpec::Xdawn(x) if x.fitted.is_none() => {
-                    let fitted =
-                        FeatureSpec::Xdawn(x.fit(epochs.view(), train, y, &self.classes)?);
-                    blocks.push(transform_epochs(&fitted, self, epochs)?);
-                }
-                _ => blocks.push(
-                    self.features
-                        .matrix
-                        .slice(ndarray::s![.., range.clone()])
-                        .to_owned(),
-                ),
-            }
+        match &self.epochs {
+            Some(epochs) => self.refit_with(epochs, train, y).map(Some),
+            None => Ok(None),
         }
-        let views: Vec<_> = blocks.iter().map(|b| b.view()).collect();
-        Ok(Some(
-            ndarray::concatenate(Axis(1), &views).expect("same number of rows"),
-        ))
+    }
+
+    /// The refit of each cross-validation fold's features when an extractor learns (xDAWN):
+    /// [`TrainingSet::refit_features`] as the validation loop takes it; `None` when none learns.
+    #[allow(clippy::type_complexity)]
+    pub fn refit(
+        &self,
+    ) -> Option<impl Fn(&[usize], &[usize]) -> Result<ndarray::Array2<f64>> + Sync + '_> {
+        self.epochs
+            .as_ref()
+            .map(|epochs| move |train: &[usize], y: &[usize]| self.refit_with(epochs, train, y))
+    }
+
+    /// [`TrainingSet::refit_features`] on the set's stored `epochs`.
+    fn refit_with(
+        &self,
+        epochs: &ndarray::Array3<f64>,
+        train: &[usize],
+        y: &[usize],
+    ) -> Result<ndarray::Array2<f64>> {
+        let fixed = |i: usize| {
+            self.features
+                .matrix
+                .slice(ndarray::s![.., self.blocks[i].clone()])
+                .to_owned()
+        };
+        let blocks = self.fit_blocks(epochs, train, y, &fixed)?;
+        let views: Vec<_> = blocks.iter().map(|(_, b)| b.view()).collect();
+        Ok(ndarray::concatenate(Axis(1), &views).expect("same number of rows"))
+    }
+
+    /// Every extractor (as given) fitted on the windows `train` with class labels `y`, each with
+    /// its block of columns for every window: an extractor with nothing to learn keeps the block
+    /// `fixed(i)` (`i` its position), one that learns is fitted on the `train` epochs and
+    /// transforms every epoch.
+    fn fit_blocks(
+        &self,
+        epochs: &ndarray::Array3<f64>,
+        train: &[usize],
+        y: &[usize],
+        fixed: &dyn Fn(usize) -> ndarray::Array2<f64>,
+    ) -> Result<Vec<(FeatureSpec, ndarray::Array2<f64>)>> {
+        let training = TrainingEpochs {
+            epochs: epochs.view(),
+            rows: train,
+            y,
+            classes: &self.classes,
+        };
+        self.unfitted
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                if spec.learns() {
+                    let fitted = spec.fit(&training)?;
+                    let block = transform_epochs(&fitted, self, epochs)?;
+                    Ok((fitted, block))
+                } else {
+                    Ok((spec.clone(), fixed(i)))
+                }
+            })
+            .collect()
     }
 }
 
@@ -103,11 +148,11 @@ impl TrainingSet {
         fold_name: &(dyn Fn(usize) -> String + Sync),
     ) -> Result<(Vec<usize>, crate::validation::crossval::OutOfFold)> {
         let test_fold = self.kfold(k)?;
-        let refit = |train: &[usize], y: &[usize]| -> Result<ndarray::Array2<f64>> {
-            Ok(self
-                .refit_features(train, y)?
-                .expect("supervised extractors"))
-        };
+        // extractors that learn are refitted on each training fold
+        let refit = self
+            .epochs
+            .as_ref()
+            .map(|epochs| move |train: &[usize], y: &[usize]| self.refit_with(epochs, train, y));
         let oof = crate::validation::crossval::out_of_fold(
             self.features.matrix.view(),
             &self.y,
@@ -117,7 +162,7 @@ impl TrainingSet {
             classifier,
             true,
             fold_name,
-            self.epochs.is_some().then_some(&refit as &Refit),
+            refit.as_ref().map(|r| r as &Refit),
             Some(self.purge()),
         )?;
         Ok((test_fold, oof))
@@ -170,20 +215,25 @@ impl PipelineSpec {
         if self.features.is_empty() {
             return Err(Error::input("no feature extractors, expected at least one"));
         }
-        if !self.window.is_event_locked()
-            && self
-                .features
-                .iter()
-                .any(|f| matches!(f, FeatureSpec::Xdawn(_)))
-        {
-            return Err(Error::input(
-                "--features xdawn: xDAWN averages time-locked epochs, expected --epoch START:END (one window per event)",
-            ));
+        for f in &self.features {
+            f.check_window(&self.window)?;
         }
         Ok(())
     }
 
-    /// Cuts labelled windows from the recordings and computes their features.
+    /// How this pipeline cuts and prepares windows (the first recording's channels).
+    pub fn windowing(&self) -> Windowing<'_> {
+        Windowing {
+            window: &self.window,
+            preprocessing: &self.preprocessing,
+            labels: self.labels.as_deref(),
+            channels: None,
+        }
+    }
+
+    /// Cuts labelled windows from the recordings ([`Windowing::cut`], the path `eegi features`
+    /// takes too), computes their features and fits the extractors that learn (xDAWN) on every
+    /// window.
     pub fn training_set(&self, inputs: &[LabelledRecording]) -> Result<TrainingSet> {
         self.check()?;
         let first = &inputs
@@ -191,64 +241,73 @@ impl PipelineSpec {
             .ok_or_else(|| Error::input("no recordings given"))?
             .recording;
         let fs = first.sample_rate_hz;
-        let channels = first.channel_names.clone();
         self.window.check_rate(fs)?;
         let window_len = self.window.length_samples(fs);
         for f in &self.features {
-            f.check(fs, window_len, &channels)?;
+            f.check(fs, window_len, &first.channel_names)?;
         }
-        self.preprocessing.filters(fs)?;
-        let baseline = self.preprocessing.baseline_range(&self.window, fs);
-        let mut prepared = Vec::with_capacity(inputs.len());
-        let mut columns = Vec::with_capacity(inputs.len());
-        let mut windows = Vec::new();
-        let mut dropped = DropCounts::default();
-        for (r, input) in inputs.iter().enumerate() {
-            let rec = &input.recording;
-            if rec.sample_rate_hz != fs {
-                return Err(Error::input(format!(
-                    "{}: sample rate {} Hz, but {} has {fs} Hz; recordings of one model must share a rate",
-                    rec.source.display(),
-                    rec.sample_rate_hz,
-                    first.source.display()
-                )));
+        let sources: Vec<WindowInput> = inputs.iter().map(WindowInput::from).collect();
+        let cut = self.windowing().cut(&sources)?;
+        let dropped = cut.dropped_total();
+        let (classes, y) = self.classes(inputs, &cut.windows, &dropped)?;
+        // extractors with nothing to learn run over the recordings; those that learn (xDAWN)
+        // are fitted on the stored epochs of every window
+        let fixed: Vec<FeatureSpec> = self
+            .features
+            .iter()
+            .filter(|f| !f.learns())
+            .cloned()
+            .collect();
+        let fixed_features = cut.features(&fixed)?;
+        let learns = self.features.iter().any(FeatureSpec::learns);
+        let mut set = TrainingSet {
+            channels: cut.channels.clone(),
+            sample_rate_hz: fs,
+            window_len,
+            epochs: learns.then(|| cut.epochs()),
+            windows: cut.windows,
+            features: fixed_features,
+            y,
+            classes,
+            dropped,
+            dropped_by_recording: cut.dropped,
+            specs: Vec::new(),
+            blocks: Vec::new(),
+            unfitted: self.features.clone(),
+            sources: inputs.iter().map(|i| i.recording.source.clone()).collect(),
+        };
+        let fitted = match &set.epochs {
+            Some(epochs) => {
+                let blocks = set.fixed_blocks(&fixed)?;
+                let all: Vec<usize> = (0..set.y.len()).collect();
+                Some(set.fit_blocks(epochs, &all, &set.y, &*blocks)?)
             }
-            let (rec, cols) = self.preprocessing.apply(
-                rec,
-                channel_columns(rec, &channels, "the first recording has")?,
-            )?;
-            let (mut w, mut d) = self.window.labelled(
-                r,
-                rec.n_samples(),
-                fs,
-                &input.events,
-                self.labels.as_deref(),
-            );
-            self.window
-                .check_labelled(&input.events_path, &input.events, &w, window_len)?;
-            if w.is_empty() && d.off_recording > 0 {
-                return Err(Error::input(format!(
-                    "{}: all {} windows run off the recording ({:.3} s long), expected windows inside it; check --epoch and the onsets in {}",
-                    rec.source.display(),
-                    d.off_recording,
-                    rec.duration_s(),
-                    input.events_path.display()
-                )));
+            None => None,
+        };
+        if let Some(fitted) = fitted {
+            set.assemble(fitted)?;
+        } else {
+            set.specs = self.features.clone();
+            let mut start = 0;
+            for f in &self.features {
+                let w = f
+                    .build_for(fs, window_len, &set.channels)?
+                    .n_columns(set.channels.len());
+                set.blocks.push(start..start + w);
+                start += w;
             }
-            if self.preprocessing.reject_uv.is_some() {
-                let before = w.len();
-                w.retain(|win| {
-                    !self
-                        .preprocessing
-                        .rejects(&rec, win, window_len, &cols, baseline)
-                });
-                d.rejected_amplitude += before - w.len();
-            }
-            windows.extend(w);
-            dropped.add(&d);
-            columns.push(cols);
-            prepared.push(rec);
         }
+        Ok(set)
+    }
+
+    /// The sorted classes of the windows and each window's class index; fewer than two
+    /// classes, or a `--labels` label without windows, is an error.
+    fn classes(
+        &self,
+        inputs: &[LabelledRecording],
+        windows: &[Window],
+        dropped: &DropCounts,
+    ) -> Result<(Vec<String>, Vec<usize>)> {
         let mut classes: Vec<String> = windows.iter().filter_map(|w| w.label.clone()).collect();
         classes.sort();
         classes.dedup();
@@ -271,7 +330,7 @@ impl PipelineSpec {
                     join(&classes)
                 },
                 windows.len(),
-                describe_dropped(&dropped)
+                describe_dropped(dropped)
             )));
         }
         let y = windows
@@ -282,82 +341,67 @@ impl PipelineSpec {
                     .expect("class list holds every label")
             })
             .collect();
-        let recs: Vec<&Recording> = prepared.iter().map(|r| r.as_ref()).collect();
-        // extractors that need no fitting run over the recordings; supervised ones (xDAWN)
-        // are fitted on the stored epochs of every window
-        let fixed: Vec<FeatureSpec> = self
-            .features
-            .iter()
-            .filter(|f| !f.needs_fit())
-            .cloned()
-            .collect();
-        let fixed_features = extract_with_baseline(
-            &fixed, fs, window_len, &recs, &columns, &channels, &windows, baseline,
-        )?;
-        let supervised = self.features.iter().any(|f| f.needs_fit());
-        let mut set = TrainingSet {
-            channels,
-            sample_rate_hz: fs,
-            window_len,
-            epochs: supervised
-                .then(|| crate::features::epochs(window_len, &recs, &columns, &windows, baseline)),
-            windows,
-            features: fixed_features,
-            y,
-            classes,
-            dropped,
-            specs: Vec::new(),
-            blocks: Vec::new(),
-            unfitted: self.features.clone(),
-            sources: inputs.iter().map(|i| i.recording.source.clone()).collect(),
-        };
-        // column blocks in the order of the extractors as given
-        let n_ch = set.channels.len();
-        let mut fixed_cols = 0;
-        let mut blocks_fixed = Vec::new();
-        for f in &fixed {
-            let w = f.build_for(fs, window_len, &set.channels)?.n_columns(n_ch);
-            blocks_fixed.push(fixed_cols..fixed_cols + w);
-            fixed_cols += w;
-        }
-        let all: Vec<usize> = (0..set.y.len()).collect();
-        let mut parts = Vec::new();
-        let mut names = Vec::new();
-        let mut fixed_iter = blocks_fixed.into_iter();
+        Ok((classes, y))
+    }
+}
+
+impl TrainingSet {
+    /// A function giving, for the position of an extractor with nothing to learn among those
+    /// given, its block of the set's matrix (which holds only such extractors, `fixed`).
+    #[allow(clippy::type_complexity)]
+    fn fixed_blocks(
+        &self,
+        fixed: &[FeatureSpec],
+    ) -> Result<Box<dyn Fn(usize) -> ndarray::Array2<f64> + '_>> {
+        let n_ch = self.channels.len();
+        let mut ranges = Vec::with_capacity(self.unfitted.len());
         let mut start = 0;
-        for f in &self.features {
-            let (spec, block) = match f {
-                FeatureSpec::Xdawn(x) if x.fitted.is_none() => {
-                    let epochs = set.epochs.as_ref().expect("kept for supervised extractors");
-                    let fitted =
-                        FeatureSpec::Xdawn(x.fit(epochs.view(), &all, &set.y, &set.classes)?);
-                    let block = transform_epochs(&fitted, &set, epochs)?;
-                    (fitted, block)
-                }
-                _ => {
-                    let r = fixed_iter.next().expect("one block per fixed extractor");
-                    (
-                        f.clone(),
-                        set.features.matrix.slice(ndarray::s![.., r]).to_owned(),
-                    )
-                }
-            };
-            let e = spec.build_for(fs, window_len, &set.channels)?;
-            names.extend(e.column_names(&set.channels));
-            set.blocks.push(start..start + block.ncols());
-            start += block.ncols();
-            set.specs.push(spec);
-            parts.push(block);
+        let mut fixed = fixed.iter();
+        for f in &self.unfitted {
+            if f.learns() {
+                ranges.push(start..start);
+            } else {
+                let spec = fixed
+                    .next()
+                    .expect("one per extractor with nothing to learn");
+                let w = spec
+                    .build_for(self.sample_rate_hz, self.window_len, &self.channels)?
+                    .n_columns(n_ch);
+                ranges.push(start..start + w);
+                start += w;
+            }
         }
-        let views: Vec<_> = parts.iter().map(|b| b.view()).collect();
-        set.features = Features {
+        Ok(Box::new(move |i: usize| {
+            self.features
+                .matrix
+                .slice(ndarray::s![.., ranges[i].clone()])
+                .to_owned()
+        }))
+    }
+
+    /// Makes fitted extractors and their blocks of columns the set's: `specs`, the feature
+    /// matrix with its column names, and `blocks`.
+    fn assemble(&mut self, fitted: Vec<(FeatureSpec, ndarray::Array2<f64>)>) -> Result<()> {
+        let mut names = Vec::new();
+        let mut start = 0;
+        self.blocks.clear();
+        self.specs.clear();
+        for (spec, block) in &fitted {
+            let e = spec.build_for(self.sample_rate_hz, self.window_len, &self.channels)?;
+            names.extend(e.column_names(&self.channels));
+            self.blocks.push(start..start + block.ncols());
+            start += block.ncols();
+            self.specs.push(spec.clone());
+        }
+        let views: Vec<_> = fitted.iter().map(|(_, b)| b.view()).collect();
+        self.features = Features {
             matrix: ndarray::concatenate(Axis(1), &views)
                 .expect("same number of rows")
                 .as_standard_layout()
                 .to_owned(),
             names,
         };
-        Ok(set)
+        Ok(())
     }
 }
 
