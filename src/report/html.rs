@@ -73,6 +73,16 @@ pub fn html(r: &Report) -> String {
         esc(&chance_line(r))
     );
 
+    html_scores(&mut s, r);
+    html_figures(&mut s, r);
+    html_per_class_and_confusion(&mut s, r);
+    html_folds_and_recordings(&mut s, r);
+    html_dropped_and_settings(&mut s, r);
+    s
+}
+
+/// The headline metrics table.
+fn html_scores(s: &mut String, r: &Report) {
     // headline metrics
     let _ = writeln!(
         s,
@@ -107,30 +117,36 @@ pub fn html(r: &Report) -> String {
         let _ = writeln!(s, "<tr><td>{name}</td><td>{v}</td></tr>");
     }
     let _ = writeln!(s, "</table>");
+}
 
+/// The figures: confusion matrix, ROC curves, folds, permutations, spectra (inline SVG).
+fn html_figures(s: &mut String, r: &Report) {
     let _ = writeln!(s, "<h2>Figures</h2>\n<div class=\"figs\">");
     figure(
-        &mut s,
+        s,
         &confusion_svg(r),
         "Confusion matrix: colour = share of the true class (row), text = count and row %.",
     );
     figure(
-        &mut s,
+        s,
         &roc_svg(r),
         "ROC curves (one class against the rest) with their area; the dashed diagonal is chance.",
     );
-    figure(&mut s, &folds_svg(r), "Balanced accuracy of each fold (over the classes in its test windows); short red bars: that fold's chance level; dashed: chance 1/K; solid: pooled score.");
+    figure(s, &folds_svg(r), "Balanced accuracy of each fold (over the classes in its test windows); short red bars: that fold's chance level; dashed: chance 1/K; solid: pooled score.");
     if !r.permutation_balanced_accuracy.is_empty() {
-        figure(&mut s, &permutation_svg(r), "Balanced accuracy under label permutations (grey) against the observed score (red line).");
+        figure(s, &permutation_svg(r), "Balanced accuracy under label permutations (grey) against the observed score (red line).");
     }
     if !r.spectra.channels.is_empty() {
-        figure(&mut s, &spectra_svg(r), &format!(
+        figure(s, &spectra_svg(r), &format!(
             "Mean band power per class ({}) on the channels whose bands separate the classes best (largest ANOVA F).",
             esc(&r.spectra.unit)
         ));
     }
     let _ = writeln!(s, "</div>");
+}
 
+/// Precision, recall and F1 per class, and the confusion matrix (counts and row %).
+fn html_per_class_and_confusion(s: &mut String, r: &Report) {
     // tables
     let _ = writeln!(s, "<h2>Per class</h2>\n<table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>");
     for c in &r.per_class {
@@ -161,6 +177,10 @@ pub fn html(r: &Report) -> String {
         let _ = writeln!(s, "</tr>");
     }
     let _ = writeln!(s, "</table>");
+}
+
+/// Balanced accuracy per fold and per recording.
+fn html_folds_and_recordings(s: &mut String, r: &Report) {
     let _ = writeln!(s, "<h2>Folds</h2>\n<table><tr><th>fold</th><th>train</th><th>test</th><th>accuracy</th><th>balanced accuracy</th><th>classes missing from training</th></tr>");
     for f in &r.folds {
         let _ = writeln!(
@@ -195,6 +215,10 @@ pub fn html(r: &Report) -> String {
         "<tr><th>mean ± sd</th><th></th><th></th><th>{}</th></tr></table>",
         pm(&r.recording_balanced_accuracy)
     );
+}
+
+/// What was dropped and why, the warnings, the settings as JSON, and the end of the page.
+fn html_dropped_and_settings(s: &mut String, r: &Report) {
     let _ = writeln!(
         s,
         "<h2>Dropped</h2>\n<table><tr><th>reason</th><th>count</th></tr>"
@@ -220,7 +244,6 @@ pub fn html(r: &Report) -> String {
         esc(&serde_json::to_string_pretty(&r.settings).expect("settings serialise"))
     );
     let _ = writeln!(s, "</body>\n</html>");
-    s
 }
 
 fn figure(s: &mut String, svg: &str, caption: &str) {
