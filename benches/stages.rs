@@ -5,7 +5,7 @@
 mod common;
 
 use eegi::features::extract;
-use eegi::io::stream::CsvStream;
+use eegi::io::csv::CsvStream;
 use eegi::online::StreamFeatures;
 use eegi::windows::WindowSpec;
 use std::hint::black_box;

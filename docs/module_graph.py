@@ -8,7 +8,7 @@ strongly connected components (cycles). Comments and `#[cfg(test)]` blocks are l
 (unless --with-tests): they do not make the library depend on anything.
 
     python3 docs/module_graph.py            # top-level modules
-    python3 docs/module_graph.py --within io  # files inside src/io/ (super::, crate::io::)
+    python3 docs/module_graph.py --within io  # files inside src/io/ and its sub-folders
 
 Standard library only; run from anywhere.
 """
@@ -197,34 +197,73 @@ def top_level_graph():
 
 
 def within_graph(module):
+    """Edges between the files of src/<module>/, sub-folders included (`csv/stream`); a path
+    is followed through `mod.rs` re-exports to the file that defines the name."""
     base = SRC / module
-    files = sorted(base.glob("*.rs"))
-    names = [f.stem for f in files]  # 'mod' is the module's own root file
-    exports = reexports(base / "mod.rs") if (base / "mod.rs").exists() else {}
+    files = sorted(f for f in base.rglob("*.rs") if not f.name.endswith("_tests.rs"))
+    node = lambda f: f.relative_to(base).with_suffix("").as_posix()
+    names = [node(f) for f in files]  # 'mod' is the module's own root file
+    exports = {}  # folder ('' = the module) -> its mod.rs re-exports: name -> path
+    for f in files:
+        if f.name == "mod.rs":
+            text = strip_comments(f.read_text())
+            folder = f.parent.relative_to(base).as_posix().strip(".")
+            found = {}
+            for m in re.finditer(r"pub(\([^)]*\))?\s+use\s+", text):
+                i = m.end()
+                for path in expand(text[i:text.find(";", i)]):
+                    found[re.split(r"\s+as\s+|::", path)[-1] if " as " in path else path.split("::")[-1]] = path
+            exports[folder] = found
     edges = {n: {} for n in names}
 
-    def resolve(first):
-        if first in names and first != "mod":
-            return first
-        if first in exports:
-            return exports[first]
-        return "mod"
+    def join(folder, seg):
+        return seg if not folder else folder + "/" + seg
+
+    def resolve(folder, segs, depth=0):
+        """The file a path names, read from `folder` (a relative folder, '' = the module)."""
+        while segs and segs[0] == "super":
+            folder = folder.rpartition("/")[0] if "/" in folder else ""
+            segs = segs[1:]
+        if segs and segs[0] in ("crate", "self"):
+            segs = segs[1:]
+        if not segs:
+            return join(folder, "mod")
+        s = segs[0]
+        if join(folder, s) + "/mod" in edges:
+            return resolve(join(folder, s), segs[1:], depth)
+        if join(folder, s) in edges:
+            return join(folder, s)
+        target = exports.get(folder, {}).get(s)
+        if target and depth < 20:
+            return resolve(folder, [x for x in re.sub(r"\s+as\s+\w+$", "", target).split("::") if x], depth + 1)
+        return join(folder, "mod")
 
     for f in files:
         text = lib_text(f)
-        me = f.stem
-        paths = [("super", p) for p in paths_after(text, "super::")] if me != "mod" else []
-        paths += [("crate", p) for p in paths_after(text, "crate::" + module + "::")]
-        if me == "mod":
-            # the root names its children by their bare names: `format::read_any`
+        me = node(f)
+        # the module a file's `super::` starts from, and the folder its own children are in
+        here = me.rpartition("/")[0] if "/" in me else ""
+        paths = []
+        if me != "mod":
+            parent = here.rpartition("/")[0] if f.name == "mod.rs" else here
+            if f.name == "mod.rs" and "/" not in here:
+                parent = ""
+            paths += [(parent, p.split("::")) for p in paths_after(text, "super::") for p in expand(p)]
+        paths += [("", p.split("::")) for p in paths_after(text, "crate::" + module + "::") for p in expand(p)]
+        if f.name == "mod.rs":
+            # a root names its children by their bare names: `format::read_any`
             for n in names:
-                if n != "mod" and re.search(r"(?<![A-Za-z0-9_:])" + n + r"\s*::", text):
-                    edges[me].setdefault(n, set()).add(f.name)
-        for _, path in paths:
-            for full in expand(path):
-                target = resolve(full.split("::")[0])
-                if target != me:
-                    edges[me].setdefault(target, set()).add(f.name)
+                child = n[len(here) + 1:] if here else n
+                if n != me and "/" not in child.replace("/mod", "") and re.search(
+                        r"(?<![A-Za-z0-9_:])" + re.escape(child.split("/")[0]) + r"\s*::", text):
+                    for m in re.finditer(r"(?<![A-Za-z0-9_:])" + re.escape(child.split("/")[0]) + r"\s*::\s*(\{[^;]*\}|[\w:]+)", text):
+                        for p in expand(m.group(0)):
+                            paths.append((here, [x for x in p.split("::") if x]))
+        for folder, segs in paths:
+            segs = [re.sub(r"\s+as\s+\w+$", "", s.strip()) for s in segs if s.strip()]
+            target = resolve(folder, segs)
+            if target != me and target in edges:
+                edges[me].setdefault(target, set()).add(f.relative_to(base).as_posix())
     return names, edges
 
 
@@ -263,7 +302,7 @@ def sccs(nodes, edges):
 def main():
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends quietly
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
-    ap.add_argument("--within", help="a folder module under src/ (e.g. io): edges between its files")
+    ap.add_argument("--within", help="a folder module under src/ (e.g. io): edges between its files, sub-folders included")
     ap.add_argument("--files", action="store_true", help="name the files behind each edge")
     ap.add_argument("--with-tests", action="store_true", help="count #[cfg(test)] code too")
     args = ap.parse_args()

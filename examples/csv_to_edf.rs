@@ -3,7 +3,7 @@
 //!
 //! `cargo run --release --example csv_to_edf -- IN.csv OUT.edf`
 
-use eegi::io::stream::CsvStream;
+use eegi::io::csv::CsvStream;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 

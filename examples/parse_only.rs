@@ -4,9 +4,9 @@
 //!
 //! `cargo run --release --example parse_only -- FILE.csv [--prefetch]`
 
-use eegi::io::format::SampleStream;
+use eegi::io::csv::CsvStream;
 use eegi::io::prefetch::Prefetch;
-use eegi::io::stream::CsvStream;
+use eegi::io::SampleStream;
 use std::path::Path;
 
 fn main() {

@@ -4,7 +4,8 @@
 //! `EEG` (EOG, ECG, EMG, MISC, TRIG, ...) are left out unless `--channels` selects them
 //! (BIDS specification, "Electroencephalography", `channels.tsv`).
 
-use super::{read_bytes, ReadLimits};
+use super::bytes::{read_bytes, ReadLimits};
+use super::errors::field_count_error;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -36,6 +37,7 @@ pub fn read_channels_tsv(path: &Path) -> Result<Vec<ChannelInfo>> {
 /// Parses a `_channels.tsv` (tab-separated; columns `name` and `type` required, `status`
 /// optional, others ignored; `path` names it in errors).
 pub fn parse_channels_tsv(path: &Path, bytes: &[u8]) -> Result<Vec<ChannelInfo>> {
+    // long: one pass over the header and rows, each refusal with its own line and column
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = 1 + bytes[..e.valid_up_to()]
@@ -78,7 +80,7 @@ pub fn parse_channels_tsv(path: &Path, bytes: &[u8]) -> Result<Vec<ChannelInfo>>
         }
         let cells: Vec<&str> = row.split('\t').map(str::trim).collect();
         if cells.len() != columns.len() {
-            return Err(super::field_count_error(
+            return Err(field_count_error(
                 path,
                 line,
                 format!("{} tab-separated fields", cells.len()),

@@ -1,7 +1,8 @@
 //! The events reader: `onset_s,duration_s,label` rows (BIDS `onset,duration,trial_type` too)
 //! that label segments or trials of a recording.
 
-use super::{detect_delimiter, read_bytes};
+use super::bytes::{detect_delimiter, read_bytes, ReadLimits};
+use super::errors::field_count_error;
 pub use crate::recording::Event;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -39,7 +40,7 @@ pub fn read_events(path: &Path) -> Result<Vec<Event>> {
 /// Reads an events file like [`read_events`], also returning the lines of the events left out
 /// because their label is `n/a` (BIDS's missing value: an event without a label).
 pub fn read_events_with_skipped(path: &Path) -> Result<(Vec<Event>, Vec<u64>)> {
-    let bytes = read_bytes(path, &super::ReadLimits::TABLE)?;
+    let bytes = read_bytes(path, &ReadLimits::TABLE)?;
     parse_events_with_skipped(path, &bytes)
 }
 
@@ -52,6 +53,7 @@ pub fn parse_events(path: &Path, bytes: &[u8]) -> Result<Vec<Event>> {
 /// Parses an events file like [`parse_events`], also returning the lines of the events left
 /// out because their label is `n/a`.
 pub fn parse_events_with_skipped(path: &Path, bytes: &[u8]) -> Result<(Vec<Event>, Vec<u64>)> {
+    // long: one pass over the header and rows of both layouts (eegi and BIDS), each refusal with its own line and column
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::at(
@@ -115,7 +117,7 @@ pub fn parse_events_with_skipped(path: &Path, bytes: &[u8]) -> Result<(Vec<Event
             continue;
         }
         if record.len() != header.len() {
-            return Err(super::field_count_error(
+            return Err(field_count_error(
                 path,
                 line,
                 format!("{} fields", record.len()),

@@ -1,24 +1,26 @@
-//! Format dispatch: which reader a recording needs, chosen by its content first (magic bytes:
-//! EDF `0` + 7 spaces, BDF 0xFF `BIOSEMI`, gzip 1f 8b), then by its extension, else EEG CSV.
-//! Every command reads recordings through [`read_any`] (whole file) or [`open_stream`]
-//! (block by block), so every format works everywhere.
+//! Format dispatch: which reader a recording needs, decided once from its first bytes: magic
+//! bytes (EDF `0` + 7 spaces, BDF 0xFF `BIOSEMI`, gzip 1f 8b — decompressed and sniffed
+//! again), a vendor CSV dialect ([`detect_dialect`], on files, in the first 8 KiB), then the
+//! extension, else EEG CSV. [`super::open`] builds the reader of the [`Format`] found.
 //!
-//! A gzip file is decompressed as it is read (flate2) and its content dispatched again (so
-//! `.csv.gz` and `.edf.gz` both work): memory stays bounded by the readers' own limits.
+//! A gzip file is decompressed as it is read (flate2, on a thread of its own: `gzip.rs`)
+//! and its content dispatched again (so `.csv.gz` and `.edf.gz` both work).
 //!
-//! Adding a reader (e.g. a vendor CSV dialect): a [`Format`] variant, a line in [`detect`],
-//! and one arm in [`open_sniffed`] returning its [`SampleStream`]; whole-file reads
-//! ([`read_source`]) and streaming ([`open_stream`]) both go through that arm.
+//! Adding a reader: a file in `csv/`, `edf/` or `vendor/`, a [`Format`] variant (for a vendor
+//! dialect: a [`Dialect`] variant and a line in [`detect_dialect`]), and one arm in
+//! [`super::open`]'s `match`.
 
-use super::edf::EdfStream;
-use super::stream::{Block, CsvStream};
-use super::{check_recording, CsvOptions, Event, Warning, WarningKind};
-use crate::{Error, Recording, Result};
-use ndarray::Array2;
+use super::bids;
+use super::channels::ReadOptions;
+use super::errors::io_reason;
+use super::gzip::ReadAhead;
+use super::vendor::dialect::{detect_dialect, Dialect};
+use crate::{Error, Result};
 use std::io::Read;
 use std::path::Path;
 
-/// The formats eegi reads.
+/// The formats eegi reads: EEG CSV, EDF, BDF and each vendor CSV dialect (any of them may be
+/// gzip-compressed, see [`Sniffed::gzip`], except the vendor dialects).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// EEG CSV (comma, tab or semicolon), the default.
@@ -27,18 +29,52 @@ pub enum Format {
     Edf,
     /// BDF or BDF+ (24-bit).
     Bdf,
+    /// BrainFlow `DataFilter.write_file` board file (needs `--board`).
+    BrainFlow,
+    /// OpenBCI GUI `OpenBCI-RAW-*.txt` export.
+    OpenBciGui,
+    /// Mind Monitor (Muse) CSV.
+    MindMonitor,
+    /// muse-lsl `record` CSV.
+    MuseLsl,
 }
 
 impl Format {
-    /// The format's short name.
+    /// The format's short name (a vendor dialect's name in messages).
     pub fn name(self) -> &'static str {
         match self {
             Format::Csv => "CSV",
             Format::Edf => "EDF",
             Format::Bdf => "BDF",
+            _ => self.dialect().map_or("CSV", Dialect::name),
+        }
+    }
+
+    /// The vendor CSV dialect this format is, if it is one.
+    pub fn dialect(self) -> Option<Dialect> {
+        match self {
+            Format::Csv | Format::Edf | Format::Bdf => None,
+            Format::BrainFlow => Some(Dialect::BrainFlow),
+            Format::OpenBciGui => Some(Dialect::OpenBciGui),
+            Format::MindMonitor => Some(Dialect::MindMonitor),
+            Format::MuseLsl => Some(Dialect::MuseLsl),
         }
     }
 }
+
+impl From<Dialect> for Format {
+    fn from(d: Dialect) -> Format {
+        match d {
+            Dialect::BrainFlow => Format::BrainFlow,
+            Dialect::OpenBciGui => Format::OpenBciGui,
+            Dialect::MindMonitor => Format::MindMonitor,
+            Dialect::MuseLsl => Format::MuseLsl,
+        }
+    }
+}
+
+/// Bytes of a file's head a vendor dialect is detected from (8 KiB).
+pub const DIALECT_HEAD_BYTES: usize = 8 << 10;
 
 /// A source whose first bytes have been looked at: its format, whether it was gzip-compressed,
 /// and a reader that yields the (decompressed) content from its first byte.
@@ -60,12 +96,7 @@ fn peek(source: &mut dyn Read, n: usize, path: &Path) -> Result<Vec<u8>> {
             Ok(0) => break,
             Ok(k) => got += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                return Err(Error::file(
-                    path,
-                    format!("cannot read: {}", super::io_reason(&e)),
-                ))
-            }
+            Err(e) => return Err(Error::file(path, format!("cannot read: {}", io_reason(&e)))),
         }
     }
     head.truncate(got);
@@ -106,10 +137,22 @@ pub fn detect(head: &[u8], name: &Path, path: &Path) -> Result<Format> {
     Ok(Format::Csv)
 }
 
-/// Looks at the first bytes of `source` (decompressing gzip) and says what it holds.
-pub fn sniff(mut source: Box<dyn Read + Send>, path: &Path) -> Result<Sniffed> {
-    let head = peek(&mut source, 8, path)?;
+/// Looks at the first bytes of `source` (decompressing gzip) and says what it holds, once:
+/// with `dialects`, a vendor CSV dialect is looked for in the first
+/// [`DIALECT_HEAD_BYTES`] (files only: a live source would wait for them).
+pub fn sniff(mut source: Box<dyn Read + Send>, path: &Path, dialects: bool) -> Result<Sniffed> {
+    let n = if dialects { DIALECT_HEAD_BYTES } else { 8 };
+    let head = peek(&mut source, n, path)?;
     let replay: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(head.clone()).chain(source));
+    if let Some(d) = detect_dialect(&head).filter(|_| dialects) {
+        return Ok(Sniffed {
+            format: d.into(),
+            gzip: false,
+            reader: replay,
+        });
+    }
+    // the magic bytes and the messages that show them use the first 8 bytes only
+    let head = &head[..head.len().min(8)];
     let name_without_gz = path
         .to_str()
         .and_then(|s| {
@@ -143,121 +186,10 @@ pub fn sniff(mut source: Box<dyn Read + Send>, path: &Path) -> Result<Sniffed> {
         )));
     }
     Ok(Sniffed {
-        format: detect(&head, path, path)?,
+        format: detect(head, path, path)?,
         gzip: false,
         reader: replay,
     })
-}
-
-/// Bytes the decompression thread hands over at a time.
-const READ_AHEAD_CHUNK: usize = 1 << 20;
-
-/// Chunks the decompression thread may hold ready (memory bound: this many MiB).
-const READ_AHEAD_CHUNKS: usize = 4;
-
-/// Decompressed content produced by a thread of its own, a few MiB ahead of the parser, so
-/// that reading a `.gz` costs about the decompression alone instead of decompression plus
-/// parsing. Reads fill the buffer unless the content ends: the CSV parser takes a short read
-/// for a pause in a live source and would otherwise parse in tiny blocks.
-struct ReadAhead {
-    chunks: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
-    chunk: Vec<u8>,
-    at: usize,
-    ended: bool,
-    /// An error met after some bytes were handed out: returned by the next read.
-    error: Option<std::io::Error>,
-}
-
-impl ReadAhead {
-    /// Starts the thread that reads (decompresses) `inner` ahead.
-    fn start(mut inner: Box<dyn Read + Send>, path: &Path) -> Result<ReadAhead> {
-        let (send, chunks) = std::sync::mpsc::sync_channel(READ_AHEAD_CHUNKS);
-        std::thread::Builder::new()
-            .name("eegi-gunzip".into())
-            .spawn(move || loop {
-                let mut chunk = vec![0u8; READ_AHEAD_CHUNK];
-                let mut n = 0;
-                let mut failed = None;
-                while n < chunk.len() {
-                    match inner.read(&mut chunk[n..]) {
-                        Ok(0) => break,
-                        Ok(k) => n += k,
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                        Err(e) => {
-                            failed = Some(e);
-                            break;
-                        }
-                    }
-                }
-                chunk.truncate(n);
-                let end = n == 0 || failed.is_some();
-                // an empty chunk says the content ended; a send fails once the reader is gone
-                if (n > 0 || failed.is_none()) && send.send(Ok(chunk)).is_err() {
-                    return;
-                }
-                if let Some(e) = failed {
-                    let _ = send.send(Err(e));
-                }
-                if end {
-                    return;
-                }
-            })
-            .map_err(|e| {
-                Error::runtime(format!(
-                    "{}: cannot start the decompression thread: {e}",
-                    path.display()
-                ))
-            })?;
-        Ok(ReadAhead {
-            chunks,
-            chunk: Vec::new(),
-            at: 0,
-            ended: false,
-            error: None,
-        })
-    }
-}
-
-impl Read for ReadAhead {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        if let Some(e) = self.error.take() {
-            return Err(e);
-        }
-        let mut n = 0;
-        while n < out.len() {
-            if self.at == self.chunk.len() {
-                if self.ended {
-                    break;
-                }
-                let next = self.chunks.recv().unwrap_or_else(|_| {
-                    Err(std::io::Error::other("the decompression thread stopped"))
-                });
-                match next {
-                    Ok(chunk) if chunk.is_empty() => {
-                        self.ended = true;
-                        break;
-                    }
-                    Ok(chunk) => {
-                        self.chunk = chunk;
-                        self.at = 0;
-                    }
-                    Err(e) => {
-                        self.ended = true;
-                        if n == 0 {
-                            return Err(e);
-                        }
-                        self.error = Some(e);
-                        break;
-                    }
-                }
-            }
-            let k = (self.chunk.len() - self.at).min(out.len() - n);
-            out[n..n + k].copy_from_slice(&self.chunk[self.at..self.at + k]);
-            self.at += k;
-            n += k;
-        }
-        Ok(n)
-    }
 }
 
 /// Opens a file (`-` = standard input) for reading.
@@ -266,230 +198,47 @@ pub fn open_file(path: &Path) -> Result<(Box<dyn Read + Send>, std::path::PathBu
         return Ok((Box::new(std::io::stdin()), "<stdin>".into()));
     }
     let file = super::output::open_input(path)
-        .map_err(|e| Error::file(path, format!("cannot read file: {}", super::io_reason(&e))))?;
+        .map_err(|e| Error::file(path, format!("cannot read file: {}", io_reason(&e))))?;
     if file.metadata().is_ok_and(|m| m.is_dir()) {
         return Err(Error::file(path, "a directory, expected a file"));
     }
     Ok((Box::new(file), path.to_path_buf()))
 }
 
-/// A recording read whole, with what its file says besides samples.
-#[derive(Debug, Clone)]
-pub struct Loaded {
-    /// The samples, rate and channel names.
-    pub recording: Recording,
-    /// Input sanity warnings (format notes, then per-channel checks).
-    pub warnings: Vec<Warning>,
-    /// Events stored in the file itself (EDF+/BDF+ annotations); empty for CSV.
-    pub events: Vec<Event>,
-    /// The format read.
-    pub format: Format,
-    /// Whether the file was gzip-compressed.
-    pub gzip: bool,
-    /// A description of the format, e.g. `EDF+`, `CSV (gzip)`, `Mind Monitor CSV`.
-    pub description: String,
-    /// The vendor CSV dialect read, if any (see [`super::vendor`]).
-    pub dialect: Option<super::vendor::Dialect>,
-}
-
-/// Reads a recording of any supported format (`-` = standard input).
-pub fn read_any(path: &Path, options: &CsvOptions) -> Result<Loaded> {
-    super::eeg_csv::check_rate_option(options)?;
-    let (source, name) = open_file(path)?;
-    read_source(source, &name, options)
-}
-
-/// Parses the bytes of a recording of any format (`path` names it); what the fuzz tests drive.
-pub fn parse_any(path: &Path, bytes: &[u8], options: &CsvOptions) -> Result<Loaded> {
-    super::eeg_csv::check_rate_option(options)?;
-    read_source(
-        Box::new(std::io::Cursor::new(bytes.to_vec())),
-        path,
-        options,
-    )
-}
-
-/// Reads a whole recording from `source`, dispatching on its content.
-pub fn read_source(
-    source: Box<dyn Read + Send>,
-    path: &Path,
-    options: &CsvOptions,
-) -> Result<Loaded> {
-    let s = sniff(source, path)?;
-    let (format, gzip) = (s.format, s.gzip);
-    let (recording, warnings, events, mut description) = if format == Format::Csv {
-        // the CSV reader checks its time column over the whole file
-        let (r, w) = super::eeg_csv::read_from(s.reader, path, options)?;
-        (r, w, Vec::new(), format.name().to_string())
-    } else {
-        read_whole(
-            open_sniffed(s, path, options.sample_rate_hz)?,
-            path,
-            options,
-        )?
-    };
-    if gzip {
-        description.push_str(" (gzip)");
+/// Sniffing without reading: whether a recording can be streamed.
+impl ReadOptions {
+    /// Whether anything beyond the plain streaming CSV reader is needed for `path`: a vendor
+    /// dialect, `--board`, `--channels`, `--rename` or a `_channels.tsv` sidecar.
+    pub fn needs_whole_file(&self, path: &Path) -> bool {
+        if self.board.is_some() || self.channels.is_some() || !self.rename.is_empty() {
+            return true;
+        }
+        if path == Path::new("-") {
+            return false;
+        }
+        if bids::find_channels_sidecar(path).is_some() {
+            return true;
+        }
+        let mut head = vec![0u8; DIALECT_HEAD_BYTES];
+        let n = super::output::open_input(path)
+            .and_then(|mut f| read_up_to(&mut f, &mut head))
+            .unwrap_or(0);
+        detect_dialect(&head[..n]).is_some()
     }
-    Ok(Loaded {
-        recording,
-        warnings,
-        events,
-        format,
-        gzip,
-        description,
-        dialect: None,
-    })
 }
 
-/// Reads a stream to its end into a recording, with its warnings, events and description.
-fn read_whole(
-    mut stream: Box<dyn SampleStream>,
-    path: &Path,
-    options: &CsvOptions,
-) -> Result<(Recording, Vec<Warning>, Vec<Event>, String)> {
-    let mut values = Vec::new();
-    while let Some(b) = stream.next_block()? {
-        values.extend_from_slice(&b.samples);
-    }
-    let n_ch = stream.n_channels();
-    let n = values.len() / n_ch.max(1);
-    let mut warnings = stream.warnings();
-    let fs = stream
-        .sample_rate_hz()
-        .ok_or_else(|| Error::file(path, "no sample rate, expected one in the file"))?;
-    if let Some(given) = options.sample_rate_hz {
-        if given != fs {
-            warnings.push(Warning {
-                file: path.display().to_string(),
-                kind: WarningKind::TimeColumn,
-                channels: Vec::new(),
-                message: format!("--sample-rate {given} Hz ignored: the file says {fs} Hz"),
-            });
+/// Reads until `buf` is full or the source ends.
+fn read_up_to(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
     }
-    let samples = Array2::from_shape_vec((n, n_ch), values)
-        .map_err(|e| Error::runtime(format!("{}: {e}", path.display())))?;
-    let recording = Recording {
-        samples,
-        sample_rate_hz: fs,
-        channel_names: stream.channel_names(),
-        source: path.to_path_buf(),
-    };
-    warnings.extend(check_recording(&recording));
-    Ok((recording, warnings, stream.events(), stream.description()))
-}
-
-/// Samples of a recording handed out block by block, whatever its format.
-pub trait SampleStream: Send {
-    /// Channel names in file order.
-    fn channel_names(&self) -> Vec<String>;
-    /// Keeps only the named channels, in the given order (an error names the missing ones;
-    /// `who` says who needs them).
-    fn select_channels(&mut self, wanted: &[String], who: &str) -> Result<()>;
-    /// Channels in each row of a block.
-    fn n_channels(&self) -> usize;
-    /// The sample rate, Hz, once known (a CSV time column needs two rows).
-    fn sample_rate_hz(&self) -> Option<f64>;
-    /// Reads the next block; `None` at the end.
-    fn next_block(&mut self) -> Result<Option<&Block>>;
-    /// The block returned last.
-    fn last_block(&self) -> &Block;
-    /// The block returned last, to move its samples out (a buffer swapped in is reused).
-    fn last_block_mut(&mut self) -> &mut Block;
-    /// What the format says about the signals (signals left out, units assumed).
-    fn warnings(&self) -> Vec<Warning> {
-        Vec::new()
-    }
-    /// Events stored in the file, read so far (complete once the stream has ended).
-    fn events(&self) -> Vec<Event> {
-        Vec::new()
-    }
-    /// The format's name, e.g. `CSV`, `EDF+`.
-    fn description(&self) -> String;
-}
-
-impl SampleStream for CsvStream {
-    fn channel_names(&self) -> Vec<String> {
-        CsvStream::channel_names(self)
-    }
-    fn select_channels(&mut self, wanted: &[String], who: &str) -> Result<()> {
-        CsvStream::select_channels(self, wanted, who)
-    }
-    fn n_channels(&self) -> usize {
-        CsvStream::n_channels(self)
-    }
-    fn sample_rate_hz(&self) -> Option<f64> {
-        CsvStream::sample_rate_hz(self)
-    }
-    fn next_block(&mut self) -> Result<Option<&Block>> {
-        CsvStream::next_block(self)
-    }
-    fn last_block(&self) -> &Block {
-        CsvStream::last_block(self)
-    }
-    fn last_block_mut(&mut self) -> &mut Block {
-        &mut self.block
-    }
-    fn description(&self) -> String {
-        Format::Csv.name().into()
-    }
-}
-
-impl SampleStream for EdfStream {
-    fn channel_names(&self) -> Vec<String> {
-        EdfStream::channel_names(self)
-    }
-    fn select_channels(&mut self, wanted: &[String], who: &str) -> Result<()> {
-        EdfStream::select_channels(self, wanted, who)
-    }
-    fn n_channels(&self) -> usize {
-        EdfStream::n_channels(self)
-    }
-    fn sample_rate_hz(&self) -> Option<f64> {
-        Some(EdfStream::sample_rate_hz(self))
-    }
-    fn next_block(&mut self) -> Result<Option<&Block>> {
-        EdfStream::next_block(self)
-    }
-    fn last_block(&self) -> &Block {
-        EdfStream::last_block(self)
-    }
-    fn last_block_mut(&mut self) -> &mut Block {
-        &mut self.block
-    }
-    fn warnings(&self) -> Vec<Warning> {
-        EdfStream::warnings(self).to_vec()
-    }
-    fn events(&self) -> Vec<Event> {
-        EdfStream::events(self).to_vec()
-    }
-    fn description(&self) -> String {
-        let h = self.header();
-        format!("{}{}", h.kind.name(), if h.plus { "+" } else { "" })
-    }
-}
-
-/// Opens a recording of any format as a stream of blocks (memory bounded by one block).
-/// `path` names it in errors; `sample_rate_hz` is `--sample-rate` (CSV only).
-pub fn open_stream(
-    source: Box<dyn Read + Send>,
-    path: &Path,
-    sample_rate_hz: Option<f64>,
-) -> Result<Box<dyn SampleStream>> {
-    open_sniffed(sniff(source, path)?, path, sample_rate_hz)
-}
-
-/// The one place a format's reader is chosen: a new format is one arm here.
-pub fn open_sniffed(
-    s: Sniffed,
-    path: &Path,
-    sample_rate_hz: Option<f64>,
-) -> Result<Box<dyn SampleStream>> {
-    Ok(match s.format {
-        Format::Csv => Box::new(CsvStream::new(s.reader, path, sample_rate_hz)?),
-        Format::Edf | Format::Bdf => Box::new(EdfStream::new(s.reader, path)?),
-    })
+    Ok(n)
 }
 
 /// Whether a file name looks like a recording eegi reads (for folder searches): `*.csv`,
@@ -539,17 +288,25 @@ mod tests {
     }
 
     #[test]
-    fn gzip_csv_reads_like_csv() {
-        use std::io::Write;
-        let text = b"time,Cz\n0,1\n0.5,2\n1,3\n";
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        gz.write_all(text).unwrap();
-        let gz = gz.finish().unwrap();
-        let a = parse_any(Path::new("a.csv.gz"), &gz, &CsvOptions::default()).unwrap();
-        let b = parse_any(Path::new("a.csv"), text, &CsvOptions::default()).unwrap();
-        assert_eq!(a.recording.samples, b.recording.samples);
-        assert_eq!(a.description, "CSV (gzip)");
-        let e = parse_any(Path::new("a.csv.gz"), text, &CsvOptions::default()).unwrap_err();
-        assert!(e.message.contains("not gzip data"), "{}", e.message);
+    fn dialects_are_sniffed_once_and_only_when_asked() {
+        let text = b"TimeStamp,RAW_TP9,Elements\n2024-01-01 00:00:00,1,\n".to_vec();
+        let open =
+            |t: &[u8]| -> Box<dyn Read + Send> { Box::new(std::io::Cursor::new(t.to_vec())) };
+        let mut s = sniff(open(&text), Path::new("a.csv"), true).unwrap();
+        assert_eq!(s.format, Format::MindMonitor);
+        let mut replayed = Vec::new();
+        s.reader.read_to_end(&mut replayed).unwrap();
+        assert_eq!(replayed, text, "the sniffed head is handed out again");
+        let s = sniff(open(&text), Path::new("a.csv"), false).unwrap();
+        assert_eq!(s.format, Format::Csv);
+        for d in [
+            Dialect::BrainFlow,
+            Dialect::OpenBciGui,
+            Dialect::MindMonitor,
+            Dialect::MuseLsl,
+        ] {
+            assert_eq!(Format::from(d).dialect(), Some(d));
+            assert_eq!(Format::from(d).name(), d.name());
+        }
     }
 }

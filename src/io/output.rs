@@ -9,6 +9,7 @@
 //!   ([`note_input`]), and an output that is the same file (same device and inode, through any
 //!   link) is refused before a byte is written.
 
+use super::errors::io_reason;
 use crate::{Error, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -122,7 +123,7 @@ fn resolve_links(path: &Path) -> Result<PathBuf> {
                     Error::runtime(format!(
                         "{}: cannot read the symbolic link: {}",
                         path.display(),
-                        super::io_reason(&e)
+                        io_reason(&e)
                     ))
                 })?;
                 p = match p.parent() {
@@ -160,7 +161,7 @@ pub fn write_atomically(
         Error::runtime(format!(
             "{}: cannot {what}: {}",
             path.display(),
-            super::io_reason(&e)
+            io_reason(&e)
         ))
     };
     let target = resolve_links(path)?;

@@ -3,9 +3,9 @@
 //! parallel work, and the reader's serial work (system reads, splitting lines) runs while the
 //! pool computes, so neither stage waits for the other.
 
-use super::format::SampleStream;
-use super::stream::Block;
-use super::{Event, Warning};
+use super::events::Event;
+use super::sanity::Warning;
+use super::stream::{Block, SampleStream};
 use crate::{Error, Result};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 

@@ -6,7 +6,7 @@ use crate::common;
 
 use assert_cmd::Command;
 use common::edf_writer::{self, Signal};
-use eegi::io::format::read_any;
+use eegi::io::open::read_format as read_any;
 use eegi::io::{CsvOptions, Loaded};
 use std::path::{Path, PathBuf};
 

@@ -1,38 +1,16 @@
 //! The EEG CSV reader: a header row of channel names, one row per sample, values in µV, and an
 //! optional `time` column (seconds) from which the sample rate is inferred. Whole recordings
-//! are read with the same block parser that streams them ([`super::stream::CsvStream`]), so
+//! are read with the same block parser that streams them ([`CsvStream`]), so
 //! limits, errors and numbers are the same on both paths.
 
-use super::sanity::{LOW_RATE_HZ, RATE_DISAGREEMENT};
+use super::rate::{check_inferred_rate, check_rate_option, CsvOptions};
 use super::stream::CsvStream;
-use super::{check_recording, Warning, WarningKind};
-use crate::limits::MAX_SAMPLE_RATE_HZ;
+use crate::io::sanity::{check_recording, Warning, WarningKind, LOW_RATE_HZ, RATE_DISAGREEMENT};
+use crate::io::stream::read_to_end;
 use crate::{Error, Recording, Result};
 use ndarray::Array2;
 use std::io::Read;
 use std::path::Path;
-
-/// How to read an EEG CSV file.
-#[derive(Debug, Clone, Default)]
-pub struct CsvOptions {
-    /// Sample rate in Hz given by the user; when set, a `time` column is ignored.
-    pub sample_rate_hz: Option<f64>,
-}
-
-/// Reads a recording (EEG CSV — comma, tab or semicolon separated —, `.csv.gz`, EDF or BDF;
-/// `-` = standard input) into a [`Recording`]; see [`super::format::read_any`].
-pub fn read_recording(path: &Path, options: &CsvOptions) -> Result<Recording> {
-    read_recording_checked(path, options).map(|(r, _)| r)
-}
-
-/// Reads an EEG CSV file like [`read_recording`], with the input sanity warnings about it
-/// (time column, then per-channel checks of [`check_recording`]).
-pub fn read_recording_checked(
-    path: &Path,
-    options: &CsvOptions,
-) -> Result<(Recording, Vec<Warning>)> {
-    super::format::read_any(path, options).map(|l| (l.recording, l.warnings))
-}
 
 /// Parses the bytes of an EEG CSV file (`path` names it in errors), with its sanity warnings;
 /// the entry point the fuzz tests drive.
@@ -47,18 +25,6 @@ pub fn parse_recording(
         path,
         options,
     )
-}
-
-/// Refuses a `--sample-rate` that is not a positive rate up to the limit.
-pub(crate) fn check_rate_option(options: &CsvOptions) -> Result<()> {
-    if let Some(fs) = options.sample_rate_hz {
-        if !(fs.is_finite() && fs > 0.0 && fs <= MAX_SAMPLE_RATE_HZ) {
-            return Err(Error::input(format!(
-                "--sample-rate {fs}: expected a positive rate in Hz, at most {MAX_SAMPLE_RATE_HZ}"
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// The error for a recording with too few rows to use: none, or (`rows` = 1) one, when the
@@ -80,21 +46,6 @@ pub fn too_few_rows(path: &Path, rows: u64) -> Error {
     }
 }
 
-/// Refuses a rate inferred from the time column (column `time_column`, 0-based) above
-/// [`MAX_SAMPLE_RATE_HZ`]: times in other units than seconds.
-pub(crate) fn check_inferred_rate(path: &Path, fs: f64, time_column: Option<usize>) -> Result<()> {
-    if fs > MAX_SAMPLE_RATE_HZ {
-        return Err(Error::at(
-            path,
-            3,
-            time_column.map(|c| c + 1),
-            format!("a time step of {:e} s ({fs:.0} Hz)", 1.0 / fs),
-            format!("a sample rate of at most {MAX_SAMPLE_RATE_HZ} Hz with times in seconds (pass --sample-rate if the column is in other units)"),
-        ));
-    }
-    Ok(())
-}
-
 /// Streams a whole recording into memory and checks its rate and channels.
 pub(crate) fn read_from(
     source: Box<dyn Read + Send>,
@@ -103,10 +54,7 @@ pub(crate) fn read_from(
 ) -> Result<(Recording, Vec<Warning>)> {
     let mut stream = CsvStream::new(source, path, options.sample_rate_hz)?;
     let n_ch = stream.n_channels();
-    let mut values: Vec<f64> = Vec::new();
-    while let Some(block) = stream.next_block()? {
-        values.extend_from_slice(&block.samples);
-    }
+    let values = read_to_end(&mut stream)?;
     let n_samples = values.len() / n_ch;
     if n_samples == 0 {
         return Err(too_few_rows(path, 0));
@@ -154,20 +102,10 @@ pub(crate) fn read_from(
     Ok((recording, warnings))
 }
 
-/// Rounds an inferred rate to whole Hz when it lies within 0.1% of a whole number, undoing
-/// the rounding of printed timestamps (1/512 s printed as 0.001953).
-pub(crate) fn round_rate(rate: f64) -> f64 {
-    let whole = rate.round();
-    if whole > 0.0 && (rate - whole).abs() <= 1e-3 * whole {
-        whole
-    } else {
-        rate
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::read_recording;
     use std::io::Write;
 
     fn write(content: &str) -> tempfile::NamedTempFile {
