@@ -12,6 +12,7 @@
 
 use super::erp::{Erp, ErpSpec};
 use super::Extractor;
+use crate::signal::linalg::{cholesky_regularised, generalized_eigh, CholeskyError};
 use crate::{Error, Result};
 use ndarray::{Array2, ArrayView2, ArrayView3};
 use serde::{Deserialize, Serialize};
@@ -169,7 +170,14 @@ impl XdawnSpec {
                 "xdawn: the covariance of the training epochs is not finite (largest sample {largest:e} µV), expected samples whose power is finite (|x| < 1e150 µV): the values look corrupted"
             )));
         }
-        let l = cholesky_regularised(&cx)?;
+        let l = cholesky_regularised(&cx).map_err(|e| match e {
+            CholeskyError::NoVariance => Error::input(
+                "xdawn: the training epochs have no variance (flat channels?), expected EEG",
+            ),
+            CholeskyError::NotPositiveDefinite { .. } => Error::input(
+                "xdawn: the covariance of the training epochs is singular (duplicated or flat channels?), expected full rank",
+            ),
+        })?;
         let per_class = self.n_filters.min(n_ch);
         let mut out = XdawnFilters {
             classes: Vec::new(),
@@ -194,7 +202,10 @@ impl XdawnSpec {
             }
             let mut ck = p.t().dot(&p);
             ck /= n_t as f64;
-            let (values, vectors) = generalized_eigh(&ck, &l)?;
+            let (values, vectors) = generalized_eigh(&ck, &l).map_err(|e| Error {
+                message: format!("xdawn: {}", e.message),
+                ..e
+            })?;
             let mut order: Vec<usize> = (0..n_ch).collect();
             order.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
             out.classes.push(name.clone());
@@ -229,160 +240,6 @@ fn symmetrise(a: &mut Array2<f64>, n: f64) {
             a[[j, i]] = v;
         }
     }
-}
-
-/// Lower Cholesky factor of `a`. A covariance that is singular to working precision (e.g.
-/// after common-average referencing, which removes one dimension) gets a ridge of 1e-10 of its
-/// mean variance; its null directions then have eigenvalue ≈ 0 and are never kept.
-fn cholesky_regularised(a: &Array2<f64>) -> Result<Array2<f64>> {
-    let n = a.nrows();
-    let scale = (0..n).map(|i| a[[i, i]]).sum::<f64>() / n as f64;
-    if !(scale.is_finite() && scale > 0.0) {
-        return Err(Error::input(
-            "xdawn: the training epochs have no variance (flat channels?), expected EEG",
-        ));
-    }
-    let max_diag = (0..n).map(|i| a[[i, i]]).fold(0.0, f64::max);
-    let mut ridge = 0.0;
-    for _ in 0..2 {
-        let mut l = Array2::<f64>::zeros((n, n));
-        let mut ok = true;
-        for j in 0..n {
-            let mut d = a[[j, j]] + ridge;
-            for k in 0..j {
-                d -= l[[j, k]] * l[[j, k]];
-            }
-            if d.is_nan() || d <= 1e-12 * max_diag {
-                ok = false;
-                break;
-            }
-            let d = d.sqrt();
-            l[[j, j]] = d;
-            for i in j + 1..n {
-                let mut s = a[[i, j]];
-                for k in 0..j {
-                    s -= l[[i, k]] * l[[j, k]];
-                }
-                l[[i, j]] = s / d;
-            }
-        }
-        if ok {
-            return Ok(l);
-        }
-        ridge = 1e-10 * scale;
-    }
-    Err(Error::input(
-        "xdawn: the covariance of the training epochs is singular (duplicated or flat channels?), expected full rank",
-    ))
-}
-
-/// Solves `c v = λ (L Lᵀ) v` for symmetric `c`: eigenvalues and eigenvectors (columns),
-/// through the symmetric matrix L⁻¹ c L⁻ᵀ and the Jacobi eigenvalue algorithm.
-fn generalized_eigh(c: &Array2<f64>, l: &Array2<f64>) -> Result<(Vec<f64>, Array2<f64>)> {
-    let n = c.nrows();
-    // M = L⁻¹ C (forward substitution on each column), then A = L⁻¹ Mᵀ = L⁻¹ C L⁻ᵀ
-    let lower_solve = |b: &Array2<f64>| {
-        let mut x = b.clone();
-        for col in 0..n {
-            for i in 0..n {
-                let mut s = x[[i, col]];
-                for k in 0..i {
-                    s -= l[[i, k]] * x[[k, col]];
-                }
-                x[[i, col]] = s / l[[i, i]];
-            }
-        }
-        x
-    };
-    let m = lower_solve(c);
-    let mut a = lower_solve(&m.t().to_owned());
-    // exact symmetry before Jacobi
-    for i in 0..n {
-        for j in 0..i {
-            let v = 0.5 * (a[[i, j]] + a[[j, i]]);
-            a[[i, j]] = v;
-            a[[j, i]] = v;
-        }
-    }
-    let (values, u) = jacobi_eigh(a)?;
-    // v = L⁻ᵀ u (back substitution)
-    let mut v = u;
-    for col in 0..n {
-        for i in (0..n).rev() {
-            let mut s = v[[i, col]];
-            for k in i + 1..n {
-                s -= l[[k, i]] * v[[k, col]];
-            }
-            v[[i, col]] = s / l[[i, i]];
-        }
-    }
-    Ok((values, v))
-}
-
-/// Most sweeps of the Jacobi eigensolver; it converges quadratically, in under 15 sweeps for
-/// any symmetric matrix of a few hundred rows.
-const JACOBI_SWEEPS: usize = 100;
-
-/// Eigenvalues and eigenvectors (columns) of a symmetric matrix by cyclic Jacobi rotations
-/// (accurate to working precision; n ≤ a few hundred). Not converging in [`JACOBI_SWEEPS`]
-/// sweeps (off-diagonal mass above 1e-20 of the total), or a matrix that is not finite, is a
-/// runtime error.
-fn jacobi_eigh(mut a: Array2<f64>) -> Result<(Vec<f64>, Array2<f64>)> {
-    let n = a.nrows();
-    let mut v = Array2::<f64>::eye(n);
-    let off_diagonal = |a: &Array2<f64>| -> (f64, f64) {
-        let off: f64 = (0..n)
-            .flat_map(|i| (0..i).map(move |j| (i, j)))
-            .map(|(i, j)| a[[i, j]] * a[[i, j]])
-            .sum();
-        (off, a.iter().map(|x| x * x).sum())
-    };
-    for _sweep in 0..JACOBI_SWEEPS {
-        let (off, total) = off_diagonal(&a);
-        // converged, or no rotation can make a matrix that is not finite converge
-        if off <= 1e-30 * total || off == 0.0 || !total.is_finite() || off.is_nan() {
-            break;
-        }
-        for p in 0..n {
-            for q in p + 1..n {
-                let apq = a[[p, q]];
-                if apq == 0.0 {
-                    continue;
-                }
-                let theta = (a[[q, q]] - a[[p, p]]) / (2.0 * apq);
-                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
-                let t = if theta == 0.0 { 1.0 } else { t };
-                let c = 1.0 / (t * t + 1.0).sqrt();
-                let s = t * c;
-                for k in 0..n {
-                    let akp = a[[k, p]];
-                    let akq = a[[k, q]];
-                    a[[k, p]] = c * akp - s * akq;
-                    a[[k, q]] = s * akp + c * akq;
-                }
-                for k in 0..n {
-                    let apk = a[[p, k]];
-                    let aqk = a[[q, k]];
-                    a[[p, k]] = c * apk - s * aqk;
-                    a[[q, k]] = s * apk + c * aqk;
-                }
-                for k in 0..n {
-                    let vkp = v[[k, p]];
-                    let vkq = v[[k, q]];
-                    v[[k, p]] = c * vkp - s * vkq;
-                    v[[k, q]] = s * vkp + c * vkq;
-                }
-            }
-        }
-    }
-    let (off, total) = off_diagonal(&a);
-    let converged = off <= 1e-20 * total; // false for NaN
-    if !converged || !total.is_finite() || v.iter().any(|x| !x.is_finite()) {
-        return Err(Error::runtime(format!(
-            "xdawn: the Jacobi eigensolver did not converge in {JACOBI_SWEEPS} sweeps (off-diagonal {off:e} of {total:e}), expected a finite symmetric matrix"
-        )));
-    }
-    Ok(((0..n).map(|i| a[[i, i]]).collect(), v))
 }
 
 impl Xdawn {
@@ -423,32 +280,5 @@ impl Extractor for Xdawn {
                 out[f * m + k] = s;
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn jacobi_diagonalises() {
-        let a = ndarray::array![[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 1.0]];
-        let (w, v) = jacobi_eigh(a.clone()).unwrap();
-        let back = v
-            .dot(&Array2::from_diag(&ndarray::Array1::from(w)))
-            .dot(&v.t());
-        for (x, y) in back.iter().zip(a.iter()) {
-            assert!((x - y).abs() < 1e-12);
-        }
-    }
-
-    #[test]
-    fn jacobi_reports_a_matrix_that_is_not_finite() {
-        let a = ndarray::array![[4.0, f64::NAN], [f64::NAN, 3.0]];
-        let e = jacobi_eigh(a).unwrap_err();
-        assert_eq!(e.kind, crate::error::ErrorKind::Runtime);
-        assert!(e.message.contains("did not converge in 100 sweeps"), "{e}");
-        let a = ndarray::array![[f64::INFINITY, 1.0], [1.0, 3.0]];
-        assert!(jacobi_eigh(a).is_err());
     }
 }

@@ -13,8 +13,11 @@
 //! important to catch. Tested against scikit-learn with `priors` set so
 //! (`tests/reference/make_lda_reference.py`).
 
+use super::classifier::{class_counts, BadValue, Classifier, Fitted, Found, Settings};
+use super::LinearModel;
+use crate::signal::linalg::{cholesky, cholesky_solve};
 use crate::{Error, Result};
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
 /// Settings of the shrinkage LDA (none to choose: shrinkage is Ledoit-Wolf, priors equal).
@@ -22,25 +25,110 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct LdaSpec {}
 
-/// A fitted shrinkage LDA.
+/// A fitted shrinkage LDA: its linear model (dereferences to it) and the shrinkage applied.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "LdaModelFile", into = "LdaModelFile")]
 pub struct LdaModel {
-    /// Number of classes K.
-    pub n_classes: usize,
-    /// For K = 2 one row giving the log-odds of the second class; for K > 2 one row per class.
-    pub coefficients: Vec<Vec<f64>>,
-    /// Intercepts, one per coefficient row.
-    pub intercepts: Vec<f64>,
+    /// The coefficients: for K = 2 one row giving the log-odds of the second class; for K > 2
+    /// one row per class.
+    pub linear: LinearModel,
     /// Ledoit-Wolf shrinkage coefficient of each class's covariance (0 = none, 1 = identity).
     pub shrinkage: Vec<f64>,
+}
+
+/// [`LdaModel`] as the model file holds it: the linear model's fields, then `shrinkage`.
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "LdaModel", deny_unknown_fields)]
+struct LdaModelFile {
+    n_classes: usize,
+    coefficients: Vec<Vec<f64>>,
+    intercepts: Vec<f64>,
+    shrinkage: Vec<f64>,
+}
+
+impl From<LdaModelFile> for LdaModel {
+    fn from(f: LdaModelFile) -> Self {
+        LdaModel {
+            linear: LinearModel {
+                n_classes: f.n_classes,
+                coefficients: f.coefficients,
+                intercepts: f.intercepts,
+            },
+            shrinkage: f.shrinkage,
+        }
+    }
+}
+
+impl From<LdaModel> for LdaModelFile {
+    fn from(m: LdaModel) -> Self {
+        LdaModelFile {
+            n_classes: m.linear.n_classes,
+            coefficients: m.linear.coefficients,
+            intercepts: m.linear.intercepts,
+            shrinkage: m.shrinkage,
+        }
+    }
+}
+
+impl std::ops::Deref for LdaModel {
+    type Target = LinearModel;
+
+    fn deref(&self) -> &LinearModel {
+        &self.linear
+    }
+}
+
+impl std::ops::DerefMut for LdaModel {
+    fn deref_mut(&mut self) -> &mut LinearModel {
+        &mut self.linear
+    }
+}
+
+impl Settings for LdaSpec {
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
+
+    fn fit_classifier(
+        &self,
+        x: ArrayView2<f64>,
+        y: &[usize],
+        n_classes: usize,
+    ) -> Result<Classifier> {
+        Ok(Classifier::Lda {
+            settings: self.clone(),
+            model: self.fit(x, y, n_classes)?,
+        })
+    }
+}
+
+impl Fitted for LdaModel {
+    fn linear(&self) -> &LinearModel {
+        &self.linear
+    }
+
+    fn bad_value(&self) -> Option<BadValue> {
+        if self.shrinkage.len() != self.n_classes {
+            return Some(BadValue {
+                field: "classifier.model.shrinkage".into(),
+                found: Found::Text(format!("{} values", self.shrinkage.len())),
+                expected: format!("one per class ({})", self.n_classes),
+            });
+        }
+        BadValue::first_of(
+            "classifier.model.shrinkage",
+            &self.shrinkage,
+            |v| (0.0..=1.0).contains(&v),
+            "a coefficient from 0 to 1",
+        )
+    }
 }
 
 impl LdaSpec {
     /// Fits on features `x` (rows = windows) with class indices `y` in `0..n_classes`.
     pub fn fit(&self, x: ArrayView2<f64>, y: &[usize], n_classes: usize) -> Result<LdaModel> {
         let p = x.ncols();
-        let counts = crate::model::logistic::class_counts(y, n_classes);
+        let counts = class_counts(y, n_classes);
         if n_classes < 2 || counts.iter().any(|&c| c < 2) {
             return Err(Error::input(format!(
                 "shrinkage LDA needs at least two windows of each of at least two classes, found counts {counts:?}"
@@ -59,7 +147,7 @@ impl LdaSpec {
             shrinkages.push(s);
             cov.scaled_add(prior, &c);
         }
-        let chol = cholesky(&cov).ok_or_else(|| {
+        let chol = cholesky(&cov).map_err(|_| {
             Error::runtime(
                 "shrinkage LDA: the within-class covariance is not positive definite (constant or duplicated features?)",
             )
@@ -87,9 +175,11 @@ impl LdaSpec {
             ));
         }
         Ok(LdaModel {
-            n_classes,
-            coefficients,
-            intercepts,
+            linear: LinearModel {
+                n_classes,
+                coefficients,
+                intercepts,
+            },
             shrinkage: shrinkages,
         })
     }
@@ -144,90 +234,10 @@ pub fn ledoit_wolf(z: ArrayView2<f64>) -> (Array2<f64>, f64) {
     (c, s)
 }
 
-/// Lower Cholesky factor of a symmetric positive definite matrix, or `None`.
-fn cholesky(a: &Array2<f64>) -> Option<Array2<f64>> {
-    let n = a.nrows();
-    let mut l = Array2::<f64>::zeros((n, n));
-    for j in 0..n {
-        let mut d = a[[j, j]];
-        for k in 0..j {
-            d -= l[[j, k]] * l[[j, k]];
-        }
-        if !(d > 0.0 && d.is_finite()) {
-            return None;
-        }
-        let d = d.sqrt();
-        l[[j, j]] = d;
-        for i in j + 1..n {
-            let mut v = a[[i, j]];
-            for k in 0..j {
-                v -= l[[i, k]] * l[[j, k]];
-            }
-            l[[i, j]] = v / d;
-        }
-    }
-    Some(l)
-}
-
-/// Solves `L·Lᵀ·x = b`.
-fn cholesky_solve(l: &Array2<f64>, b: ArrayView1<f64>) -> Array1<f64> {
-    let n = l.nrows();
-    let mut y = b.to_owned();
-    for i in 0..n {
-        let mut v = y[i];
-        for k in 0..i {
-            v -= l[[i, k]] * y[k];
-        }
-        y[i] = v / l[[i, i]];
-    }
-    for i in (0..n).rev() {
-        let mut v = y[i];
-        for k in i + 1..n {
-            v -= l[[k, i]] * y[k];
-        }
-        y[i] = v / l[[i, i]];
-    }
-    y
-}
-
-impl LdaModel {
-    /// Class probabilities of one row, into `out` (K long): the logistic of the decision value
-    /// for K = 2, the softmax of the K decision values otherwise (as scikit-learn).
-    pub fn predict_proba_row(&self, x: ArrayView1<f64>, out: &mut [f64]) {
-        crate::model::logistic::linear_proba(
-            &self.coefficients,
-            &self.intercepts,
-            self.n_classes,
-            x,
-            out,
-        );
-    }
-
-    /// Class probabilities of rows, windows × classes.
-    pub fn predict_proba(&self, x: ArrayView2<f64>) -> Array2<f64> {
-        let mut out = Array2::zeros((x.nrows(), self.n_classes));
-        for (row, mut o) in x.rows().into_iter().zip(out.rows_mut()) {
-            self.predict_proba_row(row, o.as_slice_mut().expect("contiguous"));
-        }
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use ndarray::array;
-
-    #[test]
-    fn cholesky_solves_a_small_system() {
-        let a = array![[4.0, 2.0], [2.0, 3.0]];
-        let l = cholesky(&a).unwrap();
-        let x = cholesky_solve(&l, array![2.0, 1.0].view());
-        assert!((a.dot(&x) - array![2.0, 1.0])
-            .iter()
-            .all(|v| v.abs() < 1e-12));
-        assert!(cholesky(&array![[1.0, 2.0], [2.0, 1.0]]).is_none());
-    }
 
     #[test]
     fn separates_two_shifted_clouds() {

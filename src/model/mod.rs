@@ -1,12 +1,17 @@
 //! Classifiers and the standardiser; fitted types are plain data that serialise into the model
-//! file and predict without any training library.
+//! file and predict without any training library. Every classifier fits a [`LinearModel`];
+//! [`classifier`] says how a new one is added.
 
 pub mod classifier;
+mod lbfgs;
 pub mod lda;
+pub mod linear;
 pub mod logistic;
 pub mod scaler;
 
-pub use classifier::{non_finite_row, Classifier, ClassifierSpec};
+pub use classifier::{class_counts, non_finite_row, BadValue, Classifier, ClassifierSpec, Found};
+pub use classifier::{Fitted, Settings};
 pub use lda::{LdaModel, LdaSpec};
+pub use linear::LinearModel;
 pub use logistic::{FitReport, LogisticModel, LogisticSpec};
 pub use scaler::Scaler;

@@ -353,51 +353,12 @@ impl FittedPipeline {
             )?;
         }
         numbers("classifier.model.intercepts", intercepts, finite, FINITE)?;
-        match &self.classifier {
-            Classifier::LogisticRegression { settings, model } => {
-                number(
-                    "classifier.settings.alpha",
-                    settings.alpha,
-                    positive,
-                    "a positive L2 penalty",
-                )?;
-                if settings.max_iterations == 0 {
-                    return Err(field_error(
-                        path,
-                        "classifier.settings.max_iterations",
-                        "0",
-                        "at least 1",
-                    ));
-                }
-                number(
-                    "classifier.model.fit.objective",
-                    model.fit.objective,
-                    non_negative,
-                    "a non-negative number",
-                )?;
-                number(
-                    "classifier.model.fit.gradient_max_per_window",
-                    model.fit.gradient_max_per_window,
-                    non_negative,
-                    "a non-negative number",
-                )?;
-            }
-            Classifier::Lda { model, .. } => {
-                if model.shrinkage.len() != model.n_classes {
-                    return Err(field_error(
-                        path,
-                        "classifier.model.shrinkage",
-                        &format!("{} values", model.shrinkage.len()),
-                        &format!("one per class ({})", model.n_classes),
-                    ));
-                }
-                numbers(
-                    "classifier.model.shrinkage",
-                    &model.shrinkage,
-                    fraction,
-                    "a coefficient from 0 to 1",
-                )?;
-            }
+        if let Some(bad) = self.classifier.bad_value() {
+            let found = match bad.found {
+                crate::model::Found::Number(v) => crate::features::show(v),
+                crate::model::Found::Text(t) => t,
+            };
+            return Err(field_error(path, &bad.field, &found, &bad.expected));
         }
         for (i, f) in self.features.iter().enumerate() {
             match f {

@@ -129,9 +129,11 @@ fn validation_names_the_field_of_each_absurd_value() {
             m.classifier = Classifier::Lda {
                 settings: LdaSpec::default(),
                 model: LdaModel {
-                    n_classes: 2,
-                    coefficients: coefficients.to_vec(),
-                    intercepts: intercepts.to_vec(),
+                    linear: crate::model::LinearModel {
+                        n_classes: 2,
+                        coefficients: coefficients.to_vec(),
+                        intercepts: intercepts.to_vec(),
+                    },
                     shrinkage: vec![0.5, 1.5],
                 },
             };

@@ -25,6 +25,8 @@ impl Sos {
     /// Butterworth band-pass of order `order` (2·order poles) passing `low_hz`..`high_hz` at
     /// `sample_rate_hz`, designed as scipy does: analog prototype, band transform of the
     /// pre-warped edges, bilinear transform.
+    // One function of ~80 lines on purpose: it follows scipy's `butter` → `buttap` →
+    // `lp2bp_zpk` → `bilinear_zpk` → `zpk2sos` step by step, so it reads beside scipy's source.
     pub fn butter_bandpass(
         order: usize,
         low_hz: f64,

@@ -1,6 +1,7 @@
 //! Pure numeric kernels on sample buffers; they allocate only when a plan is made.
 
 pub mod filter;
+pub mod linalg;
 pub mod welch;
 
 pub use filter::Sos;

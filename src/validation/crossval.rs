@@ -117,12 +117,7 @@ pub fn out_of_fold(
                 test,
                 n_train: train.len(),
                 missing_classes: missing,
-                converged: match &model {
-                    crate::model::Classifier::LogisticRegression { model, .. } => {
-                        model.fit.converged
-                    }
-                    crate::model::Classifier::Lda { .. } => true,
-                },
+                converged: model.converged(),
             },
             full,
         ))

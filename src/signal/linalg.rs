@@ -1,0 +1,231 @@
+//! Dense linear algebra for the small symmetric matrices eegi meets (covariances of a few
+//! hundred channels or features at most): Cholesky factorisation (plain, and with the ridge
+//! xDAWN needs), forward and back triangular solves, the cyclic Jacobi symmetric eigensolver
+//! and the generalized symmetric-definite eigenproblem built from them. One copy of each; the
+//! shrinkage LDA (`model::lda`) and xDAWN (`features::xdawn`) both call these.
+//!
+//! Checked against numpy/scipy values in `tests/reference/linalg.json`
+//! (`tests/reference/make_linalg_reference.py`).
+
+use crate::{Error, Result};
+use ndarray::{Array1, Array2, ArrayView1, ArrayViewMut1};
+
+/// Why a Cholesky factorisation failed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CholeskyError {
+    /// The mean of the diagonal is not positive and finite: the matrix has no variance at all.
+    NoVariance,
+    /// Pivot `pivot` (0-based row) was not above the floor (or not finite): the matrix is not
+    /// positive definite, or singular to working precision.
+    NotPositiveDefinite {
+        /// Row whose pivot failed.
+        pivot: usize,
+    },
+}
+
+/// Lower Cholesky factor `L` of a symmetric positive definite matrix (`L·Lᵀ = a`; only the
+/// lower triangle of `a` is read). A pivot that is not positive and finite is an error.
+pub fn cholesky(a: &Array2<f64>) -> std::result::Result<Array2<f64>, CholeskyError> {
+    cholesky_with(a, 0.0, 0.0)
+}
+
+/// Ridge that [`cholesky_regularised`] adds to a singular matrix, relative to its mean
+/// diagonal.
+pub const RELATIVE_RIDGE: f64 = 1e-10;
+
+/// Smallest pivot [`cholesky_regularised`] accepts, relative to the largest diagonal entry.
+pub const RELATIVE_PIVOT_FLOOR: f64 = 1e-12;
+
+/// Lower Cholesky factor of a symmetric positive semi-definite matrix such as a covariance. A
+/// matrix singular to working precision (a pivot at or below [`RELATIVE_PIVOT_FLOOR`] of the
+/// largest diagonal entry, e.g. a covariance after common-average referencing, which removes
+/// one dimension) is factorised again with a ridge of [`RELATIVE_RIDGE`] of its mean diagonal
+/// added; its null directions then get an eigenvalue ≈ 0. A matrix whose mean diagonal is not
+/// positive, or that is still singular with the ridge, is an error.
+pub fn cholesky_regularised(a: &Array2<f64>) -> std::result::Result<Array2<f64>, CholeskyError> {
+    let n = a.nrows();
+    let scale = (0..n).map(|i| a[[i, i]]).sum::<f64>() / n as f64;
+    if !(scale.is_finite() && scale > 0.0) {
+        return Err(CholeskyError::NoVariance);
+    }
+    let max_diag = (0..n).map(|i| a[[i, i]]).fold(0.0, f64::max);
+    let floor = RELATIVE_PIVOT_FLOOR * max_diag;
+    cholesky_with(a, 0.0, floor).or_else(|_| cholesky_with(a, RELATIVE_RIDGE * scale, floor))
+}
+
+/// Lower Cholesky factor of `a + ridge·I`; a pivot (before its square root) at or below
+/// `floor`, or not finite, is an error.
+fn cholesky_with(
+    a: &Array2<f64>,
+    ridge: f64,
+    floor: f64,
+) -> std::result::Result<Array2<f64>, CholeskyError> {
+    let n = a.nrows();
+    let mut l = Array2::<f64>::zeros((n, n));
+    for j in 0..n {
+        let mut d = a[[j, j]] + ridge;
+        for k in 0..j {
+            d -= l[[j, k]] * l[[j, k]];
+        }
+        if !(d > floor && d.is_finite()) {
+            return Err(CholeskyError::NotPositiveDefinite { pivot: j });
+        }
+        let d = d.sqrt();
+        l[[j, j]] = d;
+        for i in j + 1..n {
+            let mut s = a[[i, j]];
+            for k in 0..j {
+                s -= l[[i, k]] * l[[j, k]];
+            }
+            l[[i, j]] = s / d;
+        }
+    }
+    Ok(l)
+}
+
+/// Solves `L·x = b` in place for lower triangular `L` (forward substitution; only the lower
+/// triangle of `l` is read).
+pub fn forward_substitute(l: &Array2<f64>, mut b: ArrayViewMut1<f64>) {
+    for i in 0..l.nrows() {
+        let mut s = b[i];
+        for k in 0..i {
+            s -= l[[i, k]] * b[k];
+        }
+        b[i] = s / l[[i, i]];
+    }
+}
+
+/// Solves `Lᵀ·x = b` in place for lower triangular `L` (back substitution with the upper
+/// triangular `Lᵀ`; only the lower triangle of `l` is read).
+pub fn back_substitute_transposed(l: &Array2<f64>, mut b: ArrayViewMut1<f64>) {
+    let n = l.nrows();
+    for i in (0..n).rev() {
+        let mut s = b[i];
+        for k in i + 1..n {
+            s -= l[[k, i]] * b[k];
+        }
+        b[i] = s / l[[i, i]];
+    }
+}
+
+/// Solves `L·Lᵀ·x = b` given the Cholesky factor `L` of [`cholesky`].
+pub fn cholesky_solve(l: &Array2<f64>, b: ArrayView1<f64>) -> Array1<f64> {
+    let mut x = b.to_owned();
+    forward_substitute(l, x.view_mut());
+    back_substitute_transposed(l, x.view_mut());
+    x
+}
+
+/// Most sweeps of the Jacobi eigensolver; it converges quadratically, in under 15 sweeps for
+/// any symmetric matrix of a few hundred rows.
+pub const JACOBI_SWEEPS: usize = 100;
+
+/// Eigenvalues (unsorted) and eigenvectors (columns, orthonormal) of a symmetric matrix by
+/// cyclic Jacobi rotations (accurate to working precision; n ≤ a few hundred). Not converging
+/// in [`JACOBI_SWEEPS`] sweeps (the squared off-diagonal mass still above 1e-20 of the total),
+/// or a matrix that is not finite, is a runtime error naming the sweeps and the off-diagonal
+/// norm left; an unconverged result is never returned.
+pub fn jacobi_eigh(mut a: Array2<f64>) -> Result<(Vec<f64>, Array2<f64>)> {
+    let n = a.nrows();
+    let mut v = Array2::<f64>::eye(n);
+    for _sweep in 0..JACOBI_SWEEPS {
+        let (off, total) = off_diagonal(&a);
+        // converged, or no rotation can make a matrix that is not finite converge
+        if off <= 1e-30 * total || off == 0.0 || !total.is_finite() || off.is_nan() {
+            break;
+        }
+        for p in 0..n {
+            for q in p + 1..n {
+                jacobi_rotate(&mut a, &mut v, p, q);
+            }
+        }
+    }
+    let (off, total) = off_diagonal(&a);
+    let converged = off <= 1e-20 * total; // false for NaN
+    if !converged || !total.is_finite() || v.iter().any(|x| !x.is_finite()) {
+        return Err(Error::runtime(format!(
+            "the Jacobi eigensolver did not converge in {JACOBI_SWEEPS} sweeps (off-diagonal norm {:e}, matrix norm {:e}), expected a finite symmetric matrix",
+            (2.0 * off).sqrt(),
+            total.sqrt()
+        )));
+    }
+    Ok(((0..n).map(|i| a[[i, i]]).collect(), v))
+}
+
+/// Sum of squares of the strict lower triangle of `a`, and of all of `a`.
+fn off_diagonal(a: &Array2<f64>) -> (f64, f64) {
+    let n = a.nrows();
+    let off: f64 = (0..n)
+        .flat_map(|i| (0..i).map(move |j| (i, j)))
+        .map(|(i, j)| a[[i, j]] * a[[i, j]])
+        .sum();
+    (off, a.iter().map(|x| x * x).sum())
+}
+
+/// One Jacobi rotation zeroing `a[p][q]` (`a ← Jᵀ·a·J`), accumulated into the eigenvectors `v`.
+fn jacobi_rotate(a: &mut Array2<f64>, v: &mut Array2<f64>, p: usize, q: usize) {
+    let apq = a[[p, q]];
+    if apq == 0.0 {
+        return;
+    }
+    let n = a.nrows();
+    let theta = (a[[q, q]] - a[[p, p]]) / (2.0 * apq);
+    let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+    let t = if theta == 0.0 { 1.0 } else { t };
+    let c = 1.0 / (t * t + 1.0).sqrt();
+    let s = t * c;
+    for k in 0..n {
+        let akp = a[[k, p]];
+        let akq = a[[k, q]];
+        a[[k, p]] = c * akp - s * akq;
+        a[[k, q]] = s * akp + c * akq;
+    }
+    for k in 0..n {
+        let apk = a[[p, k]];
+        let aqk = a[[q, k]];
+        a[[p, k]] = c * apk - s * aqk;
+        a[[q, k]] = s * apk + c * aqk;
+    }
+    for k in 0..n {
+        let vkp = v[[k, p]];
+        let vkq = v[[k, q]];
+        v[[k, p]] = c * vkp - s * vkq;
+        v[[k, q]] = s * vkp + c * vkq;
+    }
+}
+
+/// Solves the generalized symmetric-definite eigenproblem `c·v = λ·(L·Lᵀ)·v` for symmetric
+/// `c` and the Cholesky factor `L` of the right-hand matrix: eigenvalues (unsorted) and
+/// eigenvectors (columns, `Vᵀ·L·Lᵀ·V = I`), through the symmetric matrix `L⁻¹·c·L⁻ᵀ` and
+/// [`jacobi_eigh`] (whose non-convergence is the error).
+pub fn generalized_eigh(c: &Array2<f64>, l: &Array2<f64>) -> Result<(Vec<f64>, Array2<f64>)> {
+    let n = c.nrows();
+    // M = L⁻¹ C (forward substitution on each column), then A = L⁻¹ Mᵀ = L⁻¹ C L⁻ᵀ
+    let lower_solve = |b: &Array2<f64>| {
+        let mut x = b.clone();
+        for col in x.columns_mut() {
+            forward_substitute(l, col);
+        }
+        x
+    };
+    let m = lower_solve(c);
+    let mut a = lower_solve(&m.t().to_owned());
+    // exact symmetry before Jacobi
+    for i in 0..n {
+        for j in 0..i {
+            let v = 0.5 * (a[[i, j]] + a[[j, i]]);
+            a[[i, j]] = v;
+            a[[j, i]] = v;
+        }
+    }
+    let (values, mut v) = jacobi_eigh(a)?;
+    // v = L⁻ᵀ u (back substitution)
+    for col in v.columns_mut() {
+        back_substitute_transposed(l, col);
+    }
+    Ok((values, v))
+}
+
+#[cfg(test)]
+#[path = "linalg_tests.rs"]
+mod tests;
