@@ -472,6 +472,13 @@ fn long_functions(text: &str, max: usize) -> Vec<(usize, String, usize)> {
                 t.starts_with("//") || t.starts_with("#[")
             })
             .any(|l| l.trim_start().starts_with("// long:"));
+        // or as the first line of the body
+        let reason = reason
+            || lines[i + 1..=j.min(lines.len() - 1)]
+                .iter()
+                .take_while(|l| l.trim_start().starts_with("//") || !l.contains(';'))
+                .take(12)
+                .any(|l| l.trim_start().starts_with("// long:"));
         if opened && len > max && !reason {
             out.push((i + 1, name, len));
         }
@@ -523,6 +530,8 @@ fn long_functions_are_measured_from_fn_to_its_closing_brace() {
     assert_eq!(long_functions(short, 3), [(1, "a".to_string(), 4)]);
     let reasoned = "// long: one table of cases\nfn a() {\n\n\n}\n";
     assert!(long_functions(reasoned, 2).is_empty());
+    let inside = "fn a(\n    x: u8,\n) {\n    // long: one table of cases\n    let y = x;\n\n}\n";
+    assert!(long_functions(inside, 2).is_empty());
     let declared = "trait T {\n    fn a(&self) -> u8;\n}\n";
     assert!(long_functions(declared, 0).is_empty());
     let tests_after = "#[cfg(test)]\nmod tests {\n    fn a() {\n\n\n    }\n}\n";
