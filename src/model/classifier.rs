@@ -4,103 +4,15 @@
 //! A new classifier is one file in `model/` — its settings type implementing [`Settings`]
 //! (check, fit into its [`Classifier`] variant, the checks of its stored settings) and its
 //! fitted type implementing [`Fitted`] (its [`LinearModel`] and diagnostics) — plus one arm in
-//! each enum below and in the two matches that reach them ([`ClassifierSpec::settings`],
-//! [`Classifier::parts`]).
+//! each enum below and in the three matches that reach them ([`ClassifierSpec::settings`],
+//! [`ClassifierSpec::fit`], [`Classifier::parts`]). The traits live in `traits.rs`, a leaf, so
+//! no classifier file imports this one.
 
+use super::traits::{BadValue, Fitted, Settings};
 use super::{LdaModel, LdaSpec, LinearModel, LogisticModel, LogisticSpec};
 use crate::Result;
 use ndarray::{Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
-
-/// A classifier's settings: plain data validated once by [`Settings::check`], then fitted on
-/// standardised features into a [`Classifier`] holding these settings and the fitted model.
-pub trait Settings {
-    /// Validates the settings on their own (before any data).
-    fn check(&self) -> Result<()>;
-
-    /// Fits on standardised features `x` (rows = windows) with class indices `y` in
-    /// `0..n_classes`: the fitted classifier as the model file stores it.
-    fn fit_classifier(
-        &self,
-        x: ArrayView2<f64>,
-        y: &[usize],
-        n_classes: usize,
-    ) -> Result<Classifier>;
-
-    /// The first value of these settings, read from a model file, that is out of range (fields
-    /// under `classifier.settings.`).
-    fn bad_value(&self) -> Option<BadValue> {
-        None
-    }
-}
-
-/// A fitted classifier: its [`LinearModel`] and what its fit reports.
-pub trait Fitted {
-    /// The fitted linear model.
-    fn linear(&self) -> &LinearModel;
-
-    /// Whether the fit reached its optimum (a closed-form fit always does).
-    fn converged(&self) -> bool {
-        true
-    }
-
-    /// The first diagnostic value, read from a model file, that is out of range (fields under
-    /// `classifier.model.`; the coefficients are checked by the model file itself).
-    fn bad_value(&self) -> Option<BadValue> {
-        None
-    }
-}
-
-/// A value of a loaded model file out of its range: where, what it holds, what was expected.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BadValue {
-    /// The JSON field, e.g. `classifier.settings.alpha` or `classifier.model.shrinkage[1]`.
-    pub field: String,
-    /// What the field holds.
-    pub found: Found,
-    /// What was expected, e.g. `a positive L2 penalty`.
-    pub expected: String,
-}
-
-/// What a [`BadValue`] holds.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Found {
-    /// A number (the model file shows it as it shows every number).
-    Number(f64),
-    /// Anything else, already worded (e.g. `3 values`).
-    Text(String),
-}
-
-impl BadValue {
-    /// `field` holds the number `v`, expected `expected`.
-    pub fn number(field: impl Into<String>, v: f64, expected: impl Into<String>) -> Self {
-        BadValue {
-            field: field.into(),
-            found: Found::Number(v),
-            expected: expected.into(),
-        }
-    }
-
-    /// The first of `values` (field `field[i]`) that `ok` refuses.
-    pub fn first_of(
-        field: &str,
-        values: &[f64],
-        ok: fn(f64) -> bool,
-        expected: &str,
-    ) -> Option<Self> {
-        let i = values.iter().position(|&v| !ok(v))?;
-        Some(BadValue::number(
-            format!("{field}[{i}]"),
-            values[i],
-            expected,
-        ))
-    }
-
-    /// `v` as a [`BadValue`] unless `ok(v)`.
-    pub fn unless(field: &str, v: f64, ok: fn(f64) -> bool, expected: &str) -> Option<Self> {
-        (!ok(v)).then(|| BadValue::number(field, v, expected))
-    }
-}
 
 /// Which classifier to fit, with its settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -132,9 +44,19 @@ impl ClassifierSpec {
         self.settings().check()
     }
 
-    /// Fits on standardised features.
+    /// Fits on standardised features `x` (rows = windows) with class indices `y` in
+    /// `0..n_classes`: the fitted classifier as the model file stores it.
     pub fn fit(&self, x: ArrayView2<f64>, y: &[usize], n_classes: usize) -> Result<Classifier> {
-        self.settings().fit_classifier(x, y, n_classes)
+        Ok(match self {
+            ClassifierSpec::Logistic(s) => Classifier::LogisticRegression {
+                settings: s.clone(),
+                model: s.fit(x, y, n_classes)?,
+            },
+            ClassifierSpec::Lda(s) => Classifier::Lda {
+                settings: s.clone(),
+                model: s.fit(x, y, n_classes)?,
+            },
+        })
     }
 }
 
@@ -204,20 +126,4 @@ impl Classifier {
     pub fn predict_proba_row(&self, x: ArrayView1<f64>, out: &mut [f64]) {
         self.linear().predict_proba_row(x, out)
     }
-}
-
-/// The first row of class probabilities that holds a value that is not finite, if any.
-pub fn non_finite_row(p: ArrayView2<f64>) -> Option<usize> {
-    p.rows()
-        .into_iter()
-        .position(|r| r.iter().any(|v| !v.is_finite()))
-}
-
-/// Number of rows of each class.
-pub fn class_counts(y: &[usize], n_classes: usize) -> Vec<usize> {
-    let mut counts = vec![0; n_classes];
-    for &c in y {
-        counts[c] += 1;
-    }
-    counts
 }

@@ -13,7 +13,7 @@
 //! important to catch. Tested against scikit-learn with `priors` set so
 //! (`tests/reference/make_lda_reference.py`).
 
-use super::classifier::{class_counts, BadValue, Classifier, Fitted, Found, Settings};
+use super::traits::{class_counts, BadValue, Fitted, Found, Settings};
 use super::LinearModel;
 use crate::signal::linalg::{cholesky, cholesky_solve};
 use crate::{Error, Result};
@@ -87,18 +87,6 @@ impl std::ops::DerefMut for LdaModel {
 impl Settings for LdaSpec {
     fn check(&self) -> Result<()> {
         Ok(())
-    }
-
-    fn fit_classifier(
-        &self,
-        x: ArrayView2<f64>,
-        y: &[usize],
-        n_classes: usize,
-    ) -> Result<Classifier> {
-        Ok(Classifier::Lda {
-            settings: self.clone(),
-            model: self.fit(x, y, n_classes)?,
-        })
     }
 }
 

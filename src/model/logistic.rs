@@ -13,10 +13,10 @@
 //! products and a numerically stable log-sum-exp per window, into reused buffers). The L-BFGS
 //! minimisation (argmin, its restarts, work budget and evaluation cache) is `model/lbfgs.rs`.
 
-use super::classifier::{class_counts, BadValue, Classifier, Fitted, Found, Settings};
 use super::lbfgs::minimise;
 pub use super::lbfgs::{FitBudget, EVALUATIONS_PER_ITERATION, MAX_FIT_SECONDS};
 use super::linear::sigmoid;
+use super::traits::{class_counts, BadValue, Fitted, Found, Settings};
 use super::LinearModel;
 use crate::{Error, Result};
 use ndarray::linalg::general_mat_mul;
@@ -227,18 +227,6 @@ fn check_training_set(x: ArrayView2<f64>, y: &[usize], n_classes: usize) -> Resu
 impl Settings for LogisticSpec {
     fn check(&self) -> Result<()> {
         LogisticSpec::check(self)
-    }
-
-    fn fit_classifier(
-        &self,
-        x: ArrayView2<f64>,
-        y: &[usize],
-        n_classes: usize,
-    ) -> Result<Classifier> {
-        Ok(Classifier::LogisticRegression {
-            settings: self.clone(),
-            model: self.fit(x, y, n_classes)?,
-        })
     }
 
     fn bad_value(&self) -> Option<BadValue> {

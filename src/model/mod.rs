@@ -8,10 +8,11 @@ pub mod lda;
 pub mod linear;
 pub mod logistic;
 pub mod scaler;
+pub mod traits;
 
-pub use classifier::{class_counts, non_finite_row, BadValue, Classifier, ClassifierSpec, Found};
-pub use classifier::{Fitted, Settings};
+pub use classifier::{Classifier, ClassifierSpec};
 pub use lda::{LdaModel, LdaSpec};
 pub use linear::LinearModel;
 pub use logistic::{FitReport, LogisticModel, LogisticSpec};
 pub use scaler::Scaler;
+pub use traits::{class_counts, non_finite_row, BadValue, Fitted, Found, Settings};

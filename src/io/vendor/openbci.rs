@@ -45,66 +45,10 @@ pub(super) fn read_openbci(
     let columns: Vec<&str> = header.split(',').map(str::trim).collect();
     // GUI v4 and earlier wrote no header row: the sample index, then `%Number of channels`
     // EEG columns (µV), then aux columns and a time; the channels get v5's names
-    let (exg, names, first_data): (Vec<usize>, Vec<String>, usize) = if columns[0]
-        .parse::<f64>()
-        .is_ok()
-    {
-        let Some((count_line, count)) = declared_channels else {
-            return Err(Error::at(
-                path,
-                header_line,
-                None,
-                "data without a header row and no `%Number of channels = N` comment",
-                "a header row `Sample Index, EXG Channel 0, ...` (GUI v5 and later) or a `%Number of channels = N` comment (GUI v4)",
-            ));
-        };
-        let n = match count.parse::<usize>() {
-            Ok(n) if (1..=MAX_COLUMNS).contains(&n) => n,
-            _ => {
-                return Err(Error::at(
-                    path,
-                    count_line,
-                    None,
-                    format!("number of channels '{count}'"),
-                    format!("`%Number of channels = N` with 1 ≤ N ≤ {MAX_COLUMNS}"),
-                ))
-            }
-        };
-        if columns.len() < n + 1 {
-            return Err(Error::at(
-                path,
-                header_line,
-                None,
-                format!("{} fields", columns.len()),
-                format!("at least {} fields: the sample index and the {n} channels of `%Number of channels = {n}`", n + 1),
-            ));
-        }
-        let names = (0..n).map(|i| format!("EXG Channel {i}")).collect();
-        ((1..=n).collect(), names, k)
+    let (exg, names, first_data) = if columns[0].parse::<f64>().is_ok() {
+        v4_columns(path, &columns, header_line, declared_channels, k)?
     } else {
-        let exg: Vec<usize> = (0..columns.len())
-            .filter(|&i| columns[i].starts_with("EXG Channel"))
-            .collect();
-        if exg.is_empty() {
-            return Err(Error::at(
-                path,
-                header_line,
-                None,
-                format!("no `EXG Channel` column (header: {})", truncate(header)),
-                "a header row `Sample Index, EXG Channel 0, ...` as the OpenBCI GUI writes",
-            ));
-        }
-        let names: Vec<String> = exg.iter().map(|&i| columns[i].to_string()).collect();
-        if let Some(d) = (1..names.len()).find(|&i| names[..i].contains(&names[i])) {
-            return Err(Error::at(
-                path,
-                header_line,
-                Some(exg[d] + 1),
-                format!("duplicate channel name '{}'", names[d]),
-                "unique channel names",
-            ));
-        }
-        (exg, names, k + 1)
+        v5_columns(path, &columns, header, header_line, k)?
     };
     let mut values = Vec::new();
     let mut n = 0usize;
@@ -125,6 +69,84 @@ pub(super) fn read_openbci(
         build(path, values, names, fs, None, Vec::new())?,
         Vec::new(),
     ))
+}
+
+/// The EEG columns of a GUI v4 file (no header row; `declared_channels` is the
+/// `%Number of channels = N` comment: its line and value): their indices, v5's names for them,
+/// and the index in `lines` of the first data row (`k`, the row after the comments).
+fn v4_columns(
+    path: &Path,
+    columns: &[&str],
+    header_line: u64,
+    declared_channels: Option<(u64, &str)>,
+    k: usize,
+) -> Result<(Vec<usize>, Vec<String>, usize)> {
+    let Some((count_line, count)) = declared_channels else {
+        return Err(Error::at(
+            path,
+            header_line,
+            None,
+            "data without a header row and no `%Number of channels = N` comment",
+            "a header row `Sample Index, EXG Channel 0, ...` (GUI v5 and later) or a `%Number of channels = N` comment (GUI v4)",
+        ));
+    };
+    let n = match count.parse::<usize>() {
+        Ok(n) if (1..=MAX_COLUMNS).contains(&n) => n,
+        _ => {
+            return Err(Error::at(
+                path,
+                count_line,
+                None,
+                format!("number of channels '{count}'"),
+                format!("`%Number of channels = N` with 1 ≤ N ≤ {MAX_COLUMNS}"),
+            ))
+        }
+    };
+    if columns.len() < n + 1 {
+        return Err(Error::at(
+            path,
+            header_line,
+            None,
+            format!("{} fields", columns.len()),
+            format!("at least {} fields: the sample index and the {n} channels of `%Number of channels = {n}`", n + 1),
+        ));
+    }
+    let names = (0..n).map(|i| format!("EXG Channel {i}")).collect();
+    Ok(((1..=n).collect(), names, k))
+}
+
+/// The `EXG Channel` columns of a GUI v5 header row: their indices, names, and the index in
+/// `lines` of the first data row (`k + 1`, after the header at `k`).
+fn v5_columns(
+    path: &Path,
+    columns: &[&str],
+    header: &str,
+    header_line: u64,
+    k: usize,
+) -> Result<(Vec<usize>, Vec<String>, usize)> {
+    let exg: Vec<usize> = (0..columns.len())
+        .filter(|&i| columns[i].starts_with("EXG Channel"))
+        .collect();
+    if exg.is_empty() {
+        return Err(Error::at(
+            path,
+            header_line,
+            None,
+            format!("no `EXG Channel` column (header: {})", truncate(header)),
+            "a header row `Sample Index, EXG Channel 0, ...` as the OpenBCI GUI writes",
+        ));
+    }
+    let names: Vec<String> = exg.iter().map(|&i| columns[i].to_string()).collect();
+    if let Some(d) = (1..names.len()).find(|&i| names[..i].contains(&names[i])) {
+        return Err(Error::at(
+            path,
+            header_line,
+            Some(exg[d] + 1),
+            format!("duplicate channel name '{}'", names[d]),
+            "unique channel names",
+        ));
+    }
+    Ok((exg, names, k + 1))
 }
 
 /// What the `%` comment lines at the top of an OpenBCI GUI export say.
