@@ -178,8 +178,16 @@ impl SimulateSpec {
     pub fn recording(&self, index: usize) -> SimulatedRecording {
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         rng.set_stream(index as u64);
-        let fs = self.sample_rate_hz;
-        // events
+        let (events, t) = self.events(&mut rng);
+        let duration = t - 2.0 + MARGIN_S;
+        let n = (duration * self.sample_rate_hz).round() as usize;
+        let mut samples = self.background(&mut rng, n);
+        self.add_responses(&mut rng, &mut samples, &events);
+        SimulatedRecording { samples, events }
+    }
+
+    /// The trials: (onset s, label), and the time (s) after the last trial's 2 ± 0.5 s.
+    fn events(&self, rng: &mut ChaCha8Rng) -> (Vec<(f64, &'static str)>, f64) {
         let mut events = Vec::with_capacity(self.trials);
         let mut t = MARGIN_S;
         for _ in 0..self.trials {
@@ -191,8 +199,13 @@ impl SimulateSpec {
             events.push((t, label));
             t += 2.0 + (rng.random::<f64>() - 0.5);
         }
-        let duration = t - 2.0 + MARGIN_S;
-        let n = (duration * fs).round() as usize;
+        (events, t)
+    }
+
+    /// `n` samples of background EEG (µV): 1/f^1.5 sources and an occipital alpha rhythm mixed
+    /// over the montage by scalp distance, plus white sensor noise.
+    fn background(&self, rng: &mut ChaCha8Rng, n: usize) -> ndarray::Array2<f64> {
+        let fs = self.sample_rate_hz;
         let n_ch = MONTAGE.len();
         // background sources: 1/f^1.5 spectra
         let mut planner = RealFftPlanner::<f64>::new();
@@ -216,9 +229,9 @@ impl SimulateSpec {
             source.iter().map(|v| v / rms.max(1e-300)).collect()
         };
         let sources: Vec<Vec<f64>> = (0..n_ch)
-            .map(|_| shaped(&mut rng, &|f: f64| f.max(0.5).powf(-0.75)))
+            .map(|_| shaped(rng, &|f: f64| f.max(0.5).powf(-0.75)))
             .collect();
-        let alpha = shaped(&mut rng, &|f: f64| (-(f - 10.0).powi(2) / 2.0).exp());
+        let alpha = shaped(rng, &|f: f64| (-(f - 10.0).powi(2) / 2.0).exp());
         // mix: channel c = Σ_s K(c, s)·source_s, K a Gaussian kernel of scalp distance
         let mut samples = ndarray::Array2::<f64>::zeros((n, n_ch));
         let background_rms = 7.0 / self.snr;
@@ -238,15 +251,28 @@ impl SimulateSpec {
             }
         }
         for v in samples.iter_mut() {
-            *v += normal(&mut rng);
+            *v += normal(rng);
         }
+        samples
+    }
+
+    /// Adds the evoked response to every trial and the ErrP to `robot_error` trials.
+    fn add_responses(
+        &self,
+        rng: &mut ChaCha8Rng,
+        samples: &mut ndarray::Array2<f64>,
+        events: &[(f64, &'static str)],
+    ) {
+        let fs = self.sample_rate_hz;
+        let n = samples.nrows();
+        let n_ch = MONTAGE.len();
         // evoked responses and ErrPs
         let errp_topo: Vec<f64> = (0..n_ch).map(|c| topo(c, 0.0, 0.05, 0.15)).collect();
         let errp_norm = errp_topo[11]; // FCz carries the published amplitude
         let evoked_topo: Vec<f64> = (0..n_ch).map(|c| topo(c, 0.0, -0.35, 0.2)).collect();
-        for &(onset, label) in &events {
-            let jitter = 0.02 * normal(&mut rng);
-            let gain = 1.0 + 0.2 * normal(&mut rng);
+        for &(onset, label) in events {
+            let jitter = 0.02 * normal(rng);
+            let gain = 1.0 + 0.2 * normal(rng);
             let first = (onset * fs).round() as usize;
             let last = (((onset + 0.8) * fs).round() as usize).min(n);
             for i in first..last {
@@ -263,7 +289,6 @@ impl SimulateSpec {
                 }
             }
         }
-        SimulatedRecording { samples, events }
     }
 }
 

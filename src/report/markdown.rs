@@ -139,6 +139,15 @@ pub fn markdown(r: &Report) -> String {
         r.protocol
     );
     let _ = writeln!(s, "**{}**\n", chance_line(r));
+    md_scores(&mut s, r);
+    md_per_class_and_confusion(&mut s, r);
+    md_folds_and_recordings(&mut s, r);
+    md_dropped_and_settings(&mut s, r);
+    s
+}
+
+/// The headline metrics table.
+fn md_scores(s: &mut String, r: &Report) {
     let _ = writeln!(s, "| metric | value |\n|---|---|");
     for (name, v) in [
         ("balanced accuracy", Some(r.balanced_accuracy)),
@@ -171,6 +180,10 @@ pub fn markdown(r: &Report) -> String {
         "| balanced accuracy per recording | {} |\n",
         pm(&r.recording_balanced_accuracy)
     );
+}
+
+/// Precision, recall and F1 per class, and the confusion matrix (counts and row %).
+fn md_per_class_and_confusion(s: &mut String, r: &Report) {
     let _ = writeln!(
         s,
         "## Per class\n\n| class | precision | recall | F1 | support |\n|---|---|---|---|---|"
@@ -200,6 +213,10 @@ pub fn markdown(r: &Report) -> String {
             .collect();
         let _ = writeln!(s, "| {} | {} |", md_cell(&r.classes[i]), cells.join(" | "));
     }
+}
+
+/// Balanced accuracy per fold and per recording.
+fn md_folds_and_recordings(s: &mut String, r: &Report) {
     let _ = writeln!(s, "\n## Folds\n\n| fold | train | test | accuracy | balanced accuracy | fold chance | classes missing from training |\n|---|---|---|---|---|---|---|");
     for f in &r.folds {
         let _ = writeln!(
@@ -235,6 +252,10 @@ pub fn markdown(r: &Report) -> String {
         "| mean ± sd | | | {} |",
         pm(&r.recording_balanced_accuracy)
     );
+}
+
+/// What was dropped and why, the warnings, and the settings as JSON.
+fn md_dropped_and_settings(s: &mut String, r: &Report) {
     let _ = writeln!(s, "\n## Dropped\n\n| reason | count |\n|---|---|");
     for (why, n) in dropped_rows(r) {
         let _ = writeln!(s, "| {why} | {n} |");
@@ -253,7 +274,6 @@ pub fn markdown(r: &Report) -> String {
     let settings = serde_json::to_string_pretty(&r.settings).expect("settings serialise");
     let fence = fence(&settings);
     let _ = writeln!(s, "{fence}json\n{settings}\n{fence}");
-    s
 }
 
 /// A short table for the terminal.

@@ -4,6 +4,7 @@
 
 mod html;
 mod markdown;
+mod svg;
 
 pub use crate::evaluate::report::*;
 pub use html::html;
