@@ -199,6 +199,13 @@ impl StreamFeatures {
             values,
             width,
         };
+        self.check_block(&block, view)?;
+        Ok(block)
+    }
+
+    /// The first window of `block` with a feature that is not finite or is absurdly large, as
+    /// an error naming the window and its largest sample (`view`: the buffered samples).
+    fn check_block(&self, block: &WindowFeatures, view: ArrayView2<f64>) -> Result<()> {
         for (start, row) in block.rows() {
             if let Some(j) = bad_feature(row) {
                 // the window's samples are still buffered: windows completed by this block
@@ -223,7 +230,7 @@ impl StreamFeatures {
                 ));
             }
         }
-        Ok(block)
+        Ok(())
     }
 
     /// Appends rows (row-major) to the channel-major buffer, first moving down the rows that

@@ -239,6 +239,7 @@ impl WindowSpec {
     ///
     /// Events that yield no window (other labels, segments shorter than a window, epochs off
     /// the recording) are not compared.
+    // long: one pass over the events' sample spans with its two refusals, each naming both events
     pub fn check_labelled(
         &self,
         path: &Path,

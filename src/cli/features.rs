@@ -9,7 +9,7 @@ use super::config::{csv_field, fmt_seconds, FeatureArgs, InputArgs, PreprocessAr
 use crate::features::FeatureSpec;
 use crate::io::output::write_atomically;
 use crate::io::{open_stream, Format, SampleStream};
-use crate::online::StreamFeatures;
+use crate::online::{StreamFeatures, WindowFeatures};
 use crate::pipeline::{FittedPipeline, LabelledRecording, PipelineSpec, WindowInput, Windowing};
 use crate::preprocess::Preprocessing;
 use crate::windows::{DropCounts, Window, WindowSpec};
@@ -201,10 +201,7 @@ fn stream(
     channels: Option<Vec<String>>,
     streams: Vec<Opened>,
 ) -> Result<()> {
-    let channels = match channels {
-        Some(c) => c,
-        None => streams[0].1.channel_names(),
-    };
+    let channels = channels.unwrap_or_else(|| streams[0].1.channel_names());
     let who = if model.is_some() {
         "the model needs"
     } else {
@@ -242,32 +239,9 @@ fn stream(
                         early.extend_from_slice(samples);
                         continue;
                     };
-                    let mut start = || -> Result<StreamFeatures> {
-                        window.check_rate(fs)?;
-                        if let Some(m) = model {
-                            m.check_rate(&name, fs)?;
-                        }
-                        match &first_rate {
-                            Some((rate, first)) if *rate != fs => {
-                                return Err(Error::input(format!(
-                                    "{}: sample rate {fs} Hz, but {} has {rate} Hz",
-                                    name.display(),
-                                    first.display()
-                                )))
-                            }
-                            Some(_) => {}
-                            None => first_rate = Some((fs, name.clone())),
-                        }
-                        StreamFeatures::new(
-                            &name,
-                            specs,
-                            fs,
-                            window.length_samples(fs),
-                            window.step_samples(fs),
-                            &channels,
-                        )
-                    };
-                    let f = start().map_err(&mut fail)?;
+                    let f =
+                        start_features(&name, fs, model, window, specs, &channels, &mut first_rate)
+                            .map_err(&mut fail)?;
                     if !header_written {
                         write_header(w, &f.column_names())?;
                         header_written = true;
@@ -284,26 +258,11 @@ fn stream(
                 .map_err(&mut fail)?;
                 let fs = first_rate.as_ref().map_or(1.0, |r| r.0);
                 windows += rows.len();
-                for (start, values) in rows.rows() {
-                    write!(
-                        w,
-                        "{recording},{},{},",
-                        fmt_seconds(start as f64 / fs),
-                        fmt_seconds((start + f.window_len()) as f64 / fs),
-                    )?;
-                    for v in values {
-                        write!(w, ",{v}")?;
-                    }
-                    writeln!(w)?;
-                }
+                write_rows(w, &recording, &rows, f.window_len(), fs)?;
             }
-            if features.is_none() {
-                return Err(fail(crate::io::too_few_rows(&name, rows_read)));
-            }
-            if windows == 0 {
-                let fs = first_rate.as_ref().map_or(1.0, |r| r.0);
-                return Err(fail(window.too_short(&name, rows_read, fs)));
-            }
+            let fs = first_rate.as_ref().map(|r| r.0);
+            check_end(&name, fs, features.is_some(), windows, rows_read, window)
+                .map_err(&mut fail)?;
         }
         Ok(())
     });
@@ -311,6 +270,85 @@ fn stream(
         Some(e) => Err(e),
         None => written,
     }
+}
+
+/// At the end of a recording's stream: an error if it never reached a known rate (too few
+/// rows) or gave no window (shorter than one).
+fn check_end(
+    name: &Path,
+    fs: Option<f64>,
+    started: bool,
+    windows: usize,
+    rows_read: u64,
+    window: &WindowSpec,
+) -> Result<()> {
+    if !started {
+        return Err(crate::io::too_few_rows(name, rows_read));
+    }
+    if windows == 0 {
+        return Err(window.too_short(name, rows_read, fs.unwrap_or(1.0)));
+    }
+    Ok(())
+}
+
+/// Checks the rate of a stream that has just become known (`fs`, Hz) against the window, the
+/// model and the first recording (remembered in `first_rate`), and starts its feature stream.
+fn start_features(
+    name: &Path,
+    fs: f64,
+    model: Option<&FittedPipeline>,
+    window: &WindowSpec,
+    specs: &[FeatureSpec],
+    channels: &[String],
+    first_rate: &mut Option<(f64, PathBuf)>,
+) -> Result<StreamFeatures> {
+    window.check_rate(fs)?;
+    if let Some(m) = model {
+        m.check_rate(name, fs)?;
+    }
+    match first_rate {
+        Some((rate, first)) if *rate != fs => {
+            return Err(Error::input(format!(
+                "{}: sample rate {fs} Hz, but {} has {rate} Hz",
+                name.display(),
+                first.display()
+            )))
+        }
+        Some(_) => {}
+        None => *first_rate = Some((fs, name.to_path_buf())),
+    }
+    StreamFeatures::new(
+        name,
+        specs,
+        fs,
+        window.length_samples(fs),
+        window.step_samples(fs),
+        channels,
+    )
+}
+
+/// Writes one CSV row per window of `rows` (start sample, feature values): the recording, the
+/// window's start and end (s, at `fs` Hz) and an empty label.
+fn write_rows(
+    w: &mut dyn Write,
+    recording: &str,
+    rows: &WindowFeatures,
+    window_len: usize,
+    fs: f64,
+) -> std::io::Result<()> {
+    for (start, values) in rows.rows() {
+        write!(
+            w,
+            "{recording},{},{},",
+            fmt_seconds(start as f64 / fs),
+            fmt_seconds((start + window_len) as f64 / fs),
+        )?;
+        for v in values {
+            write!(w, ",{v}")?;
+        }
+        writeln!(w)?;
+    }
+    Ok(())
 }
 
 /// Writes the feature CSV's header row.

@@ -231,8 +231,8 @@ fn by_group(c: &Ctx, names: &[String], of_recording: &[usize]) -> Result<Outcome
     })
 }
 
-/// Runs the evaluation; `settings` is stored in the report as given. (Its length past 80 lines
-/// is the [`Report`] literal, one line per field; each part of the work is a function.)
+/// Runs the evaluation; `settings` is stored in the report as given.
+// long: the [`Report`] literal, one line per field; each part of the work is a function
 pub fn run(req: &Request, settings: Settings) -> Result<Report> {
     let set = req.set;
     let y = &set.y;

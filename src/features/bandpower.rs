@@ -408,13 +408,41 @@ impl Extractor for BandPower {
     ) {
         let n_bands = self.bands.len();
         let n_ch = channels.len();
-        let (first_bin, n_kept) = (self.total_bins.0, self.kept_scale.len());
-        let (hop, seg_len) = (self.plan.step(), self.plan.segment_len());
+        let n_kept = self.kept_scale.len();
+        let missing = self.assign_slots(start, n_ch * n_kept);
+        if missing.0 < missing.1 {
+            self.fill_segments(window, channels, start, missing);
+        }
+        // sum the segments in order from 0.0 and scale: bit for bit `WelchPlan::psd`
+        let mut psd = std::mem::take(&mut self.psd);
+        for j in 0..n_ch {
+            let kept = &mut psd[..n_kept];
+            kept.iter_mut().for_each(|p| *p = 0.0);
+            for &slot in &self.slot_of {
+                let power = &self.cache[slot].power[j * n_kept..(j + 1) * n_kept];
+                for (p, v) in kept.iter_mut().zip(power) {
+                    *p += v;
+                }
+            }
+            self.write_kept(kept, &mut out[j * n_bands..(j + 1) * n_bands]);
+        }
+        self.psd = psd;
+    }
+}
+
+impl BandPower {
+    /// Points `slot_of` at the cache slot of each Welch segment of the window starting at
+    /// sample `start` (a slot of `width` values: channels × kept bins), taking free slots for
+    /// segments not cached and marking them `u64::MAX` to be filled; returns the range of
+    /// segment indices to compute (empty if all are cached).
+    fn assign_slots(&mut self, start: u64, width: usize) -> (usize, usize) {
+        let n_ch_kept = width;
+        let hop = self.plan.step();
         let n_seg = self.plan.n_segments(self.window_len);
         if self
             .cache
             .first()
-            .is_some_and(|c| c.power.len() != n_ch * n_kept)
+            .is_some_and(|c| c.power.len() != n_ch_kept)
         {
             self.cache.clear();
         }
@@ -439,72 +467,70 @@ impl Extractor for BandPower {
             let slot = free.unwrap_or_else(|| {
                 self.cache.push(CachedSegment {
                     start: 0,
-                    power: vec![0.0; n_ch * n_kept],
+                    power: vec![0.0; n_ch_kept],
                 });
                 self.cache.len() - 1
             });
             self.cache[slot].start = u64::MAX;
             self.slot_of[k] = slot;
         }
-        if missing.0 < missing.1 {
-            // each channel's new segments: read in place when the window is channel-major
-            // (the streaming buffer), else from the rows they cover, gathered once for all
-            let rows = missing.0 * hop..(missing.1 - 1) * hop + seg_len;
-            let first_row = rows.start;
-            let in_place = channels
-                .iter()
-                .all(|&c| window.column(c).as_slice().is_some());
-            if !in_place {
-                self.gather(window, channels, rows);
-            }
-            let stride = self.column_stride();
-            let BandPower {
-                plan,
-                cache,
-                slot_of,
-                columns,
-                ..
-            } = self;
-            for (j, &ch) in channels.iter().enumerate() {
-                let column = window.column(ch);
-                let samples: &[f64] = match column.as_slice() {
-                    Some(all) if in_place => &all[first_row..],
-                    _ => &columns[j * stride..],
-                };
-                for k in missing.0..missing.1 {
-                    let cached = &mut cache[slot_of[k]];
-                    if cached.start != u64::MAX {
-                        continue;
-                    }
-                    let from = k * hop - first_row;
-                    plan.segment_power(
-                        &samples[from..from + seg_len],
-                        first_bin,
-                        &mut cached.power[j * n_kept..(j + 1) * n_kept],
-                    );
-                }
-            }
+        missing
+    }
+
+    /// Computes the |X|² of the segments `missing` (a range of segment indices) of the window
+    /// starting at sample `start` into the slots `assign_slots` marked.
+    fn fill_segments(
+        &mut self,
+        window: ArrayView2<f64>,
+        channels: &[usize],
+        start: u64,
+        missing: (usize, usize),
+    ) {
+        let (first_bin, n_kept) = (self.total_bins.0, self.kept_scale.len());
+        let (hop, seg_len) = (self.plan.step(), self.plan.segment_len());
+        // each channel's new segments: read in place when the window is channel-major
+        // (the streaming buffer), else from the rows they cover, gathered once for all
+        let rows = missing.0 * hop..(missing.1 - 1) * hop + seg_len;
+        let first_row = rows.start;
+        let in_place = channels
+            .iter()
+            .all(|&c| window.column(c).as_slice().is_some());
+        if !in_place {
+            self.gather(window, channels, rows);
+        }
+        let stride = self.column_stride();
+        let BandPower {
+            plan,
+            cache,
+            slot_of,
+            columns,
+            ..
+        } = self;
+        for (j, &ch) in channels.iter().enumerate() {
+            let column = window.column(ch);
+            let samples: &[f64] = match column.as_slice() {
+                Some(all) if in_place => &all[first_row..],
+                _ => &columns[j * stride..],
+            };
             for k in missing.0..missing.1 {
-                let slot = self.slot_of[k];
-                if self.cache[slot].start == u64::MAX {
-                    self.cache[slot].start = start + (k * hop) as u64;
+                let cached = &mut cache[slot_of[k]];
+                if cached.start != u64::MAX {
+                    continue;
                 }
+                let from = k * hop - first_row;
+                plan.segment_power(
+                    &samples[from..from + seg_len],
+                    first_bin,
+                    &mut cached.power[j * n_kept..(j + 1) * n_kept],
+                );
             }
         }
-        // sum the segments in order from 0.0 and scale: bit for bit `WelchPlan::psd`
-        let mut psd = std::mem::take(&mut self.psd);
-        for j in 0..n_ch {
-            let kept = &mut psd[..n_kept];
-            kept.iter_mut().for_each(|p| *p = 0.0);
-            for &slot in &self.slot_of {
-                let power = &self.cache[slot].power[j * n_kept..(j + 1) * n_kept];
-                for (p, v) in kept.iter_mut().zip(power) {
-                    *p += v;
-                }
+        for k in missing.0..missing.1 {
+            let slot = self.slot_of[k];
+            if self.cache[slot].start == u64::MAX {
+                self.cache[slot].start = start + (k * hop) as u64;
             }
-            self.write_kept(kept, &mut out[j * n_bands..(j + 1) * n_bands]);
         }
-        self.psd = psd;
     }
 }
 

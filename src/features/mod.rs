@@ -259,6 +259,8 @@ pub fn extract(
 /// [`extract`] with baseline correction: when `baseline` is the sample range `a..b` of the
 /// window, each channel's mean over it is subtracted from the window before any extractor sees
 /// it (in a per-thread buffer).
+// long: the per-thread state (extractors, baseline buffer) and the per-window work are closures over
+// this function's borrowed inputs; as functions each would take ten arguments
 #[allow(clippy::too_many_arguments)]
 pub fn extract_with_baseline(
     specs: &[FeatureSpec],

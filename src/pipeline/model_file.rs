@@ -1,7 +1,7 @@
 //! The model file: load, migrate older formats, verify the checksum, validate what every value
 //! means, write.
 
-use super::model_fields::{finite, positive, Fields};
+use super::model_fields::{field_error, finite, positive, Fields};
 use super::*;
 
 impl FittedPipeline {
@@ -127,6 +127,7 @@ impl FittedPipeline {
     }
 
     /// Checks that the parts of a loaded model fit together.
+    // long: one consistency check per part of the model, in file order, each with its own message
     fn check(&self, path: &Path) -> Result<()> {
         let bad = |what: String| Err(Error::file(path, format!("inconsistent model: {what}")));
         let n_features = self.feature_names.len();
@@ -366,11 +367,6 @@ fn as_model_field(path: &Path, e: Error) -> Error {
         kind: e.kind,
         message: format!("{shown}: {message}"),
     }
-}
-
-/// A model file field refused by validation: `file: field: found, expected what`.
-pub(super) fn field_error(path: &Path, field: &str, found: &str, expected: &str) -> Error {
-    Error::file(path, format!("{field}: {found}, expected {expected}"))
 }
 
 /// A JSON error as `file:line:column: …`. An unknown field (refused: the checksum would not
