@@ -174,17 +174,19 @@ def lib_text(path):
 
 
 def top_level_graph():
-    modules = sorted(
+    modules = sorted({
         p.stem if p.is_file() else p.name
         for p in SRC.iterdir()
         if (p.suffix == ".rs" and p.stem not in ("main", "lib")) or (p.is_dir())
-    )
+    })
     root_exports = reexports(SRC / "lib.rs")
     edges = {m: {} for m in modules}
     for f in sorted(SRC.rglob("*.rs")):
         rel = f.relative_to(SRC)
         if rel.parts[0] in ("main.rs", "lib.rs"):
             continue
+        if f.name.endswith("_tests.rs") and not WITH_TESTS:
+            continue  # test modules kept in files of their own (`#[cfg(test)] #[path = ...]`)
         src_mod = rel.parts[0][:-3] if len(rel.parts) == 1 else rel.parts[0]
         text = lib_text(f)
         for path in paths_after(text, "crate::"):
