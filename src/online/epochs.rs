@@ -174,11 +174,26 @@ impl<'m> EpochDecoder<'m> {
     /// the decisions of every pending epoch now complete, in epoch order.
     pub fn push(&mut self, samples: &[f64], arrival: Instant) -> Result<Vec<Decision>> {
         let n_ch = self.n_channels.max(1);
-        let at = self.buffer.len();
-        self.buffer.extend_from_slice(samples);
-        self.pre.process(&mut self.buffer[at..]);
-        self.received += samples.len() / n_ch;
-        self.decide_ready(arrival)
+        let mut out = Vec::new();
+        let mut rest = samples;
+        // up to the next pending epoch's last sample at a time: it is decided at once, not
+        // after the rest of a long block has been filtered
+        while !rest.is_empty() {
+            let rows = match self.pending.first() {
+                Some(p) if (p.start as usize + self.len) > self.received => {
+                    p.start as usize + self.len - self.received
+                }
+                _ => rest.len() / n_ch,
+            };
+            let (now, later) = rest.split_at((rows * n_ch).min(rest.len()));
+            let at = self.buffer.len();
+            self.buffer.extend_from_slice(now);
+            self.pre.process(&mut self.buffer[at..]);
+            self.received += now.len() / n_ch;
+            out.extend(self.decide_ready(arrival)?);
+            rest = later;
+        }
+        Ok(out)
     }
 
     /// The decisions of every pending epoch whose last sample has arrived (e.g. after a late
