@@ -244,6 +244,99 @@ impl Preprocessing {
     }
 }
 
+/// [`Preprocessing::apply`] sample by sample, for a stream: common-average reference per
+/// sample, then the causal filter cascade as second-order sections whose state is carried from
+/// block to block, started (as offline) in the steady state of the first sample. The output
+/// equals the whole-recording causal output bit for bit whatever the block sizes: each value
+/// goes through the same operations in the same order.
+#[derive(Debug, Clone)]
+pub struct StreamPreprocess {
+    /// Re-reference each sample to the mean of the channels.
+    car: bool,
+    /// The filter cascade, if any.
+    sos: Option<Sos>,
+    /// `sosfilt_zi` of the cascade, per section.
+    zi: Vec<[f64; 2]>,
+    /// Channels per sample.
+    n_channels: usize,
+    /// Filter state: section `k`, channel `c` at `k * n_channels + c` (first and second delay).
+    z0: Vec<f64>,
+    /// Second delay of each section and channel.
+    z1: Vec<f64>,
+    /// Whether the first sample has set the initial state.
+    started: bool,
+}
+
+impl Preprocessing {
+    /// Whether the filters can run on a stream (causal, or no filters at all).
+    pub fn is_streamable(&self) -> bool {
+        self.filter_mode == FilterMode::Causal || (self.bandpass.is_none() && self.notch.is_none())
+    }
+
+    /// The streaming form of these settings for `n_channels` channels at `sample_rate_hz`. A
+    /// zero-phase filter (non-causal: each output depends on later samples) cannot run on a
+    /// stream and is an error that says to retrain with `--causal-filters`.
+    pub fn streaming(&self, sample_rate_hz: f64, n_channels: usize) -> Result<StreamPreprocess> {
+        if !self.is_streamable() {
+            return Err(Error::input(
+                "the model was trained with zero-phase filters (forward-backward: each output sample depends on later samples), which cannot run on a stream; retrain it with --causal-filters, or classify a recording file",
+            ));
+        }
+        let sos = self.filters(sample_rate_hz)?;
+        let zi = sos.as_ref().map(|s| s.zi()).unwrap_or_default();
+        let states = zi.len() * n_channels;
+        Ok(StreamPreprocess {
+            car: self.car,
+            sos,
+            zi,
+            n_channels,
+            z0: vec![0.0; states],
+            z1: vec![0.0; states],
+            started: false,
+        })
+    }
+}
+
+impl StreamPreprocess {
+    /// Pre-processes `rows` (samples × channels, row-major, a whole number of rows) in place.
+    pub fn process(&mut self, rows: &mut [f64]) {
+        let n_ch = self.n_channels;
+        if n_ch == 0 {
+            return;
+        }
+        for row in rows.chunks_exact_mut(n_ch) {
+            if self.car {
+                // as `apply`: the same ndarray sum over a contiguous row
+                let mut view = ndarray::ArrayViewMut1::from(&mut *row);
+                let mean = view.sum() / n_ch as f64;
+                view -= mean;
+            }
+            let Some(sos) = &self.sos else { continue };
+            if !self.started {
+                for (k, zs) in self.zi.iter().enumerate() {
+                    for (c, &x0) in row.iter().enumerate() {
+                        self.z0[k * n_ch + c] = zs[0] * x0;
+                        self.z1[k * n_ch + c] = zs[1] * x0;
+                    }
+                }
+                self.started = true;
+            }
+            for (k, s) in sos.sections.iter().enumerate() {
+                let (b0, b1, b2, a1, a2) = (s[0], s[1], s[2], s[4], s[5]);
+                let z0 = &mut self.z0[k * n_ch..(k + 1) * n_ch];
+                let z1 = &mut self.z1[k * n_ch..(k + 1) * n_ch];
+                for ((v, z0), z1) in row.iter_mut().zip(z0.iter_mut()).zip(z1.iter_mut()) {
+                    let xi = *v;
+                    let y = b0 * xi + *z0;
+                    *z0 = b1 * xi - a1 * y + *z1;
+                    *z1 = b2 * xi - a2 * y;
+                    *v = y;
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,5 +421,50 @@ mod tests {
             ..Default::default()
         };
         assert!(!lenient.rejects(&r, &w, 20, &[0], Some((0, 5))));
+    }
+
+    #[test]
+    fn streaming_equals_whole_recording_causal_filtering_bit_for_bit() {
+        let x = Array2::from_shape_fn((3000, 5), |(i, c)| {
+            ((i * (c + 2)) as f64 * 0.011).sin() * 20.0 + (i as f64 * 0.7).cos() * 3.0 + c as f64
+        });
+        let r = rec(x.clone());
+        let p = Preprocessing {
+            car: true,
+            bandpass: Some(BandPass {
+                low_hz: 1.0,
+                high_hz: 10.0,
+                order: Preprocessing::DEFAULT_ORDER,
+            }),
+            notch: Some(Notch {
+                freq_hz: 25.0,
+                q: Preprocessing::DEFAULT_Q,
+            }),
+            filter_mode: FilterMode::Causal,
+            ..Default::default()
+        };
+        let (whole, _) = p.apply(&r, (0..5).collect()).unwrap();
+        let whole = whole.samples.as_slice().unwrap().to_vec();
+        for block in [1usize, 7, 512] {
+            let mut stream = p.streaming(100.0, 5).unwrap();
+            let mut out = x.as_slice().unwrap().to_vec();
+            for chunk in out.chunks_mut(block * 5) {
+                stream.process(chunk);
+            }
+            let same = out
+                .iter()
+                .zip(&whole)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(
+                same,
+                "blocks of {block} rows differ from the whole recording"
+            );
+        }
+        let zero_phase = Preprocessing {
+            filter_mode: FilterMode::ZeroPhase,
+            ..p
+        };
+        let e = zero_phase.streaming(100.0, 5).unwrap_err();
+        assert!(e.message.contains("--causal-filters"), "{}", e.message);
     }
 }

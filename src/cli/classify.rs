@@ -2,7 +2,8 @@
 //! default when no -m is given), as CSV or JSON lines. Sliding-window models read the recording
 //! as a stream — from a file, from standard input (`-`), or from a file still being written
 //! (`--follow`) — so memory stays flat whatever its length; event-locked models label one
-//! window per event.
+//! window per event: from a file at once, or — when trained with `--causal-filters` — from a
+//! stream, each event decided as soon as its epoch's last sample arrives.
 
 use super::config::{csv_field, fmt_seconds, InputArgs};
 use super::load_model;
@@ -10,7 +11,7 @@ use crate::io::open_stream;
 use crate::io::output::write_atomically;
 use crate::io::prefetch::Prefetch;
 use crate::io::SampleStream;
-use crate::online::StreamClassifier;
+use crate::online::{EpochDecoder, StreamClassifier};
 use crate::pipeline::{FittedPipeline, Prediction};
 use crate::{Error, Result};
 use clap::ValueEnum;
@@ -83,8 +84,17 @@ pub fn run(args: Args) -> Result<()> {
             "--follow reads plain eegi CSV only (no vendor dialect, --board, --channels, --rename or _channels.tsv)",
         ));
     }
+    let streamed = args.recording == Path::new("-") || args.follow;
+    if model.window.is_event_locked() && streamed && !reader_offline {
+        return stream_events(&args, &model);
+    }
     if model_offline || reader_offline {
-        if model_offline && (args.recording == Path::new("-") || args.follow) {
+        if model_offline && streamed {
+            if !model.preprocessing.is_streamable() {
+                return Err(Error::input(
+                    "the model was trained with zero-phase filters (non-causal), which cannot run on a stream; retrain it with --causal-filters, or classify a recording file",
+                ));
+            }
             return Err(Error::input(
                 "the model is event-locked or pre-processes whole recordings (filters, re-referencing, baseline): it needs a recording file, not a stream",
             ));
@@ -205,6 +215,178 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
         Some(e) => Err(e),
         None => written,
     }
+}
+
+/// Reads an events file, and under `--follow` its new complete lines as it grows.
+struct EventsTail {
+    path: PathBuf,
+    /// Events already handed out.
+    seen: usize,
+}
+
+impl EventsTail {
+    /// The events not handed out yet (only complete lines: a line still being written waits).
+    fn poll(&mut self) -> Result<Vec<crate::io::Event>> {
+        let bytes = std::fs::read(&self.path).map_err(|e| {
+            Error::file(
+                &self.path,
+                format!("cannot read file: {}", crate::io::io_reason(&e)),
+            )
+        })?;
+        let complete = match bytes.iter().rposition(|&b| b == b'\n') {
+            Some(i) => &bytes[..=i],
+            None => return Ok(Vec::new()),
+        };
+        // a header line alone holds no events yet
+        if complete.iter().filter(|&&b| b == b'\n').count() < 2 {
+            return Ok(Vec::new());
+        }
+        let events = crate::io::parse_events(&self.path, complete)?;
+        let new = events.get(self.seen..).unwrap_or_default().to_vec();
+        self.seen = self.seen.max(events.len());
+        Ok(new)
+    }
+}
+
+/// Classifies an event-locked model's stream (standard input or a followed file): each event
+/// of `--events` (or the recording's sidecar) is decided as soon as its epoch's last sample
+/// arrives, one line each with the latency from that block's arrival.
+// long: the block loop carries the decoder, the events tail and the failure out of the writer
+// closure, as `stream` does
+fn stream_events(args: &Args, model: &FittedPipeline) -> Result<()> {
+    let events_path = match &args.input.events {
+        Some(p) => p.clone(),
+        None => crate::io::find_sidecar_events(&args.recording).ok_or_else(|| {
+            Error::input(
+                "the model is event-locked and a stream has no events: pass --events FILE (under --follow it may grow)",
+            )
+        })?,
+    };
+    let mut tail = EventsTail {
+        path: events_path,
+        seen: 0,
+    };
+    let (source, name) = open_source(&args.recording, args.follow)?;
+    let sample_rate = args.input.checked_sample_rate()?;
+    let mut stream = open_stream(source, &name, sample_rate)?;
+    stream.select_channels(&model.channels, "the model needs")?;
+    let mut decoder = EpochDecoder::new(model, &name)?;
+    let mut stream = read_ahead(stream);
+    let mut rate_checked = false;
+    let mut failure: Option<Error> = None;
+    let labels = Labels::new(&model.classes);
+    let mut decided = 0usize;
+    let written = write_atomically(&args.output, |w| {
+        let fail = |e: Error, failure: &mut Option<Error>| {
+            *failure = Some(e);
+            std::io::Error::other("input failed")
+        };
+        if args.format == Format::Csv {
+            write!(w, "onset_s,start_s,end_s,label")?;
+            for c in labels.names {
+                write!(w, ",{}", csv_field(&format!("p_{c}")))?;
+            }
+            writeln!(w, ",latency_us")?;
+            w.flush()?;
+        }
+        loop {
+            let block = stream.next_block();
+            let arrival = std::time::Instant::now();
+            match block {
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(e) => return Err(fail(e, &mut failure)),
+            }
+            if !rate_checked {
+                if let Some(fs) = stream.sample_rate_hz() {
+                    if let Err(e) = model.check_rate(&name, fs) {
+                        return Err(fail(e, &mut failure));
+                    }
+                    rate_checked = true;
+                }
+            }
+            let new = match tail.poll() {
+                Ok(n) => n,
+                Err(e) => return Err(fail(e, &mut failure)),
+            };
+            for ev in &new {
+                if let Some(warning) = decoder.push_event(ev) {
+                    eprintln!("eegi: warning: {warning}");
+                }
+            }
+            let decisions = match decoder.push(&stream.last_block().samples, arrival) {
+                Ok(d) => d,
+                Err(e) => return Err(fail(e, &mut failure)),
+            };
+            decided += decisions.len();
+            write_decisions(w, args.format, &labels, &decisions)?;
+            w.flush()?;
+        }
+        for warning in decoder.finish() {
+            eprintln!("eegi: warning: {warning}");
+        }
+        if decided == 0 {
+            let e = Error::file(
+                &name,
+                format!(
+                    "no event's epoch was complete in the stream ({} samples), expected at least one decision",
+                    decoder.received()
+                ),
+            );
+            return Err(fail(e, &mut failure));
+        }
+        Ok(())
+    });
+    match failure {
+        Some(e) => Err(e),
+        None => written,
+    }
+}
+
+/// Writes one line per decision: onset, epoch, label, probabilities, latency (µs).
+fn write_decisions(
+    w: &mut dyn Write,
+    format: Format,
+    labels: &Labels,
+    decisions: &[crate::online::Decision],
+) -> std::io::Result<()> {
+    for d in decisions {
+        let p = &d.prediction;
+        match format {
+            Format::Csv => {
+                write!(
+                    w,
+                    "{},{},{},{}",
+                    fmt_seconds(d.onset_s),
+                    fmt_seconds(p.start_s),
+                    fmt_seconds(p.end_s),
+                    labels.csv[p.class]
+                )?;
+                for v in &p.probabilities {
+                    write!(w, ",{v}")?;
+                }
+                writeln!(w, ",{:.0}", d.latency_us)?;
+            }
+            Format::Jsonl => {
+                let probs: serde_json::Map<String, serde_json::Value> = labels
+                    .names
+                    .iter()
+                    .zip(&p.probabilities)
+                    .map(|(c, v)| (c.clone(), serde_json::json!(v)))
+                    .collect();
+                let line = serde_json::json!({
+                    "onset_s": d.onset_s,
+                    "start_s": p.start_s,
+                    "end_s": p.end_s,
+                    "label": labels.names[p.class],
+                    "probabilities": probs,
+                    "latency_us": d.latency_us,
+                });
+                writeln!(w, "{line}")?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A model's class names, as given (JSON lines) and as CSV fields (quoted once, not per row).

@@ -300,6 +300,16 @@ fn print_text(args: &Args, model: &FittedPipeline, n_recordings: usize) {
             );
         }
     }
+    if model.preprocessing.bandpass.is_some() || model.preprocessing.notch.is_some() {
+        let _ = if model.preprocessing.is_streamable() {
+            writeln!(
+                out,
+                "filters: causal (the model runs on streams too: classify - or --follow)"
+            )
+        } else {
+            writeln!(out, "filters: zero-phase (recording files only; for streams retrain with --causal-filters)")
+        };
+    }
     let _ = writeln!(out, "model written to {}", args.output.display());
     super::print_stdout(&out);
 }

@@ -13,6 +13,7 @@ mod evaluate_shared_data;
 mod features_preprocess;
 mod fuzz;
 mod numeric_guard;
+mod online_errp;
 mod reference;
 mod reference_erp;
 mod reference_xdawn;

@@ -1,7 +1,12 @@
 //! Window-by-window features and classification of a stream of samples: the online path of a
 //! BCI, built from exactly the extractors, scaler and classifier of the offline path.
 //! [`StreamFeatures`] buffers about one window of samples and computes the features of every
-//! window as soon as its last sample arrives; [`StreamClassifier`] labels them with a model.
+//! window as soon as its last sample arrives; [`StreamClassifier`] labels them with a model;
+//! [`EpochDecoder`] classifies the epoch of each event of an event-locked model as soon as the
+//! epoch's last sample arrives.
+
+mod epochs;
+pub use epochs::{Decision, EpochDecoder};
 
 use crate::features::{bad_feature, feature_error, BadFeature, Extractor, FeatureSpec};
 use crate::pipeline::{FittedPipeline, Prediction};

@@ -1,0 +1,116 @@
+//! Online ErrP latency inside the decoder: 64 channels at 512 Hz stream in blocks of 16 samples
+//! (31 ms, a typical amplifier chunk) through [`EpochDecoder`] with an ErrP model — CAR, causal
+//! 1-10 Hz band-pass, 0-0.8 s epochs, ERP bin means, LDA — over 200+ events. Measured per
+//! decision: from the arrival of the block holding the epoch's last sample to the decision
+//! (the decoder's own `latency_us`), p50 / p99 / max. No timed assertion.
+//! Run with `cargo bench --bench epoch_decoder`.
+
+use eegi::features::{ErpSpec, FeatureSpec};
+use eegi::io::Event;
+use eegi::model::LdaSpec;
+use eegi::online::EpochDecoder;
+use eegi::pipeline::{ClassifierSpec, LabelledRecording, PipelineSpec};
+use eegi::preprocess::{BandPass, FilterMode, Preprocessing};
+use eegi::simulate::SimulateSpec;
+use eegi::windows::WindowSpec;
+use eegi::Recording;
+use ndarray::{s, Array2};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+const FS: f64 = 512.0;
+const N_CH: usize = 64;
+const BLOCK: usize = 16;
+
+fn main() {
+    let sim = SimulateSpec {
+        trials: 240,
+        sample_rate_hz: FS,
+        error_rate: 0.3,
+        ..SimulateSpec::default()
+    }
+    .recording(0);
+    let n = sim.samples.nrows();
+    // 64 channels: the 32 simulated ones and a copy shifted by 7 samples
+    let mut samples = Array2::<f64>::zeros((n, N_CH));
+    samples.slice_mut(s![.., ..32]).assign(&sim.samples);
+    samples
+        .slice_mut(s![..n - 7, 32..])
+        .assign(&sim.samples.slice(s![7.., ..]));
+    let mut names = SimulateSpec::channel_names();
+    names.extend((0..32).map(|i| format!("X{i}")));
+    let events: Vec<Event> = sim
+        .events
+        .iter()
+        .map(|&(onset_s, label)| Event {
+            onset_s,
+            duration_s: 0.0,
+            label: label.to_string(),
+            line: 0,
+        })
+        .collect();
+    let recording = Recording {
+        samples,
+        sample_rate_hz: FS,
+        channel_names: names,
+        source: PathBuf::from("simulated"),
+    };
+    let spec = PipelineSpec {
+        window: WindowSpec::Epoch {
+            start_s: 0.0,
+            end_s: 0.8,
+        },
+        preprocessing: Preprocessing {
+            car: true,
+            bandpass: Some(BandPass {
+                low_hz: 1.0,
+                high_hz: 10.0,
+                order: 4,
+            }),
+            filter_mode: FilterMode::Causal,
+            ..Default::default()
+        },
+        features: vec![FeatureSpec::Erp(ErpSpec {
+            rate_hz: 20.0,
+            channels: None,
+        })],
+        labels: None,
+        classifier: ClassifierSpec::Lda(LdaSpec::default()),
+    };
+    let input = LabelledRecording {
+        recording: recording.clone(),
+        events: events.clone(),
+        events_path: PathBuf::from("simulated_events.csv"),
+    };
+    let set = spec.training_set(&[input]).expect("training set");
+    let model = spec.fit(&set, Vec::new(), None).expect("fit");
+
+    let mut decoder = EpochDecoder::new(&model, Path::new("bench")).expect("decoder");
+    for ev in &events {
+        assert!(decoder.push_event(ev).is_none());
+    }
+    let mut latencies = Vec::new();
+    let mut push_us = Vec::new();
+    let mut most_buffered = 0;
+    for chunk in recording.samples.as_slice().unwrap().chunks(BLOCK * N_CH) {
+        let arrival = Instant::now();
+        let decisions = decoder.push(chunk, arrival).expect("push");
+        push_us.push(arrival.elapsed().as_secs_f64() * 1e6);
+        latencies.extend(decisions.iter().map(|d| d.latency_us));
+        most_buffered = most_buffered.max(decoder.buffered());
+    }
+    let q = |v: &mut Vec<f64>, f: f64| {
+        v.sort_by(f64::total_cmp);
+        v[((v.len() - 1) as f64 * f).round() as usize]
+    };
+    let max = latencies.iter().cloned().fold(0.0, f64::max);
+    println!(
+        "epoch decoder ({N_CH} ch, {FS} Hz, blocks of {BLOCK}, CAR + causal 1-10 Hz + ERP 20 Hz + LDA): {} decisions, block arrival to decision p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs; any block p50 {:.1} µs, p99 {:.1} µs; at most {most_buffered} samples held",
+        latencies.len(),
+        q(&mut latencies, 0.5),
+        q(&mut latencies, 0.99),
+        max,
+        q(&mut push_us, 0.5),
+        q(&mut push_us, 0.99),
+    );
+}
