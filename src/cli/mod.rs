@@ -9,8 +9,9 @@ mod info;
 mod inspect;
 mod simulate;
 mod train;
+mod usage;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// The default model, trained from `data/` by the command in README.md and embedded in the binary.
 pub const DEFAULT_MODEL: &str = include_str!("../../models/default.json");
@@ -159,11 +160,13 @@ pub fn main() -> i32 {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => e.exit(), // --help, --version
         Err(e) => {
-            // clap's message is several lines; eegi's errors are one
-            let text = e.to_string();
-            let first = text.lines().next().unwrap_or("bad usage");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("eegi: usage: {first} (see eegi --help)");
+            // clap's message is several lines; eegi's errors are one, with all of its content
+            let args: Vec<String> = std::env::args().skip(1).collect();
+            let names: Vec<String> = Cli::command()
+                .get_subcommands()
+                .map(|c| c.get_name().to_string())
+                .collect();
+            eprintln!("eegi: {}", usage::usage_line(&e, &args, &names));
             return 2;
         }
     };

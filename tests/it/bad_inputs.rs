@@ -1204,6 +1204,25 @@ fn cases(model_text: &str) -> Vec<Case> {
                 .into_bytes(),
             vec!["model.json:2:", "unknown field 'extra'", "unknown fields are refused"],
         ),
+        // issue 15: usage errors keep clap's content
+        usage(
+            "usage: a required argument missing (train without a recording)",
+            vec!["train"],
+            vec![
+                "usage: the following required arguments were not provided: <RECORDING>...",
+                "(see eegi train --help)",
+            ],
+        ),
+        usage(
+            "usage: a value that is not one of the choices",
+            vec!["train", "rec.csv", "--classifier", "LDA"],
+            vec!["invalid value 'LDA'", "[possible values: logistic, lda]"],
+        ),
+        usage(
+            "usage: a misspelt option",
+            vec!["train", "rec.csv", "--epochs", "0:1"],
+            vec!["'--epochs'", "a similar argument exists: '--epoch'"],
+        ),
     ]
 }
 
