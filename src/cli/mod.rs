@@ -4,6 +4,7 @@ mod classify;
 mod config;
 mod convert;
 mod evaluate;
+mod evaluate_checks;
 mod features;
 mod info;
 mod inspect;
@@ -11,7 +12,7 @@ mod simulate;
 mod train;
 mod usage;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// The default model, trained from `data/` by the command in README.md and embedded in the binary.
 pub const DEFAULT_MODEL: &str = include_str!("../../models/default.json");
@@ -156,8 +157,11 @@ fn set_threads(threads: Option<usize>) -> crate::Result<()> {
 
 /// Runs eegi with the process arguments; returns the exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) if !e.use_stderr() => e.exit(), // --help, --version
         Err(e) => {
             // clap's message is several lines; eegi's errors are one, with all of its content
@@ -175,7 +179,13 @@ pub fn main() -> i32 {
         Command::Classify(a) => classify::run(a),
         Command::Features(a) => features::run(a),
         Command::Inspect(a) => inspect::run(a),
-        Command::Evaluate(a) => evaluate::run(a),
+        Command::Evaluate(a) => {
+            let given = matches
+                .subcommand_matches("evaluate")
+                .map(evaluate_checks::model_overrides)
+                .unwrap_or_default();
+            evaluate::run(a, &given)
+        }
         Command::Simulate(a) => simulate::run(a),
         Command::Convert(a) => convert::run(a),
         Command::Info(a) => info::run(a),

@@ -71,3 +71,129 @@ fn usage_errors_keep_clap_content_and_point_at_the_subcommand_help() {
     eegi().args(["train", "--help"]).assert().success();
     eegi().arg("--version").assert().success();
 }
+
+/// Runs `eegi evaluate ARGS --json`; returns the report and stderr.
+fn evaluate_json(args: &[&str]) -> (serde_json::Value, String) {
+    let out = eegi()
+        .arg("evaluate")
+        .args(args)
+        .arg("--json")
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{args:?}: {err}");
+    (serde_json::from_slice(&out.stdout).unwrap(), err)
+}
+
+#[test]
+fn evaluating_a_model_on_its_training_recordings_is_refused_or_marked_not_held_out() {
+    // the default model was trained on data/eyes_open.csv and data/eyes_closed.csv
+    let err = one_line_error(
+        &[
+            "evaluate",
+            "data/eyes_open.csv",
+            "-m",
+            "models/default.json",
+        ],
+        2,
+    );
+    assert!(
+        err.starts_with("eegi: data/eyes_open.csv: a recording the model was trained on (the same SHA-256 as its training input data/eyes_open.csv; 1 of 1 recording evaluated), expected recordings the model has not seen"),
+        "{err}"
+    );
+    assert!(err.contains("--allow-training-data"), "{err}");
+    // the same bytes under another name are found too
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.csv");
+    std::fs::copy(root().join("data/eyes_closed.csv"), &copy).unwrap();
+    std::fs::copy(
+        root().join("data/eyes_closed_events.csv"),
+        dir.path().join("copy_events.csv"),
+    )
+    .unwrap();
+    let copy = copy.to_str().unwrap();
+    let err = one_line_error(&["evaluate", copy, "-m", "models/default.json"], 2);
+    assert!(
+        err.contains("copy.csv: a recording the model was trained on (the same SHA-256 as its training input data/eyes_closed.csv"),
+        "{err}"
+    );
+    // allowed: stderr, the protocol and the report's warnings say NOT held out
+    let (v, err) = evaluate_json(&[
+        "data/eyes_open_then_closed.csv",
+        copy,
+        "-m",
+        "models/default.json",
+        "--permutations",
+        "0",
+        "--allow-training-data",
+    ]);
+    assert!(
+        err.contains("eegi: warning: NOT HELD OUT: ") && err.contains("1 of 2 recordings"),
+        "{err}"
+    );
+    assert!(v["protocol"].as_str().unwrap().contains("NOT held out"));
+    assert!(v["warnings"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("NOT HELD OUT: "));
+    // held-out recordings: no warning, the protocol is unchanged
+    let (v, err) = evaluate_json(&[
+        "data/eyes_open_then_closed.csv",
+        "-m",
+        "models/default.json",
+        "--permutations",
+        "0",
+    ]);
+    assert!(!err.contains("warning"), "{err}");
+    assert_eq!(v["protocol"], "held-out evaluation of a trained model");
+}
+
+#[test]
+fn options_a_model_overrides_are_named_in_a_warning() {
+    let (v, err) = evaluate_json(&[
+        "data/eyes_open_then_closed.csv",
+        "-m",
+        "models/default.json",
+        "--permutations",
+        "0",
+        "--epoch",
+        "0:1",
+        "--bandpass",
+        "1-10",
+        "--features",
+        "bandpower",
+        "--labels",
+        "eyes_open,eyes_closed",
+    ]);
+    let line = "--epoch, --features, --bandpass ignored with -m: the model's own window, features, pre-processing and classifier are used (see eegi inspect models/default.json)";
+    assert!(err.contains(&format!("eegi: warning: {line}")), "{err}");
+    assert_eq!(v["warnings"][0], line);
+}
+
+#[test]
+fn a_report_that_could_not_be_written_is_refused_before_the_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("missing/report.html");
+    let err = one_line_error(
+        &[
+            "evaluate",
+            "data/eyes_open.csv",
+            "data/eyes_closed.csv",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        1,
+    );
+    assert!(err.contains("report.html: no folder"), "{err}");
+    assert!(err.contains("checked before the evaluation"), "{err}");
+    let err = one_line_error(
+        &[
+            "evaluate",
+            "data/eyes_open.csv",
+            "--report",
+            dir.path().to_str().unwrap(),
+        ],
+        2,
+    );
+    assert!(err.contains("unknown extension"), "{err}");
+}
