@@ -76,7 +76,11 @@ pub struct Args {
     pub alpha: f64,
 
     /// Label permutations for the empirical chance level and p-value (0 skips the test).
-    /// Default 100: p-values down to 0.01, in seconds on typical batches.
+    /// p = (1 + permutations scoring at least as well) / (N + 1), so p ≥ 1/(N+1): the default
+    /// 100 resolves p down to 0.0099, fewer than 19 can never give p ≤ 0.05. With -m each
+    /// permutation only re-scores; with cross-validation each refits every fold, so the test
+    /// takes about N times as long as the evaluation itself (minutes to tens of minutes on a
+    /// few dozen recordings; try --permutations 0 first, or 19 for p ≥ 0.05 resolution).
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub permutations: usize,
 

@@ -1240,6 +1240,11 @@ fn cases(model_text: &str) -> Vec<Case> {
             ],
             code: 2,
         },
+        usage(
+            "convert: an output extension convert does not write (.edf)",
+            vec!["convert", "rec.csv", "out.edf"],
+            vec!["out.edf: extension .edf, expected .csv: convert writes eegi's CSV layout only"],
+        ),
         Case {
             code: 1, // the output cannot be written: a runtime failure, found before the work
             ..usage(

@@ -197,3 +197,88 @@ fn a_report_that_could_not_be_written_is_refused_before_the_work() {
     );
     assert!(err.contains("unknown extension"), "{err}");
 }
+
+#[test]
+fn train_to_stdout_pipes_into_classify() {
+    let train = eegi()
+        .args([
+            "train",
+            "data/eyes_open.csv",
+            "data/eyes_closed.csv",
+            "--cv",
+            "0",
+            "-o",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert!(train.status.success());
+    // stdout is the model file alone (it parses); the summary is on stderr
+    let shipped = std::fs::read(root().join("models/default.json")).unwrap();
+    let err = String::from_utf8(train.stderr).unwrap();
+    assert!(err.contains("model written to stdout"), "{err}");
+    let shipped: serde_json::Value = serde_json::from_slice(&shipped).unwrap();
+    let piped: serde_json::Value = serde_json::from_slice(&train.stdout).unwrap();
+    // the same fit as the shipped model (which differs only by its cross-validation summary)
+    assert_eq!(piped["classifier"], shipped["classifier"]);
+    let out = eegi()
+        .args(["classify", "data/eyes_open_then_closed.csv", "-m", "-"])
+        .write_stdin(train.stdout)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(csv.starts_with("start_s,end_s,label,p_eyes_closed,p_eyes_open\n"));
+    assert_eq!(csv.lines().count(), 40);
+}
+
+#[test]
+fn convert_refuses_an_extension_it_does_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.edf");
+    let err = one_line_error(&["convert", "data/eyes_open.csv", out.to_str().unwrap()], 2);
+    assert!(
+        err.contains(
+            "out.edf: extension .edf, expected .csv: convert writes eegi's CSV layout only"
+        ),
+        "{err}"
+    );
+    assert!(!out.exists());
+    let gz = dir.path().join("out.csv.gz");
+    one_line_error(&["convert", "data/eyes_open.csv", gz.to_str().unwrap()], 2);
+    let csv = dir.path().join("out.CSV");
+    eegi()
+        .args(["convert", "data/eyes_open.csv"])
+        .arg(&csv)
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_permutation_p_value_states_its_resolution_and_one_recording_is_singular() {
+    let out = eegi()
+        .args([
+            "evaluate",
+            "data/eyes_open_then_closed.csv",
+            "-m",
+            "models/default.json",
+            "--permutations",
+            "10",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("38 windows, 2 classes, 1 recording; "),
+        "{text}"
+    );
+    assert!(
+        text.contains("the smallest p-value 10 permutations can give is 0.0909; use ≥ 99 permutations for p ≤ 0.01"),
+        "{text}"
+    );
+}
