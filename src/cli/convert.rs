@@ -16,7 +16,8 @@ pub struct Args {
     #[arg(value_name = "IN")]
     pub input_file: PathBuf,
 
-    /// The CSV to write (`-` = stdout; the events sidecar is then not written).
+    /// The CSV to write (`-` = stdout; the events sidecar is then not written). Other
+    /// extensions (.edf, .bdf, .gz) are refused: convert writes CSV only.
     #[arg(value_name = "OUT.csv")]
     pub output: PathBuf,
 
@@ -24,8 +25,25 @@ pub struct Args {
     pub input: InputArgs,
 }
 
+/// Refuses an output name whose extension is a format convert does not write (`out.edf`
+/// would hold CSV that eegi then refuses as EDF).
+fn check_extension(output: &Path) -> Result<()> {
+    let ext = output
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        None | Some("csv") | Some("txt") => Ok(()),
+        Some(ext) => Err(Error::input(format!(
+            "{}: extension .{ext}, expected .csv: convert writes eegi's CSV layout only (with a sidecar <stem>_events.csv), not EDF/BDF or compressed files",
+            output.display()
+        ))),
+    }
+}
+
 /// Runs `eegi convert`.
 pub fn run(args: Args) -> Result<()> {
+    check_extension(&args.output)?;
     args.input
         .check_stdin_once(std::slice::from_ref(&args.input_file), None)?;
     args.input

@@ -5,6 +5,7 @@
 //! chance, and a report as JSON, Markdown or self-contained HTML.
 
 use super::config::{hash_inputs, FeatureArgs, InputArgs, WindowArgs};
+use super::evaluate_checks;
 use super::load_model;
 use crate::evaluate::run::{run as evaluate, Protocol, Request};
 use crate::io::output::write_atomically;
@@ -28,9 +29,17 @@ pub struct Args {
     pub recordings: Vec<PathBuf>,
 
     /// Evaluate this trained model on the recordings (held out: nothing is refitted); its own
-    /// window and feature settings are used.
+    /// window, feature and pre-processing settings are used (window, feature, pre-processing
+    /// and classifier options given with -m are ignored, with a warning).
     #[arg(short, long, value_name = "MODEL.json", conflicts_with_all = ["cv", "group_by"])]
     pub model: Option<PathBuf>,
+
+    /// With -m: evaluate recordings the model was trained on (found by SHA-256 among its
+    /// training inputs) instead of refusing them. Refused by default because a model scores
+    /// its own training windows far better than new ones, so such a figure presented as
+    /// held-out would be wrong; with this flag the terminal, JSON and report say NOT held out.
+    #[arg(long, requires = "model")]
+    pub allow_training_data: bool,
 
     /// Cross-validation: `K` for stratified K-fold over groups of windows that overlap in time
     /// or share an event, or `by-recording` to leave one recording out at a time. Default:
@@ -67,7 +76,11 @@ pub struct Args {
     pub alpha: f64,
 
     /// Label permutations for the empirical chance level and p-value (0 skips the test).
-    /// Default 100: p-values down to 0.01, in seconds on typical batches.
+    /// p = (1 + permutations scoring at least as well) / (N + 1), so p ≥ 1/(N+1): the default
+    /// 100 resolves p down to 0.0099, fewer than 19 can never give p ≤ 0.05. With -m each
+    /// permutation only re-scores; with cross-validation each refits every fold, so the test
+    /// takes about N times as long as the evaluation itself (minutes to tens of minutes on a
+    /// few dozen recordings; try --permutations 0 first, or 19 for p ≥ 0.05 resolution).
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub permutations: usize,
 
@@ -361,13 +374,9 @@ fn progress_bar(permutations: usize) -> ProgressBar {
     bar
 }
 
-/// Runs `eegi evaluate`.
-pub fn run(args: Args) -> Result<()> {
-    if let Some(report) = &args.report {
-        args.input
-            .check_output(report, &args.recordings, args.model.as_deref())?;
-    }
-    let format = args.report.as_deref().map(report_format).transpose()?;
+/// Runs `eegi evaluate`; `given` names the options on the command line that `-m` overrides.
+pub fn run(args: Args, given: &[String]) -> Result<()> {
+    let format = check_report(&args)?;
     let paths = expand_recordings(&args.recordings)?;
     args.input.check_stdin_once(&paths, args.model.as_deref())?;
     let model = args
@@ -375,6 +384,7 @@ pub fn run(args: Args) -> Result<()> {
         .as_deref()
         .map(|p| load_model(Some(p)))
         .transpose()?;
+    let warnings = model_warnings(&args, model.as_ref(), &paths, given)?;
     let classifier = classifier_spec(&args);
     let spec = pipeline_spec(&args, model.as_ref(), &classifier)?;
     let inputs = args.input.load_labelled(&paths)?;
@@ -433,6 +443,73 @@ pub fn run(args: Args) -> Result<()> {
         settings,
     )?;
     bar.finish_and_clear();
+    write_outputs(&args, format, &warnings.mark(report))
+}
 
-    write_outputs(&args, format, &report)
+/// Checks `--report` before any work: not an input, a known extension, a folder to write in;
+/// returns its format.
+fn check_report(args: &Args) -> Result<Option<Format>> {
+    let Some(report) = &args.report else {
+        return Ok(None);
+    };
+    args.input
+        .check_output(report, &args.recordings, args.model.as_deref())?;
+    let format = report_format(report)?;
+    evaluate_checks::check_writable(report)?;
+    Ok(Some(format))
+}
+
+impl ModelWarnings {
+    /// The report with these warnings first, and a protocol that says NOT held out when it is not.
+    fn mark(self, mut report: Report) -> Report {
+        if self.training_data.is_some() {
+            report.protocol =
+                "evaluation of a trained model on recordings it was trained on (NOT held out)"
+                    .to_string();
+        }
+        let first = self.training_data.into_iter().chain(self.overrides);
+        report.warnings.splice(0..0, first);
+        report
+    }
+}
+
+/// Warnings of an evaluation with `-m`, printed on stderr and kept for the report.
+#[derive(Default)]
+struct ModelWarnings {
+    /// Recordings the model was trained on (`--allow-training-data`).
+    training_data: Option<String>,
+    /// Options the model overrides.
+    overrides: Option<String>,
+}
+
+/// With `-m`: refuses recordings the model was trained on (unless `--allow-training-data`,
+/// then warns), and warns of options the model overrides.
+fn model_warnings(
+    args: &Args,
+    model: Option<&FittedPipeline>,
+    paths: &[PathBuf],
+    given: &[String],
+) -> Result<ModelWarnings> {
+    let (Some(model), Some(model_path)) = (model, args.model.as_deref()) else {
+        return Ok(ModelWarnings::default());
+    };
+    let mut w = ModelWarnings::default();
+    let seen = evaluate_checks::training_recordings(model, paths)?;
+    if !seen.is_empty() {
+        let line = evaluate_checks::training_data_line(&seen, paths.len());
+        if !args.allow_training_data {
+            return Err(Error::input(format!(
+                "{line}, expected recordings the model has not seen: scores on training data are not held out (--allow-training-data evaluates them anyway, marked NOT held out)"
+            )));
+        }
+        let line = format!("NOT HELD OUT: {line}; the scores measure how well the model fits its training data, not how it does on new recordings");
+        eprintln!("eegi: warning: {line}");
+        w.training_data = Some(line);
+    }
+    if !given.is_empty() {
+        let line = evaluate_checks::overrides_line(given, model_path);
+        eprintln!("eegi: warning: {line}");
+        w.overrides = Some(line);
+    }
+    Ok(w)
 }

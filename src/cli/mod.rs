@@ -4,13 +4,15 @@ mod classify;
 mod config;
 mod convert;
 mod evaluate;
+mod evaluate_checks;
 mod features;
 mod info;
 mod inspect;
 mod simulate;
 mod train;
+mod usage;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// The default model, trained from `data/` by the command in README.md and embedded in the binary.
 pub const DEFAULT_MODEL: &str = include_str!("../../models/default.json");
@@ -155,15 +157,20 @@ fn set_threads(threads: Option<usize>) -> crate::Result<()> {
 
 /// Runs eegi with the process arguments; returns the exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) if !e.use_stderr() => e.exit(), // --help, --version
         Err(e) => {
-            // clap's message is several lines; eegi's errors are one
-            let text = e.to_string();
-            let first = text.lines().next().unwrap_or("bad usage");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("eegi: usage: {first} (see eegi --help)");
+            // clap's message is several lines; eegi's errors are one, with all of its content
+            let args: Vec<String> = std::env::args().skip(1).collect();
+            let names: Vec<String> = Cli::command()
+                .get_subcommands()
+                .map(|c| c.get_name().to_string())
+                .collect();
+            eprintln!("eegi: {}", usage::usage_line(&e, &args, &names));
             return 2;
         }
     };
@@ -172,7 +179,13 @@ pub fn main() -> i32 {
         Command::Classify(a) => classify::run(a),
         Command::Features(a) => features::run(a),
         Command::Inspect(a) => inspect::run(a),
-        Command::Evaluate(a) => evaluate::run(a),
+        Command::Evaluate(a) => {
+            let given = matches
+                .subcommand_matches("evaluate")
+                .map(evaluate_checks::model_overrides)
+                .unwrap_or_default();
+            evaluate::run(a, &given)
+        }
         Command::Simulate(a) => simulate::run(a),
         Command::Convert(a) => convert::run(a),
         Command::Info(a) => info::run(a),

@@ -18,7 +18,8 @@ pub struct Args {
     #[arg(required = true, value_name = "RECORDING")]
     pub recordings: Vec<PathBuf>,
 
-    /// Where to write the model file (JSON).
+    /// Where to write the model file (JSON); `-` writes it to stdout, and the summary then
+    /// goes to stderr.
     #[arg(short, long, value_name = "MODEL.json")]
     pub output: PathBuf,
 
@@ -230,7 +231,7 @@ fn print_json(args: &Args, model: &FittedPipeline, seconds: Seconds) {
     let summary = serde_json::to_value(&summary).expect("summary serialises");
     let mut text = serde_json::to_string_pretty(&summary).expect("summary serialises");
     text.push('\n');
-    super::print_stdout(&text);
+    print_summary(args, &text);
 }
 
 /// Prints `train`'s text summary (and warns on stderr when the fit did not converge).
@@ -310,8 +311,21 @@ fn print_text(args: &Args, model: &FittedPipeline, n_recordings: usize) {
             writeln!(out, "filters: zero-phase (recording files only; for streams retrain with --causal-filters)")
         };
     }
-    let _ = writeln!(out, "model written to {}", args.output.display());
-    super::print_stdout(&out);
+    let _ = match args.output.to_str() {
+        Some("-") => writeln!(out, "model written to stdout"),
+        _ => writeln!(out, "model written to {}", args.output.display()),
+    };
+    print_summary(args, &out);
+}
+
+/// Prints the summary on stdout, or on stderr when the model itself goes to stdout (`-o -`),
+/// so that `eegi train … -o - | eegi classify REC -m -` reads the model alone.
+fn print_summary(args: &Args, text: &str) {
+    if args.output == std::path::Path::new("-") {
+        eprint!("{text}");
+    } else {
+        super::print_stdout(text);
+    }
 }
 
 /// What to try when the fit did not converge at penalty `alpha`: a stronger penalty steadies an

@@ -39,10 +39,10 @@ pub fn html(r: &Report) -> String {
     );
     let _ = writeln!(
         s,
-        "<p>{} windows of {} classes from {} recordings; {}.</p>",
+        "<p>{} windows of {} classes from {}; {}.</p>",
         r.n_windows,
         r.classes.len(),
-        r.n_recordings,
+        super::markdown::recordings(r.n_recordings),
         esc(&r.protocol)
     );
     let class = match r.permutation_p_value {

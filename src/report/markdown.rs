@@ -90,11 +90,7 @@ pub(crate) fn chance_line(r: &Report) -> String {
         (Some(e), Some(p)) => format!(
             "; empirical chance {e:.3} from {} label permutations, p = {p:.4}{}",
             r.permutations,
-            if p <= 0.05 {
-                " (beats chance)"
-            } else {
-                " (does NOT beat chance)"
-            }
+            verdict(p, r.permutations)
         ),
         _ => "; no permutation test (--permutations 0)".into(),
     };
@@ -104,6 +100,25 @@ pub(crate) fn chance_line(r: &Report) -> String {
         r.chance_balanced_accuracy,
         r.classes.len()
     )
+}
+
+/// "1 recording", "3 recordings".
+pub(crate) fn recordings(n: usize) -> String {
+    format!("{n} recording{}", if n == 1 { "" } else { "s" })
+}
+
+/// What a permutation p-value says, with its resolution: N permutations cannot give a p below
+/// 1/(N+1), so with fewer than 19 no result can reach p ≤ 0.05.
+pub(crate) fn verdict(p: f64, permutations: usize) -> String {
+    let smallest = 1.0 / (permutations as f64 + 1.0);
+    let finer = "use ≥ 99 permutations for p ≤ 0.01";
+    if p <= 0.05 {
+        " (beats chance)".to_string()
+    } else if smallest > 0.05 {
+        format!(" (cannot beat chance at p ≤ 0.05: the smallest p-value {permutations} permutation{} can give is {smallest:.4}; {finer})", if permutations == 1 { "" } else { "s" })
+    } else {
+        " (does NOT beat chance)".to_string()
+    }
 }
 
 /// The dropped windows and events, one reason a line.
@@ -132,10 +147,10 @@ pub fn markdown(r: &Report) -> String {
     let _ = writeln!(s, "# eegi evaluation\n");
     let _ = writeln!(
         s,
-        "{} windows of {} classes from {} recordings; {}.\n",
+        "{} windows of {} classes from {}; {}.\n",
         r.n_windows,
         r.classes.len(),
-        r.n_recordings,
+        recordings(r.n_recordings),
         r.protocol
     );
     let _ = writeln!(s, "**{}**\n", chance_line(r));
@@ -281,10 +296,10 @@ pub fn terminal(r: &Report) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{} windows, {} classes, {} recordings; {}",
+        "{} windows, {} classes, {}; {}",
         r.n_windows,
         r.classes.len(),
-        r.n_recordings,
+        recordings(r.n_recordings),
         r.protocol
     );
     let w = r.classes.iter().map(|c| c.len()).max().unwrap_or(5).max(5);
@@ -364,6 +379,16 @@ mod tests {
             })
             .count();
         assert_eq!(unescaped_pipes, 0, "{cell}");
+    }
+
+    #[test]
+    fn the_p_value_verdict_states_its_resolution() {
+        assert_eq!(verdict(0.0099, 100), " (beats chance)");
+        assert_eq!(verdict(0.3, 100), " (does NOT beat chance)");
+        assert_eq!(
+            verdict(1.0 / 11.0, 10),
+            " (cannot beat chance at p ≤ 0.05: the smallest p-value 10 permutations can give is 0.0909; use ≥ 99 permutations for p ≤ 0.01)"
+        );
     }
 
     #[test]

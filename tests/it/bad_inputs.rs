@@ -36,7 +36,8 @@ struct Case {
     what: &'static str,
     /// Files written into the case's folder: (name, bytes).
     files: Vec<(&'static str, Vec<u8>)>,
-    /// Arguments after `eegi` (the output `-o out.dat` is appended).
+    /// Arguments after `eegi` (the output `-o out.dat` is appended, but for evaluate and
+    /// convert, which have no -o).
     args: Vec<&'static str>,
     /// Substrings the one error line must contain.
     needles: Vec<&'static str>,
@@ -1204,6 +1205,54 @@ fn cases(model_text: &str) -> Vec<Case> {
                 .into_bytes(),
             vec!["model.json:2:", "unknown field 'extra'", "unknown fields are refused"],
         ),
+        // issue 15: usage errors keep clap's content
+        usage(
+            "usage: a required argument missing (train without a recording)",
+            vec!["train"],
+            vec![
+                "usage: the following required arguments were not provided: <RECORDING>...",
+                "(see eegi train --help)",
+            ],
+        ),
+        usage(
+            "usage: a value that is not one of the choices",
+            vec!["train", "rec.csv", "--classifier", "LDA"],
+            vec!["invalid value 'LDA'", "[possible values: logistic, lda]"],
+        ),
+        usage(
+            "usage: a misspelt option",
+            vec!["train", "rec.csv", "--epochs", "0:1"],
+            vec!["'--epochs'", "a similar argument exists: '--epoch'"],
+        ),
+        // issue 15: no silent "held-out" evaluation on training data; outputs checked first
+        Case {
+            what: "evaluate -m: a recording the model was trained on",
+            files: vec![
+                ("rec.csv", good_recording().into_bytes()),
+                ("rec_events.csv", GOOD_EVENTS.as_bytes().to_vec()),
+                ("model.json", model_text.as_bytes().to_vec()),
+            ],
+            args: vec!["evaluate", "rec.csv", "-m", "model.json"],
+            needles: vec![
+                "rec.csv: a recording the model was trained on (the same SHA-256 as its training input rec.csv",
+                "expected recordings the model has not seen",
+                "--allow-training-data",
+            ],
+            code: 2,
+        },
+        usage(
+            "convert: an output extension convert does not write (.edf)",
+            vec!["convert", "rec.csv", "out.edf"],
+            vec!["out.edf: extension .edf, expected .csv: convert writes eegi's CSV layout only"],
+        ),
+        Case {
+            code: 1, // the output cannot be written: a runtime failure, found before the work
+            ..usage(
+                "evaluate: --report in a folder that does not exist",
+                vec!["evaluate", "rec.csv", "--bands", BANDS, "--report", "no/r.html"],
+                vec!["no/r.html: no folder no, expected an existing folder to write into"],
+            )
+        },
     ]
 }
 
@@ -1263,7 +1312,11 @@ fn run(i: usize, case: &Case, base: &Path) -> String {
     std::fs::write(dir.join("out.dat"), "previous").unwrap();
     let before = listing(&dir);
     let mut c = Command::cargo_bin("eegi").unwrap();
-    c.current_dir(&dir).args(&case.args).args(["-o", "out.dat"]);
+    c.current_dir(&dir).args(&case.args);
+    // evaluate and convert have no -o: their cases name their outputs
+    if !matches!(case.args.first().copied(), Some("evaluate" | "convert")) {
+        c.args(["-o", "out.dat"]);
+    }
     let out = c.output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     let what = case.what;

@@ -117,7 +117,15 @@ fn same_seed_same_report_and_zero_permutations_work() {
 
 #[test]
 fn folders_expand_to_their_recordings() {
-    let v = json(&["-m", "models/default.json", "data", "--permutations", "0"]);
+    // data/ holds the default model's two training recordings: allowed, and said
+    let v = json(&[
+        "-m",
+        "models/default.json",
+        "data",
+        "--permutations",
+        "0",
+        "--allow-training-data",
+    ]);
     assert_eq!(v["per_recording"].as_array().unwrap().len(), 3);
     assert_eq!(v["n_recordings"], 3);
 }

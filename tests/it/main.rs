@@ -23,6 +23,7 @@ mod shared_data;
 mod shared_data_erp;
 mod simulate;
 mod threshold;
+mod ux;
 mod vendor;
 mod xdawn;
 

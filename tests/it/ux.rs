@@ -1,0 +1,284 @@
+//! What scientists and hobbyists expect (issue 15): usage errors that keep clap's content,
+//! no silent "held-out" evaluation on training data, `train -o -` in a pipe, `convert` that
+//! refuses formats it cannot write, `--report` checked before the work, honest permutation
+//! wording.
+
+use assert_cmd::Command;
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn eegi() -> Command {
+    let mut c = Command::cargo_bin("eegi").unwrap();
+    c.current_dir(root());
+    c
+}
+
+/// Runs eegi with `args`; checks the exit code and that stderr is one line; returns it.
+fn one_line_error(args: &[&str], code: i32) -> String {
+    let out = eegi().args(args).output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{args:?}: one line: {err}");
+    assert!(err.starts_with("eegi: "), "{err}");
+    err
+}
+
+#[test]
+fn usage_errors_keep_clap_content_and_point_at_the_subcommand_help() {
+    // the missing argument is named
+    let err = one_line_error(&["train", "data/eyes_open.csv"], 2);
+    assert!(err.starts_with("eegi: usage: "), "{err}");
+    assert!(err.contains("--output <MODEL.json>"), "{err}");
+    assert!(err.contains("(see eegi train --help)"), "{err}");
+    // several missing arguments, all named
+    let err = one_line_error(&["train"], 2);
+    assert!(err.contains("--output <MODEL.json>, <RECORDING>"), "{err}");
+    // no command: the commands are listed
+    let err = one_line_error(&[], 2);
+    assert!(
+        err.contains("a command is required, one of: train, classify"),
+        "{err}"
+    );
+    assert!(err.contains("(see eegi --help)"), "{err}");
+    // the valid values are listed
+    let err = one_line_error(
+        &[
+            "train",
+            "data/eyes_open.csv",
+            "-o",
+            "x.json",
+            "--classifier",
+            "LDA",
+        ],
+        2,
+    );
+    assert!(err.contains("[possible values: logistic, lda]"), "{err}");
+    // "did you mean"
+    let err = one_line_error(&["evaluate", "data/eyes_open.csv", "--epochs", "0:1"], 2);
+    assert!(err.contains("unexpected argument '--epochs'"), "{err}");
+    assert!(
+        err.contains("a similar argument exists: '--epoch'"),
+        "{err}"
+    );
+    assert!(err.contains("(see eegi evaluate --help)"), "{err}");
+    // a global option before the command still finds the command
+    let err = one_line_error(&["--threads", "2", "classify", "--frobnicate"], 2);
+    assert!(err.contains("(see eegi classify --help)"), "{err}");
+    // help and version are not errors
+    eegi().args(["train", "--help"]).assert().success();
+    eegi().arg("--version").assert().success();
+}
+
+/// Runs `eegi evaluate ARGS --json`; returns the report and stderr.
+fn evaluate_json(args: &[&str]) -> (serde_json::Value, String) {
+    let out = eegi()
+        .arg("evaluate")
+        .args(args)
+        .arg("--json")
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{args:?}: {err}");
+    (serde_json::from_slice(&out.stdout).unwrap(), err)
+}
+
+#[test]
+fn evaluating_a_model_on_its_training_recordings_is_refused_or_marked_not_held_out() {
+    // the default model was trained on data/eyes_open.csv and data/eyes_closed.csv
+    let err = one_line_error(
+        &[
+            "evaluate",
+            "data/eyes_open.csv",
+            "-m",
+            "models/default.json",
+        ],
+        2,
+    );
+    assert!(
+        err.starts_with("eegi: data/eyes_open.csv: a recording the model was trained on (the same SHA-256 as its training input data/eyes_open.csv; 1 of 1 recording evaluated), expected recordings the model has not seen"),
+        "{err}"
+    );
+    assert!(err.contains("--allow-training-data"), "{err}");
+    // the same bytes under another name are found too
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copy.csv");
+    std::fs::copy(root().join("data/eyes_closed.csv"), &copy).unwrap();
+    std::fs::copy(
+        root().join("data/eyes_closed_events.csv"),
+        dir.path().join("copy_events.csv"),
+    )
+    .unwrap();
+    let copy = copy.to_str().unwrap();
+    let err = one_line_error(&["evaluate", copy, "-m", "models/default.json"], 2);
+    assert!(
+        err.contains("copy.csv: a recording the model was trained on (the same SHA-256 as its training input data/eyes_closed.csv"),
+        "{err}"
+    );
+    // allowed: stderr, the protocol and the report's warnings say NOT held out
+    let (v, err) = evaluate_json(&[
+        "data/eyes_open_then_closed.csv",
+        copy,
+        "-m",
+        "models/default.json",
+        "--permutations",
+        "0",
+        "--allow-training-data",
+    ]);
+    assert!(
+        err.contains("eegi: warning: NOT HELD OUT: ") && err.contains("1 of 2 recordings"),
+        "{err}"
+    );
+    assert!(v["protocol"].as_str().unwrap().contains("NOT held out"));
+    assert!(v["warnings"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("NOT HELD OUT: "));
+    // held-out recordings: no warning, the protocol is unchanged
+    let (v, err) = evaluate_json(&[
+        "data/eyes_open_then_closed.csv",
+        "-m",
+        "models/default.json",
+        "--permutations",
+        "0",
+    ]);
+    assert!(!err.contains("warning"), "{err}");
+    assert_eq!(v["protocol"], "held-out evaluation of a trained model");
+}
+
+#[test]
+fn options_a_model_overrides_are_named_in_a_warning() {
+    let (v, err) = evaluate_json(&[
+        "data/eyes_open_then_closed.csv",
+        "-m",
+        "models/default.json",
+        "--permutations",
+        "0",
+        "--epoch",
+        "0:1",
+        "--bandpass",
+        "1-10",
+        "--features",
+        "bandpower",
+        "--labels",
+        "eyes_open,eyes_closed",
+    ]);
+    let line = "--epoch, --features, --bandpass ignored with -m: the model's own window, features, pre-processing and classifier are used (see eegi inspect models/default.json)";
+    assert!(err.contains(&format!("eegi: warning: {line}")), "{err}");
+    assert_eq!(v["warnings"][0], line);
+}
+
+#[test]
+fn a_report_that_could_not_be_written_is_refused_before_the_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("missing/report.html");
+    let err = one_line_error(
+        &[
+            "evaluate",
+            "data/eyes_open.csv",
+            "data/eyes_closed.csv",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        1,
+    );
+    assert!(err.contains("report.html: no folder"), "{err}");
+    assert!(err.contains("checked before the evaluation"), "{err}");
+    let err = one_line_error(
+        &[
+            "evaluate",
+            "data/eyes_open.csv",
+            "--report",
+            dir.path().to_str().unwrap(),
+        ],
+        2,
+    );
+    assert!(err.contains("unknown extension"), "{err}");
+}
+
+#[test]
+fn train_to_stdout_pipes_into_classify() {
+    let train = eegi()
+        .args([
+            "train",
+            "data/eyes_open.csv",
+            "data/eyes_closed.csv",
+            "--cv",
+            "0",
+            "-o",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert!(train.status.success());
+    // stdout is the model file alone (it parses); the summary is on stderr
+    let shipped = std::fs::read(root().join("models/default.json")).unwrap();
+    let err = String::from_utf8(train.stderr).unwrap();
+    assert!(err.contains("model written to stdout"), "{err}");
+    let shipped: serde_json::Value = serde_json::from_slice(&shipped).unwrap();
+    let piped: serde_json::Value = serde_json::from_slice(&train.stdout).unwrap();
+    // the same fit as the shipped model (which differs only by its cross-validation summary)
+    assert_eq!(piped["classifier"], shipped["classifier"]);
+    let out = eegi()
+        .args(["classify", "data/eyes_open_then_closed.csv", "-m", "-"])
+        .write_stdin(train.stdout)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(csv.starts_with("start_s,end_s,label,p_eyes_closed,p_eyes_open\n"));
+    assert_eq!(csv.lines().count(), 40);
+}
+
+#[test]
+fn convert_refuses_an_extension_it_does_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.edf");
+    let err = one_line_error(&["convert", "data/eyes_open.csv", out.to_str().unwrap()], 2);
+    assert!(
+        err.contains(
+            "out.edf: extension .edf, expected .csv: convert writes eegi's CSV layout only"
+        ),
+        "{err}"
+    );
+    assert!(!out.exists());
+    let gz = dir.path().join("out.csv.gz");
+    one_line_error(&["convert", "data/eyes_open.csv", gz.to_str().unwrap()], 2);
+    let csv = dir.path().join("out.CSV");
+    eegi()
+        .args(["convert", "data/eyes_open.csv"])
+        .arg(&csv)
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_permutation_p_value_states_its_resolution_and_one_recording_is_singular() {
+    let out = eegi()
+        .args([
+            "evaluate",
+            "data/eyes_open_then_closed.csv",
+            "-m",
+            "models/default.json",
+            "--permutations",
+            "10",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("38 windows, 2 classes, 1 recording; "),
+        "{text}"
+    );
+    assert!(
+        text.contains("the smallest p-value 10 permutations can give is 0.0909; use ≥ 99 permutations for p ≤ 0.01"),
+        "{text}"
+    );
+}
