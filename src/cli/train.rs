@@ -301,6 +301,18 @@ fn print_text(args: &Args, model: &FittedPipeline, n_recordings: usize) {
             );
         }
     }
+    filters_line(&mut out, model);
+    let _ = match args.output.to_str() {
+        Some("-") => writeln!(out, "model written to stdout"),
+        _ => writeln!(out, "model written to {}", args.output.display()),
+    };
+    print_summary(args, &out);
+}
+
+/// The summary line that says whether the model's filters are causal (it runs on streams) or
+/// zero-phase (recording files only); nothing without filters.
+fn filters_line(out: &mut String, model: &FittedPipeline) {
+    use std::fmt::Write;
     if model.preprocessing.bandpass.is_some() || model.preprocessing.notch.is_some() {
         let _ = if model.preprocessing.is_streamable() {
             writeln!(
@@ -311,11 +323,6 @@ fn print_text(args: &Args, model: &FittedPipeline, n_recordings: usize) {
             writeln!(out, "filters: zero-phase (recording files only; for streams retrain with --causal-filters)")
         };
     }
-    let _ = match args.output.to_str() {
-        Some("-") => writeln!(out, "model written to stdout"),
-        _ => writeln!(out, "model written to {}", args.output.display()),
-    };
-    print_summary(args, &out);
 }
 
 /// Prints the summary on stdout, or on stderr when the model itself goes to stdout (`-o -`),
