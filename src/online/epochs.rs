@@ -307,3 +307,94 @@ impl<'m> EpochDecoder<'m> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::{ErpSpec, FeatureSpec};
+    use crate::model::LdaSpec;
+    use crate::pipeline::{ClassifierSpec, LabelledRecording, PipelineSpec};
+    use crate::preprocess::{BandPass, FilterMode, Preprocessing};
+    use crate::simulate::SimulateSpec;
+
+    #[test]
+    fn decisions_equal_offline_for_any_block_size_in_bounded_memory() {
+        let sim = SimulateSpec {
+            trials: 30,
+            ..SimulateSpec::default()
+        }
+        .recording(0);
+        let events: Vec<Event> = sim
+            .events
+            .iter()
+            .map(|&(onset_s, label)| Event {
+                onset_s,
+                duration_s: 0.0,
+                label: label.to_string(),
+                line: 0,
+            })
+            .collect();
+        let rec = crate::Recording {
+            samples: sim.samples.clone(),
+            sample_rate_hz: SimulateSpec::default().sample_rate_hz,
+            channel_names: SimulateSpec::channel_names(),
+            source: PathBuf::from("sim.csv"),
+        };
+        let spec = PipelineSpec {
+            window: WindowSpec::Epoch {
+                start_s: 0.0,
+                end_s: 0.8,
+            },
+            preprocessing: Preprocessing {
+                car: true,
+                bandpass: Some(BandPass {
+                    low_hz: 1.0,
+                    high_hz: 10.0,
+                    order: 4,
+                }),
+                filter_mode: FilterMode::Causal,
+                ..Default::default()
+            },
+            features: vec![FeatureSpec::Erp(ErpSpec {
+                rate_hz: 20.0,
+                channels: None,
+            })],
+            labels: None,
+            classifier: ClassifierSpec::Lda(LdaSpec::default()),
+        };
+        let input = LabelledRecording {
+            recording: rec.clone(),
+            events: events.clone(),
+            events_path: PathBuf::from("sim_events.csv"),
+        };
+        let model = spec
+            .fit(&spec.training_set(&[input]).unwrap(), Vec::new(), None)
+            .unwrap();
+        let offline = model.classify(&rec, Some(&events)).unwrap();
+        let n_ch = rec.n_channels();
+        for block in [1usize, 37, 1000] {
+            let mut d = EpochDecoder::new(&model, Path::new("sim.csv")).unwrap();
+            for ev in &events {
+                assert!(d.push_event(ev).is_none());
+            }
+            let mut online = Vec::new();
+            for chunk in rec.samples.as_slice().unwrap().chunks(block * n_ch) {
+                online.extend(d.push(chunk, Instant::now()).unwrap());
+                assert!(d.buffered() <= 2 * (model.window_samples + block) + 2);
+            }
+            let online: Vec<Prediction> = online.into_iter().map(|d| d.prediction).collect();
+            assert_eq!(online, offline, "blocks of {block} rows");
+            assert!(d.finish().is_empty());
+            // an event whose epoch began before the samples still held: a warning, no decision
+            let late = Event {
+                onset_s: 1.0,
+                duration_s: 0.0,
+                label: "ok".into(),
+                line: 7,
+            };
+            let warning = d.push_event(&late).expect("a warning");
+            assert!(warning.contains("line 7"), "{warning}");
+            assert_eq!(d.pending(), 0);
+        }
+    }
+}
