@@ -5,6 +5,7 @@
 mod html;
 mod markdown;
 mod svg;
+mod words;
 
 pub use crate::evaluate::report::*;
 pub use html::html;
