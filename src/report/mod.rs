@@ -10,3 +10,4 @@ mod words;
 pub use crate::evaluate::report::*;
 pub use html::html;
 pub use markdown::{markdown, terminal};
+pub use words::preprocessing as preprocessing_in_words;

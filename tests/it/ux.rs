@@ -327,3 +327,43 @@ fn reports_state_the_pre_processing_in_words_and_json() {
     );
     assert_ne!(with["settings"], without["settings"]);
 }
+
+#[test]
+fn inspect_states_the_pre_processing() {
+    let text = String::from_utf8(
+        eegi()
+            .args(["inspect", "models/default.json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(text.contains("\npre-processing: none\n"), "{text}");
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    eegi()
+        .args([
+            "train",
+            "data/eyes_open.csv",
+            "data/eyes_closed.csv",
+            "--cv",
+            "0",
+        ])
+        .args([
+            "--bandpass",
+            "1-30",
+            "--notch",
+            "50",
+            "--causal-filters",
+            "-o",
+        ])
+        .arg(&model)
+        .assert()
+        .success();
+    let text =
+        String::from_utf8(eegi().arg("inspect").arg(&model).output().unwrap().stdout).unwrap();
+    assert!(
+        text.contains("\npre-processing: band-pass 1-30 Hz (Butterworth order 4), notch 50 Hz (Q 30), causal filters\n"),
+        "{text}"
+    );
+}
