@@ -338,6 +338,7 @@ fn settings(
     Ok(Settings {
         window: spec.window.clone(),
         features: spec.features.clone(),
+        preprocessing: (&spec.preprocessing).into(),
         labels: spec.labels.clone(),
         classifier: model_file.is_none().then(|| classifier.clone()),
         evaluation: match protocol {

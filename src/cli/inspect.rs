@@ -50,6 +50,11 @@ pub fn describe(m: &FittedPipeline) -> String {
             m.window_samples
         ),
     };
+    let _ = writeln!(
+        o,
+        "pre-processing: {}",
+        crate::report::preprocessing_in_words(&(&m.preprocessing).into())
+    );
     for f in &m.features {
         let _ = writeln!(
             o,

@@ -167,6 +167,9 @@ pub struct Settings {
     pub window: WindowSpec,
     /// Feature extractors.
     pub features: Vec<FeatureSpec>,
+    /// Pre-processing before windows are cut (band-pass, notch, CAR, filter mode, baseline,
+    /// rejection; the model's with -m). Every field is written, `null`/`false` when off.
+    pub preprocessing: PreprocessingSettings,
     /// Labels kept (all when null).
     pub labels: Option<Vec<String>>,
     /// Classifier settings (null for a held-out model, whose own settings it carries).
@@ -189,4 +192,34 @@ pub struct Settings {
     pub model: Option<InputFile>,
     /// Recording and events files with their SHA-256.
     pub inputs: Vec<InputFile>,
+}
+
+/// Pre-processing as the report states it: every setting, off ones as `null`/`false`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PreprocessingSettings {
+    /// Band-pass filter.
+    pub bandpass: Option<crate::preprocess::BandPass>,
+    /// Notch filter.
+    pub notch: Option<crate::preprocess::Notch>,
+    /// Common average reference.
+    pub car: bool,
+    /// Zero-phase (offline) or causal filtering.
+    pub filter_mode: crate::preprocess::FilterMode,
+    /// Baseline interval subtracted from each event-locked window.
+    pub baseline: Option<crate::preprocess::Baseline>,
+    /// Epoch rejection threshold, µV.
+    pub reject_uv: Option<f64>,
+}
+
+impl From<&crate::preprocess::Preprocessing> for PreprocessingSettings {
+    fn from(p: &crate::preprocess::Preprocessing) -> Self {
+        PreprocessingSettings {
+            bandpass: p.bandpass.clone(),
+            notch: p.notch.clone(),
+            car: p.car,
+            filter_mode: p.filter_mode,
+            baseline: p.baseline.clone(),
+            reject_uv: p.reject_uv,
+        }
+    }
 }

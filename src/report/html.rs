@@ -45,6 +45,11 @@ pub fn html(r: &Report) -> String {
         super::markdown::recordings(r.n_recordings),
         esc(&r.protocol)
     );
+    let _ = writeln!(
+        s,
+        "<p>Pre-processing: {}.</p>",
+        esc(&super::words::preprocessing(&r.settings.preprocessing))
+    );
     let class = match r.permutation_p_value {
         Some(p) if p <= 0.05 => "good",
         Some(_) => "bad",

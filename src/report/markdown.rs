@@ -153,6 +153,11 @@ pub fn markdown(r: &Report) -> String {
         recordings(r.n_recordings),
         r.protocol
     );
+    let _ = writeln!(
+        s,
+        "Pre-processing: {}.\n",
+        super::words::preprocessing(&r.settings.preprocessing)
+    );
     let _ = writeln!(s, "**{}**\n", chance_line(r));
     md_scores(&mut s, r);
     md_per_class_and_confusion(&mut s, r);
@@ -301,6 +306,11 @@ pub fn terminal(r: &Report) -> String {
         r.classes.len(),
         recordings(r.n_recordings),
         r.protocol
+    );
+    let _ = writeln!(
+        s,
+        "pre-processing: {}",
+        super::words::preprocessing(&r.settings.preprocessing)
     );
     let w = r.classes.iter().map(|c| c.len()).max().unwrap_or(5).max(5);
     let _ = writeln!(s, "  {:w$}  precision  recall     F1  support", "class");

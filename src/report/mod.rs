@@ -5,7 +5,9 @@
 mod html;
 mod markdown;
 mod svg;
+mod words;
 
 pub use crate::evaluate::report::*;
 pub use html::html;
 pub use markdown::{markdown, terminal};
+pub use words::preprocessing as preprocessing_in_words;

@@ -282,3 +282,88 @@ fn a_permutation_p_value_states_its_resolution_and_one_recording_is_singular() {
         "{text}"
     );
 }
+
+#[test]
+fn reports_state_the_pre_processing_in_words_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = dir.path().join("r.md");
+    let base = [
+        "evaluate",
+        "data/eyes_open.csv",
+        "data/eyes_closed.csv",
+        "--cv",
+        "2",
+        "--permutations",
+        "0",
+    ];
+    let out = eegi()
+        .args(base)
+        .args(["--bandpass", "1-30", "--car", "--report"])
+        .arg(&md)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let words =
+        "band-pass 1-30 Hz (Butterworth order 4), common average reference, zero-phase filters";
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(&format!("pre-processing: {words}\n")),
+        "{text}"
+    );
+    let report = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        report.contains(&format!("Pre-processing: {words}.")),
+        "{report}"
+    );
+    let (with, _) = evaluate_json(&[&base[1..], &["--bandpass", "1-30", "--car"]].concat());
+    let p = &with["settings"]["preprocessing"];
+    assert_eq!(p["bandpass"]["low_hz"], 1.0);
+    assert_eq!(p["car"], true);
+    assert_eq!(p["filter_mode"], "zero_phase");
+    let (without, _) = evaluate_json(&base[1..]);
+    assert_eq!(
+        without["settings"]["preprocessing"]["bandpass"],
+        serde_json::Value::Null
+    );
+    assert_ne!(with["settings"], without["settings"]);
+}
+
+#[test]
+fn inspect_states_the_pre_processing() {
+    let text = String::from_utf8(
+        eegi()
+            .args(["inspect", "models/default.json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(text.contains("\npre-processing: none\n"), "{text}");
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.json");
+    eegi()
+        .args([
+            "train",
+            "data/eyes_open.csv",
+            "data/eyes_closed.csv",
+            "--cv",
+            "0",
+        ])
+        .args([
+            "--bandpass",
+            "1-30",
+            "--notch",
+            "50",
+            "--causal-filters",
+            "-o",
+        ])
+        .arg(&model)
+        .assert()
+        .success();
+    let text =
+        String::from_utf8(eegi().arg("inspect").arg(&model).output().unwrap().stdout).unwrap();
+    assert!(
+        text.contains("\npre-processing: band-pass 1-30 Hz (Butterworth order 4), notch 50 Hz (Q 30), causal filters\n"),
+        "{text}"
+    );
+}
