@@ -15,6 +15,7 @@ mod fuzz;
 mod numeric_guard;
 mod reference;
 mod reference_erp;
+mod reference_riemann;
 mod reference_xdawn;
 mod report_metrics;
 mod robust;
