@@ -75,7 +75,8 @@ pub struct FeatureArgs {
     /// potentials such as the error-related potential) and/or `xdawn` (xDAWN spatial filters
     /// fitted on the training epochs, Rivet et al. 2009, as pyriemann's Xdawn: the filtered
     /// waveforms decimated to --erp-rate; needs --epoch; refitted on each cross-validation
-    /// fold's training epochs only). Default bandpower.
+    /// fold's training epochs only) and/or `cov` (channel covariance in the Riemannian tangent
+    /// space, as pyriemann's Covariances + TangentSpace; fitted the same way). Default bandpower.
     #[arg(
         long,
         value_name = "LIST",
@@ -91,6 +92,8 @@ pub struct FeatureArgs {
     #[arg(long, value_name = "HZ", default_value_t = ErpSpec::DEFAULT_RATE_HZ)]
     pub erp_rate: f64,
 
+    #[command(flatten)]
+    pub cov: super::cov_args::CovArgs,
     /// xDAWN filters kept per class (`xdawn` features: classes × filters × bins columns).
     /// Default 4, pyriemann's nfilter=4: an ERP is carried by a few spatial components, and
     /// the first filters hold most of its signal-to-noise ratio while keeping the features few
@@ -133,6 +136,8 @@ pub enum FeatureKind {
     Erp,
     /// Decimated xDAWN-filtered waveforms (fitted on the training epochs).
     Xdawn,
+    /// Channel covariance in the tangent space at the training covariances' mean.
+    Cov,
 }
 
 /// Pre-processing, applied identically in train and classify and stored in the model.
@@ -246,7 +251,7 @@ impl FeatureArgs {
         kinds.dedup();
         if kinds.is_empty() {
             return Err(Error::input(
-                "--features: none given, expected bandpower, erp and/or xdawn",
+                "--features: none given, expected bandpower, erp, xdawn and/or cov",
             ));
         }
         let mut specs = Vec::new();
@@ -262,6 +267,7 @@ impl FeatureArgs {
                     rate_hz: self.erp_rate,
                     fitted: None,
                 })),
+                FeatureKind::Cov => specs.push(self.cov.spec()),
             }
         }
         Ok(specs)

@@ -3,6 +3,7 @@
 mod classify;
 mod config;
 mod convert;
+mod cov_args;
 mod evaluate;
 mod evaluate_checks;
 mod features;

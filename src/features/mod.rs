@@ -6,10 +6,12 @@
 //! the same way.
 
 pub mod bandpower;
+pub mod cov;
 pub mod erp;
 pub mod xdawn;
 
 pub use bandpower::{Band, BandPowerSpec, PowerScale};
+pub use cov::{CovEstimator, CovSpec, TangentMetric};
 pub use erp::ErpSpec;
 pub use xdawn::{XdawnFilters, XdawnSpec};
 
@@ -31,6 +33,9 @@ pub enum FeatureSpec {
     Erp(ErpSpec),
     /// xDAWN spatially filtered waveforms, decimated by bin means; fitted on training epochs.
     Xdawn(XdawnSpec),
+    /// Channel covariance in the tangent space at the training covariances' mean; fitted on
+    /// training epochs.
+    Cov(CovSpec),
 }
 
 /// A ready-to-run extractor: plans and scratch buffers made once, reused for every window.
@@ -116,6 +121,7 @@ impl FeatureSpec {
             FeatureSpec::BandPower(s) => s,
             FeatureSpec::Erp(s) => s,
             FeatureSpec::Xdawn(s) => s,
+            FeatureSpec::Cov(s) => s,
         }
     }
 
@@ -143,6 +149,7 @@ impl FeatureSpec {
             FeatureSpec::BandPower(s) => FeatureSpec::BandPower(s.fit_on(training)?),
             FeatureSpec::Erp(s) => FeatureSpec::Erp(s.fit_on(training)?),
             FeatureSpec::Xdawn(s) => FeatureSpec::Xdawn(s.fit_on(training)?),
+            FeatureSpec::Cov(s) => FeatureSpec::Cov(s.fit_on(training)?),
         })
     }
 

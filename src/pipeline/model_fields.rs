@@ -118,7 +118,8 @@ impl Fields<'_> {
 }
 
 impl FittedPipeline {
-    /// Validates each feature extractor's settings (rates, bands, ERP channels, xDAWN filters).
+    /// Validates each feature extractor's settings (rates, bands, ERP channels, xDAWN filters,
+    /// the covariance reference point).
     // long: one block per extractor kind naming its fields; it belongs in each extractor (as a
     // classifier's `bad_value`), a move left for the next extractor added
     pub(super) fn validate_features(&self, fields: &Fields) -> Result<()> {
@@ -209,6 +210,23 @@ impl FittedPipeline {
                             finite,
                             FINITE,
                         )?;
+                    }
+                }
+                FeatureSpec::Cov(c) => {
+                    if let Some(r) = &c.reference {
+                        let at = format!("features[{i}].reference");
+                        let n = self.channels.len();
+                        if r.len() != n {
+                            return Err(field_error(
+                                path,
+                                &at,
+                                &format!("{} rows", r.len()),
+                                &format!("{n} rows (one per model channel)"),
+                            ));
+                        }
+                        for (k, row) in r.iter().enumerate() {
+                            numbers(&format!("{at}[{k}]"), row, finite, FINITE)?;
+                        }
                     }
                 }
             }

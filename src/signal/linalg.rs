@@ -1,7 +1,8 @@
 //! Dense linear algebra for the small symmetric matrices eegi meets (covariances of a few
 //! hundred channels or features at most): Cholesky factorisation (plain, and with the ridge
 //! xDAWN needs), forward and back triangular solves, the cyclic Jacobi symmetric eigensolver
-//! and the generalized symmetric-definite eigenproblem built from them. One copy of each; the
+//! and the generalized symmetric-definite eigenproblem built from them, and a Householder + QL
+//! symmetric eigensolver (O(n³), for the SPD matrix functions of `signal::spd`). One copy of each; the
 //! shrinkage LDA (`model::lda`) and xDAWN (`features::xdawn`) both call these.
 //!
 //! Checked against numpy/scipy values in `tests/reference/linalg.json`
@@ -192,6 +193,196 @@ fn jacobi_rotate(a: &mut Array2<f64>, v: &mut Array2<f64>, p: usize, q: usize) {
         v[[k, p]] = c * vkp - s * vkq;
         v[[k, q]] = s * vkp + c * vkq;
     }
+}
+
+/// Most implicit QL iterations per eigenvalue in [`symmetric_eigh`]; it needs 1-2 on average.
+pub const QL_ITERATIONS: usize = 60;
+
+/// Eigenvalues (unsorted) and eigenvectors (columns, orthonormal) of a symmetric matrix by
+/// Householder tridiagonalisation and the implicit QL algorithm (JAMA's `tred2`/`tql2`, after
+/// EISPACK): O(n³), for the many decompositions of the SPD toolkit (`signal::spd`), where the
+/// Jacobi solver would be too slow on 64 channels. A matrix that is not finite, or an
+/// eigenvalue not converged in [`QL_ITERATIONS`] iterations, is a runtime error; an
+/// unconverged result is never returned. Only the lower triangle of `a` is read.
+pub fn symmetric_eigh(a: &Array2<f64>) -> Result<(Vec<f64>, Array2<f64>)> {
+    let n = a.nrows();
+    if a.iter().any(|x| !x.is_finite()) {
+        return Err(Error::runtime(
+            "the symmetric eigensolver got a matrix that is not finite, expected finite values",
+        ));
+    }
+    let mut v: Vec<f64> = (0..n * n)
+        .map(|k| {
+            let (i, j) = (k / n, k % n);
+            if i >= j {
+                a[[i, j]]
+            } else {
+                a[[j, i]]
+            }
+        })
+        .collect();
+    let mut d = vec![0.0; n];
+    let mut e = vec![0.0; n];
+    if n > 0 {
+        tridiagonalise(&mut v, &mut d, &mut e, n);
+        implicit_ql(&mut v, &mut d, &mut e, n)?;
+    }
+    let vectors = Array2::from_shape_vec((n, n), v).expect("n × n values");
+    Ok((d, vectors))
+}
+
+/// JAMA's `tred2`: reduces the symmetric `v` (row-major n × n) to tridiagonal form (diagonal
+/// `d`, sub-diagonal `e[1..]`), leaving in `v` the orthogonal transformation.
+fn tridiagonalise(v: &mut [f64], d: &mut [f64], e: &mut [f64], n: usize) {
+    let ix = |i: usize, j: usize| i * n + j;
+    d.copy_from_slice(&v[ix(n - 1, 0)..ix(n - 1, 0) + n]);
+    for i in (1..n).rev() {
+        let scale: f64 = d[..i].iter().map(|x| x.abs()).sum();
+        let mut h = 0.0;
+        if scale == 0.0 {
+            e[i] = d[i - 1];
+            for j in 0..i {
+                d[j] = v[ix(i - 1, j)];
+                v[ix(i, j)] = 0.0;
+                v[ix(j, i)] = 0.0;
+            }
+        } else {
+            for dk in d[..i].iter_mut() {
+                *dk /= scale;
+                h += *dk * *dk;
+            }
+            let f = d[i - 1];
+            let g = if f > 0.0 { -h.sqrt() } else { h.sqrt() };
+            e[i] = scale * g;
+            h -= f * g;
+            d[i - 1] = f - g;
+            e[..i].iter_mut().for_each(|x| *x = 0.0);
+            for j in 0..i {
+                let f = d[j];
+                v[ix(j, i)] = f;
+                let mut g = e[j] + v[ix(j, j)] * f;
+                for k in j + 1..i {
+                    g += v[ix(k, j)] * d[k];
+                    e[k] += v[ix(k, j)] * f;
+                }
+                e[j] = g;
+            }
+            let mut f = 0.0;
+            for j in 0..i {
+                e[j] /= h;
+                f += e[j] * d[j];
+            }
+            let hh = f / (h + h);
+            for j in 0..i {
+                e[j] -= hh * d[j];
+            }
+            for j in 0..i {
+                let (f, g) = (d[j], e[j]);
+                for k in j..i {
+                    v[ix(k, j)] -= f * e[k] + g * d[k];
+                }
+                d[j] = v[ix(i - 1, j)];
+                v[ix(i, j)] = 0.0;
+            }
+        }
+        d[i] = h;
+    }
+    for i in 0..n - 1 {
+        v[ix(n - 1, i)] = v[ix(i, i)];
+        v[ix(i, i)] = 1.0;
+        let h = d[i + 1];
+        if h != 0.0 {
+            for k in 0..=i {
+                d[k] = v[ix(k, i + 1)] / h;
+            }
+            for j in 0..=i {
+                let g: f64 = (0..=i).map(|k| v[ix(k, i + 1)] * v[ix(k, j)]).sum();
+                for k in 0..=i {
+                    v[ix(k, j)] -= g * d[k];
+                }
+            }
+        }
+        for k in 0..=i {
+            v[ix(k, i + 1)] = 0.0;
+        }
+    }
+    for j in 0..n {
+        d[j] = v[ix(n - 1, j)];
+        v[ix(n - 1, j)] = 0.0;
+    }
+    v[ix(n - 1, n - 1)] = 1.0;
+    e[0] = 0.0;
+}
+
+/// JAMA's `tql2`: eigenvalues (into `d`) and eigenvectors (into `v`) of the tridiagonal form
+/// left by [`tridiagonalise`], by implicit QL iterations.
+fn implicit_ql(v: &mut [f64], d: &mut [f64], e: &mut [f64], n: usize) -> Result<()> {
+    let ix = |i: usize, j: usize| i * n + j;
+    for i in 1..n {
+        e[i - 1] = e[i];
+    }
+    e[n - 1] = 0.0;
+    let (mut f, mut tst1) = (0.0f64, 0.0f64);
+    let eps = f64::EPSILON;
+    for l in 0..n {
+        tst1 = tst1.max(d[l].abs() + e[l].abs());
+        let m = (l..n).find(|&m| e[m].abs() <= eps * tst1).unwrap_or(n - 1);
+        let mut iterations = 0;
+        while m > l && e[l].abs() > eps * tst1 {
+            iterations += 1;
+            if iterations > QL_ITERATIONS {
+                return Err(Error::runtime(format!(
+                    "the symmetric eigensolver did not converge in {QL_ITERATIONS} iterations for eigenvalue {l} (off-diagonal {:e}), expected a well-scaled symmetric matrix",
+                    e[l]
+                )));
+            }
+            let g = d[l];
+            let mut p = (d[l + 1] - g) / (2.0 * e[l]);
+            let mut r = p.hypot(1.0);
+            if p < 0.0 {
+                r = -r;
+            }
+            d[l] = e[l] / (p + r);
+            d[l + 1] = e[l] * (p + r);
+            let dl1 = d[l + 1];
+            let h = g - d[l];
+            d[l + 2..n].iter_mut().for_each(|x| *x -= h);
+            f += h;
+            p = d[m];
+            let (mut c, mut c2, mut c3) = (1.0f64, 1.0f64, 1.0f64);
+            let el1 = e[l + 1];
+            let (mut s, mut s2) = (0.0f64, 0.0f64);
+            for i in (l..m).rev() {
+                c3 = c2;
+                c2 = c;
+                s2 = s;
+                let g = c * e[i];
+                let h = c * p;
+                r = p.hypot(e[i]);
+                e[i + 1] = s * r;
+                s = e[i] / r;
+                c = p / r;
+                p = c * d[i] - s * g;
+                d[i + 1] = h + s * (c * g + s * d[i]);
+                for k in 0..n {
+                    let h = v[ix(k, i + 1)];
+                    v[ix(k, i + 1)] = s * v[ix(k, i)] + c * h;
+                    v[ix(k, i)] = c * v[ix(k, i)] - s * h;
+                }
+            }
+            p = -s * s2 * c3 * el1 * e[l] / dl1;
+            e[l] = s * p;
+            d[l] = c * p;
+        }
+        d[l] += f;
+        e[l] = 0.0;
+    }
+    if d.iter().chain(v.iter()).any(|x| !x.is_finite()) {
+        return Err(Error::runtime(
+            "the symmetric eigensolver gave values that are not finite, expected a well-scaled symmetric matrix",
+        ));
+    }
+    Ok(())
 }
 
 /// Solves the generalized symmetric-definite eigenproblem `c·v = λ·(L·Lᵀ)·v` for symmetric

@@ -2,6 +2,7 @@
 
 pub mod filter;
 pub mod linalg;
+pub mod spd;
 pub mod welch;
 
 pub use filter::Sos;

@@ -137,3 +137,47 @@ fn five_class_html_report_renders_in_chromium() {
         "a real screenshot"
     );
 }
+
+#[test]
+fn imagined_fists_tangent_space_beats_band_power() {
+    let Some(data) = shared() else { return };
+    let mut args = FISTS.to_vec();
+    args.extend([
+        "--bandpass",
+        "8-30",
+        "--features",
+        "cov",
+        "--classifier",
+        "logistic",
+        "--cv",
+        "by-recording",
+        "--permutations",
+        "0",
+    ]);
+    let v = common::evaluate_summary(&runs(&data, &[4, 8, 12]), &args);
+    assert_eq!(v["n_windows"], 45);
+    // measured 0.756 (deterministic: leave one run out, no random folds); band power 0.713;
+    // pyriemann Covariances('lwf') + TangentSpace + LogisticRegression: 0.844 (issue 16)
+    let ba = v["balanced_accuracy"].as_f64().unwrap();
+    assert!(ba >= 0.73, "{ba}");
+}
+
+#[test]
+fn errp_negative_control_stays_at_chance_with_tangent_space() {
+    let Some(data) = shared() else { return };
+    let v = common::evaluate_summary(
+        &[data.join("errp_bcifes/recordings")],
+        &[
+            "--epoch",
+            "0:1.5",
+            "--features",
+            "cov",
+            "--permutations",
+            "20",
+        ],
+    );
+    assert_eq!(v["n_recordings"], 16);
+    // measured p = 0.43 (balanced accuracy 0.545, empirical chance 0.539)
+    let p = v["permutation_p_value"].as_f64().unwrap();
+    assert!(p > 0.05, "a negative control must not beat chance: p = {p}");
+}

@@ -427,6 +427,11 @@ fn assert_valid_model(model: &FittedPipeline) {
                 assert!(f.classes.iter().all(|c| model.classes.contains(c)));
                 assert!(f.filters.iter().flatten().all(|v| v.is_finite()));
             }
+            FeatureSpec::Cov(c) => {
+                if let Some(r) = &c.reference {
+                    assert!(r.iter().flatten().all(|v| v.is_finite()));
+                }
+            }
             FeatureSpec::Erp(e) => {
                 if let Some(c) = &e.channels {
                     assert!(c.iter().all(|c| model.channels.contains(c)));

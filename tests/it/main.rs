@@ -16,6 +16,7 @@ mod numeric_guard;
 mod online_errp;
 mod reference;
 mod reference_erp;
+mod reference_riemann;
 mod reference_xdawn;
 mod report_metrics;
 mod robust;
