@@ -222,13 +222,13 @@ pub fn write_atomically(
     Ok(())
 }
 
-/// Test hook (`EEGI_TEST_SLOW_WRITE` set): each write pauses 5 ms, so that tests can interrupt
+/// Test hook (`EEGI_TEST_SLOW_WRITE` set): each write pauses 50 ms, so that tests can interrupt
 /// a run in the middle of writing its output.
 struct SlowWriter<W>(W);
 
 impl<W: Write> Write for SlowWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        std::thread::sleep(std::time::Duration::from_millis(5));
+        std::thread::sleep(std::time::Duration::from_millis(50));
         self.0.write(buf)
     }
 
