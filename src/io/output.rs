@@ -222,13 +222,14 @@ pub fn write_atomically(
     Ok(())
 }
 
-/// Test hook (`EEGI_TEST_SLOW_WRITE` set): each write pauses 50 ms, so that tests can interrupt
-/// a run in the middle of writing its output.
+/// Test hook (`EEGI_TEST_SLOW_WRITE` set): each write pauses 3 s, so that tests can interrupt a
+/// run in the middle of writing its output whatever the load (the output may be one buffered
+/// write: a short pause per write raced the test's signal on a loaded machine).
 struct SlowWriter<W>(W);
 
 impl<W: Write> Write for SlowWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::thread::sleep(std::time::Duration::from_secs(3));
         self.0.write(buf)
     }
 
