@@ -6,15 +6,16 @@
 //! Run: `cargo bench --bench classify_epoch`. Prints the median and the 10th/90th percentiles
 //! of single-epoch latency over many repetitions (std::time, no timed assertion).
 
+mod common;
+
 use eegi::features::{ErpSpec, FeatureSpec};
 use eegi::io::Event;
 use eegi::model::LdaSpec;
 use eegi::pipeline::{ClassifierSpec, LabelledRecording, PipelineSpec};
 use eegi::preprocess::{BandPass, Baseline, FilterMode, Preprocessing};
-use eegi::simulate::SimulateSpec;
 use eegi::windows::WindowSpec;
 use eegi::Recording;
-use ndarray::{s, Array2};
+use ndarray::s;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -22,39 +23,7 @@ const FS: f64 = 512.0;
 const N_CH: usize = 64;
 
 fn main() {
-    // 64 channels: the 32 simulated ones twice (second copy under other names, with an offset
-    // in time so that the copies are not identical).
-    let sim = SimulateSpec {
-        trials: 60,
-        sample_rate_hz: FS,
-        error_rate: 0.5,
-        ..SimulateSpec::default()
-    }
-    .recording(0);
-    let n = sim.samples.nrows();
-    let mut samples = Array2::<f64>::zeros((n, N_CH));
-    samples.slice_mut(s![.., ..32]).assign(&sim.samples);
-    samples
-        .slice_mut(s![..n - 7, 32..])
-        .assign(&sim.samples.slice(s![7.., ..]));
-    let mut names = SimulateSpec::channel_names();
-    names.extend((0..32).map(|i| format!("X{i}")));
-    let events: Vec<Event> = sim
-        .events
-        .iter()
-        .map(|&(onset_s, label)| Event {
-            onset_s,
-            duration_s: 0.0,
-            label: label.to_string(),
-            line: 0,
-        })
-        .collect();
-    let recording = Recording {
-        samples,
-        sample_rate_hz: FS,
-        channel_names: names,
-        source: PathBuf::from("simulated"),
-    };
+    let (recording, events) = common::errp_64ch(60, 0.5, FS);
     let spec = PipelineSpec {
         window: WindowSpec::Epoch {
             start_s: -0.2,

@@ -5,16 +5,14 @@
 //! (the decoder's own `latency_us`), p50 / p99 / max. No timed assertion.
 //! Run with `cargo bench --bench epoch_decoder`.
 
+mod common;
+
 use eegi::features::{ErpSpec, FeatureSpec};
-use eegi::io::Event;
 use eegi::model::LdaSpec;
 use eegi::online::EpochDecoder;
 use eegi::pipeline::{ClassifierSpec, LabelledRecording, PipelineSpec};
 use eegi::preprocess::{BandPass, FilterMode, Preprocessing};
-use eegi::simulate::SimulateSpec;
 use eegi::windows::WindowSpec;
-use eegi::Recording;
-use ndarray::{s, Array2};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -23,38 +21,7 @@ const N_CH: usize = 64;
 const BLOCK: usize = 16;
 
 fn main() {
-    let sim = SimulateSpec {
-        trials: 240,
-        sample_rate_hz: FS,
-        error_rate: 0.3,
-        ..SimulateSpec::default()
-    }
-    .recording(0);
-    let n = sim.samples.nrows();
-    // 64 channels: the 32 simulated ones and a copy shifted by 7 samples
-    let mut samples = Array2::<f64>::zeros((n, N_CH));
-    samples.slice_mut(s![.., ..32]).assign(&sim.samples);
-    samples
-        .slice_mut(s![..n - 7, 32..])
-        .assign(&sim.samples.slice(s![7.., ..]));
-    let mut names = SimulateSpec::channel_names();
-    names.extend((0..32).map(|i| format!("X{i}")));
-    let events: Vec<Event> = sim
-        .events
-        .iter()
-        .map(|&(onset_s, label)| Event {
-            onset_s,
-            duration_s: 0.0,
-            label: label.to_string(),
-            line: 0,
-        })
-        .collect();
-    let recording = Recording {
-        samples,
-        sample_rate_hz: FS,
-        channel_names: names,
-        source: PathBuf::from("simulated"),
-    };
+    let (recording, events) = common::errp_64ch(240, 0.3, FS);
     let spec = PipelineSpec {
         window: WindowSpec::Epoch {
             start_s: 0.0,

@@ -1,4 +1,5 @@
-//! Shared synthetic data for the benchmarks (deterministic).
+//! Shared synthetic data for the benchmarks (deterministic). Each benchmark uses a part of it.
+#![allow(dead_code)]
 
 use eegi::features::{Band, BandPowerSpec, FeatureSpec, PowerScale};
 use eegi::io::Event;
@@ -83,4 +84,44 @@ pub fn percentiles(mut us: Vec<f64>) -> (f64, f64) {
     us.sort_by(f64::total_cmp);
     let at = |q: f64| us[((us.len() - 1) as f64 * q).round() as usize];
     (at(0.5), at(0.99))
+}
+
+/// A simulated ErrP session on 64 channels at `fs` Hz (`trials` trials, a share `error_rate`
+/// of them robot errors): the 32 simulated channels, and the same shifted by 7 samples under
+/// other names (so the copies are not identical); its events as labelled onsets.
+pub fn errp_64ch(trials: usize, error_rate: f64, fs: f64) -> (Recording, Vec<Event>) {
+    use eegi::simulate::SimulateSpec;
+    use ndarray::s;
+    let sim = SimulateSpec {
+        trials,
+        sample_rate_hz: fs,
+        error_rate,
+        ..SimulateSpec::default()
+    }
+    .recording(0);
+    let n = sim.samples.nrows();
+    let mut samples = Array2::<f64>::zeros((n, 64));
+    samples.slice_mut(s![.., ..32]).assign(&sim.samples);
+    samples
+        .slice_mut(s![..n - 7, 32..])
+        .assign(&sim.samples.slice(s![7.., ..]));
+    let mut names = SimulateSpec::channel_names();
+    names.extend((0..32).map(|i| format!("X{i}")));
+    let events: Vec<Event> = sim
+        .events
+        .iter()
+        .map(|&(onset_s, label)| Event {
+            onset_s,
+            duration_s: 0.0,
+            label: label.to_string(),
+            line: 0,
+        })
+        .collect();
+    let recording = Recording {
+        samples,
+        sample_rate_hz: fs,
+        channel_names: names,
+        source: std::path::PathBuf::from("simulated"),
+    };
+    (recording, events)
 }
