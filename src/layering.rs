@@ -47,50 +47,7 @@ fn code(text: &str) -> String {
 /// The first segment of every path named after `crate::` (`crate::{io::Event, Error}` gives
 /// `io` and `Error`).
 fn crate_names(code: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = code;
-    while let Some(i) = rest.find("crate::") {
-        rest = &rest[i + "crate::".len()..];
-        if let Some(group) = rest.strip_prefix('{') {
-            // a use group: items separated by commas at depth 0
-            let (mut depth, mut item_start, mut end) = (0usize, 0usize, group.len());
-            let mut items = Vec::new();
-            for (j, c) in group.char_indices() {
-                match c {
-                    '{' => depth += 1,
-                    '}' if depth == 0 => {
-                        items.push(&group[item_start..j]);
-                        end = j;
-                        break;
-                    }
-                    '}' => depth -= 1,
-                    ',' if depth == 0 => {
-                        items.push(&group[item_start..j]);
-                        item_start = j + 1;
-                    }
-                    _ => {}
-                }
-            }
-            for item in items {
-                let first: String = item
-                    .trim()
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect();
-                if !first.is_empty() {
-                    names.push(first);
-                }
-            }
-            rest = &group[end..];
-        } else {
-            let first: String = rest
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            names.push(first);
-        }
-    }
-    names
+    names_after(code, "crate::")
 }
 
 /// Room-to-room edges of the library: (from, to) → one file that makes it.
@@ -205,8 +162,16 @@ fn reexports(mod_rs: &str) -> BTreeMap<String, String> {
     out
 }
 
-/// The first segment of every path after `prefix` (`super::`, `crate::io::`) in `code`.
+/// The first segment of every path after `prefix` (`super::`, `crate::io::`) in `code`:
+/// `super::a::x` names `a`; a use group `super::{a, b::{c, d}}` names `a` and `b` (items split
+/// at commas outside nested groups). A prefix inside a longer path (`x::super::`) is skipped.
 fn names_after(code: &str, prefix: &str) -> Vec<String> {
+    let first = |s: &str| -> String {
+        s.trim()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
     let mut names = Vec::new();
     let mut rest = code;
     while let Some(i) = rest.find(prefix) {
@@ -215,21 +180,30 @@ fn names_after(code: &str, prefix: &str) -> Vec<String> {
         if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
             continue;
         }
-        // `super::{a, b::c}` names a and b; `super::a::x` names a
-        let group = rest
-            .strip_prefix('{')
-            .map(|g| &g[..g.find('}').unwrap_or(g.len())]);
-        for item in group.map_or(vec![rest], |g| g.split(',').collect()) {
-            let first: String = item
-                .trim()
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            if !first.is_empty() {
-                names.push(first);
+        let Some(group) = rest.strip_prefix('{') else {
+            names.push(first(rest));
+            continue;
+        };
+        // a use group: items separated by commas at depth 0, up to its closing brace
+        let (mut depth, mut item_start) = (0usize, 0usize);
+        for (j, c) in group.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 0 => {
+                    names.push(first(&group[item_start..j]));
+                    break;
+                }
+                '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    names.push(first(&group[item_start..j]));
+                    item_start = j + 1;
+                }
+                _ => {}
             }
         }
+        rest = group;
     }
+    names.retain(|n| !n.is_empty());
     names
 }
 
