@@ -65,6 +65,8 @@ pub struct Report {
     pub roc_curves: Vec<RocCurve>,
     /// Mean band power per class on the most discriminative channels.
     pub spectra: Spectra,
+    /// Class-average waveforms of event-locked windows (null for sliding windows).
+    pub erp: Option<Erp>,
     /// Things a reader must know (classes missing from a fold's training set, non-convergence).
     pub warnings: Vec<String>,
     /// The full settings, inputs and their hashes.
@@ -147,6 +149,9 @@ pub struct Spectra {
     pub unit: String,
     /// The channels, most discriminative first.
     pub channels: Vec<ChannelSpectrum>,
+    /// Set when the best-separating features are low-frequency power on frontal channels:
+    /// what eye movements and blinks produce, so a reader should rule them out.
+    pub artefact_hint: Option<String>,
 }
 
 /// Mean band power per class on one channel.
@@ -158,6 +163,55 @@ pub struct ChannelSpectrum {
     pub f_statistic: f64,
     /// `mean[class][band]`.
     pub mean: Vec<Vec<f64>>,
+}
+
+/// The event-related potential of each class: average epochs after pre-processing and
+/// baseline, with 95 % confidence bands, on the channels that separate the classes best.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Erp {
+    /// Time of each sample relative to the event onset, s.
+    pub times_s: Vec<f64>,
+    /// Unit of the values (`µV`).
+    pub unit: String,
+    /// Epochs of each class, in `classes` order.
+    pub n: Vec<usize>,
+    /// The channels, most discriminative first.
+    pub channels: Vec<ChannelErp>,
+    /// With two classes, the second class minus the first (e.g. `robot_error − ok`).
+    pub difference_label: Option<String>,
+    /// With two classes, the difference of every channel at the time its global field power
+    /// (the spatial standard deviation of the difference) peaks: the scalp map.
+    pub scalp_map: Option<ScalpMap>,
+}
+
+/// One channel's class averages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelErp {
+    /// Channel name.
+    pub channel: String,
+    /// Largest one-way ANOVA F statistic across classes over the epoch's samples (how it was
+    /// chosen).
+    pub f_statistic: f64,
+    /// `mean[class][sample]`, µV.
+    pub mean: Vec<Vec<f64>>,
+    /// `ci95[class][sample]`: half-width of the 95 % confidence interval of the mean
+    /// (1.96 standard errors), µV.
+    pub ci95: Vec<Vec<f64>>,
+    /// With two classes: the difference wave (second − first class), µV.
+    pub difference: Option<Vec<f64>>,
+    /// Its 95 % half-width (1.96 × Welch's standard error of a difference of means), µV.
+    pub difference_ci95: Option<Vec<f64>>,
+}
+
+/// The difference of every channel at one time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScalpMap {
+    /// Time relative to the event onset, s.
+    pub time_s: f64,
+    /// Channel names, in model order.
+    pub channels: Vec<String>,
+    /// The difference on each, µV.
+    pub values: Vec<f64>,
 }
 
 /// The settings that reproduce a report.

@@ -2,10 +2,8 @@
 //! groups that never straddle a split), every metric, the permutation test, per-fold and
 //! per-recording scores, ROC curves and class spectra, gathered in a [`Report`].
 
-use super::report::{
-    ChannelSpectrum, ClassRow, FoldRow, MeanSd, RecordingRow, Report, RocCurve, Settings, Spectra,
-};
-use crate::features::{FeatureSpec, PowerScale};
+use super::report::{ClassRow, FoldRow, MeanSd, RecordingRow, Report, RocCurve, Settings};
+use crate::features::FeatureSpec;
 use crate::pipeline::{FittedPipeline, TrainingSet};
 use crate::validation::crossval::{
     out_of_fold, permutation_p_value, permutation_scores, permuted_labels,
@@ -54,9 +52,6 @@ pub struct Request<'a> {
     /// Called once per finished fold set and per permutation (progress display).
     pub tick: &'a (dyn Fn() + Sync),
 }
-
-/// Number of channels shown in the class spectra.
-const SPECTRUM_CHANNELS: usize = 4;
 
 /// A protocol's predictions: out-of-fold (or held-out) class probabilities, the folds, the
 /// permutation scores and how both were made.
@@ -285,6 +280,8 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
         (!permuted.is_empty()).then(|| permutation_p_value(s.balanced_accuracy, &permuted));
     let empirical =
         (!permuted.is_empty()).then(|| permuted.iter().sum::<f64>() / permuted.len() as f64);
+    let spectra = super::figures::spectra(set, req.features);
+    warnings.extend(spectra.artefact_hint.clone());
     Ok(Report {
         eegi_version: env!("CARGO_PKG_VERSION").to_string(),
         protocol,
@@ -315,7 +312,8 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
         counts,
         dropped: set.dropped.clone(),
         roc_curves,
-        spectra: spectra(set, req.features),
+        spectra,
+        erp: super::figures::erp(set, &settings.window),
         warnings,
         settings,
     })
@@ -407,9 +405,12 @@ fn roc_curves(set: &TrainingSet, proba: ndarray::ArrayView2<f64>) -> Vec<RocCurv
         .map(|c| {
             let pos: Vec<bool> = y.iter().map(|&t| t == c).collect();
             let scores = proba.column(c).to_vec();
+            // a class never scored (absent from every training fold, or from the model) has
+            // constant scores: no curve to speak of, so no area (scikit-learn would say 0.5)
+            let varies = scores.iter().any(|&v| v != scores[0]);
             RocCurve {
                 class: set.classes[c].clone(),
-                auc: crate::validation::metrics::binary_roc_auc(&pos, &scores),
+                auc: crate::validation::metrics::binary_roc_auc(&pos, &scores).filter(|_| varies),
                 points: roc_curve(&pos, &scores),
             }
         })
@@ -516,81 +517,5 @@ fn decided(model: &FittedPipeline, proba: ndarray::ArrayView2<f64>) -> Vec<usize
             .collect()
     } else {
         predicted(proba)
-    }
-}
-
-/// Mean band power per class on the channels whose bands best separate the classes (largest
-/// one-way ANOVA F statistic of any of their bands).
-fn spectra(set: &TrainingSet, features: &[FeatureSpec]) -> Spectra {
-    let Some(FeatureSpec::BandPower(bp)) = features.first() else {
-        return Spectra {
-            bands: Vec::new(),
-            unit: String::new(),
-            channels: Vec::new(),
-        };
-    };
-    let n_bands = bp.bands.len();
-    let k = set.classes.len();
-    let x = &set.features.matrix;
-    let n = set.y.len() as f64;
-    let mut counts = vec![0.0; k];
-    for &c in &set.y {
-        counts[c] += 1.0;
-    }
-    let column_stats = |j: usize| {
-        let col = x.column(j);
-        let mut means = vec![0.0; k];
-        for (v, &c) in col.iter().zip(&set.y) {
-            means[c] += v;
-        }
-        for c in 0..k {
-            means[c] /= counts[c];
-        }
-        let grand = col.sum() / n;
-        let between: f64 = (0..k).map(|c| counts[c] * (means[c] - grand).powi(2)).sum();
-        let within: f64 = col
-            .iter()
-            .zip(&set.y)
-            .map(|(v, &c)| (v - means[c]).powi(2))
-            .sum();
-        let f = if within > 0.0 && n > k as f64 {
-            (between / (k as f64 - 1.0)) / (within / (n - k as f64))
-        } else {
-            0.0
-        };
-        (means, f)
-    };
-    let mut channels: Vec<ChannelSpectrum> = set
-        .channels
-        .iter()
-        .enumerate()
-        .map(|(ch, name)| {
-            let stats: Vec<(Vec<f64>, f64)> = (0..n_bands)
-                .map(|b| column_stats(ch * n_bands + b))
-                .collect();
-            ChannelSpectrum {
-                channel: name.clone(),
-                f_statistic: stats.iter().map(|s| s.1).fold(0.0, f64::max),
-                mean: (0..k)
-                    .map(|c| stats.iter().map(|s| s.0[c]).collect())
-                    .collect(),
-            }
-        })
-        .collect();
-    channels.sort_by(|a, b| b.f_statistic.total_cmp(&a.f_statistic));
-    channels.truncate(SPECTRUM_CHANNELS);
-    Spectra {
-        bands: bp
-            .bands
-            .iter()
-            .map(|b| format!("{} {}-{} Hz", b.name, b.low_hz, b.high_hz))
-            .collect(),
-        unit: match bp.power {
-            PowerScale::Log10 => "log10 µV²",
-            PowerScale::Absolute => "µV²",
-            PowerScale::Relative => "fraction of total power",
-        }
-        .to_string(),
-        channels,
     }
 }

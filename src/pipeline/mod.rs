@@ -5,6 +5,7 @@
 //! (the model, `train --cv`, the decision threshold), `model_file` (load, migrate, checksum,
 //! validate) and `classify` (a recording's predictions).
 
+mod averages;
 mod classify;
 mod fit;
 mod model_fields;
@@ -12,6 +13,7 @@ mod model_file;
 mod training;
 mod windowed;
 
+pub use averages::ClassAverages;
 pub use fit::best_threshold;
 pub use training::{TrainingSet, KFOLD_METHOD};
 pub use windowed::{WindowInput, Windowed, Windowing};

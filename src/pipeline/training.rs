@@ -37,6 +37,9 @@ pub struct TrainingSet {
     pub unfitted: Vec<FeatureSpec>,
     /// The file of each recording (indexed by [`Window::recording`]), for errors.
     pub sources: Vec<std::path::PathBuf>,
+    /// Each class's average epoch and its variance (event-locked windows only): the ERP the
+    /// report draws.
+    pub averages: Option<super::ClassAverages>,
 }
 
 impl TrainingSet {
@@ -260,6 +263,8 @@ impl PipelineSpec {
             .collect();
         let fixed_features = cut.features(&fixed)?;
         let learns = self.features.iter().any(FeatureSpec::learns);
+        let averages = matches!(self.window, WindowSpec::Epoch { .. })
+            .then(|| cut.class_averages(&y, classes.len()));
         let mut set = TrainingSet {
             channels: cut.channels.clone(),
             sample_rate_hz: fs,
@@ -275,6 +280,7 @@ impl PipelineSpec {
             blocks: Vec::new(),
             unfitted: self.features.clone(),
             sources: inputs.iter().map(|i| i.recording.source.clone()).collect(),
+            averages,
         };
         let fitted = match &set.epochs {
             Some(epochs) => {

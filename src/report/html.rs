@@ -85,8 +85,7 @@ fn html_scores(s: &mut String, r: &Report) {
         ),
         (
             "permutation p-value",
-            r.permutation_p_value
-                .map_or("n/a".into(), |p| format!("{p:.4}")),
+            super::markdown::p_text(r.permutation_p_value),
         ),
         ("accuracy", f3(Some(r.accuracy))),
         ("macro F1", f3(Some(r.macro_f1))),
@@ -124,10 +123,25 @@ fn html_figures(s: &mut String, r: &Report) {
     if !r.permutation_balanced_accuracy.is_empty() {
         figure(s, &permutation_svg(r), "Balanced accuracy under label permutations (grey) against the observed score (red line).");
     }
+    if let Some(svg) = super::erp_svg::erp_svg(r) {
+        figure(s, &svg, "Average epoch of each class after the pipeline's pre-processing and baseline, with 95 % confidence bands (1.96 standard errors), on the channels whose classes differ most (largest ANOVA F at any time); dashed black: the difference wave with its band. Time 0 is the event.");
+    }
+    if let Some((svg, unplaced)) = super::erp_svg::scalp_svg(r) {
+        let missing = if unplaced.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " Not placed (no 10-05 name): {}.",
+                esc(&unplaced.join(", "))
+            )
+        };
+        figure(s, &svg, &format!("Scalp map of the difference wave at the peak of its global field power, nose up, interpolated (inverse distance) between electrodes placed by their 10-05 names (Oostenveld &amp; Praamstra 2001).{missing}"));
+    }
     if !r.spectra.channels.is_empty() {
         figure(s, &spectra_svg(r), &format!(
-            "Mean band power per class ({}) on the channels whose bands separate the classes best (largest ANOVA F).",
-            esc(&r.spectra.unit)
+            "Mean band power per class ({}) on the channels whose bands separate the classes best (largest ANOVA F).{}",
+            esc(&r.spectra.unit),
+            r.spectra.artefact_hint.as_ref().map_or(String::new(), |h| format!(" <b>Note:</b> {}.", esc(h)))
         ));
     }
     let _ = writeln!(s, "</div>");

@@ -69,6 +69,12 @@ fn fence(text: &str) -> String {
 }
 
 /// A score with 3 decimals, or `n/a`.
+/// A permutation p-value as every rendering writes it (4 decimals: 1/(N+1) for N = 100 is
+/// 0.0099), `n/a` without a test.
+pub(crate) fn p_text(p: Option<f64>) -> String {
+    p.map_or("n/a".into(), |p| format!("{p:.4}"))
+}
+
 pub(crate) fn f3(v: Option<f64>) -> String {
     match v {
         Some(x) if x.is_finite() => format!("{x:.3}"),
@@ -161,6 +167,7 @@ pub fn markdown(r: &Report) -> String {
     let _ = writeln!(s, "**{}**\n", chance_line(r));
     md_scores(&mut s, r);
     md_per_class_and_confusion(&mut s, r);
+    md_erp(&mut s, r);
     md_folds_and_recordings(&mut s, r);
     md_dropped_and_settings(&mut s, r);
     s
@@ -187,8 +194,7 @@ fn md_scores(s: &mut String, r: &Report) {
     let _ = writeln!(
         s,
         "| permutation p-value | {} |",
-        r.permutation_p_value
-            .map_or("n/a".into(), |p| format!("{p:.4}"))
+        p_text(r.permutation_p_value)
     );
     let _ = writeln!(
         s,
@@ -232,6 +238,47 @@ fn md_per_class_and_confusion(s: &mut String, r: &Report) {
             .map(|(n, f)| format!("{n} ({:.0}%)", 100.0 * f))
             .collect();
         let _ = writeln!(s, "| {} | {} |", md_cell(&r.classes[i]), cells.join(" | "));
+    }
+}
+
+/// The class averages in words: per drawn channel, where the difference wave (or, with more
+/// than two classes, the spread of the class means) is largest.
+fn md_erp(s: &mut String, r: &Report) {
+    let Some(e) = &r.erp else { return };
+    let _ = writeln!(
+        s,
+        "\n## Class averages (ERP)\n\n| channel | F | peak of {} | at | 95 % band |\n|---|---|---|---|---|",
+        md_cell(e.difference_label.as_deref().unwrap_or("the class means"))
+    );
+    for ch in &e.channels {
+        let (peak, value, half) = match (&ch.difference, &ch.difference_ci95) {
+            (Some(d), Some(h)) => {
+                let i = (0..d.len())
+                    .max_by(|&a, &b| d[a].abs().total_cmp(&d[b].abs()))
+                    .unwrap_or(0);
+                (i, d.get(i).copied(), h.get(i).copied())
+            }
+            _ => (0, None, None),
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {:.1} | {} | {} | {} |",
+            md_cell(&ch.channel),
+            ch.f_statistic,
+            value.map_or("n/a".into(), |v| format!("{v:+.2} {}", e.unit)),
+            e.times_s
+                .get(peak)
+                .filter(|_| value.is_some())
+                .map_or("n/a".into(), |t| format!("{t:.3} s")),
+            half.map_or("n/a".into(), |h| format!("± {h:.2}")),
+        );
+    }
+    if let Some(m) = &e.scalp_map {
+        let _ = writeln!(
+            s,
+            "\nScalp map (HTML report) at {:.3} s, the peak of the difference's global field power.",
+            m.time_s
+        );
     }
 }
 

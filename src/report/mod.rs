@@ -2,8 +2,10 @@
 //! [`crate::evaluate::run`]): JSON, Markdown, a self-contained HTML page with inline SVG, or a
 //! short terminal table. Rendering only formats and draws; it never computes a metric.
 
+mod erp_svg;
 mod html;
 mod markdown;
+mod montage;
 mod svg;
 mod words;
 

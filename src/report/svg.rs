@@ -5,14 +5,47 @@ use super::markdown::f3;
 use super::Report;
 use std::fmt::Write;
 
-/// Class colours (colour-blind-friendly Tableau 10).
-const COLOURS: [&str; 10] = [
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#bab0ac",
+/// Class colours for up to eight classes: Okabe & Ito's colour-blind-safe palette (Okabe M,
+/// Ito K, 2008, "Color Universal Design"), yellow last as the faintest on white.
+const OKABE_ITO: [&str; 8] = [
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442",
 ];
 
-pub(super) fn colour(i: usize) -> &'static str {
-    COLOURS[i % COLOURS.len()]
+/// Class colours for nine to fourteen classes: Paul Tol's discrete rainbow, 14 colours
+/// (Tol P, 2021, "Colour Schemes", SRON/EPS/TN/09-002, figure 22), distinguishable under the
+/// common colour-vision deficiencies.
+const TOL_RAINBOW_14: [&str; 14] = [
+    "#D1BBD7", "#AE76A3", "#882E72", "#1965B0", "#5289C7", "#7BAFDE", "#4EB265", "#90C987",
+    "#CAE0AB", "#F7F056", "#F6C141", "#F1932D", "#E8601C", "#DC050C",
+];
+
+/// The colour of class `i` of `k`: Okabe-Ito up to 8 classes, Tol's rainbow spread over its 14
+/// colours up to 14; beyond 14 colours repeat (each curve is also labelled).
+pub(super) fn colour(i: usize, k: usize) -> &'static str {
+    if k <= OKABE_ITO.len() {
+        OKABE_ITO[i % OKABE_ITO.len()]
+    } else if k <= TOL_RAINBOW_14.len() {
+        TOL_RAINBOW_14[(i * (TOL_RAINBOW_14.len() - 1)) / (k - 1)]
+    } else {
+        TOL_RAINBOW_14[i % TOL_RAINBOW_14.len()]
+    }
+}
+
+/// About `n` round tick values (steps of 1, 2 or 5 × 10^e) covering `lo..=hi`.
+pub(super) fn nice_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
+        return vec![lo];
+    }
+    let raw = (hi - lo) / n.max(1) as f64;
+    let e = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * e)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * e);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last).map(|i| i as f64 * step).collect()
 }
 
 /// Escapes text for HTML and SVG.
@@ -24,7 +57,7 @@ pub(super) fn esc(s: &str) -> String {
 }
 
 /// Class names shortened for axis labels.
-fn short(name: &str) -> String {
+pub(super) fn short(name: &str) -> String {
     if name.chars().count() > 22 {
         let t: String = name.chars().take(21).collect();
         format!("{t}…")
@@ -83,19 +116,23 @@ pub(super) fn confusion_svg(r: &Report) -> String {
 }
 
 /// Axes for a unit-square-ish plot: returns the opening of the SVG with frame, ticks and labels.
-struct Plot {
-    w: f64,
-    h: f64,
-    left: f64,
-    top: f64,
-    pw: f64,
-    ph: f64,
-    x: (f64, f64),
-    y: (f64, f64),
+pub(super) struct Plot {
+    /// Width and height of the whole SVG, px.
+    pub(super) w: f64,
+    pub(super) h: f64,
+    /// Left and top edges of the plotting area, px.
+    pub(super) left: f64,
+    pub(super) top: f64,
+    /// Width and height of the plotting area, px.
+    pub(super) pw: f64,
+    pub(super) ph: f64,
+    /// Data ranges shown on each axis.
+    pub(super) x: (f64, f64),
+    pub(super) y: (f64, f64),
 }
 
 impl Plot {
-    fn new(w: f64, h: f64, x: (f64, f64), y: (f64, f64)) -> Plot {
+    pub(super) fn new(w: f64, h: f64, x: (f64, f64), y: (f64, f64)) -> Plot {
         Plot {
             w,
             h,
@@ -107,13 +144,13 @@ impl Plot {
             y,
         }
     }
-    fn px(&self, v: f64) -> f64 {
+    pub(super) fn px(&self, v: f64) -> f64 {
         self.left + (v - self.x.0) / (self.x.1 - self.x.0) * self.pw
     }
-    fn py(&self, v: f64) -> f64 {
+    pub(super) fn py(&self, v: f64) -> f64 {
         self.top + self.ph - (v - self.y.0) / (self.y.1 - self.y.0) * self.ph
     }
-    fn open(
+    pub(super) fn open(
         &self,
         title: &str,
         xlabel: &str,
@@ -148,14 +185,14 @@ impl Plot {
         let _ = write!(s, "<text x=\"{yx}\" y=\"{yy}\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 {yx} {yy})\">{}</text>", esc(ylabel));
         s
     }
-    fn polyline(&self, points: &[(f64, f64)], stroke: &str, extra: &str) -> String {
+    pub(super) fn polyline(&self, points: &[(f64, f64)], stroke: &str, extra: &str) -> String {
         let pts: Vec<String> = points
             .iter()
             .map(|&(x, y)| format!("{:.2},{:.2}", self.px(x), self.py(y)))
             .collect();
         format!("<polyline points=\"{}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"2\" {extra}/>", pts.join(" "))
     }
-    fn hline(&self, y: f64, stroke: &str, dash: bool) -> String {
+    pub(super) fn hline(&self, y: f64, stroke: &str, dash: bool) -> String {
         let py = self.py(y);
         format!(
             "<line x1=\"{}\" x2=\"{}\" y1=\"{py}\" y2=\"{py}\" stroke=\"{stroke}\" stroke-width=\"1.5\"{}/>",
@@ -167,7 +204,7 @@ impl Plot {
 }
 
 /// A tick value without trailing zeros.
-fn trim(v: f64) -> String {
+pub(super) fn trim(v: f64) -> String {
     let t = format!("{v:.2}");
     t.trim_end_matches('0').trim_end_matches('.').to_string()
 }
@@ -176,16 +213,28 @@ fn ticks01() -> Vec<f64> {
     vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
 }
 
-fn legend(s: &mut String, x: f64, y: f64, items: &[(String, &str)]) {
+pub(super) fn legend(s: &mut String, x: f64, y: f64, items: &[(String, &str)]) {
     for (i, (label, c)) in items.iter().enumerate() {
         let yy = y + 15.0 * i as f64;
         let _ = write!(s, "<rect x=\"{x}\" y=\"{}\" width=\"12\" height=\"4\" fill=\"{c}\"/><text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>", yy - 4.0, x + 16.0, yy, esc(label));
     }
 }
 
-/// ROC curves, one class against the rest, with their areas.
+/// ROC curves, one class against the rest, with their areas; the legend sits right of the
+/// axes so it never covers a curve. A class whose scores never vary (absent from training)
+/// has no curve and "AUC n/a".
 pub(super) fn roc_svg(r: &Report) -> String {
-    let p = Plot::new(420.0, 420.0, (0.0, 1.0), (0.0, 1.0));
+    let k = r.classes.len();
+    let legend_w = 40.0
+        + 7.0
+            * r.classes
+                .iter()
+                .map(|c| short(c).chars().count())
+                .max()
+                .unwrap_or(8) as f64
+        + 70.0;
+    let mut p = Plot::new(420.0, 420.0, (0.0, 1.0), (0.0, 1.0));
+    p.w += legend_w;
     let xt: Vec<(f64, String)> = ticks01().into_iter().map(|t| (t, trim(t))).collect();
     let mut s = p.open(
         "ROC curves",
@@ -202,18 +251,15 @@ pub(super) fn roc_svg(r: &Report) -> String {
     let mut items = Vec::new();
     for c in &r.roc_curves {
         let i = r.classes.iter().position(|n| *n == c.class).unwrap_or(0);
-        s.push_str(&p.polyline(&c.points, colour(i), ""));
+        if c.auc.is_some() {
+            s.push_str(&p.polyline(&c.points, colour(i, k), ""));
+        }
         items.push((
             format!("{} (AUC {})", short(&c.class), f3(c.auc)),
-            colour(i),
+            colour(i, k),
         ));
     }
-    legend(
-        &mut s,
-        p.left + p.pw * 0.38,
-        p.top + p.ph - 10.0 - 15.0 * items.len() as f64,
-        &items,
-    );
+    legend(&mut s, p.left + p.pw + 12.0, p.top + 10.0, &items);
     s.push_str("</svg>");
     s
 }
@@ -222,7 +268,8 @@ pub(super) fn roc_svg(r: &Report) -> String {
 pub(super) fn folds_svg(r: &Report) -> String {
     let n = r.folds.len().max(1);
     let w = (120.0 + 34.0 * n as f64).clamp(320.0, 640.0);
-    let p = Plot::new(w, 380.0, (0.5, n as f64 + 0.5), (0.0, 1.0));
+    let mut p = Plot::new(w, 380.0, (0.5, n as f64 + 0.5), (0.0, 1.0));
+    p.h += 36.0; // the legend goes below the axes, never over a fold's point
     let xt: Vec<(f64, String)> = (1..=n).map(|i| (i as f64, i.to_string())).collect();
     let mut s = p.open(
         "Balanced accuracy per fold",
@@ -249,7 +296,7 @@ pub(super) fn folds_svg(r: &Report) -> String {
     legend(
         &mut s,
         p.left + 8.0,
-        p.top + 14.0,
+        p.top + p.ph + 52.0,
         &[
             (format!("pooled {:.3}", r.balanced_accuracy), "#4e79a7"),
             (
@@ -283,9 +330,9 @@ pub(super) fn permutation_svg(r: &Report) -> String {
         .collect();
     let ymax = yticks.last().copied().unwrap_or(1.0).max(top);
     let p = Plot::new(420.0, 380.0, (lo, hi), (0.0, ymax));
-    let xt: Vec<(f64, String)> = (0..=4)
-        .map(|i| lo + (hi - lo) * i as f64 / 4.0)
-        .map(|t| (t, format!("{t:.2}")))
+    let xt: Vec<(f64, String)> = nice_ticks(lo, hi, 4)
+        .into_iter()
+        .map(|t| (t, trim(t)))
         .collect();
     let mut s = p.open(
         &format!("Permutation test ({} permutations)", scores.len()),
@@ -310,8 +357,7 @@ pub(super) fn permutation_svg(r: &Report) -> String {
     let label = format!(
         "observed {:.3}, p = {}",
         r.balanced_accuracy,
-        r.permutation_p_value
-            .map_or("n/a".into(), |v| format!("{v:.3}"))
+        super::markdown::p_text(r.permutation_p_value)
     );
     let anchor = if x > p.left + p.pw * 0.6 {
         "end"
@@ -345,7 +391,8 @@ pub(super) fn spectra_svg(r: &Report) -> String {
     }
     let pad = ((hi - lo) * 0.08).max(1e-6);
     let (lo, hi) = (lo - pad, hi + pad);
-    let yticks: Vec<f64> = (0..=4).map(|i| lo + (hi - lo) * i as f64 / 4.0).collect();
+    let yticks = nice_ticks(lo, hi, 4);
+    let k = r.classes.len();
     let panel_w = 300.0;
     let n = sp.channels.len();
     let legend_h = 15.0 * r.classes.len() as f64 + 10.0;
@@ -365,7 +412,7 @@ pub(super) fn spectra_svg(r: &Report) -> String {
         let mut panel = p.open(&title, "band", &sp.unit, &[], &xt);
         for &t in &yticks {
             let y = p.py(t);
-            let _ = write!(panel, "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"end\">{t:.2}</text><line x1=\"{}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" stroke=\"#eee\"/>", p.left - 3.0, y + 3.0, p.left, p.left + p.pw);
+            let _ = write!(panel, "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"end\">{}</text><line x1=\"{}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" stroke=\"#eee\"/>", p.left - 3.0, y + 3.0, trim(t), p.left, p.left + p.pw);
         }
         for (c, row) in ch.mean.iter().enumerate() {
             let pts: Vec<(f64, f64)> = row
@@ -373,14 +420,14 @@ pub(super) fn spectra_svg(r: &Report) -> String {
                 .enumerate()
                 .map(|(b, &v)| (b as f64, v))
                 .collect();
-            panel.push_str(&p.polyline(&pts, colour(c), ""));
+            panel.push_str(&p.polyline(&pts, colour(c, k), ""));
             for &(x, y) in &pts {
                 let _ = write!(
                     panel,
                     "<circle cx=\"{:.2}\" cy=\"{:.2}\" r=\"3\" fill=\"{}\"/>",
                     p.px(x),
                     p.py(y),
-                    colour(c)
+                    colour(c, k)
                 );
             }
         }
@@ -393,9 +440,39 @@ pub(super) fn spectra_svg(r: &Report) -> String {
         .classes
         .iter()
         .enumerate()
-        .map(|(c, n)| (short(n), colour(c)))
+        .map(|(c, n)| (short(n), colour(c, k)))
         .collect();
     legend(&mut out, 60.0, 300.0 * rows as f64 + 12.0, &items);
     out.push_str("</svg>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{colour, nice_ticks};
+
+    #[test]
+    fn ticks_are_round_and_cover_the_range() {
+        let close = |t: Vec<f64>, want: &[f64]| {
+            assert_eq!(t.len(), want.len(), "{t:?}");
+            for (a, b) in t.iter().zip(want) {
+                assert!((a - b).abs() < 1e-12, "{t:?}");
+            }
+        };
+        close(nice_ticks(0.0, 1.0, 5), &[0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
+        close(nice_ticks(0.31, 0.67, 4), &[0.4, 0.5, 0.6]);
+        close(
+            nice_ticks(0.31, 0.67, 8),
+            &[0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65],
+        );
+        close(nice_ticks(-7.3, 7.3, 4), &[-5.0, 0.0, 5.0]);
+    }
+
+    #[test]
+    fn eleven_classes_get_eleven_distinct_colours() {
+        let c: std::collections::BTreeSet<&str> = (0..11).map(|i| colour(i, 11)).collect();
+        assert_eq!(c.len(), 11);
+        let c: std::collections::BTreeSet<&str> = (0..8).map(|i| colour(i, 8)).collect();
+        assert_eq!(c.len(), 8);
+    }
 }

@@ -18,6 +18,7 @@ mod reference;
 mod reference_erp;
 mod reference_riemann;
 mod reference_xdawn;
+mod report_erp;
 mod report_metrics;
 mod robust;
 mod shared_data;
