@@ -1,12 +1,12 @@
 //! Options shared by several subcommands, and the glue that turns them into library settings.
 
+use super::preprocess_args::parse_epoch;
 use crate::features::{Band, BandPowerSpec, ErpSpec, FeatureSpec, PowerScale, XdawnSpec};
 use crate::io::{
     find_sidecar_events, read_any, read_events_with_skipped, CsvOptions, Event, Loaded,
     ReadOptions, Warning,
 };
 use crate::pipeline::{InputFile, LabelledRecording};
-use crate::preprocess::{BandPass, Baseline, FilterMode, Notch, Preprocessing};
 use crate::windows::WindowSpec;
 use crate::{Error, Result};
 use clap::{Args, ValueEnum};
@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 /// How recordings are read.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Input")]
 pub struct InputArgs {
     /// Sample rate in Hz, for files without a `time` column (a `time` column is then ignored).
     #[arg(long, value_name = "HZ")]
@@ -45,6 +46,7 @@ pub struct InputArgs {
 
 /// How windows are cut.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Windows")]
 pub struct WindowArgs {
     /// One window per event from START to END s after its onset, e.g. 0:0.8 for an ErrP,
     /// -0.2:0.8 with a pre-stimulus baseline. Replaces --window/--step.
@@ -69,6 +71,7 @@ pub struct WindowArgs {
 
 /// Feature settings.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Features")]
 pub struct FeatureArgs {
     /// Feature extractors, comma-separated, in column order: `bandpower` (Welch band power:
     /// oscillations, e.g. alpha), `erp` (the waveform decimated to --erp-rate: time-locked
@@ -138,86 +141,6 @@ pub enum FeatureKind {
     Xdawn,
     /// Channel covariance in the tangent space at the training covariances' mean.
     Cov,
-}
-
-/// Pre-processing, applied identically in train and classify and stored in the model.
-#[derive(Debug, Clone, Args)]
-pub struct PreprocessArgs {
-    /// Butterworth band-pass LO-HI in Hz over the whole recording before windows are cut,
-    /// e.g. 1-10 for error-related potentials (their energy lies at 1-10 Hz; drifts and muscle
-    /// activity lie outside). Zero-phase unless --causal-filters.
-    #[arg(long, value_name = "LO-HI", value_parser = parse_range)]
-    pub bandpass: Option<(f64, f64)>,
-
-    /// Butterworth order of --bandpass. Default 4 (24 dB/octave on each side), as
-    /// scipy.signal.butter(4, [lo, hi], "bandpass").
-    #[arg(long, value_name = "N", default_value_t = Preprocessing::DEFAULT_ORDER)]
-    pub filter_order: usize,
-
-    /// Notch filter at this frequency in Hz (mains: 50 or 60), quality factor 30
-    /// (scipy.signal.iirnotch).
-    #[arg(long, value_name = "HZ")]
-    pub notch: Option<f64>,
-
-    /// Filter causally (forward only, as an online decoder must: each output sample depends
-    /// only on earlier samples, with a filter delay) instead of zero-phase forward-backward
-    /// filtering (the default; no delay, but each sample depends on later ones: offline only).
-    #[arg(long)]
-    pub causal_filters: bool,
-
-    /// Re-reference each sample to the common average of the model channels.
-    #[arg(long)]
-    pub car: bool,
-
-    /// Subtract each channel's mean over START:END s relative to the event onset (inside the
-    /// epoch), e.g. -0.2:0 for a pre-stimulus baseline. Needs --epoch.
-    #[arg(long, value_name = "START:END", allow_hyphen_values = true, value_parser = parse_epoch)]
-    pub baseline: Option<(f64, f64)>,
-
-    /// Leave out training epochs whose largest absolute value (after baseline correction) on
-    /// any channel exceeds this many µV — blinks and movement; 100 µV is the usual limit. They
-    /// are counted in the summary, never silently dropped.
-    #[arg(long, value_name = "UV")]
-    pub reject_uv: Option<f64>,
-}
-
-impl PreprocessArgs {
-    /// The pre-processing these options ask for.
-    pub fn spec(&self) -> Preprocessing {
-        Preprocessing {
-            car: self.car,
-            bandpass: self.bandpass.map(|(low_hz, high_hz)| BandPass {
-                low_hz,
-                high_hz,
-                order: self.filter_order,
-            }),
-            notch: self.notch.map(|freq_hz| Notch {
-                freq_hz,
-                q: Preprocessing::DEFAULT_Q,
-            }),
-            filter_mode: if self.causal_filters {
-                FilterMode::Causal
-            } else {
-                FilterMode::ZeroPhase
-            },
-            baseline: self
-                .baseline
-                .map(|(start_s, end_s)| Baseline { start_s, end_s }),
-            reject_uv: self.reject_uv,
-        }
-    }
-}
-
-/// Parses `LO-HI` in Hz.
-fn parse_range(text: &str) -> std::result::Result<(f64, f64), String> {
-    let err = || format!("'{text}', expected LO-HI in Hz, e.g. 1-10");
-    let (a, b) = text.split_once('-').ok_or_else(err)?;
-    let lo: f64 = a.trim().parse().map_err(|_| err())?;
-    let hi: f64 = b.trim().parse().map_err(|_| err())?;
-    if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && hi > lo) {
-        return Err(format!("'{text}': expected 0 < LO < HI"));
-    }
-    Ok((lo, hi))
 }
 
 /// `--power` values.
@@ -300,18 +223,6 @@ impl FeatureArgs {
             power,
         }))
     }
-}
-
-/// Parses `START:END` in seconds.
-fn parse_epoch(text: &str) -> std::result::Result<(f64, f64), String> {
-    let err = || format!("'{text}', expected START:END in seconds, e.g. 0:0.8");
-    let (a, b) = text.split_once(':').ok_or_else(err)?;
-    let start: f64 = a.trim().parse().map_err(|_| err())?;
-    let end: f64 = b.trim().parse().map_err(|_| err())?;
-    if !start.is_finite() || !end.is_finite() || end <= start {
-        return Err(format!("'{text}': the end must come after the start"));
-    }
-    Ok((start, end))
 }
 
 impl InputArgs {

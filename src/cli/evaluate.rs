@@ -64,15 +64,20 @@ pub struct Args {
     pub features: FeatureArgs,
 
     #[command(flatten)]
-    pub preprocess: super::config::PreprocessArgs,
+    pub preprocess: super::preprocess_args::PreprocessArgs,
 
     /// Classifier refitted in each fold: logistic (balanced L2 logistic regression) or lda
     /// (shrinkage LDA, suited to event-related potentials).
-    #[arg(long, value_enum, default_value_t = super::train::ClassifierArg::Logistic)]
+    #[arg(long, value_enum, default_value_t = super::train::ClassifierArg::Logistic, help_heading = "Classifier")]
     pub classifier: super::train::ClassifierArg,
 
     /// L2 penalty (scikit-learn's 1/C) of the classifier refitted in each fold.
-    #[arg(long, value_name = "L2", default_value_t = 1.0)]
+    #[arg(
+        long,
+        value_name = "L2",
+        default_value_t = 1.0,
+        help_heading = "Classifier"
+    )]
     pub alpha: f64,
 
     /// Label permutations for the empirical chance level and p-value (0 skips the test).
@@ -81,24 +86,38 @@ pub struct Args {
     /// permutation only re-scores; with cross-validation each refits every fold, so the test
     /// takes about N times as long as the evaluation itself (minutes to tens of minutes on a
     /// few dozen recordings; try --permutations 0 first, or 19 for p ≥ 0.05 resolution).
-    #[arg(long, value_name = "N", default_value_t = 100)]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 100,
+        help_heading = "Chance level and output"
+    )]
     pub permutations: usize,
 
     /// Seed of the label permutations; the same seed gives the same report.
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        help_heading = "Chance level and output"
+    )]
     pub seed: u64,
 
     /// Print the report as JSON on stdout instead of the summary table.
-    #[arg(long)]
+    #[arg(long, help_heading = "Chance level and output")]
     pub json: bool,
 
     /// Also write the report to FILE; its extension picks the format: .html (self-contained,
     /// with figures), .md (Markdown tables) or .json.
-    #[arg(long, value_name = "FILE.html|FILE.md|FILE.json")]
+    #[arg(
+        long,
+        value_name = "FILE.html|FILE.md|FILE.json",
+        help_heading = "Chance level and output"
+    )]
     pub report: Option<PathBuf>,
 
     /// No progress bar (it only shows on a terminal, for work longer than a second).
-    #[arg(long, short)]
+    #[arg(long, short, help_heading = "Chance level and output")]
     pub quiet: bool,
 }
 

@@ -1,7 +1,8 @@
 //! Checks `eegi evaluate` makes before any work: recordings the model was trained on (by
 //! SHA-256), options that `-m` overrides, and a `--report` path that could not be written.
 
-use super::config::{FeatureArgs, PreprocessArgs, WindowArgs};
+use super::config::{FeatureArgs, WindowArgs};
+use super::preprocess_args::PreprocessArgs;
 use crate::pipeline::FittedPipeline;
 use crate::{Error, Result};
 use sha2::{Digest, Sha256};

@@ -5,7 +5,8 @@
 //! Unlabelled plain CSV recordings with sliding windows and no pre-processing are read as
 //! streams (memory flat in their length); everything else is read whole.
 
-use super::config::{csv_field, fmt_seconds, FeatureArgs, InputArgs, PreprocessArgs, WindowArgs};
+use super::config::{csv_field, fmt_seconds, FeatureArgs, InputArgs, WindowArgs};
+use super::preprocess_args::PreprocessArgs;
 use crate::features::FeatureSpec;
 use crate::io::output::write_atomically;
 use crate::io::{open_stream, Format, SampleStream};

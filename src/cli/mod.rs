@@ -9,6 +9,7 @@ mod evaluate_checks;
 mod features;
 mod info;
 mod inspect;
+mod preprocess_args;
 mod simulate;
 mod train;
 mod usage;

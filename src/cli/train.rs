@@ -1,7 +1,8 @@
 //! `eegi train`: learn a model from labelled recordings, cross-validate it, and write the model
 //! file (atomically) that `classify` reads.
 
-use super::config::{hash_inputs, FeatureArgs, InputArgs, PreprocessArgs, WindowArgs};
+use super::config::{hash_inputs, FeatureArgs, InputArgs, WindowArgs};
+use super::preprocess_args::PreprocessArgs;
 use crate::io::output::write_atomically;
 use crate::model::{LdaSpec, LogisticSpec};
 use crate::pipeline::{
@@ -38,17 +39,27 @@ pub struct Args {
     /// Classifier: `logistic` (balanced L2 logistic regression, the default; suits band power)
     /// or `lda` (shrinkage LDA with Ledoit-Wolf covariance and equal priors: the standard
     /// single-trial ERP classifier, robust with many correlated waveform features).
-    #[arg(long, value_enum, default_value_t = ClassifierArg::Logistic)]
+    #[arg(long, value_enum, default_value_t = ClassifierArg::Logistic, help_heading = "Classifier and validation")]
     pub classifier: ClassifierArg,
 
     /// L2 penalty (scikit-learn's 1/C). Default 1, scikit-learn's default: with standardised
     /// features it shrinks weights without hiding a real effect.
-    #[arg(long, value_name = "L2", default_value_t = 1.0)]
+    #[arg(
+        long,
+        value_name = "L2",
+        default_value_t = 1.0,
+        help_heading = "Classifier and validation"
+    )]
     pub alpha: f64,
 
     /// Folds of stratified cross-validation (0 skips). Windows that overlap a test window in
     /// time are removed from that fold's training set, so overlapping windows cannot leak.
-    #[arg(long, value_name = "K", default_value_t = 5)]
+    #[arg(
+        long,
+        value_name = "K",
+        default_value_t = 5,
+        help_heading = "Classifier and validation"
+    )]
     pub cv: usize,
 
     /// Decision threshold of a binary model on the positive class's probability (see
@@ -59,13 +70,18 @@ pub struct Args {
     /// cost-neutral choice, since balanced accuracy weighs a missed positive and a false alarm
     /// by their class sizes. The threshold is stored in the model and used by classify and
     /// evaluate -m. Refused for models of more than two classes.
-    #[arg(long, value_name = "auto|P", value_parser = parse_threshold)]
+    #[arg(long, value_name = "auto|P", value_parser = parse_threshold, help_heading = "Classifier and validation")]
     pub threshold: Option<Threshold>,
 
     /// The class --threshold applies to. Default: the less frequent training class (for ErrP
     /// data, robot_error), the rare event a decoder is meant to detect; on a tie, the second
     /// in sorted order.
-    #[arg(long, value_name = "LABEL", requires = "threshold")]
+    #[arg(
+        long,
+        value_name = "LABEL",
+        requires = "threshold",
+        help_heading = "Classifier and validation"
+    )]
     pub positive_class: Option<String>,
 
     /// With --threshold auto: cost of missing a positive relative to a false alarm; the
@@ -80,7 +96,7 @@ pub struct Args {
     pub error_cost: f64,
 
     /// Print the training summary as JSON on stdout instead of text.
-    #[arg(long)]
+    #[arg(long, help_heading = "Classifier and validation")]
     pub json: bool,
 }
 

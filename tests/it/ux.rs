@@ -367,3 +367,43 @@ fn inspect_states_the_pre_processing() {
         "{text}"
     );
 }
+
+#[test]
+fn long_helps_group_their_options_and_examples_fit_the_terminal() {
+    let help = |args: &[&str]| {
+        let out = eegi().args(args).env("COLUMNS", "100").output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let train = help(&["train", "--help"]);
+    let mut at = 0;
+    for heading in [
+        "\nInput:\n",
+        "\nWindows:\n",
+        "\nPre-processing:\n",
+        "\nFeatures:\n",
+        "\nClassifier and validation:\n",
+    ] {
+        let i = train[at..].find(heading).map(|i| i + at);
+        assert!(
+            i.is_some(),
+            "train --help lacks {heading:?} after byte {at}"
+        );
+        at = i.unwrap();
+    }
+    assert!(train[at..].contains("--classifier") && train[at..].contains("--cv"));
+    let evaluate = help(&["evaluate", "--help"]);
+    assert!(evaluate.contains("\nChance level and output:\n"));
+    // --threads is global: listed once per help, not repeated by every option group
+    assert_eq!(train.matches("--threads <N>").count(), 1);
+    // the simulate example is two commands, each on one line a paste runs as a whole
+    let simulate = help(&["simulate", "--help"]);
+    let line = simulate
+        .lines()
+        .find(|l| l.trim_start().starts_with("eegi train "))
+        .expect("an example train command");
+    assert!(
+        line.trim_end().ends_with("-o m.json") && line.contains("--bandpass 1-10"),
+        "{line}"
+    );
+}
