@@ -51,3 +51,42 @@ pub struct Event {
     /// Line of the events file this event came from (for messages).
     pub line: u64,
 }
+
+/// A hint for channel names that are missing only by case (`FCZ` for `FCz`): `" (names are
+/// case-sensitive: the recording has FCz)"`, or empty when no missing name matches another
+/// name ignoring case.
+pub fn case_hint<S: AsRef<str>>(missing: &[&str], names: &[S]) -> String {
+    let near: Vec<&str> = missing
+        .iter()
+        .filter_map(|m| {
+            names.iter().map(AsRef::as_ref).find(|n| {
+                n.eq_ignore_ascii_case(m) || n.trim_end_matches('.').eq_ignore_ascii_case(m)
+            })
+        })
+        .collect();
+    if near.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (names are case-sensitive: the recording has {})",
+            near.join(", ")
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_missing_only_by_case_get_a_hint() {
+        let names = ["Fp1", "FCz", "Cz."];
+        assert_eq!(
+            super::case_hint(&["FCZ", "Oz"], &names),
+            " (names are case-sensitive: the recording has FCz)"
+        );
+        assert_eq!(
+            super::case_hint(&["CZ"], &names),
+            " (names are case-sensitive: the recording has Cz.)"
+        );
+        assert_eq!(super::case_hint(&["Oz"], &names), "");
+    }
+}

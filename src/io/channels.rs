@@ -40,8 +40,9 @@ pub fn choose_channels(
     for (old, new) in &options.rename {
         let Some(c) = names.iter().position(|n| n == old) else {
             return Err(Error::input(format!(
-                "--rename {old}={new}: {} has no channel '{old}' (channels: {})",
+                "--rename {old}={new}: {} has no channel '{old}'{} (channels: {})",
                 rec.source.display(),
+                crate::recording::case_hint(&[old.as_str()], &names),
                 truncate(&names.join(", "))
             )));
         };
@@ -63,8 +64,9 @@ pub fn choose_channels(
                     rec.source.display()
                 ))),
                 None => Err(Error::input(format!(
-                    "--channels {w}: {} has no such channel (channels: {})",
+                    "--channels {w}: {} has no such channel{} (channels: {})",
                     rec.source.display(),
+                    crate::recording::case_hint(&[w.as_str()], &names),
                     truncate(&names.join(", "))
                 ))),
             })

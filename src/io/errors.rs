@@ -18,9 +18,10 @@ pub(crate) fn field_count_error(
 }
 
 /// The error for channels a recording lacks (at most 8 named): `who` says who needs them.
-pub(crate) fn missing_channels(
+pub(crate) fn missing_channels<S: AsRef<str>>(
     path: &std::path::Path,
     missing: &[&str],
+    names: &[S],
     who: &str,
 ) -> crate::Error {
     let shown = missing[..missing.len().min(8)].join(", ");
@@ -30,9 +31,10 @@ pub(crate) fn missing_channels(
         String::new()
     };
     crate::Error::input(format!(
-        "{}: missing channel{} {shown}{more} that {who}",
+        "{}: missing channel{} {shown}{more} that {who}{}",
         path.display(),
-        if missing.len() > 1 { "s" } else { "" }
+        if missing.len() > 1 { "s" } else { "" },
+        crate::recording::case_hint(missing, names)
     ))
 }
 

@@ -7,7 +7,7 @@ impl FittedPipeline {
     pub fn check_rate(&self, source: &Path, sample_rate_hz: f64) -> Result<()> {
         if sample_rate_hz != self.sample_rate_hz {
             return Err(Error::input(format!(
-                "{}: sample rate {} Hz, but the model was trained at {} Hz; resample the recording or train a model at {} Hz",
+                "{}: sample rate {} Hz, but the model was trained at {} Hz; train a model on {} Hz recordings (eegi does not resample: a resampled copy, e.g. from MNE's raw.resample, works too)",
                 source.display(),
                 sample_rate_hz,
                 self.sample_rate_hz,

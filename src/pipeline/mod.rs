@@ -266,7 +266,7 @@ fn channel_columns(rec: &Recording, wanted: &[String], who: &str) -> Result<Vec<
         Ok(cols)
     } else {
         Err(Error::input(format!(
-            "{}: missing channel{} {}{} that {who}",
+            "{}: missing channel{} {}{} that {who}{}",
             rec.source.display(),
             if missing.len() > 1 { "s" } else { "" },
             join(&missing[..missing.len().min(8)]),
@@ -274,7 +274,8 @@ fn channel_columns(rec: &Recording, wanted: &[String], who: &str) -> Result<Vec<
                 format!(" and {} more", missing.len() - 8)
             } else {
                 String::new()
-            }
+            },
+            crate::recording::case_hint(&missing, &rec.channel_names)
         )))
     }
 }

@@ -30,6 +30,25 @@ impl FittedPipeline {
                 "an eegi model file (JSON)",
             )
         })?;
+        // a recording or events file given where a model belongs: say so, not "expected ident"
+        let start = text.trim_start();
+        if !start.is_empty() && !start.starts_with(['{', '[', '"']) {
+            let first: String = start
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(40)
+                .collect();
+            let line = text[..text.len() - start.len()].matches('\n').count() as u64 + 1;
+            return Err(Error::at(
+                path,
+                line,
+                Some(1),
+                format!("`{first}`, not a JSON object"),
+                "an eegi model file written by `eegi train` (a recording is described by `eegi info`)",
+            ));
+        }
         Self::from_json_with_notes(path, text)
     }
 

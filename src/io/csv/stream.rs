@@ -224,7 +224,7 @@ impl CsvStream {
             })
             .collect();
         if !missing.is_empty() {
-            return Err(missing_channels(&self.path, &missing, who));
+            return Err(missing_channels(&self.path, &missing, &self.names, who));
         }
         self.set_slots(&fields);
         Ok(())

@@ -258,7 +258,12 @@ impl EdfStream {
             }
         }
         if !missing.is_empty() {
-            return Err(missing_channels(&self.path, &missing, who));
+            let labels: Vec<&str> = self
+                .kept
+                .iter()
+                .map(|&i| self.header.signals[i].label.as_str())
+                .collect();
+            return Err(missing_channels(&self.path, &missing, &labels, who));
         }
         self.selected = selected;
         Ok(())
