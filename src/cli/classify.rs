@@ -324,12 +324,6 @@ fn stream_events(args: &Args, model: &FittedPipeline) -> Result<()> {
         for warning in decoder.finish() {
             eprintln!("eegi: warning: {warning}");
         }
-        eprintln!(
-            "eegi: {}: {} samples; {}",
-            name.display(),
-            decoder.received(),
-            decoder.counts().describe()
-        );
         if decoder.counts().decided == 0 {
             let e = Error::file(
                 &name,
@@ -342,6 +336,13 @@ fn stream_events(args: &Args, model: &FittedPipeline) -> Result<()> {
         }
         Ok(())
     });
+    // the summary, also when the stream failed: what was decided before
+    eprintln!(
+        "eegi: {}: {} samples; {}",
+        name.display(),
+        decoder.received(),
+        decoder.counts().describe()
+    );
     match failure {
         Some(e) => Err(e),
         None => written,

@@ -98,6 +98,13 @@ pub fn describe(m: &FittedPipeline) -> String {
         ),
     };
     describe_decision(&mut o, m.decision.as_ref());
+    if let Some(map) = &m.event_map {
+        let _ = writeln!(
+            o,
+            "event map: {} (marker codes to labels; events with other codes are not decided)",
+            map.describe()
+        );
+    }
     describe_training(&mut o, &m.training);
     o
 }
