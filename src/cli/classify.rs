@@ -42,7 +42,8 @@ pub struct Args {
     /// window's label as soon as it is complete, until interrupted. Output goes to stdout.
     /// Windows already in the file are labelled at once. A followed file that is truncated,
     /// rewritten in place, replaced or removed ends the run with an error (exit 2) that says
-    /// so: its new bytes are never read at the old offset.
+    /// so: its new bytes are never read at the old offset. Eegi CSV, EDF/BDF, and BrainFlow
+    /// board files (--board; an event-locked model decides each marker of its marker column).
     #[arg(long)]
     pub follow: bool,
 
