@@ -79,15 +79,16 @@ pub fn run(mut args: Args) -> Result<()> {
     // pre-processing (filters, re-referencing, baseline) runs on the whole recording, so such
     // models are classified offline
     let model_offline = model.window.is_event_locked() || !model.preprocessing.is_identity();
-    // vendor dialects other than BrainFlow (--board), channel choice and renaming read the
-    // whole file (stdin too)
-    let reader_offline = !board_streams(&args)? && args.input.read_options()?.needs_whole_file(&args.recording);
+    let streamed = args.recording == Path::new("-") || args.follow;
+    // vendor dialects, channel choice and renaming read the whole file (stdin too), except a
+    // BrainFlow file (--board) on a stream
+    let reader_offline = !(streamed && board_streams(&args)?)
+        && args.input.read_options()?.needs_whole_file(&args.recording);
     if reader_offline && args.follow {
         return Err(Error::input(
             "--follow reads plain eegi CSV, EDF/BDF and BrainFlow board files (--board) only (no other vendor dialect, --channels, --rename of a CSV, or _channels.tsv)",
         ));
     }
-    let streamed = args.recording == Path::new("-") || args.follow;
     if model.window.is_event_locked() && streamed && !reader_offline {
         return stream_events(&args, &model);
     }
@@ -232,7 +233,7 @@ fn board_streams(args: &Args) -> Result<bool> {
 /// the format its content says), with the name errors use.
 fn open_recording(args: &Args) -> Result<(Box<dyn SampleStream>, PathBuf)> {
     let (source, name) = open_source(&args.recording, args.follow)?;
-    if board_streams(args)? {
+    if board_streams(args)? && (args.follow || args.recording == Path::new("-")) {
         let options = args.input.read_options()?;
         let s = crate::io::vendor::BrainFlowStream::new(source, &name, &options)?;
         return Ok((Box::new(s), name));

@@ -163,7 +163,10 @@ fn train(args: &Args, spec: &PipelineSpec) -> Result<(FittedPipeline, Seconds, u
     let clock = std::time::Instant::now();
     if let Some(map) = args.input.mapping.map()? {
         for (label, codes) in map.shared_labels() {
-            eprintln!("eegi: note: --event-map labels codes {} all {label}", codes.join(", "));
+            eprintln!(
+                "eegi: note: --event-map labels codes {} all {label}",
+                codes.join(", ")
+            );
         }
     }
     let (inputs, warnings) = args.input.load_labelled_with_warnings(&args.recordings)?;

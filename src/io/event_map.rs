@@ -220,7 +220,10 @@ mod tests {
         let (kept, ignored) = m.apply(vec![ev("1"), ev("3"), ev("2"), ev("3"), ev("rest")]);
         let labels: Vec<&str> = kept.iter().map(|e| e.label.as_str()).collect();
         assert_eq!(labels, ["ok", "robot_error"]);
-        assert_eq!(ignored, Ignored::from([("3".into(), 2), ("rest".into(), 1)]));
+        assert_eq!(
+            ignored,
+            Ignored::from([("3".into(), 2), ("rest".into(), 1)])
+        );
         assert_eq!(
             describe_ignored(&ignored),
             "3 events: code 3 (2), code rest (1)"
@@ -240,13 +243,17 @@ mod tests {
             ("1=ok,2", "entry 2 (2) has no '='"),
             ("1=", "entry 1 (1=) has no label"),
             ("1=a=b", "entry 1 (1=a=b) has two '='"),
-            ("1=ok,1.0=robot_error", "entry 2: code 1.0 again (entry 1 maps it to ok)"),
+            (
+                "1=ok,1.0=robot_error",
+                "entry 2: code 1.0 again (entry 1 maps it to ok)",
+            ),
             ("", "no entries"),
         ];
         for (text, want) in cases {
             let e = EventMap::parse(text).unwrap_err();
             assert!(
-                e.message.starts_with(&format!("--event-map: \"{text}\": {want}")),
+                e.message
+                    .starts_with(&format!("--event-map: \"{text}\": {want}")),
                 "{text}: {}",
                 e.message
             );

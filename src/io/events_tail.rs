@@ -58,7 +58,8 @@ impl EventsTail {
         if self.file.is_none() {
             match super::output::open_input(&self.path) {
                 Ok(f) => {
-                    let followed = Follow::new(f, &self.path).map_err(|e| cannot(&self.path, &e))?;
+                    let followed =
+                        Follow::new(f, &self.path).map_err(|e| cannot(&self.path, &e))?;
                     self.file = Some(followed);
                 }
                 Err(e) if self.wait && e.kind() == std::io::ErrorKind::NotFound => {
@@ -76,7 +77,9 @@ impl EventsTail {
         }
         let file = self.file.as_mut().expect("opened above");
         let mut buf = vec![0u8; READ_BYTES];
-        let n = file.read_now(&mut buf).map_err(|e| cannot(&self.path, &e))?;
+        let n = file
+            .read_now(&mut buf)
+            .map_err(|e| cannot(&self.path, &e))?;
         self.partial.extend_from_slice(&buf[..n]);
         let Some(end) = self.partial.iter().rposition(|&b| b == b'\n') else {
             self.check_line_length()?;
@@ -140,7 +143,10 @@ mod tests {
         f.write_all(b"bel\n1.5,0,1\n2.5,0").unwrap();
         let got = tail.poll().unwrap();
         assert_eq!(got.len(), 1);
-        assert_eq!((got[0].onset_s, got[0].label.as_str(), got[0].line), (1.5, "1", 2));
+        assert_eq!(
+            (got[0].onset_s, got[0].label.as_str(), got[0].line),
+            (1.5, "1", 2)
+        );
         assert!(tail.poll().unwrap().is_empty());
         f.write_all(b",2\n3.5,0,1\n4,0,x,y\n").unwrap();
         let e = tail.poll().unwrap_err();

@@ -148,7 +148,12 @@ fn follow_decisions(
                 let lines: Vec<&str> = text.lines().collect();
                 while *done < lines.len()
                     && (*done == 0
-                        || lines[*done].split(',').next().unwrap().parse::<f64>().unwrap()
+                        || lines[*done]
+                            .split(',')
+                            .next()
+                            .unwrap()
+                            .parse::<f64>()
+                            .unwrap()
                             <= rows as f64 / *fs)
                 {
                     writeln!(w, "{}", lines[*done]).unwrap();
@@ -223,7 +228,14 @@ fn marker_codes_through_the_event_map_decide_the_same_everywhere() {
     let out = eegi()
         .arg("train")
         .arg(sim.join("sim01.csv"))
-        .args(["--causal-filters", "--car", "--bandpass", "1-10", "--epoch", "0:0.8"])
+        .args([
+            "--causal-filters",
+            "--car",
+            "--bandpass",
+            "1-10",
+            "--epoch",
+            "0:0.8",
+        ])
         .args(["--features", "erp", "--classifier", "lda"])
         .args(["--event-map", "1=ok,2=robot_error", "--events"])
         .arg(&coded01)
@@ -264,7 +276,10 @@ fn marker_codes_through_the_event_map_decide_the_same_everywhere() {
     );
     assert_eq!(stdin, offline);
     assert!(err.contains("40 events decided"), "{err}");
-    assert!(err.contains("40 events: code 3 (40) left out by the event map"), "{err}");
+    assert!(
+        err.contains("40 events: code 3 (40) left out by the event map"),
+        "{err}"
+    );
     // (b) --follow, the recording and its events file both growing
     let growing_events = dir.path().join("growing_events.csv");
     let follow = follow_decisions(
@@ -328,7 +343,10 @@ fn to_brainflow(rec: &Path, events: &Path, out: &Path) -> usize {
     for line in std::fs::read_to_string(events).unwrap().lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         let onset: f64 = f[0].parse().unwrap();
-        markers.insert((onset * 250.0).round() as usize, if f[2] == "ok" { 1 } else { 2 });
+        markers.insert(
+            (onset * 250.0).round() as usize,
+            if f[2] == "ok" { 1 } else { 2 },
+        );
         markers.insert(((onset + 1.0) * 250.0).round() as usize, 3);
     }
     let mut out_text = String::new();
@@ -351,25 +369,52 @@ fn a_brainflow_file_being_written_is_decided_marker_by_marker() {
     let dir = tempfile::tempdir().unwrap();
     let sim = dir.path().join("sim");
     eegi()
-        .args(["simulate", "--recordings", "2", "--trials", "40", "--sample-rate", "250"])
+        .args([
+            "simulate",
+            "--recordings",
+            "2",
+            "--trials",
+            "40",
+            "--sample-rate",
+            "250",
+        ])
         .arg("-o")
         .arg(&sim)
         .assert()
         .success();
     let bf = |i: u32| dir.path().join(format!("bf0{i}.txt"));
-    to_brainflow(&sim.join("sim01.csv"), &sim.join("sim01_events.csv"), &bf(1));
-    let n = to_brainflow(&sim.join("sim02.csv"), &sim.join("sim02_events.csv"), &bf(2));
+    to_brainflow(
+        &sim.join("sim01.csv"),
+        &sim.join("sim01_events.csv"),
+        &bf(1),
+    );
+    let n = to_brainflow(
+        &sim.join("sim02.csv"),
+        &sim.join("sim02_events.csv"),
+        &bf(2),
+    );
     let model = dir.path().join("bf.json");
     let out = eegi()
         .arg("train")
         .arg(bf(1))
         .args(["--board", "synthetic", "--event-map", "1=ok,2=robot_error"])
-        .args(["--causal-filters", "--car", "--bandpass", "1-10", "--epoch", "0:0.8"])
+        .args([
+            "--causal-filters",
+            "--car",
+            "--bandpass",
+            "1-10",
+            "--epoch",
+            "0:0.8",
+        ])
         .args(["--features", "erp", "--classifier", "lda", "-o"])
         .arg(&model)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let args = strings(&["-m", &text(&model), "--board", "synthetic"]);
     let (offline, _) = classify(&[&args[..], &[text(&bf(2))]].concat(), None);
     // every robot action decided, the rest markers not labelled

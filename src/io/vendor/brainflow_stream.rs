@@ -163,7 +163,10 @@ impl BrainFlowStream {
 
 impl SampleStream for BrainFlowStream {
     fn channel_names(&self) -> Vec<String> {
-        self.selected.iter().map(|&c| self.names[c].clone()).collect()
+        self.selected
+            .iter()
+            .map(|&c| self.names[c].clone())
+            .collect()
     }
     fn select_channels(&mut self, wanted: &[String], who: &str) -> Result<()> {
         let mut missing = Vec::new();
@@ -287,7 +290,9 @@ mod tests {
         assert_eq!(values, want);
         assert_eq!(events, whole.events);
         assert_eq!(events.len(), 14);
-        let e = s.select_channels(&["Cz".into()], "the model needs").unwrap_err();
+        let e = s
+            .select_channels(&["Cz".into()], "the model needs")
+            .unwrap_err();
         assert!(e.message.contains("Cz"), "{}", e.message);
     }
 }
