@@ -43,7 +43,7 @@ EV="$OUT/live_events.csv"
 # the player: recording bytes on its stdout and events into a growing file at SPEED x real
 # time, each event written once the recording reaches its onset
 cat > "$OUT/player.py" <<'PY'
-import sys, time
+import os, sys, time
 src, events, rec, ev, fs, speed = sys.argv[1:7]
 fs, speed = float(fs), float(speed)
 lines = open(events).read().splitlines()
@@ -64,8 +64,9 @@ with open(src, "rb") as f:
         ahead = rows / fs / speed - (time.time() - t0)
         if ahead > 0:
             time.sleep(ahead)
-        with open(rec + ".played", "w") as p:
+        with open(rec + ".played.tmp", "w") as p:
             p.write(f"{rows / fs:.1f}\n")
+        os.replace(rec + ".played.tmp", rec + ".played")
 print("played", rows / fs, "s in", time.time() - t0, "s", file=sys.stderr)
 PY
 python3 "$OUT/player.py" "$OUT/long$MIN/sim01.csv" "$OUT/long_codes.csv" "$REC" "$EV" "$FS" \
@@ -96,7 +97,7 @@ echo "decisions: $(($(wc -l < "$OUT/decisions.csv") - 1)) of $WANT robot actions
 echo "VmHWM (peak RSS): $HWM kB"
 python3 - "$OUT/rss.csv" <<'PY'
 import csv, sys
-rows = [(float(r["wall_s"]), float(r["session_s"]), int(r["vmrss_kb"])) for r in csv.DictReader(open(sys.argv[1]))]
+rows = [(float(r["wall_s"]), float(r["session_s"] or "nan"), int(r["vmrss_kb"])) for r in csv.DictReader(open(sys.argv[1]))]
 n = len(rows)
 after = [r[2] for r in rows[n // 10:]]
 pick = lambda f: rows[min(n - 1, int(f * (n - 1)))]
@@ -104,4 +105,20 @@ for f in (0.1, 0.5, 1.0):
     w, s, kb = pick(f)
     print(f"at {f:.0%} ({s / 60:.1f} min of session, {w:.0f} s wall): VmRSS {kb / 1024:.1f} MiB")
 print(f"{n} samples; after the first tenth: min {min(after) / 1024:.1f} MiB, max {max(after) / 1024:.1f} MiB")
+PY
+# the same hour classified from the whole file: the same decisions, and the memory it takes
+/usr/bin/time -f "classify FILE: %M kB peak RSS, %e s" \
+  $E classify -m "$OUT/errp.json" "$OUT/long$MIN/sim01.csv" --events "$OUT/long_codes.csv" \
+  > "$OUT/offline.csv" 2> "$OUT/offline.err" || { cat "$OUT/offline.err"; exit 1; }
+tail -1 "$OUT/offline.err"
+python3 - "$OUT/decisions.csv" "$OUT/offline.csv" <<'PY'
+import sys
+online = [l.split(",")[1:-1] for l in open(sys.argv[1]).read().splitlines()[1:]]
+offline = [l.split(",") for l in open(sys.argv[2]).read().splitlines()[1:]]
+same = sum(a == b for a, b in zip(online, offline))
+lat = sorted(float(l.split(",")[-1]) for l in open(sys.argv[1]).read().splitlines()[1:])
+q = lambda f: lat[min(len(lat) - 1, int(f * len(lat)))]
+print(f"decisions identical to classify FILE (epoch, label, probabilities): {same} of {len(offline)}"
+      f" ({len(online)} online)")
+print(f"latency from block arrival to decision: p50 {q(0.5):.0f} us, p99 {q(0.99):.0f} us, max {lat[-1]:.0f} us")
 PY
