@@ -42,7 +42,8 @@ pub struct Args {
     /// window's label as soon as it is complete, until interrupted. Output goes to stdout.
     /// Windows already in the file are labelled at once. A followed file that is truncated,
     /// rewritten in place, replaced or removed ends the run with an error (exit 2) that says
-    /// so: its new bytes are never read at the old offset.
+    /// so: its new bytes are never read at the old offset. Eegi CSV, EDF/BDF, and BrainFlow
+    /// board files (--board; an event-locked model decides each marker of its marker column).
     #[arg(long)]
     pub follow: bool,
 
@@ -60,7 +61,7 @@ pub enum Format {
 }
 
 /// Runs `eegi classify`.
-pub fn run(args: Args) -> Result<()> {
+pub fn run(mut args: Args) -> Result<()> {
     args.input
         .check_stdin_once(std::slice::from_ref(&args.recording), args.model.as_deref())?;
     args.input.check_output(
@@ -69,6 +70,7 @@ pub fn run(args: Args) -> Result<()> {
         args.model.as_deref(),
     )?;
     let model = load_model(args.model.as_deref())?;
+    args.input.mapping.adopt(&model)?;
     if args.follow && args.output != Path::new("-") {
         return Err(Error::input(
             "--follow writes to stdout: drop -o, or redirect stdout",
@@ -77,14 +79,16 @@ pub fn run(args: Args) -> Result<()> {
     // pre-processing (filters, re-referencing, baseline) runs on the whole recording, so such
     // models are classified offline
     let model_offline = model.window.is_event_locked() || !model.preprocessing.is_identity();
-    // vendor dialects, channel choice and renaming read the whole file (stdin too)
-    let reader_offline = args.input.read_options()?.needs_whole_file(&args.recording);
+    let streamed = args.recording == Path::new("-") || args.follow;
+    // vendor dialects, channel choice and renaming read the whole file (stdin too), except a
+    // BrainFlow file (--board) on a stream
+    let reader_offline = !(streamed && board_streams(&args)?)
+        && args.input.read_options()?.needs_whole_file(&args.recording);
     if reader_offline && args.follow {
         return Err(Error::input(
-            "--follow reads plain eegi CSV only (no vendor dialect, --board, --channels, --rename or _channels.tsv)",
+            "--follow reads plain eegi CSV, EDF/BDF and BrainFlow board files (--board) only (no other vendor dialect, --channels, --rename of a CSV, or _channels.tsv)",
         ));
     }
-    let streamed = args.recording == Path::new("-") || args.follow;
     if model.window.is_event_locked() && streamed && !reader_offline {
         return stream_events(&args, &model);
     }
@@ -156,9 +160,7 @@ pub(super) fn read_ahead(stream: Box<dyn SampleStream>) -> Box<dyn SampleStream>
 
 /// Classifies a sliding-window model's recording block by block.
 fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
-    let (source, name) = open_source(&args.recording, args.follow)?;
-    let sample_rate = args.input.checked_sample_rate()?;
-    let mut stream = open_stream(source, &name, sample_rate)?;
+    let (mut stream, name) = open_recording(args)?;
     stream.select_channels(&model.channels, "the model needs")?;
     // the next block is read and parsed while this one is classified (with --threads 1,
     // everything stays on one thread)
@@ -217,65 +219,55 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
     }
 }
 
-/// Reads an events file, and under `--follow` its new complete lines as it grows.
-struct EventsTail {
-    path: PathBuf,
-    /// Events already handed out.
-    seen: usize,
+/// Whether the recording streams as a BrainFlow board file: `--board`, without `--channels`
+/// or a `_channels.tsv` sidecar (which need the whole file).
+fn board_streams(args: &Args) -> Result<bool> {
+    let options = args.input.read_options()?;
+    Ok(options.board.is_some()
+        && options.channels.is_none()
+        && (args.recording == Path::new("-")
+            || crate::io::bids::find_channels_sidecar(&args.recording).is_none()))
 }
 
-impl EventsTail {
-    /// The events not handed out yet (only complete lines: a line still being written waits).
-    fn poll(&mut self) -> Result<Vec<crate::io::Event>> {
-        let bytes = std::fs::read(&self.path).map_err(|e| {
-            Error::file(
-                &self.path,
-                format!("cannot read file: {}", crate::io::io_reason(&e)),
-            )
-        })?;
-        let complete = match bytes.iter().rposition(|&b| b == b'\n') {
-            Some(i) => &bytes[..=i],
-            None => return Ok(Vec::new()),
-        };
-        // a header line alone holds no events yet
-        if complete.iter().filter(|&&b| b == b'\n').count() < 2 {
-            return Ok(Vec::new());
-        }
-        let events = crate::io::parse_events(&self.path, complete)?;
-        let new = events.get(self.seen..).unwrap_or_default().to_vec();
-        self.seen = self.seen.max(events.len());
-        Ok(new)
+/// Opens the recording as a stream of blocks (a BrainFlow board file with `--board`, else
+/// the format its content says), with the name errors use.
+fn open_recording(args: &Args) -> Result<(Box<dyn SampleStream>, PathBuf)> {
+    let (source, name) = open_source(&args.recording, args.follow)?;
+    if board_streams(args)? && (args.follow || args.recording == Path::new("-")) {
+        let options = args.input.read_options()?;
+        let s = crate::io::vendor::BrainFlowStream::new(source, &name, &options)?;
+        return Ok((Box::new(s), name));
     }
+    let sample_rate = args.input.checked_sample_rate()?;
+    Ok((open_stream(source, &name, sample_rate)?, name))
 }
 
 /// Classifies an event-locked model's stream (standard input or a followed file): each event
-/// of `--events` (or the recording's sidecar) is decided as soon as its epoch's last sample
-/// arrives, one line each with the latency from that block's arrival.
-// long: the block loop carries the decoder, the events tail and the failure out of the writer
-// closure, as `stream` does
+/// of `--events` (or the recording's sidecar; a file that may grow), else of a BrainFlow file's
+/// marker column, is decided as soon as its epoch's last sample arrives, one line each with the
+/// latency from that block's arrival. The event map in force (the model's, or `--event-map`)
+/// picks and names the events; what became of every event is summed up on stderr at the end.
+// long: the block loop carries the decoder, the events source and the failure out of the
+// writer closure, as `stream` does
 fn stream_events(args: &Args, model: &FittedPipeline) -> Result<()> {
-    let events_path = match &args.input.events {
-        Some(p) => p.clone(),
-        None => crate::io::find_sidecar_events(&args.recording).ok_or_else(|| {
-            Error::input(
-                "the model is event-locked and a stream has no events: pass --events FILE (under --follow it may grow)",
-            )
-        })?,
-    };
-    let mut tail = EventsTail {
-        path: events_path,
-        seen: 0,
-    };
-    let (source, name) = open_source(&args.recording, args.follow)?;
-    let sample_rate = args.input.checked_sample_rate()?;
-    let mut stream = open_stream(source, &name, sample_rate)?;
+    let mut tail = args
+        .input
+        .events_path(&args.recording, 1)?
+        .map(|p| crate::io::events_tail::EventsTail::new(&p, args.follow));
+    let markers = tail.is_none() && board_streams(args)?;
+    if tail.is_none() && !markers {
+        return Err(Error::input(
+            "the model is event-locked and a stream has no events: pass --events FILE (under --follow it may grow), or stream a BrainFlow file (--board) with its marker column",
+        ));
+    }
+    let (mut stream, name) = open_recording(args)?;
     stream.select_channels(&model.channels, "the model needs")?;
     let mut decoder = EpochDecoder::new(model, &name)?;
+    decoder.set_event_map(args.input.mapping.map()?);
     let mut stream = read_ahead(stream);
     let mut rate_checked = false;
     let mut failure: Option<Error> = None;
     let labels = Labels::new(&model.classes);
-    let mut decided = 0usize;
     let written = write_atomically(&args.output, |w| {
         let fail = |e: Error, failure: &mut Option<Error>| {
             *failure = Some(e);
@@ -305,8 +297,9 @@ fn stream_events(args: &Args, model: &FittedPipeline) -> Result<()> {
                     rate_checked = true;
                 }
             }
-            let new = match tail.poll() {
-                Ok(n) => n,
+            let new = match tail.as_mut().map(|t| t.poll()).transpose() {
+                Ok(Some(n)) => n,
+                Ok(None) => std::mem::take(&mut stream.last_block_mut().events),
                 Err(e) => return Err(fail(e, &mut failure)),
             };
             for ev in &new {
@@ -318,14 +311,22 @@ fn stream_events(args: &Args, model: &FittedPipeline) -> Result<()> {
                 Ok(d) => d,
                 Err(e) => return Err(fail(e, &mut failure)),
             };
-            decided += decisions.len();
             write_decisions(w, args.format, &labels, &decisions)?;
             w.flush()?;
+        }
+        // events added to the file after the last block still count (as not decided)
+        if let Some(t) = tail.as_mut() {
+            match t.poll() {
+                Ok(new) => new.iter().for_each(|ev| {
+                    decoder.push_event(ev);
+                }),
+                Err(e) => return Err(fail(e, &mut failure)),
+            }
         }
         for warning in decoder.finish() {
             eprintln!("eegi: warning: {warning}");
         }
-        if decided == 0 {
+        if decoder.counts().decided == 0 {
             let e = Error::file(
                 &name,
                 format!(
@@ -337,6 +338,13 @@ fn stream_events(args: &Args, model: &FittedPipeline) -> Result<()> {
         }
         Ok(())
     });
+    // the summary, also when the stream failed: what was decided before
+    eprintln!(
+        "eegi: {}: {} samples; {}",
+        name.display(),
+        decoder.received(),
+        decoder.counts().describe()
+    );
     match failure {
         Some(e) => Err(e),
         None => written,

@@ -2,10 +2,7 @@
 
 use super::preprocess_args::parse_epoch;
 use crate::features::{Band, BandPowerSpec, ErpSpec, FeatureSpec, PowerScale, XdawnSpec};
-use crate::io::{
-    find_sidecar_events, read_any, read_events_with_skipped, CsvOptions, Event, Loaded,
-    ReadOptions, Warning,
-};
+use crate::io::{read_any, CsvOptions, Event, Loaded, ReadOptions, Warning};
 use crate::pipeline::{InputFile, LabelledRecording};
 use crate::windows::WindowSpec;
 use crate::{Error, Result};
@@ -42,6 +39,9 @@ pub struct InputArgs {
     /// and checks the new names.
     #[arg(long, value_name = "OLD=NEW,...", value_delimiter = ',')]
     pub rename: Option<Vec<String>>,
+
+    #[command(flatten)]
+    pub mapping: super::event_map_args::EventMapArgs,
 }
 
 /// How windows are cut.
@@ -265,12 +265,23 @@ impl InputArgs {
 
     /// The events file of a recording: `--events` or its sidecar, if any.
     pub fn events_path(&self, recording: &Path, n_recordings: usize) -> Result<Option<PathBuf>> {
-        match &self.events {
-            Some(_) if n_recordings > 1 => Err(Error::input(
-                "--events names the events of one recording; with several recordings use sidecar <stem>_events.csv files",
-            )),
-            Some(p) => Ok(Some(p.clone())),
-            None => Ok(find_sidecar_events(recording)),
+        super::event_map_args::events_path(self.events.as_deref(), recording, n_recordings)
+    }
+
+    /// The events of a loaded recording and where they came from: `--events`, the sidecar
+    /// file, else the events stored in the recording itself (EDF+ annotations, vendor
+    /// markers); with an event map in force (`--event-map`, or the model's), only the events
+    /// it keeps, relabelled.
+    pub fn events_of(
+        &self,
+        loaded: &Loaded,
+        path: &Path,
+        n_recordings: usize,
+    ) -> Result<Option<(Vec<Event>, PathBuf)>> {
+        let found = self.events_path(path, n_recordings)?;
+        match super::event_map_args::events_in(found, loaded, path)? {
+            Some((events, from)) => Ok(Some((self.mapping.apply(events, &from)?, from))),
+            None => Ok(None),
         }
     }
 
@@ -319,27 +330,6 @@ impl InputArgs {
         Ok(loaded)
     }
 
-    /// The events of a loaded recording and where they came from: `--events`, the sidecar
-    /// file, else the events stored in the recording itself (EDF+ annotations, vendor markers).
-    pub fn events_of(
-        &self,
-        loaded: &Loaded,
-        path: &Path,
-        n_recordings: usize,
-    ) -> Result<Option<(Vec<Event>, PathBuf)>> {
-        match self.events_path(path, n_recordings)? {
-            Some(p) => {
-                let (events, skipped) = read_events_with_skipped(&p)?;
-                if !skipped.is_empty() {
-                    eprintln!("eegi: {}", na_warning(&p, &skipped));
-                }
-                Ok(Some((events, p)))
-            }
-            None if !loaded.events.is_empty() => Ok(Some((loaded.events.clone(), path.into()))),
-            None => Ok(None),
-        }
-    }
-
     /// Reads the recordings (in parallel) with their events; every recording needs events.
     /// Input sanity warnings are printed on stderr.
     #[allow(dead_code)] // kept for subcommands that do not report warnings
@@ -384,23 +374,6 @@ impl InputArgs {
         print_warnings(&warnings);
         Ok((recordings, warnings))
     }
-}
-
-/// The warning for events left out because their label is `n/a`, naming their lines.
-fn na_warning(path: &Path, lines: &[u64]) -> String {
-    let shown: Vec<String> = lines.iter().take(10).map(|l| l.to_string()).collect();
-    let more = match lines.len() {
-        n if n > 10 => format!(" and {} more", n - 10),
-        _ => String::new(),
-    };
-    format!(
-        "warning: {}: {} event{} labelled n/a (BIDS's missing value) left out: line{} {}{more}",
-        path.display(),
-        lines.len(),
-        if lines.len() == 1 { "" } else { "s" },
-        if lines.len() == 1 { "" } else { "s" },
-        shown.join(", ")
-    )
 }
 
 /// Prints input sanity warnings on stderr, one line each.

@@ -412,7 +412,7 @@ fn progress_bar(permutations: usize) -> ProgressBar {
 }
 
 /// Runs `eegi evaluate`; `given` names the options on the command line that `-m` overrides.
-pub fn run(args: Args, given: &[String]) -> Result<()> {
+pub fn run(mut args: Args, given: &[String]) -> Result<()> {
     let format = check_report(&args)?;
     let paths = expand_recordings(&args.recordings)?;
     args.input.check_stdin_once(&paths, args.model.as_deref())?;
@@ -421,6 +421,9 @@ pub fn run(args: Args, given: &[String]) -> Result<()> {
         .as_deref()
         .map(|p| load_model(Some(p)))
         .transpose()?;
+    if let Some(m) = &model {
+        args.input.mapping.adopt(m)?;
+    }
     let warnings = model_warnings(&args, model.as_ref(), &paths, given)?;
     let classifier = classifier_spec(&args);
     let spec = pipeline_spec(&args, model.as_ref(), &classifier)?;

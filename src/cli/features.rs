@@ -49,7 +49,7 @@ pub struct Args {
 }
 
 /// Runs `eegi features`.
-pub fn run(args: Args) -> Result<()> {
+pub fn run(mut args: Args) -> Result<()> {
     args.input
         .check_stdin_once(&args.recordings, args.model.as_deref())?;
     args.input
@@ -59,6 +59,9 @@ pub fn run(args: Args) -> Result<()> {
         .as_deref()
         .map(|p| super::load_model(Some(p)))
         .transpose()?;
+    if let Some(m) = &model {
+        args.input.mapping.adopt(m)?;
+    }
     let (window, preprocessing, specs, channels) = match &model {
         Some(m) => (
             m.window.clone(),

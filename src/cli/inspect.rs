@@ -98,6 +98,7 @@ pub fn describe(m: &FittedPipeline) -> String {
         ),
     };
     describe_decision(&mut o, m.decision.as_ref());
+    describe_event_map(&mut o, m.event_map.as_ref());
     describe_training(&mut o, &m.training);
     o
 }
@@ -130,6 +131,17 @@ fn describe_training(o: &mut String, t: &crate::pipeline::TrainingSummary) {
     let _ = writeln!(o, "inputs:");
     for i in &t.inputs {
         let _ = writeln!(o, "  {}  {}", i.sha256, i.path);
+    }
+}
+
+/// Appends a model's event map (marker codes to labels), if it has one.
+fn describe_event_map(o: &mut String, map: Option<&crate::io::EventMap>) {
+    if let Some(map) = map {
+        let _ = writeln!(
+            o,
+            "event map: {} (marker codes to labels; events with other codes are not decided)",
+            map.describe()
+        );
     }
 }
 

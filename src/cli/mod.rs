@@ -6,6 +6,7 @@ mod convert;
 mod cov_args;
 mod evaluate;
 mod evaluate_checks;
+mod event_map_args;
 mod features;
 mod info;
 mod inspect;

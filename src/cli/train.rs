@@ -177,6 +177,14 @@ fn pipeline_spec(args: &Args) -> Result<PipelineSpec> {
 /// rule of `--threshold`); also returns each stage's wall time and the number of recordings.
 fn train(args: &Args, spec: &PipelineSpec) -> Result<(FittedPipeline, Seconds, usize)> {
     let clock = std::time::Instant::now();
+    if let Some(map) = args.input.mapping.map()? {
+        for (label, codes) in map.shared_labels() {
+            eprintln!(
+                "eegi: note: --event-map labels codes {} all {label}",
+                codes.join(", ")
+            );
+        }
+    }
     let (inputs, warnings) = args.input.load_labelled_with_warnings(&args.recordings)?;
     let load_s = clock.elapsed().as_secs_f64();
     let set = spec.training_set(&inputs)?;
@@ -206,6 +214,7 @@ fn train(args: &Args, spec: &PipelineSpec) -> Result<(FittedPipeline, Seconds, u
     }
     let fit_s = fit_clock.elapsed().as_secs_f64();
     model.training.warnings = warnings;
+    model.event_map = args.input.mapping.map()?;
     let seconds = Seconds {
         load: load_s,
         features: features_s,

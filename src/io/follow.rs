@@ -122,23 +122,34 @@ fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result
     Ok(())
 }
 
+impl Follow {
+    /// Reads the bytes the file has now (0 when it has no new ones), without waiting; a file
+    /// that is no longer the one being read is an error, as for `read`.
+    pub fn read_now(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.check_in_place()?;
+        let n = self.file.read(buf)?;
+        if n > 0 {
+            self.pos += n as u64;
+            let fresh = &buf[n.saturating_sub(TAIL_BYTES)..n];
+            let keep = (TAIL_BYTES - fresh.len()).min(self.tail.len());
+            self.tail.drain(..self.tail.len() - keep);
+            self.tail.extend_from_slice(fresh);
+            return Ok(n);
+        }
+        if !buf.is_empty() {
+            self.check_path()?;
+        }
+        Ok(0)
+    }
+}
+
 impl Read for Follow {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         loop {
-            self.check_in_place()?;
-            let n = self.file.read(buf)?;
-            if n > 0 {
-                self.pos += n as u64;
-                let fresh = &buf[n.saturating_sub(TAIL_BYTES)..n];
-                let keep = (TAIL_BYTES - fresh.len()).min(self.tail.len());
-                self.tail.drain(..self.tail.len() - keep);
-                self.tail.extend_from_slice(fresh);
+            let n = self.read_now(buf)?;
+            if n > 0 || buf.is_empty() {
                 return Ok(n);
             }
-            if buf.is_empty() {
-                return Ok(0);
-            }
-            self.check_path()?;
             std::thread::sleep(POLL);
         }
     }

@@ -13,7 +13,9 @@ pub mod channels;
 pub mod csv;
 pub mod edf;
 mod errors;
+pub mod event_map;
 mod events;
+pub mod events_tail;
 pub mod follow;
 pub mod format;
 mod gzip;
@@ -28,6 +30,7 @@ pub use bytes::{detect_delimiter, read_bytes, read_limited, ReadLimits};
 pub use channels::ReadOptions;
 pub use csv::{parse_recording, too_few_rows, CsvOptions};
 pub use errors::io_reason;
+pub use event_map::EventMap;
 pub use events::{
     find_sidecar_events, parse_events, parse_events_with_skipped, read_events,
     read_events_with_skipped, Event,

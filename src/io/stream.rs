@@ -16,6 +16,10 @@ pub struct Block {
     pub samples: Vec<f64>,
     /// Number of rows (samples) in the block.
     pub n_rows: usize,
+    /// Events that begin in this block, onsets in s from the stream's first sample: a vendor
+    /// file's marker column as it streams (BrainFlow); empty for other formats, whose events
+    /// come from [`SampleStream::events`] or an events file.
+    pub events: Vec<Event>,
 }
 
 /// Samples of a recording handed out block by block, whatever its format.

@@ -3,8 +3,19 @@
 //! pre-processing, extractors, scaler and classifier of the offline path, so the decisions equal
 //! `classify FILE`'s. Independent of where samples and events come from (a file, standard input,
 //! a network stream): [`EpochDecoder`] is fed sample blocks and events.
+//!
+//! Events are given as they arrive, with their raw label (a marker code such as `1`, or an LSL
+//! marker string): the decoder applies the model's event map (`train --event-map`, or the one
+//! [`EpochDecoder::set_event_map`] sets), so only events whose code is in it are decided, with
+//! the mapped label; the others are counted per code. An event is never decided from samples
+//! other than its epoch's: one whose epoch began before the oldest sample still held (its
+//! marker came too late) is skipped with a warning naming it, one whose epoch had not ended when
+//! the stream did is reported by [`EpochDecoder::finish`], and [`EpochDecoder::counts`] says
+//! what became of every event, for the summary at the end of a stream.
 
 use crate::features::{bad_feature, Extractor};
+use crate::io::event_map::{describe_ignored, Ignored};
+use crate::io::EventMap;
 use crate::pipeline::{FittedPipeline, Prediction};
 use crate::preprocess::StreamPreprocess;
 use crate::recording::Event;
@@ -27,13 +38,67 @@ pub struct Decision {
     pub latency_us: f64,
 }
 
+/// What became of the events of a stream, for the summary at its end.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventCounts {
+    /// Events decided.
+    pub decided: usize,
+    /// Events skipped: their epoch began before the oldest sample still held (the marker came
+    /// too late) or before the stream.
+    pub too_late: usize,
+    /// Events not decided because the stream ended before their epoch did.
+    pub unfinished: usize,
+    /// Events decided after an event with a later onset (their marker arrived out of order).
+    pub out_of_order: usize,
+    /// Events left out by the event map, per code.
+    pub ignored: Ignored,
+}
+
+impl EventCounts {
+    /// One line for stderr: `120 events decided, 2 skipped (their marker came too late), …`.
+    pub fn describe(&self) -> String {
+        let mut parts = vec![format!(
+            "{} event{} decided",
+            self.decided,
+            if self.decided == 1 { "" } else { "s" }
+        )];
+        if self.out_of_order > 0 {
+            parts.push(format!(
+                "{} of them after a later event (markers out of order)",
+                self.out_of_order
+            ));
+        }
+        if self.too_late > 0 {
+            parts.push(format!(
+                "{} skipped (their epoch began before the samples still held: the marker came too late)",
+                self.too_late
+            ));
+        }
+        if self.unfinished > 0 {
+            parts.push(format!(
+                "{} not decided (the stream ended before their epoch did)",
+                self.unfinished
+            ));
+        }
+        if !self.ignored.is_empty() {
+            parts.push(format!(
+                "{} left out by the event map",
+                describe_ignored(&self.ignored)
+            ));
+        }
+        parts.join(", ")
+    }
+}
+
 /// An event waiting for the end of its epoch.
 #[derive(Debug, Clone)]
 struct Pending {
     /// Absolute index of the epoch's first sample.
     start: i64,
-    /// The event.
+    /// The event, with its mapped label.
     event: Event,
+    /// Its label as it arrived (the marker code).
+    code: String,
 }
 
 /// Classifies the epoch of every event of a stream with an event-locked model, holding only the
@@ -67,6 +132,12 @@ pub struct EpochDecoder<'m> {
     identity: Vec<usize>,
     /// Scratch: one feature row.
     row: Vec<f64>,
+    /// Marker codes to labels applied to incoming events (default: the model's).
+    map: Option<EventMap>,
+    /// What became of the events so far.
+    counts: EventCounts,
+    /// Onset of the latest-starting event decided so far, s.
+    last_onset_s: f64,
 }
 
 impl<'m> EpochDecoder<'m> {
@@ -106,7 +177,22 @@ impl<'m> EpochDecoder<'m> {
             corrected: Array2::zeros((len, n_ch)),
             identity: (0..n_ch).collect(),
             row: vec![0.0; width],
+            map: model.event_map.clone(),
+            counts: EventCounts::default(),
+            last_onset_s: f64::NEG_INFINITY,
         })
+    }
+
+    /// Replaces the event map applied to incoming events (default: the model's; `None`: event
+    /// labels as they arrive, every event decided).
+    pub fn set_event_map(&mut self, map: Option<EventMap>) {
+        self.map = map;
+    }
+
+    /// What became of the events so far (decided, skipped, left out by the event map; events
+    /// still pending count once [`EpochDecoder::finish`] has run).
+    pub fn counts(&self) -> &EventCounts {
+        &self.counts
     }
 
     /// Keeps `samples` samples behind the newest one (default: one epoch) for events that
@@ -130,38 +216,55 @@ impl<'m> EpochDecoder<'m> {
         self.pending.len()
     }
 
-    /// Queues an event (onset in s from the first sample). An event whose epoch starts before
-    /// the first sample still held (or before the stream) is not decided: the returned warning
-    /// says why.
+    /// Queues an event (onset in s from the first sample, label as it arrived: a marker code
+    /// or a label). The event map applies first: an event it leaves out is counted, not queued.
+    /// An event whose epoch starts before the first sample still held (its marker came too
+    /// late) or before the stream is not decided: the returned warning names it and says why.
     pub fn push_event(&mut self, event: &Event) -> Option<String> {
+        let label = match &self.map {
+            None => event.label.clone(),
+            Some(map) => match map.label_of(&event.label) {
+                Some(l) => l.to_string(),
+                None => {
+                    *self.counts.ignored.entry(event.label.clone()).or_default() += 1;
+                    return None;
+                }
+            },
+        };
         let fs = self.model.sample_rate_hz;
         // as the offline windows are cut
         let start = ((event.onset_s + self.epoch_start_s) * fs).round() as i64;
         if start < self.buffer_start as i64 {
+            self.counts.too_late += 1;
             let why = if start < 0 {
                 "starts before the stream".to_string()
             } else {
                 format!(
-                    "starts at sample {start}, before the first sample still held ({}): the event came too late",
-                    self.buffer_start
+                    "starts at {} s, before the oldest sample still held ({} s; {} samples received): the marker came {:.3} s too late",
+                    start as f64 / fs,
+                    self.buffer_start as f64 / fs,
+                    self.received,
+                    (self.buffer_start as i64 - start) as f64 / fs
                 )
             };
             return Some(format!(
-                "{}: event at {} s (line {}, {:?}) skipped, its epoch {why}",
+                "{}: event at {} s ({}) skipped, not decided: its epoch {why}",
                 self.source.display(),
                 event.onset_s,
-                event.line,
-                event.label
+                describe_event(
+                    &Event {
+                        label: label.clone(),
+                        ..event.clone()
+                    },
+                    &event.label
+                ),
             ));
         }
         let at = self.pending.partition_point(|p| p.start <= start);
-        self.pending.insert(
-            at,
-            Pending {
-                start,
-                event: event.clone(),
-            },
-        );
+        let code = event.label.clone();
+        let mut event = event.clone();
+        event.label = label;
+        self.pending.insert(at, Pending { start, event, code });
         None
     }
 
@@ -208,6 +311,11 @@ impl<'m> EpochDecoder<'m> {
         let done: Vec<Pending> = self.pending.drain(..ready).collect();
         for p in done {
             let prediction = self.classify(p.start as usize)?;
+            self.counts.decided += 1;
+            if p.event.onset_s < self.last_onset_s {
+                self.counts.out_of_order += 1;
+            }
+            self.last_onset_s = self.last_onset_s.max(p.event.onset_s);
             out.push(Decision {
                 onset_s: p.event.onset_s,
                 event_label: p.event.label,
@@ -219,17 +327,21 @@ impl<'m> EpochDecoder<'m> {
         Ok(out)
     }
 
-    /// Warnings for the events whose epochs never completed (call when the stream ends).
+    /// Warnings for the events whose epochs never completed (call when the stream ends): each
+    /// names the event and how much of its epoch was missing; counted in
+    /// [`EpochDecoder::counts`].
     pub fn finish(&mut self) -> Vec<String> {
         let fs = self.model.sample_rate_hz;
+        self.counts.unfinished += self.pending.len();
         self.pending
             .drain(..)
             .map(|p| {
                 format!(
-                    "{}: event at {} s (line {}) not decided, the stream ended {:.3} s before its epoch did",
+                    "{}: event at {} s ({}) not decided: the stream ended after {} s, {:.3} s before its epoch did",
                     self.source.display(),
                     p.event.onset_s,
-                    p.event.line,
+                    describe_event(&p.event, &p.code),
+                    self.received as f64 / fs,
                     (p.start as usize + self.len - self.received) as f64 / fs
                 )
             })
@@ -308,93 +420,19 @@ impl<'m> EpochDecoder<'m> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::features::{ErpSpec, FeatureSpec};
-    use crate::model::LdaSpec;
-    use crate::pipeline::{ClassifierSpec, LabelledRecording, PipelineSpec};
-    use crate::preprocess::{BandPass, FilterMode, Preprocessing};
-    use crate::simulate::SimulateSpec;
-
-    #[test]
-    fn decisions_equal_offline_for_any_block_size_in_bounded_memory() {
-        let sim = SimulateSpec {
-            trials: 30,
-            ..SimulateSpec::default()
-        }
-        .recording(0);
-        let events: Vec<Event> = sim
-            .events
-            .iter()
-            .map(|&(onset_s, label)| Event {
-                onset_s,
-                duration_s: 0.0,
-                label: label.to_string(),
-                line: 0,
-            })
-            .collect();
-        let rec = crate::Recording {
-            samples: sim.samples.clone(),
-            sample_rate_hz: SimulateSpec::default().sample_rate_hz,
-            channel_names: SimulateSpec::channel_names(),
-            source: PathBuf::from("sim.csv"),
-        };
-        let spec = PipelineSpec {
-            window: WindowSpec::Epoch {
-                start_s: 0.0,
-                end_s: 0.8,
-            },
-            preprocessing: Preprocessing {
-                car: true,
-                bandpass: Some(BandPass {
-                    low_hz: 1.0,
-                    high_hz: 10.0,
-                    order: 4,
-                }),
-                filter_mode: FilterMode::Causal,
-                ..Default::default()
-            },
-            features: vec![FeatureSpec::Erp(ErpSpec {
-                rate_hz: 20.0,
-                channels: None,
-            })],
-            labels: None,
-            classifier: ClassifierSpec::Lda(LdaSpec::default()),
-        };
-        let input = LabelledRecording {
-            recording: rec.clone(),
-            events: events.clone(),
-            events_path: PathBuf::from("sim_events.csv"),
-        };
-        let model = spec
-            .fit(&spec.training_set(&[input]).unwrap(), Vec::new(), None)
-            .unwrap();
-        let offline = model.classify(&rec, Some(&events)).unwrap();
-        let n_ch = rec.n_channels();
-        for block in [1usize, 37, 1000] {
-            let mut d = EpochDecoder::new(&model, Path::new("sim.csv")).unwrap();
-            for ev in &events {
-                assert!(d.push_event(ev).is_none());
-            }
-            let mut online = Vec::new();
-            for chunk in rec.samples.as_slice().unwrap().chunks(block * n_ch) {
-                online.extend(d.push(chunk, Instant::now()).unwrap());
-                assert!(d.buffered() <= 2 * (model.window_samples + block) + 2);
-            }
-            let online: Vec<Prediction> = online.into_iter().map(|d| d.prediction).collect();
-            assert_eq!(online, offline, "blocks of {block} rows");
-            assert!(d.finish().is_empty());
-            // an event whose epoch began before the samples still held: a warning, no decision
-            let late = Event {
-                onset_s: 1.0,
-                duration_s: 0.0,
-                label: "ok".into(),
-                line: 7,
-            };
-            let warning = d.push_event(&late).expect("a warning");
-            assert!(warning.contains("line 7"), "{warning}");
-            assert_eq!(d.pending(), 0);
-        }
+/// An event in messages: its label, the code it came from (`code`, its label as it arrived)
+/// when that differs, and its line when it came from a file.
+fn describe_event(event: &Event, code: &str) -> String {
+    let mut text = format!("{:?}", event.label);
+    if event.label != code {
+        text.push_str(&format!(", code {code}"));
     }
+    if event.line > 0 {
+        text.push_str(&format!(", line {}", event.line));
+    }
+    text
 }
+
+#[cfg(test)]
+#[path = "epochs_tests.rs"]
+mod tests;

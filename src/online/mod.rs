@@ -6,7 +6,7 @@
 //! epoch's last sample arrives.
 
 mod epochs;
-pub use epochs::{Decision, EpochDecoder};
+pub use epochs::{Decision, EpochDecoder, EventCounts};
 
 use crate::features::{bad_feature, feature_error, BadFeature, Extractor, FeatureSpec};
 use crate::pipeline::{FittedPipeline, Prediction};

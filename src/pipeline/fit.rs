@@ -157,6 +157,7 @@ impl PipelineSpec {
                 warnings: Vec::new(),
             },
             decision: None,
+            event_map: None,
             checksum: String::new(),
         })
     }

@@ -36,9 +36,11 @@ use std::path::Path;
 /// 2 added `checksum` and `training.warnings`; 3 added `decision` (a binary model's threshold),
 /// fitted `xdawn` features and the logistic fit's `iterations`; 4 made
 /// `training.cross_validation` the one cross-validation `eegi evaluate --cv K` runs (pooled
-/// out-of-fold balanced accuracy over StratifiedGroupKFold; no `purged_training_windows`).
-/// Version-1 to -3 files are migrated on load (no decision = the most probable class).
-pub const FORMAT_VERSION: u32 = 4;
+/// out-of-fold balanced accuracy over StratifiedGroupKFold; no `purged_training_windows`); 5
+/// added the optional `event_map` (marker codes to labels, `train --event-map`).
+/// Version-1 to -4 files are migrated on load (no decision = the most probable class; no
+/// event map = event labels as they are).
+pub const FORMAT_VERSION: u32 = 5;
 
 /// Oldest model file layout this eegi still reads (by migrating it).
 pub const OLDEST_FORMAT_VERSION: u32 = 1;
@@ -153,6 +155,11 @@ pub struct FittedPipeline {
     /// probability. Absent = the most probable class (threshold 0.5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
+    /// Marker codes to labels (format 5, `train --event-map 1=ok,2=robot_error`): applied
+    /// wherever `classify` reads events, so only events whose code is in it are decided.
+    /// Absent = event labels are used as they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_map: Option<crate::io::EventMap>,
     /// What the model was trained on.
     pub training: TrainingSummary,
     /// SHA-256 (hex) of the canonical JSON of every other field ([`FittedPipeline::content_hash`]);

@@ -275,6 +275,22 @@ impl FittedPipeline {
     }
 }
 
+impl FittedPipeline {
+    /// Validates the event map: codes as eegi writes them, labels non-empty. Labels the map
+    /// gives that are not classes are allowed (`train --labels` may have kept fewer).
+    pub(super) fn validate_event_map(&self, fields: &Fields) -> Result<()> {
+        match self.event_map.as_ref().and_then(|m| m.bad_entry()) {
+            Some((code, found, expected)) => Err(field_error(
+                fields.path,
+                &format!("event_map[\"{code}\"]"),
+                &found,
+                &expected,
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
 /// A model file field refused by validation: `file: field: found, expected what`.
 pub(super) fn field_error(path: &Path, field: &str, found: &str, expected: &str) -> Error {
     Error::file(path, format!("{field}: {found}, expected {expected}"))

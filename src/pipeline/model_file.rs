@@ -131,6 +131,12 @@ impl FittedPipeline {
                 ));
             }
         }
+        if version < 5 && model.event_map.is_some() {
+            return Err(Error::file(
+                path,
+                format!("format_version {version} model with an event_map field, expected none before format 5"),
+            ));
+        }
         Ok(())
     }
 
@@ -281,7 +287,8 @@ impl FittedPipeline {
             return Err(field_error(path, &bad.field, &found, &bad.expected));
         }
         self.validate_features(&fields)?;
-        self.validate_decision(&fields)
+        self.validate_decision(&fields)?;
+        self.validate_event_map(&fields)
     }
 
     /// The model file's JSON text (pretty-printed, deterministic), with its checksum filled in.

@@ -185,3 +185,28 @@ fn unknown_fields_are_refused_at_every_level() {
         );
     }
 }
+
+#[test]
+fn the_event_map_is_stored_checked_and_refused_in_older_formats() {
+    let map = crate::io::EventMap::parse("1=ok,2=robot_error").unwrap();
+    assert!(load_edited(|m| m.event_map = Some(map.clone())).is_none());
+    let mut m = FittedPipeline::from_json(Path::new("m.json"), crate::cli::DEFAULT_MODEL).unwrap();
+    assert_eq!(m.event_map, None);
+    m.event_map = Some(map.clone());
+    let text = m.to_json();
+    assert!(text.contains("\"event_map\": {\n    \"1\": \"ok\",\n    \"2\": \"robot_error\"\n  }"));
+    let back = FittedPipeline::from_json(Path::new("m.json"), &text).unwrap();
+    assert_eq!((back.event_map, back.format_version), (Some(map), 5));
+    let bad: crate::io::EventMap = serde_json::from_str(r#"{"1.0": "ok"}"#).unwrap();
+    refused(
+        |m| m.event_map = Some(bad),
+        r#"event_map["1.0"]: code '1.0', expected a code as eegi writes it ('1')"#,
+    );
+    // a format-4 file cannot hold one (its checksum verifies: the field was written with it)
+    m.format_version = 4;
+    let e = FittedPipeline::from_json(Path::new("m.json"), &m.to_json()).unwrap_err();
+    assert_eq!(
+        e.message,
+        "m.json: format_version 4 model with an event_map field, expected none before format 5"
+    );
+}

@@ -125,7 +125,7 @@ fn train_json_summary_has_the_documented_keys() {
     // the model file holds what classify needs
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
-    assert_eq!(m["format_version"], 4);
+    assert_eq!(m["format_version"], 5);
     assert_eq!(m["checksum"].as_str().unwrap().len(), 64);
     assert_eq!(v["n_warnings"], 0);
     assert_eq!(m["channels"].as_array().unwrap().len(), 64);

@@ -184,7 +184,7 @@ fn format_1_models_are_migrated_with_a_note() {
     assert!(a.status.success());
     let err = String::from_utf8_lossy(&a.stderr);
     assert!(
-        err.contains("format_version 1 migrated to format_version 4"),
+        err.contains("format_version 1 migrated to format_version 5"),
         "{err}"
     );
     // same predictions as the format-2 default model
@@ -205,7 +205,7 @@ fn inspect_prints_what_a_model_expects() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     for needle in [
-        "format_version 4",
+        "format_version 5",
         "(verified)",
         "channels (64): FC5, FC3",
         "sample rate: 160 Hz",
@@ -442,7 +442,7 @@ fn format_2_models_load_with_their_checksum_verified() {
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("format_version 4") && text.contains("(verified)"),
+        text.contains("format_version 5") && text.contains("(verified)"),
         "{text}"
     );
 }

@@ -104,7 +104,7 @@ fn threshold_is_stored_used_by_classify_and_evaluate() {
     assert_eq!(v["decision"]["threshold"], 0.2);
     let model: Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("low.json")).unwrap()).unwrap();
-    assert_eq!(model["format_version"], 4);
+    assert_eq!(model["format_version"], 5);
     assert_eq!(model["decision"]["threshold"], 0.2);
     assert_eq!(model["decision"]["method"], "fixed");
 

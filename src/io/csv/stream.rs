@@ -423,6 +423,7 @@ impl CsvStream {
         self.block = Block {
             samples,
             n_rows: rows,
+            events: Vec::new(),
         };
         if rows == 0 {
             return self.next_block();

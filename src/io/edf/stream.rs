@@ -351,6 +351,7 @@ impl EdfStream {
         self.block = Block {
             samples,
             n_rows: rows,
+            events: Vec::new(),
         };
         if rows == 0 {
             return Ok(None);

@@ -135,108 +135,145 @@ pub fn board_list() -> String {
         .join(", ")
 }
 
+/// The layout `--board` names (an error without it, or for an unknown board).
+pub(super) fn board_of(path: &Path, options: &ReadOptions) -> Result<&'static Board> {
+    match &options.board {
+        None => Err(Error::file(
+            path,
+            format!(
+                "a BrainFlow board file (tab-separated numbers, no header), expected --board NAME to say which columns are EEG: {}",
+                board_list()
+            ),
+        )),
+        Some(name) => find_board(name).ok_or_else(|| {
+            Error::input(format!(
+                "--board {name}: unknown board, expected one of {}",
+                board_list()
+            ))
+        }),
+    }
+}
+
+/// The board's EEG channel names (`EXG0`, `EXG1`, … when BrainFlow gives none).
+pub(super) fn eeg_names(board: &Board) -> Vec<String> {
+    if board.eeg_names.is_empty() {
+        (0..board.eeg_columns.len())
+            .map(|i| format!("EXG{i}"))
+            .collect()
+    } else {
+        board.eeg_names.iter().map(|s| s.to_string()).collect()
+    }
+}
+
+/// One data row of a board file: its EEG values (appended to `values`), time stamp (s) and
+/// marker (0 = none); `None` for a blank line.
+pub(super) fn parse_row(
+    path: &Path,
+    line: u64,
+    text: &str,
+    board: &Board,
+    names: &[String],
+    values: &mut Vec<f64>,
+) -> Result<Option<(f64, f64)>> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let cells: Vec<&str> = text.trim_end_matches('\t').split('\t').collect();
+    if cells.len() != board.n_columns {
+        return Err(Error::at(
+            path,
+            line,
+            None,
+            format!("{} tab-separated fields", cells.len()),
+            format!(
+                "{} fields, the columns of BrainFlow's {} board (is --board right?)",
+                board.n_columns, board.name
+            ),
+        ));
+    }
+    for (&c, name) in board.eeg_columns.iter().zip(names) {
+        values.push(number(path, line, c, cells[c], name)?);
+    }
+    let t = board.timestamp_column;
+    let t = number(path, line, t, cells[t], "timestamp")?;
+    let m = board.marker_column;
+    let m = number(path, line, m, cells[m], "marker")?;
+    Ok(Some((t, m)))
+}
+
+/// The event of a non-zero marker at sample `n` (onset `n / fs`).
+pub(super) fn marker_event(m: f64, n: usize, fs: f64, line: u64) -> Event {
+    Event {
+        onset_s: n as f64 / fs,
+        duration_s: 0.0,
+        label: marker_label(m),
+        line,
+    }
+}
+
+/// The warning when the time stamps of `n` rows (first and last, s) imply a rate more than 5%
+/// away from `fs`.
+pub(super) fn rate_warning(
+    path: &Path,
+    board: &Board,
+    fs: f64,
+    n: usize,
+    first: f64,
+    last: f64,
+) -> Option<Warning> {
+    if n < 2 {
+        return None;
+    }
+    let span = last - first;
+    let implied = (n - 1) as f64 / span;
+    if !(span.is_nan() || span <= 0.0 || (implied - fs).abs() > 0.05 * fs) {
+        return None;
+    }
+    Some(Warning {
+        file: path.display().to_string(),
+        kind: WarningKind::TimeColumn,
+        channels: Vec::new(),
+        message: format!(
+            "the timestamp column (column {}) implies {implied:.3} Hz, expected about {fs} Hz for the {} board; is --board right?",
+            board.timestamp_column + 1,
+            board.name
+        ),
+    })
+}
+
 /// Reads a BrainFlow `DataFilter.write_file` file with the layout of `--board`.
 pub(super) fn read_brainflow(
     path: &Path,
     lines: &[(u64, &str)],
     options: &ReadOptions,
 ) -> Result<(VendorRecording, Vec<Warning>)> {
-    // long: the board, then one pass over the rows (EEG, time stamp, marker cells), then the rate check
-    let board = match &options.board {
-        None => {
-            return Err(Error::file(
-                path,
-                format!(
-                    "a BrainFlow board file (tab-separated numbers, no header), expected --board NAME to say which columns are EEG: {}",
-                    board_list()
-                ),
-            ))
-        }
-        Some(name) => find_board(name).ok_or_else(|| {
-            Error::input(format!(
-                "--board {name}: unknown board, expected one of {}",
-                board_list()
-            ))
-        })?,
-    };
-    let names: Vec<String> = if board.eeg_names.is_empty() {
-        (0..board.eeg_columns.len())
-            .map(|i| format!("EXG{i}"))
-            .collect()
-    } else {
-        board.eeg_names.iter().map(|s| s.to_string()).collect()
-    };
+    let board = board_of(path, options)?;
+    let names = eeg_names(board);
     let fs = options.csv.sample_rate_hz.unwrap_or(board.sample_rate_hz);
     let mut values = Vec::new();
     let mut events = Vec::new();
-    let mut times = Vec::new();
+    let (mut first, mut last) = (0.0, 0.0);
     let mut n = 0usize;
     for &(line, text) in lines {
-        if text.trim().is_empty() {
+        let Some((t, m)) = parse_row(path, line, text, board, &names, &mut values)? else {
             continue;
+        };
+        if n == 0 {
+            first = t;
         }
-        let cells: Vec<&str> = text.trim_end_matches('\t').split('\t').collect();
-        if cells.len() != board.n_columns {
-            return Err(Error::at(
-                path,
-                line,
-                None,
-                format!("{} tab-separated fields", cells.len()),
-                format!(
-                    "{} fields, the columns of BrainFlow's {} board (is --board right?)",
-                    board.n_columns, board.name
-                ),
-            ));
-        }
-        for (&c, name) in board.eeg_columns.iter().zip(&names) {
-            values.push(number(path, line, c, cells[c], name)?);
-        }
-        let t = number(
-            path,
-            line,
-            board.timestamp_column,
-            cells[board.timestamp_column],
-            "timestamp",
-        )?;
-        times.push(t);
-        let m = number(
-            path,
-            line,
-            board.marker_column,
-            cells[board.marker_column],
-            "marker",
-        )?;
+        last = t;
         if m != 0.0 {
             check_event_count(events.len(), || format!("{}:{line}", path.display()))?;
-            events.push(Event {
-                onset_s: n as f64 / fs,
-                duration_s: 0.0,
-                label: marker_label(m),
-                line,
-            });
+            events.push(marker_event(m, n, fs, line));
         }
         n += 1;
     }
     if n == 0 {
         return Err(no_samples(path, 1));
     }
-    let mut warnings = Vec::new();
-    if n >= 2 {
-        let span = times[n - 1] - times[0];
-        let implied = (n - 1) as f64 / span;
-        if span.is_nan() || span <= 0.0 || (implied - fs).abs() > 0.05 * fs {
-            warnings.push(Warning {
-                file: path.display().to_string(),
-                kind: WarningKind::TimeColumn,
-                channels: Vec::new(),
-                message: format!(
-                    "the timestamp column (column {}) implies {implied:.3} Hz, expected about {fs} Hz for the {} board; is --board right?",
-                    board.timestamp_column + 1,
-                    board.name
-                ),
-            });
-        }
-    }
+    let warnings = rate_warning(path, board, fs, n, first, last)
+        .into_iter()
+        .collect();
     Ok((build(path, values, names, fs, None, events)?, warnings))
 }
 

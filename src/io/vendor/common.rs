@@ -112,11 +112,7 @@ pub(super) fn no_samples(path: &Path, line: u64) -> Error {
 
 /// A marker value as an event label: `1`, `2.5`.
 pub(super) fn marker_label(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
+    crate::io::event_map::code_text(v)
 }
 
 /// The median of the steps between consecutive times (none with fewer than two).
