@@ -17,11 +17,14 @@ mod events;
 pub mod follow;
 pub mod format;
 mod gzip;
+#[cfg(feature = "lsl")]
+pub mod lsl;
 pub mod open;
 pub mod output;
 pub mod prefetch;
 mod sanity;
 pub mod stream;
+pub mod timeline;
 pub mod vendor;
 
 pub use bytes::{detect_delimiter, read_bytes, read_limited, ReadLimits};
