@@ -78,7 +78,11 @@ fn check(args: &Args, model: &FittedPipeline) -> Result<()> {
 pub(super) fn run(args: Args) -> Result<()> {
     let model = load_model(args.model.as_deref())?;
     check(&args, &model)?;
-    catch_interrupts();
+    // the decisions' stream first, so a receiver can connect before the first decision
+    let out = match &args.lsl.lsl_out {
+        Some(n) => Some(decision_outlet(n, &model)?),
+        None => None,
+    };
     let predicate = args.lsl.lsl.clone().unwrap_or_default();
     let timeout = args.lsl.lsl_timeout;
     let info = resolve(&predicate, timeout, &mut || {
@@ -102,10 +106,8 @@ pub(super) fn run(args: Args) -> Result<()> {
         }
         None => None,
     };
-    let out = match &args.lsl.lsl_out {
-        Some(n) => Some(decision_outlet(n, &model)?),
-        None => None,
-    };
+    // Ctrl-C while waiting for streams ends at once; from here it ends with the summary
+    catch_interrupts();
     let mut session = Session::new(&model, name, eeg, markers, out, args.lsl.lsl_max_gap)?;
     session.announce(&args);
     let labels = Labels::new(&model.classes);

@@ -38,6 +38,8 @@ pub(super) struct Stats {
 struct Queued {
     /// Onset in the decoder's segment, s (the key the decision comes back with).
     onset_seg_s: f64,
+    /// Onset on the EEG's clock, s.
+    eeg_s: f64,
     /// Onset on this machine's LSL clock, s.
     local_s: f64,
     /// Marker number (from 1) and label.
@@ -70,6 +72,9 @@ pub(super) struct Session<'m> {
     marker_correction: f64,
     same_host: bool,
     queued: Vec<Queued>,
+    /// Events queued before a break whose epochs start after it: queued again in the new
+    /// segment at its first sample.
+    requeue: Vec<Queued>,
     stats: Stats,
 }
 
@@ -127,6 +132,7 @@ impl<'m> Session<'m> {
             marker_correction,
             same_host,
             queued: Vec::new(),
+            requeue: Vec::new(),
             stats: Stats::default(),
         })
     }
@@ -183,6 +189,10 @@ impl<'m> Session<'m> {
                     self.flush_windows(w, format, labels)?;
                     continue;
                 }
+                // markers that come after the last sample are still read (and warned about)
+                if self.session_first.is_some() {
+                    self.drain_markers(Instant::now(), w, format, labels)?;
+                }
                 let quiet = last_sample.elapsed().as_secs_f64();
                 if quiet >= idle_s {
                     eprintln!(
@@ -214,7 +224,7 @@ impl<'m> Session<'m> {
                 if let Decoder::Windows(..) = self.decoder {
                     self.flush_windows(w, format, labels)?;
                 }
-                self.discontinuity(c)?;
+                self.discontinuity(c, t)?;
             }
         }
         if self.timeline.count() == 0 {
@@ -223,6 +233,9 @@ impl<'m> Session<'m> {
         }
         self.timeline.push(t);
         self.stats.samples += 1;
+        for q in std::mem::take(&mut self.requeue) {
+            self.queue(q.label, q.eeg_s, q.number);
+        }
         self.drain_markers(arrival, w, format, labels)?;
         match &mut self.decoder {
             Decoder::Epochs(d) => {
@@ -244,14 +257,14 @@ impl<'m> Session<'m> {
         format: Format,
         labels: &Labels,
     ) -> std::result::Result<(), Stop> {
-        let Some(m) = self.markers.as_mut() else {
+        if self.markers.is_none() {
             return Ok(());
-        };
+        }
         let mut any = false;
-        while let Some((label, tm)) = m.pull(0.0)? {
+        while let Some((label, tm)) = self.pull_marker()? {
             any = true;
             self.stats.markers += 1;
-            if !self.same_host {
+            if let (false, Some(m)) = (self.same_host, &self.markers) {
                 if let Some(c) = m.time_correction(0.0) {
                     self.marker_correction = c;
                 }
@@ -265,33 +278,8 @@ impl<'m> Session<'m> {
             } else {
                 tm + self.marker_correction - self.eeg_correction
             };
-            let fs = self.model.sample_rate_hz;
-            let index = self.timeline.index_of(te).unwrap_or(0.0);
-            let event = Event {
-                onset_s: index / fs,
-                duration_s: 0.0,
-                label: label.clone(),
-                line: self.stats.markers,
-            };
-            let Decoder::Epochs(d) = &mut self.decoder else {
-                continue;
-            };
-            match d.push_event(&event) {
-                Some(warning) => {
-                    self.stats.skipped += 1;
-                    eprintln!(
-                        "eegi: warning: marker {} ({label:?}, {:.3} s into the stream): {warning}",
-                        self.stats.markers,
-                        te - self.session_first.unwrap_or(te)
-                    );
-                }
-                None => self.queued.push(Queued {
-                    onset_seg_s: event.onset_s,
-                    local_s: te + self.eeg_correction,
-                    number: self.stats.markers,
-                    label,
-                }),
-            }
+            let number = self.stats.markers;
+            self.queue(label, te, number);
         }
         if any {
             // a marker that came after its epoch's last sample is decided now
@@ -303,6 +291,46 @@ impl<'m> Session<'m> {
             }
         }
         Ok(())
+    }
+
+    /// The next marker that has arrived, if any.
+    fn pull_marker(&mut self) -> Result<Option<(String, f64)>> {
+        match self.markers.as_mut() {
+            Some(m) => m.pull(0.0),
+            None => Ok(None),
+        }
+    }
+
+    /// Queues the event of marker `number` at `te` (EEG clock) in the current segment's
+    /// decoder, placed among the samples by their time stamps; warns when it comes too late.
+    fn queue(&mut self, label: String, te: f64, number: u64) {
+        let fs = self.model.sample_rate_hz;
+        let index = self.timeline.index_of(te).unwrap_or(0.0);
+        let event = Event {
+            onset_s: index / fs,
+            duration_s: 0.0,
+            label: label.clone(),
+            line: number,
+        };
+        let Decoder::Epochs(d) = &mut self.decoder else {
+            return;
+        };
+        match d.push_event(&event) {
+            Some(warning) => {
+                self.stats.skipped += 1;
+                eprintln!(
+                    "eegi: warning: marker {number} ({label:?}, {:.3} s into the stream): {warning}",
+                    te - self.session_first.unwrap_or(te)
+                );
+            }
+            None => self.queued.push(Queued {
+                onset_seg_s: event.onset_s,
+                eeg_s: te,
+                local_s: te + self.eeg_correction,
+                number,
+                label,
+            }),
+        }
     }
 
     /// Publishes and prints decisions of the current segment.
@@ -374,7 +402,7 @@ impl<'m> Session<'m> {
 
     /// A gap or a step back in the time stamps: warns, skips what the break touches, and
     /// starts a new segment with a fresh decoder.
-    fn discontinuity(&mut self, c: Continuity) -> Result<()> {
+    fn discontinuity(&mut self, c: Continuity, t: f64) -> Result<()> {
         let name = self.name.display().to_string();
         let at = self
             .timeline
@@ -407,7 +435,16 @@ impl<'m> Session<'m> {
         eprintln!(
             "eegi: warning: {name}: {why} after {at:.3} s; decoding starts afresh (filters reset) at the next sample"
         );
-        for q in self.queued.drain(..) {
+        let epoch_start_s = match self.model.window {
+            WindowSpec::Epoch { start_s, .. } => start_s,
+            _ => 0.0,
+        };
+        let first_after = t - 0.5 / self.model.sample_rate_hz;
+        for q in std::mem::take(&mut self.queued) {
+            if q.eeg_s + epoch_start_s >= first_after {
+                self.requeue.push(q);
+                continue;
+            }
             self.stats.skipped += 1;
             eprintln!(
                 "eegi: warning: {name}: marker {} ({:?}) at {:.3} s skipped: its epoch spans the break",
