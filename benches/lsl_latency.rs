@@ -157,7 +157,7 @@ fn main() {
     let t0 = lsl::local_clock();
     let start = Instant::now();
     let mut next_event = 0;
-    for i in 0..n {
+    for (i, pushed_at) in pushed.iter_mut().enumerate() {
         let due = Duration::from_secs_f64(i as f64 / FS);
         if let Some(wait) = due.checked_sub(start.elapsed()) {
             std::thread::sleep(wait);
@@ -173,7 +173,7 @@ fn main() {
             .zip(rec.samples.row(i))
             .for_each(|(d, s)| *d = *s);
         eeg.push_sample_ex(&row, t0 + i as f64 / FS, true).unwrap();
-        pushed[i] = lsl::local_clock();
+        *pushed_at = lsl::local_clock();
     }
     let arrivals = robot.join().unwrap();
     drop(eeg);

@@ -258,6 +258,10 @@ impl MarkerInlet {
     /// The next marker (its first channel) and its LSL time stamp (sender's clock), waiting up
     /// to `timeout_s` (0: only what has arrived).
     pub fn pull(&mut self, timeout_s: f64) -> Result<Option<(String, f64)>> {
+        // the common case, nothing new: no call that allocates
+        if timeout_s == 0.0 && self.inlet.samples_available() == 0 {
+            return Ok(None);
+        }
         let t = self
             .inlet
             .pull_sample_buf(&mut self.buf, timeout_s)

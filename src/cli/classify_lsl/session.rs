@@ -30,8 +30,32 @@ pub(super) struct Stats {
     skipped: u64,
     gaps: u64,
     restarts: u64,
-    /// From the arrival of the sample that completed a window to its decision pushed, µs.
+    /// From the arrival of the sample that completed a window to its decision pushed, µs
+    /// (every `stride`-th decision once there are many: memory stays bounded).
     latencies_us: Vec<f64>,
+    /// Decisions per latency kept, and decisions since the last one kept.
+    stride: u64,
+    since: u64,
+}
+
+/// Latencies kept at most; past that every other one is dropped and the stride doubles.
+const MAX_LATENCIES: usize = 1 << 16;
+
+impl Stats {
+    /// Notes one decision's latency (µs).
+    fn latency(&mut self, us: f64) {
+        self.since += 1;
+        if self.since < self.stride.max(1) {
+            return;
+        }
+        self.since = 0;
+        self.latencies_us.push(us);
+        if self.latencies_us.len() >= MAX_LATENCIES {
+            let kept: Vec<f64> = self.latencies_us.iter().step_by(2).copied().collect();
+            self.latencies_us = kept;
+            self.stride = 2 * self.stride.max(1);
+        }
+    }
 }
 
 /// An event queued in the decoder, with what the output needs.
@@ -355,7 +379,7 @@ impl<'m> Session<'m> {
                 publish(out, labels, &d.prediction, stamp)?;
             }
             d.latency_us = arrival.elapsed().as_secs_f64() * 1e6;
-            self.stats.latencies_us.push(d.latency_us);
+            self.stats.latency(d.latency_us);
             d.onset_s += offset;
             d.prediction.start_s += offset;
             d.prediction.end_s += offset;
@@ -388,9 +412,7 @@ impl<'m> Session<'m> {
             if let Some(out) = &self.out {
                 publish(out, labels, p, origin + p.start_s)?;
             }
-            self.stats
-                .latencies_us
-                .push(arrival.elapsed().as_secs_f64() * 1e6);
+            self.stats.latency(arrival.elapsed().as_secs_f64() * 1e6);
             p.start_s += self.segment_offset_s;
             p.end_s += self.segment_offset_s;
         }
