@@ -462,8 +462,11 @@ impl<'m> Session<'m> {
             _ => 0.0,
         };
         let first_after = t - 0.5 / self.model.sample_rate_hz;
+        let gap = matches!(c, Continuity::Gap { .. }) && !restarted;
         for q in std::mem::take(&mut self.queued) {
-            if q.eeg_s + epoch_start_s >= first_after {
+            // after a gap the clock goes on: epochs wholly after it are decided in the new
+            // segment; after a restart the old markers' times mean nothing on the new clock
+            if gap && q.eeg_s + epoch_start_s >= first_after {
                 self.requeue.push(q);
                 continue;
             }
