@@ -22,7 +22,13 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The recording to label (EEG CSV, .csv.gz, EDF/EDF+, BDF/BDF+); `-` reads standard input.
-    #[arg(value_name = "RECORDING")]
+    /// Not given with --lsl.
+    #[arg(
+        value_name = "RECORDING",
+        required_unless_present = "lsl",
+        conflicts_with = "lsl",
+        default_value = "-"
+    )]
     pub recording: PathBuf,
 
     /// Model file written by `eegi train`. Default: the embedded eyes-open/eyes-closed model
@@ -49,6 +55,9 @@ pub struct Args {
 
     #[command(flatten)]
     pub input: InputArgs,
+
+    #[command(flatten)]
+    pub lsl: super::lsl_args::LslArgs,
 }
 
 /// Output formats.
@@ -352,7 +361,7 @@ fn stream_events(args: &Args, model: &FittedPipeline) -> Result<()> {
 }
 
 /// Writes one line per decision: onset, epoch, label, probabilities, latency (µs).
-fn write_decisions(
+pub(super) fn write_decisions(
     w: &mut dyn Write,
     format: Format,
     labels: &Labels,
@@ -398,15 +407,16 @@ fn write_decisions(
 }
 
 /// A model's class names, as given (JSON lines) and as CSV fields (quoted once, not per row).
-struct Labels<'a> {
+pub(super) struct Labels<'a> {
     /// The class names.
-    names: &'a [String],
+    pub(super) names: &'a [String],
     /// The same names as RFC 4180 CSV fields.
     csv: Vec<String>,
 }
 
 impl<'a> Labels<'a> {
-    fn new(names: &'a [String]) -> Labels<'a> {
+    /// The names, with their CSV fields.
+    pub(super) fn new(names: &'a [String]) -> Labels<'a> {
         Labels {
             names,
             csv: names.iter().map(|c| csv_field(c).into_owned()).collect(),
@@ -415,7 +425,11 @@ impl<'a> Labels<'a> {
 }
 
 /// Writes the CSV header (nothing for JSON lines).
-fn write_header(w: &mut dyn Write, format: Format, labels: &Labels) -> std::io::Result<()> {
+pub(super) fn write_header(
+    w: &mut dyn Write,
+    format: Format,
+    labels: &Labels,
+) -> std::io::Result<()> {
     if format == Format::Csv {
         write!(w, "start_s,end_s,label")?;
         for c in labels.names {
@@ -427,7 +441,7 @@ fn write_header(w: &mut dyn Write, format: Format, labels: &Labels) -> std::io::
 }
 
 /// Writes one line per prediction.
-fn write_rows(
+pub(super) fn write_rows(
     w: &mut dyn Write,
     format: Format,
     labels: &Labels,

@@ -1,6 +1,7 @@
 //! Command-line interface: one file per subcommand, shared options in `config`.
 
 mod classify;
+mod classify_lsl;
 mod config;
 mod convert;
 mod cov_args;
@@ -10,7 +11,9 @@ mod event_map_args;
 mod features;
 mod info;
 mod inspect;
+mod lsl_args;
 mod preprocess_args;
+mod replay;
 mod simulate;
 mod train;
 mod usage;
@@ -94,6 +97,9 @@ enum Command {
     Convert(convert::Args),
     /// Describe a recording: format, channels, sample rate, duration, events, warnings.
     Info(info::Args),
+    /// Play a recording in real time as a Lab Streaming Layer EEG stream, its events as a
+    /// marker stream (needs a build with `--features lsl`).
+    Replay(replay::Args),
 }
 
 /// Reads a model file, or the embedded default; notes (a migrated format) go to stderr.
@@ -179,6 +185,7 @@ pub fn main() -> i32 {
     };
     let result = set_threads(cli.threads).and_then(|()| match cli.command {
         Command::Train(a) => train::run(a),
+        Command::Classify(a) if a.lsl.active() => classify_lsl::run(a),
         Command::Classify(a) => classify::run(a),
         Command::Features(a) => features::run(a),
         Command::Inspect(a) => inspect::run(a),
@@ -192,6 +199,7 @@ pub fn main() -> i32 {
         Command::Simulate(a) => simulate::run(a),
         Command::Convert(a) => convert::run(a),
         Command::Info(a) => info::run(a),
+        Command::Replay(a) => replay::run(a),
     });
     match result {
         Ok(()) => 0,

@@ -19,11 +19,14 @@ pub mod events_tail;
 pub mod follow;
 pub mod format;
 mod gzip;
+#[cfg(feature = "lsl")]
+pub mod lsl;
 pub mod open;
 pub mod output;
 pub mod prefetch;
 mod sanity;
 pub mod stream;
+pub mod timeline;
 pub mod vendor;
 
 pub use bytes::{detect_delimiter, read_bytes, read_limited, ReadLimits};

@@ -12,6 +12,10 @@ mod evaluate;
 mod evaluate_shared_data;
 mod features_preprocess;
 mod fuzz;
+#[cfg(feature = "lsl")]
+mod lsl;
+#[cfg(not(feature = "lsl"))]
+mod lsl_missing;
 mod numeric_guard;
 mod online_errp;
 mod reference;

@@ -178,7 +178,7 @@ impl SampleStream for BrainFlowStream {
             }
         }
         if !missing.is_empty() {
-            return Err(missing_channels(&self.path, &missing, who));
+            return Err(missing_channels(&self.path, &missing, &self.names, who));
         }
         self.selected = selected;
         Ok(())
