@@ -96,6 +96,12 @@ pub fn describe(m: &FittedPipeline) -> String {
             "classifier: shrinkage LDA (Ledoit-Wolf), equal priors, shrinkage {:?}",
             model.shrinkage
         ),
+        Classifier::Mdm { model, .. } => writeln!(
+            o,
+            "classifier: minimum distance to the Riemannian mean of each class ({} × {} covariances)",
+            model.means.first().map_or(0, |m| m.len()),
+            model.means.first().map_or(0, |m| m.len())
+        ),
     };
     describe_decision(&mut o, m.decision.as_ref());
     describe_training(&mut o, &m.training);

@@ -194,6 +194,10 @@ impl ExtractorSpec for CovSpec {
         self.reference.is_none()
     }
 
+    fn riemann_tangent(&self) -> bool {
+        self.metric == TangentMetric::Riemann
+    }
+
     fn fit_on(&self, t: &TrainingEpochs) -> Result<Self> {
         if !self.learns() {
             return Ok(self.clone());

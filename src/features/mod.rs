@@ -7,11 +7,13 @@
 
 pub mod bandpower;
 pub mod cov;
+pub mod csp;
 pub mod erp;
 pub mod xdawn;
 
 pub use bandpower::{Band, BandPowerSpec, PowerScale};
 pub use cov::{CovEstimator, CovSpec, TangentMetric};
+pub use csp::{CspFilters, CspSpec};
 pub use erp::ErpSpec;
 pub use xdawn::{XdawnFilters, XdawnSpec};
 
@@ -36,6 +38,8 @@ pub enum FeatureSpec {
     /// Channel covariance in the tangent space at the training covariances' mean; fitted on
     /// training epochs.
     Cov(CovSpec),
+    /// Log-variance of CSP-filtered windows (MNE `CSP(log=True)`); fitted on training epochs.
+    Csp(CspSpec),
 }
 
 /// A ready-to-run extractor: plans and scratch buffers made once, reused for every window.
@@ -105,6 +109,12 @@ pub trait ExtractorSpec: Clone {
     fn fit_on(&self, _training: &TrainingEpochs) -> Result<Self> {
         Ok(self.clone())
     }
+    /// Whether the columns are the tangent vectors (pyriemann `upper` layout) of SPD matrices
+    /// at a reference point under the affine-invariant metric, so that a classifier of
+    /// covariance matrices (MDM) can map them back (default: no).
+    fn riemann_tangent(&self) -> bool {
+        false
+    }
     /// Builds the extractor of fitted settings for the model channels (in order).
     fn build_for(
         &self,
@@ -115,6 +125,17 @@ pub trait ExtractorSpec: Clone {
 }
 
 impl FeatureSpec {
+    /// The name `--features` gives it (`bandpower`, `erp`, `xdawn`, `cov`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FeatureSpec::BandPower(_) => "bandpower",
+            FeatureSpec::Erp(_) => "erp",
+            FeatureSpec::Xdawn(_) => "xdawn",
+            FeatureSpec::Cov(_) => "cov",
+            FeatureSpec::Csp(_) => "csp",
+        }
+    }
+
     /// The settings behind the enum.
     fn spec(&self) -> &dyn SpecDyn {
         match self {
@@ -122,6 +143,7 @@ impl FeatureSpec {
             FeatureSpec::Erp(s) => s,
             FeatureSpec::Xdawn(s) => s,
             FeatureSpec::Cov(s) => s,
+            FeatureSpec::Csp(s) => s,
         }
     }
 
@@ -150,6 +172,7 @@ impl FeatureSpec {
             FeatureSpec::Erp(s) => FeatureSpec::Erp(s.fit_on(training)?),
             FeatureSpec::Xdawn(s) => FeatureSpec::Xdawn(s.fit_on(training)?),
             FeatureSpec::Cov(s) => FeatureSpec::Cov(s.fit_on(training)?),
+            FeatureSpec::Csp(s) => FeatureSpec::Csp(s.fit_on(training)?),
         })
     }
 
@@ -168,6 +191,24 @@ impl FeatureSpec {
     pub fn check_window(&self, window: &WindowSpec) -> Result<()> {
         self.spec().check_window_dyn(window)
     }
+
+    /// Whether its columns are Riemannian tangent vectors ([`ExtractorSpec::riemann_tangent`]).
+    pub fn riemann_tangent(&self) -> bool {
+        self.spec().riemann_tangent_dyn()
+    }
+}
+
+/// Refuses features that a classifier of covariance matrices (`--classifier mdm`) cannot take:
+/// it needs exactly one covariance extractor (`cov`, `xdawncov`, `erpcov`) under the
+/// affine-invariant metric, and nothing else.
+pub fn check_covariances_only(features: &[FeatureSpec]) -> Result<()> {
+    match features {
+        [f] if f.riemann_tangent() => Ok(()),
+        _ => Err(Error::input(format!(
+            "--classifier mdm: features {}, expected one covariance feature alone (--features cov, xdawncov or erpcov) with --metric riemann: MDM compares covariance matrices",
+            features.iter().map(FeatureSpec::kind).collect::<Vec<_>>().join(",")
+        ))),
+    }
 }
 
 /// The object-safe part of [`ExtractorSpec`], so that [`FeatureSpec`] dispatches in one place.
@@ -175,6 +216,7 @@ trait SpecDyn {
     fn check_dyn(&self, sample_rate_hz: f64, window_len: usize, channels: &[String]) -> Result<()>;
     fn check_window_dyn(&self, window: &WindowSpec) -> Result<()>;
     fn learns_dyn(&self) -> bool;
+    fn riemann_tangent_dyn(&self) -> bool;
     fn build_dyn(
         &self,
         sample_rate_hz: f64,
@@ -192,6 +234,9 @@ impl<T: ExtractorSpec> SpecDyn for T {
     }
     fn learns_dyn(&self) -> bool {
         self.learns()
+    }
+    fn riemann_tangent_dyn(&self) -> bool {
+        self.riemann_tangent()
     }
     fn build_dyn(
         &self,

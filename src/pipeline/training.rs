@@ -218,6 +218,9 @@ impl PipelineSpec {
         for f in &self.features {
             f.check_window(&self.window)?;
         }
+        if self.classifier.takes_covariances() {
+            crate::features::check_covariances_only(&self.features)?;
+        }
         Ok(())
     }
 

@@ -15,6 +15,7 @@ mod fuzz;
 mod numeric_guard;
 mod online_errp;
 mod reference;
+mod reference_decode;
 mod reference_erp;
 mod reference_riemann;
 mod reference_xdawn;
