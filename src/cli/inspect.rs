@@ -24,6 +24,7 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 /// The human description of a model that `inspect` prints.
+// long: one line per part of the model, in file order, and one arm per classifier kind
 pub fn describe(m: &FittedPipeline) -> String {
     let mut o = String::new();
     let _ = writeln!(

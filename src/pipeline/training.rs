@@ -99,6 +99,7 @@ impl TrainingSet {
             rows: train,
             y,
             classes: &self.classes,
+            channels: &self.channels,
         };
         self.unfitted
             .iter()
@@ -188,7 +189,8 @@ fn transform_epochs(
         if let Some(j) = crate::features::bad_feature(row) {
             let w = &set.windows[i];
             let names = e.column_names(&set.channels);
-            return Err(crate::features::feature_error(
+            let explanation = e.explain(epoch, &identity, &set.channels);
+            return Err(crate::features::feature_error_explained(
                 &crate::features::BadFeature {
                     source: &set.sources[w.recording],
                     sample_rate_hz: set.sample_rate_hz,
@@ -200,6 +202,7 @@ fn transform_epochs(
                 epoch,
                 &identity,
                 &set.channels,
+                explanation,
             ));
         }
     }

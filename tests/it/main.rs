@@ -22,6 +22,7 @@ mod reference_xdawn;
 mod report_metrics;
 mod robust;
 mod shared_data;
+mod shared_data_decode;
 mod shared_data_erp;
 mod simulate;
 mod threshold;

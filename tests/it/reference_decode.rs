@@ -69,6 +69,7 @@ fn tangents(train: &Array3<f64>, y: &[usize], apply: &Array3<f64>) -> (CovSpec, 
             rows: &rows,
             y,
             classes: &classes,
+            channels: &names(train.dim().2),
         })
         .unwrap();
     let n_ch = train.dim().2;
@@ -141,6 +142,7 @@ fn csp_matches_mne() {
         rows: &rows,
         y: &y,
         classes: &classes,
+        channels: &names(6),
     })
     .unwrap();
     // filters equal MNE's first four up to sign
@@ -184,6 +186,7 @@ fn csp_matches_mne() {
         rows: &rows,
         y: &y3,
         classes: &names(3),
+        channels: &names(6),
     })
     .unwrap_err();
     assert!(
