@@ -215,13 +215,13 @@ impl FeatureSpec {
 }
 
 /// Refuses features that a classifier of covariance matrices (`--classifier mdm`) cannot take:
-/// it needs exactly one covariance extractor (`cov`, `xdawncov`, `erpcov`) under the
+/// it needs exactly one covariance extractor (today `cov`) under the
 /// affine-invariant metric, and nothing else.
 pub fn check_covariances_only(features: &[FeatureSpec]) -> Result<()> {
     match features {
         [f] if f.riemann_tangent() => Ok(()),
         _ => Err(Error::input(format!(
-            "--classifier mdm: features {}, expected one covariance feature alone (--features cov, xdawncov or erpcov) with --metric riemann: MDM compares covariance matrices",
+            "--classifier mdm: features {}, expected one covariance feature alone (--features cov) with --metric riemann: MDM compares covariance matrices",
             features.iter().map(FeatureSpec::kind).collect::<Vec<_>>().join(",")
         ))),
     }
