@@ -79,7 +79,8 @@ pub struct FeatureArgs {
     /// fitted on the training epochs, Rivet et al. 2009, as pyriemann's Xdawn: the filtered
     /// waveforms decimated to --erp-rate; needs --epoch; refitted on each cross-validation
     /// fold's training epochs only) and/or `cov` (channel covariance in the Riemannian tangent
-    /// space, as pyriemann's Covariances + TangentSpace; fitted the same way). Default bandpower.
+    /// space, as pyriemann's Covariances + TangentSpace; fitted the same way) and/or `csp` (log-
+    /// variance of CSP filters, as MNE's CSP(log=True); two classes). Default bandpower.
     #[arg(
         long,
         value_name = "LIST",
@@ -130,18 +131,7 @@ pub struct FeatureArgs {
     pub power: PowerArg,
 }
 
-/// `--features` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FeatureKind {
-    /// Welch band power per channel and band.
-    Bandpower,
-    /// Decimated waveform per channel.
-    Erp,
-    /// Decimated xDAWN-filtered waveforms (fitted on the training epochs).
-    Xdawn,
-    /// Channel covariance in the tangent space at the training covariances' mean.
-    Cov,
-}
+pub use super::cov_args::FeatureKind;
 
 /// `--power` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -174,7 +164,7 @@ impl FeatureArgs {
         kinds.dedup();
         if kinds.is_empty() {
             return Err(Error::input(
-                "--features: none given, expected bandpower, erp, xdawn and/or cov",
+                "--features: none given, expected bandpower, erp, xdawn, cov and/or csp",
             ));
         }
         let mut specs = Vec::new();
@@ -190,7 +180,7 @@ impl FeatureArgs {
                     rate_hz: self.erp_rate,
                     fitted: None,
                 })),
-                FeatureKind::Cov => specs.push(self.cov.spec()),
+                k @ (FeatureKind::Cov | FeatureKind::Csp) => specs.push(self.cov.spec(k)),
             }
         }
         Ok(specs)

@@ -1,7 +1,8 @@
-//! The options of the `cov` features (`--cov-estimator`, `--metric`), flattened into
-//! `FeatureArgs`, and the extractor settings they ask for.
+//! The options of the covariance and CSP features (`--cov-estimator`, `--metric`,
+//! `--csp-filters`), flattened into `FeatureArgs`, the extractor settings they ask for, and the
+//! `--features` values.
 
-use crate::features::{CovEstimator, CovSpec, FeatureSpec, TangentMetric};
+use crate::features::{CovEstimator, CovSpec, CspSpec, FeatureSpec, TangentMetric};
 use clap::{Args, ValueEnum};
 
 /// Options of the `cov` features (channel covariance in the Riemannian tangent space).
@@ -19,6 +20,28 @@ pub struct CovArgs {
     /// map). Default riemann, the reference pipeline of Barachant et al. (2012, 2013).
     #[arg(long, value_enum, value_name = "NAME", default_value_t = MetricArg::Riemann)]
     pub metric: MetricArg,
+
+    /// CSP filters kept (`csp` features, one log-variance column each). Default 6, not MNE's
+    /// 4: Blankertz et al. (2008) advise two or three filters per class, and motor imagery on
+    /// many channels often needs the third of each; filters are taken by how far their
+    /// variance ratio is from even, so the 6 are the most discriminative of either class.
+    #[arg(long, value_name = "N", default_value_t = CspSpec::DEFAULT_FILTERS)]
+    pub csp_filters: usize,
+}
+
+/// `--features` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FeatureKind {
+    /// Welch band power per channel and band.
+    Bandpower,
+    /// Decimated waveform per channel.
+    Erp,
+    /// Decimated xDAWN-filtered waveforms (fitted on the training epochs).
+    Xdawn,
+    /// Channel covariance in the tangent space at the training covariances' mean.
+    Cov,
+    /// Log-variance of CSP-filtered windows (filters fitted on the training epochs).
+    Csp,
 }
 
 /// `--cov-estimator` values.
@@ -42,8 +65,14 @@ pub enum MetricArg {
 }
 
 impl CovArgs {
-    /// The (not yet fitted) `cov` extractor these options ask for.
-    pub fn spec(&self) -> FeatureSpec {
+    /// The (not yet fitted) `cov` or `csp` extractor these options ask for.
+    pub fn spec(&self, kind: FeatureKind) -> FeatureSpec {
+        if kind == FeatureKind::Csp {
+            return FeatureSpec::Csp(CspSpec {
+                n_filters: self.csp_filters,
+                fitted: None,
+            });
+        }
         FeatureSpec::Cov(CovSpec {
             estimator: match self.cov_estimator {
                 CovEstimatorArg::Scm => CovEstimator::Scm,

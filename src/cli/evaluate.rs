@@ -9,7 +9,6 @@ use super::evaluate_checks;
 use super::load_model;
 use crate::evaluate::run::{run as evaluate, Protocol, Request};
 use crate::io::output::write_atomically;
-use crate::model::LogisticSpec;
 use crate::pipeline::{FittedPipeline, InputFile, PipelineSpec};
 use crate::report::{html, markdown, terminal, Report, Settings};
 use crate::{Error, Result};
@@ -66,8 +65,9 @@ pub struct Args {
     #[command(flatten)]
     pub preprocess: super::preprocess_args::PreprocessArgs,
 
-    /// Classifier refitted in each fold: logistic (balanced L2 logistic regression) or lda
-    /// (shrinkage LDA, suited to event-related potentials).
+    /// Classifier refitted in each fold: logistic (balanced L2 logistic regression), lda
+    /// (shrinkage LDA, suited to event-related potentials) or mdm (minimum distance to the
+    /// classes' Riemannian means, on `--features cov` alone).
     #[arg(long, value_enum, default_value_t = super::train::ClassifierArg::Logistic, help_heading = "Classifier")]
     pub classifier: super::train::ClassifierArg,
 
@@ -239,16 +239,7 @@ fn group_names(rule: &str, paths: &[PathBuf]) -> Result<Vec<String>> {
 
 /// The classifier the options ask for (cross-validation refits it).
 fn classifier_spec(args: &Args) -> crate::pipeline::ClassifierSpec {
-    match args.classifier {
-        super::train::ClassifierArg::Logistic => LogisticSpec {
-            alpha: args.alpha,
-            ..LogisticSpec::default()
-        }
-        .into(),
-        super::train::ClassifierArg::Lda => {
-            crate::pipeline::ClassifierSpec::Lda(Default::default())
-        }
-    }
+    args.classifier.spec(args.alpha)
 }
 
 /// The pipeline evaluated: a model's settings (`-m`), or the options'; checked.

@@ -24,6 +24,7 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 /// The human description of a model that `inspect` prints.
+// long: one line per part of the model, in file order, and one arm per classifier kind
 pub fn describe(m: &FittedPipeline) -> String {
     let mut o = String::new();
     let _ = writeln!(
@@ -95,6 +96,12 @@ pub fn describe(m: &FittedPipeline) -> String {
             o,
             "classifier: shrinkage LDA (Ledoit-Wolf), equal priors, shrinkage {:?}",
             model.shrinkage
+        ),
+        Classifier::Mdm { model, .. } => writeln!(
+            o,
+            "classifier: minimum distance to the Riemannian mean of each class ({} × {} covariances)",
+            model.means.first().map_or(0, |m| m.len()),
+            model.means.first().map_or(0, |m| m.len())
         ),
     };
     describe_decision(&mut o, m.decision.as_ref());

@@ -38,7 +38,9 @@ pub struct Args {
 
     /// Classifier: `logistic` (balanced L2 logistic regression, the default; suits band power)
     /// or `lda` (shrinkage LDA with Ledoit-Wolf covariance and equal priors: the standard
-    /// single-trial ERP classifier, robust with many correlated waveform features).
+    /// single-trial ERP classifier, robust with many correlated waveform features) or `mdm`
+    /// (minimum distance to each class's Riemannian mean, on `--features cov` alone: the
+    /// parameter-free Riemannian classifier of Barachant et al. 2012).
     #[arg(long, value_enum, default_value_t = ClassifierArg::Logistic, help_heading = "Classifier and validation")]
     pub classifier: ClassifierArg,
 
@@ -107,6 +109,22 @@ pub enum ClassifierArg {
     Logistic,
     /// Shrinkage linear discriminant analysis.
     Lda,
+    /// Minimum distance to the classes' Riemannian means (covariance features only).
+    Mdm,
+}
+
+impl ClassifierArg {
+    /// The classifier settings this value asks for (`alpha`: logistic regression's L2 penalty).
+    pub fn spec(self, alpha: f64) -> ClassifierSpec {
+        match self {
+            ClassifierArg::Logistic => ClassifierSpec::Logistic(LogisticSpec {
+                alpha,
+                ..LogisticSpec::default()
+            }),
+            ClassifierArg::Lda => ClassifierSpec::Lda(LdaSpec::default()),
+            ClassifierArg::Mdm => ClassifierSpec::Mdm(crate::model::MdmSpec::default()),
+        }
+    }
 }
 
 /// `--threshold` value.
@@ -156,13 +174,7 @@ fn pipeline_spec(args: &Args) -> Result<PipelineSpec> {
         window,
         preprocessing: args.preprocess.spec(),
         labels: args.window.labels.clone(),
-        classifier: match args.classifier {
-            ClassifierArg::Logistic => ClassifierSpec::Logistic(LogisticSpec {
-                alpha: args.alpha,
-                ..LogisticSpec::default()
-            }),
-            ClassifierArg::Lda => ClassifierSpec::Lda(LdaSpec::default()),
-        },
+        classifier: args.classifier.spec(args.alpha),
     };
     spec.check()?;
     if args.cv == 1 {
@@ -250,6 +262,7 @@ fn print_json(args: &Args, model: &FittedPipeline, seconds: Seconds) {
             Classifier::Lda { model, .. } => FitSummary::Lda {
                 shrinkage: &model.shrinkage,
             },
+            Classifier::Mdm { .. } => FitSummary::Mdm,
         },
     };
     // through a JSON value: keys come out sorted at every level, as they always have
@@ -425,4 +438,6 @@ enum FitSummary<'a> {
     Logistic(&'a crate::model::FitReport),
     /// Ledoit-Wolf shrinkage in [0, 1] (one per class covariance, as the model stores it).
     Lda { shrinkage: &'a [f64] },
+    /// Minimum distance to mean: nothing iterative to report.
+    Mdm,
 }

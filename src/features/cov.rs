@@ -11,7 +11,9 @@
 //! so every cross-validation refits it on the training fold only; the fitted spec stores it.
 
 use super::{Extractor, ExtractorSpec, TrainingEpochs};
-use crate::signal::spd::{congruence, eigh, invsqrtm, logm, mean_logeuclid, mean_riemann};
+use crate::signal::spd::{
+    congruence, eigh, invsqrtm, logm, mean_logeuclid, mean_riemann, MeanError,
+};
 use crate::{Error, Result};
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
@@ -94,6 +96,44 @@ pub fn covariance(x: ArrayView2<f64>, estimator: CovEstimator) -> Array2<f64> {
         }
     }
     s
+}
+
+/// Why the covariance of `x` (samples × channels named `names`) by `estimator` is not
+/// positive definite, and what to do; `None` when it is.
+pub fn why_not_spd(
+    x: ArrayView2<f64>,
+    names: &[String],
+    estimator: CovEstimator,
+) -> Option<String> {
+    let c = covariance(x, estimator);
+    let (values, _) = eigh(&c).ok()?;
+    let smallest = values.iter().copied().fold(f64::INFINITY, f64::min);
+    if smallest > 0.0 && values.iter().all(|v| v.is_finite()) {
+        return None;
+    }
+    let variances: Vec<f64> = (0..c.nrows()).map(|i| c[[i, i]]).collect();
+    let largest = variances.iter().copied().fold(0.0f64, f64::max);
+    let flat: Vec<&str> = variances
+        .iter()
+        .zip(names)
+        .filter(|(v, _)| **v <= 1e-12 * largest || !v.is_finite())
+        .map(|(_, n)| n.as_str())
+        .collect();
+    let estimator_name = format!("{estimator:?}").to_lowercase();
+    let cause = if flat.len() == names.len() {
+        "every channel is flat (variance 0 µV²): the recording holds no signal in this window"
+            .to_string()
+    } else if !flat.is_empty() {
+        format!(
+            "channel {} is flat (variance 0 µV²): drop it with --channels, or use --cov-estimator lwf (shrinkage keeps the covariance invertible)",
+            flat.join(", ")
+        )
+    } else {
+        "the channels are linearly dependent (a duplicated channel, or --car, which removes one dimension): drop one channel with --channels, or use --cov-estimator lwf or oas".to_string()
+    };
+    Some(format!(
+        "its channel covariance ({estimator_name}) is not positive definite (smallest eigenvalue {smallest:e}): {cause}"
+    ))
 }
 
 /// scikit-learn's `ledoit_wolf_shrinkage` of centred `xc` (samples × channels) with sample
@@ -194,6 +234,10 @@ impl ExtractorSpec for CovSpec {
         self.reference.is_none()
     }
 
+    fn riemann_tangent(&self) -> bool {
+        self.metric == TangentMetric::Riemann
+    }
+
     fn fit_on(&self, t: &TrainingEpochs) -> Result<Self> {
         if !self.learns() {
             return Ok(self.clone());
@@ -208,7 +252,25 @@ impl ExtractorSpec for CovSpec {
             .iter()
             .map(|&r| covariance(t.epochs.index_axis(ndarray::Axis(0), r), self.estimator))
             .collect();
-        let p = self.reference_of(&mats)?;
+        let p = match self.metric {
+            TangentMetric::Riemann => mean_riemann(&mats),
+            TangentMetric::Logeuclid => mean_logeuclid(&mats),
+        };
+        // a covariance that is not SPD: name the first training window that has one, and why
+        let first_bad = || {
+            t.rows.iter().find_map(|&r| {
+                let epoch = t.epochs.index_axis(ndarray::Axis(0), r);
+                why_not_spd(epoch, t.channels, self.estimator).map(|why| (r, why))
+            })
+        };
+        let p = p.map_err(|e| match (&e, first_bad()) {
+            (MeanError::Spd(..), Some((r, why))) => Error::input(format!(
+                "--features cov: training window {} (of {}, in time order): {why}",
+                r + 1,
+                t.epochs.dim().0
+            )),
+            _ => Error::input(format!("--features cov: the training covariances: {e}")),
+        })?;
         Ok(CovSpec {
             reference: Some(p.rows().into_iter().map(|r| r.to_vec()).collect()),
             ..self.clone()
@@ -281,8 +343,18 @@ impl Extractor for Cov {
         out
     }
 
+    fn explain(
+        &self,
+        window: ArrayView2<f64>,
+        channels: &[usize],
+        names: &[String],
+    ) -> Option<String> {
+        let x = window.select(ndarray::Axis(1), channels);
+        why_not_spd(x.view(), names, self.estimator)
+    }
+
     /// A covariance that is not SPD (a flat or duplicated channel) gives NaN features, which
-    /// the feature check refuses naming the window.
+    /// the feature check refuses naming the window and [`Cov::explain`]'s cause.
     fn transform(&mut self, window: ArrayView2<f64>, channels: &[usize], out: &mut [f64]) {
         let x = window.select(ndarray::Axis(1), channels);
         let c = covariance(x.view(), self.estimator);

@@ -7,21 +7,26 @@
 
 pub mod bandpower;
 pub mod cov;
+pub mod csp;
 pub mod erp;
 pub mod xdawn;
 
 pub use bandpower::{Band, BandPowerSpec, PowerScale};
 pub use cov::{CovEstimator, CovSpec, TangentMetric};
+pub use csp::{CspFilters, CspSpec};
 pub use erp::ErpSpec;
 pub use xdawn::{XdawnFilters, XdawnSpec};
 
-use crate::limits::MAX_FEATURE_MAGNITUDE;
+pub use bad::{
+    bad_feature, explain_column, feature_error, feature_error_explained, show, BadFeature,
+};
+mod bad;
+
 use crate::windows::{Window, WindowSpec};
 use crate::{Error, Recording, Result};
 use ndarray::{s, Array2, ArrayView2, ArrayView3};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::path::Path;
 
 /// One feature extractor's settings, as stored in the model file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,6 +41,8 @@ pub enum FeatureSpec {
     /// Channel covariance in the tangent space at the training covariances' mean; fitted on
     /// training epochs.
     Cov(CovSpec),
+    /// Log-variance of CSP-filtered windows (MNE `CSP(log=True)`); fitted on training epochs.
+    Csp(CspSpec),
 }
 
 /// A ready-to-run extractor: plans and scratch buffers made once, reused for every window.
@@ -44,6 +51,17 @@ pub trait Extractor: Send {
     /// called once before use. Extractors that use every channel keep the default.
     fn select_channels(&mut self, _names: &[String]) -> Result<()> {
         Ok(())
+    }
+    /// Why `window` (samples × recording columns; `channels` the model channels' columns,
+    /// named `names`) gives features that are not finite, and what to do, when the extractor
+    /// can tell (a covariance that is not positive definite: a flat or dependent channel).
+    fn explain(
+        &self,
+        _window: ArrayView2<f64>,
+        _channels: &[usize],
+        _names: &[String],
+    ) -> Option<String> {
+        None
     }
     /// Number of columns produced for `n_channels` channels.
     fn n_columns(&self, n_channels: usize) -> usize;
@@ -82,6 +100,8 @@ pub struct TrainingEpochs<'a> {
     pub y: &'a [usize],
     /// Class names.
     pub classes: &'a [String],
+    /// Model channel names (the last axis of `epochs`), for errors.
+    pub channels: &'a [String],
 }
 
 /// Settings of one feature extractor: checked once, fitted on training epochs (most
@@ -105,6 +125,12 @@ pub trait ExtractorSpec: Clone {
     fn fit_on(&self, _training: &TrainingEpochs) -> Result<Self> {
         Ok(self.clone())
     }
+    /// Whether the columns are the tangent vectors (pyriemann `upper` layout) of SPD matrices
+    /// at a reference point under the affine-invariant metric, so that a classifier of
+    /// covariance matrices (MDM) can map them back (default: no).
+    fn riemann_tangent(&self) -> bool {
+        false
+    }
     /// Builds the extractor of fitted settings for the model channels (in order).
     fn build_for(
         &self,
@@ -115,6 +141,17 @@ pub trait ExtractorSpec: Clone {
 }
 
 impl FeatureSpec {
+    /// The name `--features` gives it (`bandpower`, `erp`, `xdawn`, `cov`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FeatureSpec::BandPower(_) => "bandpower",
+            FeatureSpec::Erp(_) => "erp",
+            FeatureSpec::Xdawn(_) => "xdawn",
+            FeatureSpec::Cov(_) => "cov",
+            FeatureSpec::Csp(_) => "csp",
+        }
+    }
+
     /// The settings behind the enum.
     fn spec(&self) -> &dyn SpecDyn {
         match self {
@@ -122,6 +159,7 @@ impl FeatureSpec {
             FeatureSpec::Erp(s) => s,
             FeatureSpec::Xdawn(s) => s,
             FeatureSpec::Cov(s) => s,
+            FeatureSpec::Csp(s) => s,
         }
     }
 
@@ -150,6 +188,7 @@ impl FeatureSpec {
             FeatureSpec::Erp(s) => FeatureSpec::Erp(s.fit_on(training)?),
             FeatureSpec::Xdawn(s) => FeatureSpec::Xdawn(s.fit_on(training)?),
             FeatureSpec::Cov(s) => FeatureSpec::Cov(s.fit_on(training)?),
+            FeatureSpec::Csp(s) => FeatureSpec::Csp(s.fit_on(training)?),
         })
     }
 
@@ -168,6 +207,24 @@ impl FeatureSpec {
     pub fn check_window(&self, window: &WindowSpec) -> Result<()> {
         self.spec().check_window_dyn(window)
     }
+
+    /// Whether its columns are Riemannian tangent vectors ([`ExtractorSpec::riemann_tangent`]).
+    pub fn riemann_tangent(&self) -> bool {
+        self.spec().riemann_tangent_dyn()
+    }
+}
+
+/// Refuses features that a classifier of covariance matrices (`--classifier mdm`) cannot take:
+/// it needs exactly one covariance extractor (today `cov`) under the
+/// affine-invariant metric, and nothing else.
+pub fn check_covariances_only(features: &[FeatureSpec]) -> Result<()> {
+    match features {
+        [f] if f.riemann_tangent() => Ok(()),
+        _ => Err(Error::input(format!(
+            "--classifier mdm: features {}, expected one covariance feature alone (--features cov) with --metric riemann: MDM compares covariance matrices",
+            features.iter().map(FeatureSpec::kind).collect::<Vec<_>>().join(",")
+        ))),
+    }
 }
 
 /// The object-safe part of [`ExtractorSpec`], so that [`FeatureSpec`] dispatches in one place.
@@ -175,6 +232,7 @@ trait SpecDyn {
     fn check_dyn(&self, sample_rate_hz: f64, window_len: usize, channels: &[String]) -> Result<()>;
     fn check_window_dyn(&self, window: &WindowSpec) -> Result<()>;
     fn learns_dyn(&self) -> bool;
+    fn riemann_tangent_dyn(&self) -> bool;
     fn build_dyn(
         &self,
         sample_rate_hz: f64,
@@ -192,6 +250,9 @@ impl<T: ExtractorSpec> SpecDyn for T {
     }
     fn learns_dyn(&self) -> bool {
         self.learns()
+    }
+    fn riemann_tangent_dyn(&self) -> bool {
+        self.riemann_tangent()
     }
     fn build_dyn(
         &self,
@@ -345,6 +406,7 @@ pub fn extract_with_baseline(
         rows.into_par_iter().for_each_init(init, work);
     }
     check_rows(
+        specs,
         &matrix,
         &names,
         sample_rate_hz,
@@ -361,6 +423,7 @@ pub fn extract_with_baseline(
 /// absurdly large, naming its window, column and the window's largest sample.
 #[allow(clippy::too_many_arguments)]
 fn check_rows(
+    specs: &[FeatureSpec],
     matrix: &Array2<f64>,
     names: &[String],
     sample_rate_hz: f64,
@@ -374,7 +437,16 @@ fn check_rows(
         let row = row.as_slice().expect("fresh arrays are contiguous");
         if let Some(j) = bad_feature(row) {
             let rec = recordings[w.recording];
-            return Err(feature_error(
+            let window = rec.samples.slice(s![w.start..w.start + window_len, ..]);
+            let explanation = explain_column(
+                specs,
+                j,
+                (sample_rate_hz, window_len),
+                window,
+                &channels[w.recording],
+                channel_names,
+            );
+            return Err(feature_error_explained(
                 &BadFeature {
                     source: &rec.source,
                     sample_rate_hz,
@@ -383,122 +455,12 @@ fn check_rows(
                     name: &names[j],
                     value: row[j],
                 },
-                rec.samples.slice(s![w.start..w.start + window_len, ..]),
+                window,
                 &channels[w.recording],
                 channel_names,
+                explanation,
             ));
         }
     }
     Ok(())
-}
-
-/// The first value of a feature row that is not finite or is larger in magnitude than
-/// [`MAX_FEATURE_MAGNITUDE`], if any.
-pub fn bad_feature(row: &[f64]) -> Option<usize> {
-    row.iter()
-        .position(|v| !v.is_finite() || v.abs() > MAX_FEATURE_MAGNITUDE)
-}
-
-/// A feature value refused by [`bad_feature`] and where it was computed.
-#[derive(Debug, Clone, Copy)]
-pub struct BadFeature<'a> {
-    /// The recording the window is from.
-    pub source: &'a Path,
-    /// Sample rate, Hz.
-    pub sample_rate_hz: f64,
-    /// Index of the window's first sample in the recording (or stream).
-    pub start: usize,
-    /// Window length, samples.
-    pub window_len: usize,
-    /// The feature column's name, e.g. `Cz_alpha`.
-    pub name: &'a str,
-    /// The value refused.
-    pub value: f64,
-}
-
-/// The error for a refused feature value: names the recording, the window (s from the first
-/// sample), the feature column and the window's largest sample (channel, time, value in µV), the
-/// usual culprit. `window` holds the window's samples (rows × recording columns); `channels`
-/// gives the column of each model channel named in `channel_names`. When the column's name
-/// starts with a channel's name (band power, ERP), that channel is searched; otherwise every
-/// model channel.
-pub fn feature_error(
-    bad: &BadFeature,
-    window: ArrayView2<f64>,
-    channels: &[usize],
-    channel_names: &[String],
-) -> Error {
-    let fs = bad.sample_rate_hz;
-    let secs = |i: usize| {
-        let t = (i as f64 / fs * 1e6).round() / 1e6;
-        format!("{t}")
-    };
-    // the model channel the column belongs to: the longest name followed by `_`
-    let own = channel_names
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| {
-            bad.name
-                .strip_prefix(c.as_str())
-                .is_some_and(|rest| rest.starts_with('_'))
-        })
-        .max_by_key(|(_, c)| c.len())
-        .map(|(j, _)| j);
-    let searched: Vec<usize> = match own {
-        Some(j) => vec![j],
-        None => (0..channels.len()).collect(),
-    };
-    // the largest sample (a non-finite one counts as largest)
-    let mut largest: Option<(usize, usize, f64)> = None;
-    for &j in &searched {
-        for (r, &v) in window.column(channels[j]).iter().enumerate() {
-            let size = |x: f64| {
-                if x.is_finite() {
-                    x.abs()
-                } else {
-                    f64::INFINITY
-                }
-            };
-            if largest.is_none_or(|(_, _, b)| size(v) > size(b)) {
-                largest = Some((j, r, v));
-            }
-        }
-    }
-    let sample = match largest {
-        Some((j, r, v)) => {
-            let expected = if v.abs() < MAX_FEATURE_MAGNITUDE {
-                "expected EEG in µV (tens to hundreds)"
-            } else {
-                "expected samples whose power is finite (|x| < 1e150 µV): the values look corrupted"
-            };
-            format!(
-                "; the window's largest sample is {} µV (channel {} at {} s, sample {}), {expected}",
-                show(v),
-                channel_names[j],
-                secs(bad.start + r),
-                bad.start + r
-            )
-        }
-        None => String::new(),
-    };
-    Error::file(
-        bad.source,
-        format!(
-            "window {}-{} s, feature {}: {}, expected a finite value of at most {MAX_FEATURE_MAGNITUDE:e} in size{sample}",
-            secs(bad.start),
-            secs(bad.start + bad.window_len),
-            bad.name,
-            show(bad.value)
-        ),
-    )
-}
-
-/// A number as errors show it: plain, or in exponent form when very large or small
-/// (`1e308`, not 309 digits).
-pub(crate) fn show(v: f64) -> String {
-    if v != 0.0 && v.is_finite() && !(1e-6..1e9).contains(&v.abs()) {
-        format!("{v:e}")
-    } else {
-        format!("{v}")
-    }
 }

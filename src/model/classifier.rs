@@ -1,15 +1,18 @@
 //! The classifier choice: [`ClassifierSpec`] (settings, validated once) fits a [`Classifier`]
-//! (the fitted model as stored in the model file). Every classifier fits a [`LinearModel`].
+//! (the fitted model as stored in the model file). Linear classifiers (logistic regression,
+//! LDA) fit a [`LinearModel`]; MDM fits class means of covariance matrices.
 //!
 //! A new classifier is one file in `model/` — its settings type implementing [`Settings`]
-//! (check, fit into its [`Classifier`] variant, the checks of its stored settings) and its
-//! fitted type implementing [`Fitted`] (its [`LinearModel`] and diagnostics) — plus one arm in
-//! each enum below and in the three matches that reach them ([`ClassifierSpec::settings`],
-//! [`ClassifierSpec::fit`], [`Classifier::parts`]). The traits live in `traits.rs`, a leaf, so
-//! no classifier file imports this one.
+//! (check, the checks of its stored settings, whether it takes covariances) with an inherent
+//! `fit`, and its fitted type implementing [`Fitted`] (probabilities, shape checks,
+//! diagnostics; a linear one implements [`Linear`] instead and gets [`Fitted`] from it) — plus
+//! one arm in each enum below and in the three matches that reach them
+//! ([`ClassifierSpec::settings`], [`ClassifierSpec::fit`], [`Classifier::parts`]). The traits
+//! live in `traits.rs`, a leaf, so no classifier file imports this one.
 
 use super::traits::{BadValue, Fitted, Settings};
-use super::{LdaModel, LdaSpec, LinearModel, LogisticModel, LogisticSpec};
+use super::Scaler;
+use super::{LdaModel, LdaSpec, LinearModel, LogisticModel, LogisticSpec, MdmModel, MdmSpec};
 use crate::Result;
 use ndarray::{Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
@@ -22,6 +25,8 @@ pub enum ClassifierSpec {
     Logistic(LogisticSpec),
     /// Shrinkage LDA with equal priors.
     Lda(LdaSpec),
+    /// Minimum distance to the classes' Riemannian means (covariance features only).
+    Mdm(MdmSpec),
 }
 
 impl From<LogisticSpec> for ClassifierSpec {
@@ -36,7 +41,13 @@ impl ClassifierSpec {
         match self {
             ClassifierSpec::Logistic(s) => s,
             ClassifierSpec::Lda(s) => s,
+            ClassifierSpec::Mdm(s) => s,
         }
+    }
+
+    /// Whether it takes covariance features unstandardised ([`Settings::takes_covariances`]).
+    pub fn takes_covariances(&self) -> bool {
+        self.settings().takes_covariances()
     }
 
     /// Validates the settings.
@@ -56,7 +67,21 @@ impl ClassifierSpec {
                 settings: s.clone(),
                 model: s.fit(x, y, n_classes)?,
             },
+            ClassifierSpec::Mdm(s) => Classifier::Mdm {
+                settings: s.clone(),
+                model: s.fit(x, y, n_classes)?,
+            },
         })
+    }
+
+    /// The scaler fitted on training features `x` (rows = windows): standardisation, or the
+    /// identity for a classifier that takes covariances ([`Settings::takes_covariances`]).
+    pub fn fit_scaler(&self, x: ArrayView2<f64>) -> Scaler {
+        if self.settings().takes_covariances() {
+            Scaler::identity(x.ncols())
+        } else {
+            Scaler::fit(x)
+        }
     }
 }
 
@@ -79,6 +104,13 @@ pub enum Classifier {
         /// The fitted coefficients.
         model: LdaModel,
     },
+    /// Minimum distance to mean (Riemannian), on covariance features.
+    Mdm {
+        /// Settings it was fitted with.
+        settings: MdmSpec,
+        /// The class means.
+        model: MdmModel,
+    },
 }
 
 impl Classifier {
@@ -87,23 +119,34 @@ impl Classifier {
         match self {
             Classifier::LogisticRegression { settings, model } => (settings, model),
             Classifier::Lda { settings, model } => (settings, model),
+            Classifier::Mdm { settings, model } => (settings, model),
         }
     }
 
-    /// The fitted linear model.
-    pub fn linear(&self) -> &LinearModel {
+    /// The fitted linear model, for a linear classifier.
+    pub fn linear(&self) -> Option<&LinearModel> {
         self.parts().1.linear()
+    }
+
+    /// Whether it takes covariance features unstandardised ([`Settings::takes_covariances`]).
+    pub fn takes_covariances(&self) -> bool {
+        self.parts().0.takes_covariances()
     }
 
     /// Number of classes.
     pub fn n_classes(&self) -> usize {
-        self.linear().n_classes
+        self.parts().1.n_classes()
     }
 
-    /// Coefficient rows and intercepts.
-    pub fn weights(&self) -> (&[Vec<f64>], &[f64]) {
-        let m = self.linear();
-        (&m.coefficients, &m.intercepts)
+    /// Coefficient rows and intercepts of a linear classifier.
+    pub fn weights(&self) -> Option<(&[Vec<f64>], &[f64])> {
+        self.linear()
+            .map(|m| (&m.coefficients[..], &m.intercepts[..]))
+    }
+
+    /// What is inconsistent between the fitted values and `n_features` feature columns.
+    pub fn shape_error(&self, n_features: usize) -> Option<String> {
+        self.parts().1.shape_error(n_features)
     }
 
     /// Whether the fit reached its optimum (always, for a closed-form fit).
@@ -119,11 +162,11 @@ impl Classifier {
 
     /// Class probabilities of standardised rows, windows × classes.
     pub fn predict_proba(&self, x: ArrayView2<f64>) -> Array2<f64> {
-        self.linear().predict_proba(x)
+        self.parts().1.predict_proba(x)
     }
 
     /// Class probabilities of one standardised row, into `out`.
     pub fn predict_proba_row(&self, x: ArrayView1<f64>, out: &mut [f64]) {
-        self.linear().predict_proba_row(x, out)
+        self.parts().1.predict_proba_row(x, out)
     }
 }

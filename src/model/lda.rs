@@ -13,7 +13,7 @@
 //! important to catch. Tested against scikit-learn with `priors` set so
 //! (`tests/reference/make_lda_reference.py`).
 
-use super::traits::{class_counts, BadValue, Fitted, Found, Settings};
+use super::traits::{class_counts, BadValue, Found, Linear, Settings};
 use super::LinearModel;
 use crate::signal::linalg::{cholesky, cholesky_solve};
 use crate::{Error, Result};
@@ -90,12 +90,12 @@ impl Settings for LdaSpec {
     }
 }
 
-impl Fitted for LdaModel {
-    fn linear(&self) -> &LinearModel {
+impl Linear for LdaModel {
+    fn linear_model(&self) -> &LinearModel {
         &self.linear
     }
 
-    fn bad_value(&self) -> Option<BadValue> {
+    fn fit_bad_value(&self) -> Option<BadValue> {
         if self.shrinkage.len() != self.n_classes {
             return Some(BadValue {
                 field: "classifier.model.shrinkage".into(),

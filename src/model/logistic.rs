@@ -16,7 +16,7 @@
 use super::lbfgs::minimise;
 pub use super::lbfgs::{FitBudget, EVALUATIONS_PER_ITERATION, MAX_FIT_SECONDS};
 pub use super::objective::Objective;
-use super::traits::{class_counts, BadValue, Fitted, Found, Settings};
+use super::traits::{class_counts, BadValue, Found, Linear, Settings};
 use super::LinearModel;
 use crate::{Error, Result};
 use ndarray::ArrayView2;
@@ -248,16 +248,16 @@ impl Settings for LogisticSpec {
     }
 }
 
-impl Fitted for LogisticModel {
-    fn linear(&self) -> &LinearModel {
+impl Linear for LogisticModel {
+    fn linear_model(&self) -> &LinearModel {
         &self.linear
     }
 
-    fn converged(&self) -> bool {
+    fn fit_converged(&self) -> bool {
         self.fit.converged
     }
 
-    fn bad_value(&self) -> Option<BadValue> {
+    fn fit_bad_value(&self) -> Option<BadValue> {
         fn non_negative(v: f64) -> bool {
             v.is_finite() && v >= 0.0
         }

@@ -1,12 +1,13 @@
 //! Classifiers and the standardiser; fitted types are plain data that serialise into the model
-//! file and predict without any training library. Every classifier fits a [`LinearModel`];
-//! [`classifier`] says how a new one is added.
+//! file and predict without any training library. Logistic regression and LDA fit a
+//! [`LinearModel`], MDM class means of covariances; [`classifier`] says how a new one is added.
 
 pub mod classifier;
 mod lbfgs;
 pub mod lda;
 pub mod linear;
 pub mod logistic;
+pub mod mdm;
 mod objective;
 pub mod scaler;
 pub mod traits;
@@ -15,5 +16,6 @@ pub use classifier::{Classifier, ClassifierSpec};
 pub use lda::{LdaModel, LdaSpec};
 pub use linear::LinearModel;
 pub use logistic::{FitReport, LogisticModel, LogisticSpec};
+pub use mdm::{MdmModel, MdmSpec};
 pub use scaler::Scaler;
-pub use traits::{class_counts, non_finite_row, BadValue, Fitted, Found, Settings};
+pub use traits::{class_counts, non_finite_row, BadValue, Fitted, Found, Linear, Settings};

@@ -42,6 +42,15 @@ impl Scaler {
         }
     }
 
+    /// The identity (mean 0, scale 1) for `n` features: for classifiers that take features as
+    /// they are (MDM on covariances).
+    pub fn identity(n: usize) -> Scaler {
+        Scaler {
+            mean: vec![0.0; n],
+            scale: vec![1.0; n],
+        }
+    }
+
     /// Standardises the rows of `x`.
     pub fn transform(&self, x: ArrayView2<f64>) -> Array2<f64> {
         let mut out = x.to_owned();

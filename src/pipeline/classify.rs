@@ -109,7 +109,7 @@ impl FittedPipeline {
         if probabilities.iter().all(|p| p.is_finite()) {
             return Ok(());
         }
-        let (coefficients, intercepts) = self.classifier.weights();
+        let (coefficients, intercepts) = self.classifier.weights().unwrap_or((&[], &[]));
         let largest = coefficients
             .iter()
             .flatten()

@@ -115,7 +115,7 @@ impl PipelineSpec {
     ) -> Result<(Scaler, Classifier)> {
         let x = x.select(Axis(0), rows);
         let y: Vec<usize> = rows.iter().map(|&i| y[i]).collect();
-        let scaler = Scaler::fit(x.view());
+        let scaler = self.classifier.fit_scaler(x.view());
         let xs = scaler.transform(x.view());
         let model = self.classifier.fit(xs.view(), &y, n_classes)?;
         Ok((scaler, model))

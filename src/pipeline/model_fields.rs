@@ -229,6 +229,27 @@ impl FittedPipeline {
                         }
                     }
                 }
+                FeatureSpec::Csp(c) => {
+                    if let Some(f) = &c.fitted {
+                        let at = format!("features[{i}].fitted");
+                        names(&format!("{at}.classes"), &f.classes, "class")?;
+                        known(
+                            &format!("{at}.classes"),
+                            &f.classes,
+                            &self.classes,
+                            "one of the model's classes",
+                        )?;
+                        for (r, row) in f.filters.iter().enumerate() {
+                            numbers(&format!("{at}.filters[{r}]"), row, finite, FINITE)?;
+                        }
+                        numbers(
+                            &format!("{at}.eigenvalues"),
+                            &f.eigenvalues,
+                            fraction,
+                            "a number from 0 to 1",
+                        )?;
+                    }
+                }
             }
         }
         Ok(())

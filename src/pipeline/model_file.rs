@@ -164,15 +164,14 @@ impl FittedPipeline {
                 n_classes
             ));
         }
-        let rows = if n_classes == 2 { 1 } else { n_classes };
-        let (coefficients, intercepts) = self.classifier.weights();
-        if coefficients.len() != rows || intercepts.len() != rows {
-            return bad(format!("expected {rows} coefficient rows and intercepts"));
+        if let Some(what) = self.classifier.shape_error(n_features) {
+            return bad(what);
         }
-        if coefficients.iter().any(|r| r.len() != n_features)
-            || self.scaler.mean.len() != n_features
-            || self.scaler.scale.len() != n_features
-        {
+        if self.classifier.takes_covariances() {
+            crate::features::check_covariances_only(&self.features)
+                .map_err(|e| Error::file(path, format!("inconsistent model: {}", e.message)))?;
+        }
+        if self.scaler.mean.len() != n_features || self.scaler.scale.len() != n_features {
             return bad(format!(
                 "coefficient or scaler lengths differ from the {n_features} feature names"
             ));
@@ -269,16 +268,17 @@ impl FittedPipeline {
             positive,
             "a positive number",
         )?;
-        let (coefficients, intercepts) = self.classifier.weights();
-        for (r, row) in coefficients.iter().enumerate() {
-            numbers(
-                &format!("classifier.model.coefficients[{r}]"),
-                row,
-                finite,
-                FINITE,
-            )?;
+        if let Some((coefficients, intercepts)) = self.classifier.weights() {
+            for (r, row) in coefficients.iter().enumerate() {
+                numbers(
+                    &format!("classifier.model.coefficients[{r}]"),
+                    row,
+                    finite,
+                    FINITE,
+                )?;
+            }
+            numbers("classifier.model.intercepts", intercepts, finite, FINITE)?;
         }
-        numbers("classifier.model.intercepts", intercepts, finite, FINITE)?;
         if let Some(bad) = self.classifier.bad_value() {
             let found = match bad.found {
                 crate::model::Found::Number(v) => crate::features::show(v),

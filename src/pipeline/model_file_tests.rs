@@ -125,7 +125,7 @@ fn validation_names_the_field_of_each_absurd_value() {
     );
     refused(
         |m| {
-            let (coefficients, intercepts) = m.classifier.weights();
+            let (coefficients, intercepts) = m.classifier.weights().expect("a linear model");
             m.classifier = Classifier::Lda {
                 settings: LdaSpec::default(),
                 model: LdaModel {

@@ -102,6 +102,7 @@ impl TrainingSet {
             rows: train,
             y,
             classes: &self.classes,
+            channels: &self.channels,
         };
         self.unfitted
             .iter()
@@ -191,7 +192,8 @@ fn transform_epochs(
         if let Some(j) = crate::features::bad_feature(row) {
             let w = &set.windows[i];
             let names = e.column_names(&set.channels);
-            return Err(crate::features::feature_error(
+            let explanation = e.explain(epoch, &identity, &set.channels);
+            return Err(crate::features::feature_error_explained(
                 &crate::features::BadFeature {
                     source: &set.sources[w.recording],
                     sample_rate_hz: set.sample_rate_hz,
@@ -203,6 +205,7 @@ fn transform_epochs(
                 epoch,
                 &identity,
                 &set.channels,
+                explanation,
             ));
         }
     }
@@ -220,6 +223,9 @@ impl PipelineSpec {
         }
         for f in &self.features {
             f.check_window(&self.window)?;
+        }
+        if self.classifier.takes_covariances() {
+            crate::features::check_covariances_only(&self.features)?;
         }
         Ok(())
     }

@@ -4,7 +4,6 @@
 //! permutation).
 
 use super::metrics::{balanced_accuracy, predicted};
-use crate::model::Scaler;
 use crate::{Error, Result};
 use ndarray::{Array2, ArrayView2, Axis};
 use rand::seq::SliceRandom;
@@ -87,7 +86,7 @@ pub fn out_of_fold(
             None => x.view(),
         };
         let xt = x.select(Axis(0), &train);
-        let scaler = Scaler::fit(xt.view());
+        let scaler = classifier.fit_scaler(xt.view());
         let model = classifier.fit(scaler.transform(xt.view()).view(), &compact, present.len())?;
         let p = model.predict_proba(scaler.transform(x.select(Axis(0), &test).view()).view());
         if let Some(r) = crate::model::non_finite_row(p.view()) {

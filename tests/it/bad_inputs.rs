@@ -1217,7 +1217,7 @@ fn cases(model_text: &str) -> Vec<Case> {
         usage(
             "usage: a value that is not one of the choices",
             vec!["train", "rec.csv", "--classifier", "LDA"],
-            vec!["invalid value 'LDA'", "[possible values: logistic, lda]"],
+            vec!["invalid value 'LDA'", "[possible values: logistic, lda, mdm]"],
         ),
         usage(
             "usage: a misspelt option",
@@ -1253,7 +1253,67 @@ fn cases(model_text: &str) -> Vec<Case> {
                 vec!["no/r.html: no folder no, expected an existing folder to write into"],
             )
         },
+        usage(
+            "train: --classifier mdm on band power",
+            vec!["train", "rec.csv", "--classifier", "mdm", "--cv", "0"],
+            vec!["--classifier mdm: features bandpower, expected one covariance feature alone"],
+        ),
+        usage(
+            "train: --classifier mdm on cov with the log-Euclidean metric",
+            vec![
+                "train", "rec.csv", "--features", "cov", "--metric", "logeuclid", "--classifier",
+                "mdm", "--cv", "0",
+            ],
+            vec!["--classifier mdm: features cov, expected", "with --metric riemann"],
+        ),
+        usage(
+            "train: --csp-filters 0",
+            vec!["train", "rec.csv", "--features", "csp", "--csp-filters", "0", "--cv", "0"],
+            vec!["--csp-filters 0: expected at least 1 filter"],
+        ),
+        Case {
+            args: vec![
+                "train", "rec.csv", "--features", "cov", "--cov-estimator", "scm", "--cv", "0",
+            ],
+            ..rec(
+                "train: cov features (scm) with a flat channel",
+                flat_channel_recording().as_bytes(),
+                vec!["training window 1 (of ", "channel Pz is flat (variance 0 µV²): drop it with --channels, or use --cov-estimator lwf"],
+            )
+        },
+        Case {
+            args: vec!["train", "rec.csv", "--features", "csp", "--cv", "0"],
+            ..rec(
+                "train: csp features with a flat channel",
+                flat_channel_recording().as_bytes(),
+                vec!["--features csp: the training epochs' covariance is singular (a flat or duplicated channel?)"],
+            )
+        },
+        model(
+            "model: an mdm classifier on band-power features",
+            resigned(model_text, |m| {
+                m.classifier = eegi::pipeline::Classifier::Mdm {
+                    settings: eegi::model::MdmSpec::default(),
+                    model: eegi::model::MdmModel {
+                        means: vec![vec![vec![1.0, 0.0], vec![0.0, 1.0]]; 2],
+                    },
+                };
+            }),
+            vec!["inconsistent model: expected each MDM class mean to be n × n with n·(n+1)/2 = 4 feature columns"],
+        ),
     ]
+}
+
+/// [`good_recording`] with Pz flat (0 µV throughout).
+fn flat_channel_recording() -> String {
+    good_recording()
+        .lines()
+        .enumerate()
+        .map(|(i, l)| match (i, l.rsplit_once(',')) {
+            (0, _) | (_, None) => format!("{l}\n"),
+            (_, Some((head, _))) => format!("{head},0\n"),
+        })
+        .collect()
 }
 
 /// [`good_recording`] with Cz at 5.7 s (sample 57) replaced by 1e155 µV: finite, but its

@@ -405,6 +405,15 @@ fn assert_valid_model(model: &FittedPipeline) {
             assert!(model.shrinkage.iter().all(|s| (0.0..=1.0).contains(s)));
             (&model.coefficients, &model.intercepts)
         }
+        eegi::pipeline::Classifier::Mdm { model, .. } => {
+            assert!(model
+                .means
+                .iter()
+                .flatten()
+                .flatten()
+                .all(|v| v.is_finite()));
+            (&Vec::new(), &Vec::new())
+        }
     };
     assert!(coefficients
         .iter()
@@ -431,6 +440,10 @@ fn assert_valid_model(model: &FittedPipeline) {
                 if let Some(r) = &c.reference {
                     assert!(r.iter().flatten().all(|v| v.is_finite()));
                 }
+            }
+            FeatureSpec::Csp(c) => {
+                let f = c.fitted.as_ref().expect("a loaded csp extractor is fitted");
+                assert!(f.filters.iter().flatten().all(|v| v.is_finite()));
             }
             FeatureSpec::Erp(e) => {
                 if let Some(c) = &e.channels {

@@ -125,6 +125,7 @@ fn tangent_vectors_match_pyriemann() {
             rows: &rows,
             y: &y,
             classes: &classes,
+            channels: &names,
         };
         let fitted = spec.fit_on(&training).unwrap();
         // through the extractor, as the pipeline runs it

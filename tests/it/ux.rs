@@ -55,7 +55,10 @@ fn usage_errors_keep_clap_content_and_point_at_the_subcommand_help() {
         ],
         2,
     );
-    assert!(err.contains("[possible values: logistic, lda]"), "{err}");
+    assert!(
+        err.contains("[possible values: logistic, lda, mdm]"),
+        "{err}"
+    );
     // "did you mean"
     let err = one_line_error(&["evaluate", "data/eyes_open.csv", "--epochs", "0:1"], 2);
     assert!(err.contains("unexpected argument '--epochs'"), "{err}");

@@ -1,0 +1,225 @@
+//! Common spatial patterns (Koles 1991; Ramoser et al. 2000; Blankertz et al., IEEE Signal
+//! Processing Magazine 25(1), 2008), as MNE-Python 1.13's `CSP(log=True)` for two classes (its
+//! defaults: `cov_est="concat"`, `reg=None`, `component_order="mutual_info"`): each class's
+//! covariance over its training epochs concatenated (`X·Xᵀ/(N−1)`, not centred: MNE's
+//! `empirical` covariance of band-passed data); the generalized eigenvectors of
+//! `C₀·w = λ·(C₀+C₁)·w` (`wᵀ(C₀+C₁)w = 1`), ordered by `|λ − ½|` descending (the filters whose
+//! variance differs most between the classes first); the first `n_filters` kept. The feature of
+//! a window is `ln(mean over samples of (wᵀx)²)` per filter.
+//!
+//! Supervised like xDAWN: fitted on training epochs only ([`ExtractorSpec::fit_on`]), refitted
+//! in every cross-validation fold, and stored fitted in the model. Two classes only: MNE's
+//! multi-class CSP is an approximate joint diagonalisation, not implemented here, and more than
+//! two classes are refused.
+
+use super::{Extractor, ExtractorSpec, TrainingEpochs};
+use crate::signal::linalg::{cholesky, generalized_eigh};
+use crate::{Error, Result};
+use ndarray::{Array2, ArrayView2, ArrayView3};
+use serde::{Deserialize, Serialize};
+
+/// Settings of the CSP extractor, and once fitted its filters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CspSpec {
+    /// Filters kept (at most the number of channels).
+    pub n_filters: usize,
+    /// The fitted filters (absent until fitted on training epochs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fitted: Option<CspFilters>,
+}
+
+/// Fitted CSP filters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CspFilters {
+    /// The two classes contrasted (λ is the first one's share of the variance).
+    pub classes: Vec<String>,
+    /// Filters, one row per kept filter, one weight per model channel.
+    pub filters: Vec<Vec<f64>>,
+    /// Their generalized eigenvalues λ (in [0, 1]), same order.
+    pub eigenvalues: Vec<f64>,
+}
+
+/// The ready-to-run CSP extractor.
+pub struct Csp {
+    /// Filters × model channels.
+    filters: Array2<f64>,
+    /// One filtered sample per filter (scratch).
+    projected: Vec<f64>,
+}
+
+impl CspSpec {
+    /// Default filters: 6. MNE's default is 4, but Blankertz et al. (2008) recommend two or
+    /// three filters per class, i.e. 4 to 6 for two classes, and 6 keeps the third-best filter
+    /// of each class that motor imagery on many channels often needs (the reference
+    /// pipeline, 6-filter CSP + LDA, uses 6).
+    pub const DEFAULT_FILTERS: usize = 6;
+
+    /// Builds the extractor of a fitted spec for `n_channels` model channels.
+    pub fn build(&self, n_channels: usize) -> Result<Csp> {
+        let f = self.fitted.as_ref().ok_or_else(|| {
+            Error::input("csp features without fitted filters; they are fitted by `eegi train`")
+        })?;
+        let k = self.n_filters.min(n_channels);
+        if f.filters.len() != k
+            || f.eigenvalues.len() != k
+            || f.filters.iter().any(|r| r.len() != n_channels)
+        {
+            return Err(Error::input(format!(
+                "csp filters: expected {k} filters of {n_channels} channel weights with one eigenvalue each"
+            )));
+        }
+        Ok(Csp {
+            filters: Array2::from_shape_fn((k, n_channels), |(i, j)| f.filters[i][j]),
+            projected: vec![0.0; k],
+        })
+    }
+
+    /// Fits the filters on the epochs `rows` of `epochs` (epochs × samples × model channels)
+    /// with class indices `y` into `classes` (exactly two).
+    pub fn fit(
+        &self,
+        epochs: ArrayView3<f64>,
+        rows: &[usize],
+        y: &[usize],
+        classes: &[String],
+    ) -> Result<CspSpec> {
+        if classes.len() != 2 {
+            return Err(Error::input(format!(
+                "--features csp: {} classes ({}), expected 2: CSP contrasts the variance of two classes (pass --labels with two labels; MNE's multi-class CSP, an approximate joint diagonalisation, is not implemented)",
+                classes.len(),
+                classes.join(", ")
+            )));
+        }
+        let n_ch = epochs.dim().2;
+        let c0 = class_covariance(epochs, rows, y, 0, &classes[0])?;
+        let c1 = class_covariance(epochs, rows, y, 1, &classes[1])?;
+        let l = cholesky(&(&c0 + &c1)).map_err(|_| {
+            Error::input(
+                "--features csp: the training epochs' covariance is singular (a flat or duplicated channel?), expected full rank: drop the channel with --channels",
+            )
+        })?;
+        let (values, vectors) = generalized_eigh(&c0, &l).map_err(|e| Error {
+            message: format!("--features csp: {}", e.message),
+            ..e
+        })?;
+        let mut order: Vec<usize> = (0..n_ch).collect();
+        order.sort_by(|&a, &b| (values[b] - 0.5).abs().total_cmp(&(values[a] - 0.5).abs()));
+        let mut out = CspFilters {
+            classes: classes.to_vec(),
+            filters: Vec::new(),
+            eigenvalues: Vec::new(),
+        };
+        for &i in order.iter().take(self.n_filters.min(n_ch)) {
+            let mut v = vectors.column(i).to_vec();
+            // sign: the largest-magnitude weight positive (eigenvectors have no sign)
+            let big = v
+                .iter()
+                .fold(0.0f64, |b, &x| if x.abs() > b.abs() { x } else { b });
+            if big < 0.0 {
+                v.iter_mut().for_each(|x| *x = -*x);
+            }
+            out.filters.push(v);
+            out.eigenvalues.push(values[i]);
+        }
+        Ok(CspSpec {
+            n_filters: self.n_filters,
+            fitted: Some(out),
+        })
+    }
+}
+
+/// MNE's `concat` covariance of class `k`'s training epochs: `X·Xᵀ/(N−1)` over their samples
+/// concatenated, not centred.
+fn class_covariance(
+    epochs: ArrayView3<f64>,
+    rows: &[usize],
+    y: &[usize],
+    k: usize,
+    name: &str,
+) -> Result<Array2<f64>> {
+    let (_, n_t, n_ch) = epochs.dim();
+    let members: Vec<usize> = rows.iter().copied().filter(|&r| y[r] == k).collect();
+    if members.is_empty() || members.len() * n_t < 2 {
+        return Err(Error::input(format!(
+            "--features csp: no training epochs of class {name}, expected both classes"
+        )));
+    }
+    let mut c = Array2::<f64>::zeros((n_ch, n_ch));
+    for &r in &members {
+        let e = epochs.index_axis(ndarray::Axis(0), r);
+        c += &e.t().dot(&e);
+    }
+    c /= (members.len() * n_t - 1) as f64;
+    if c.iter().any(|v| !v.is_finite()) {
+        return Err(Error::input(format!(
+            "--features csp: the covariance of class {name}'s training epochs is not finite, expected samples whose power is finite (|x| < 1e150 µV)"
+        )));
+    }
+    Ok(c)
+}
+
+impl ExtractorSpec for CspSpec {
+    fn check_for(&self, _rate: f64, window_len: usize, channels: &[String]) -> Result<()> {
+        if self.n_filters == 0 {
+            return Err(Error::input("--csp-filters 0: expected at least 1 filter"));
+        }
+        if window_len < 2 || channels.is_empty() {
+            return Err(Error::input(
+                "--features csp: expected windows of at least 2 samples and at least 1 channel",
+            ));
+        }
+        match self.fitted {
+            None => Ok(()),
+            Some(_) => self.build(channels.len()).map(|_| ()),
+        }
+    }
+
+    /// Settings without filters learn them; fitted ones are used as they are.
+    fn learns(&self) -> bool {
+        self.fitted.is_none()
+    }
+
+    fn fit_on(&self, t: &TrainingEpochs) -> Result<Self> {
+        if !self.learns() {
+            return Ok(self.clone());
+        }
+        self.fit(t.epochs, t.rows, t.y, t.classes)
+    }
+
+    fn build_for(
+        &self,
+        _rate: f64,
+        _len: usize,
+        channels: &[String],
+    ) -> Result<Box<dyn Extractor>> {
+        Ok(Box::new(self.build(channels.len())?))
+    }
+}
+
+impl Extractor for Csp {
+    fn n_columns(&self, _n_channels: usize) -> usize {
+        self.filters.nrows()
+    }
+
+    fn column_names(&self, _channels: &[String]) -> Vec<String> {
+        (1..=self.filters.nrows())
+            .map(|i| format!("csp{i}"))
+            .collect()
+    }
+
+    fn transform(&mut self, window: ArrayView2<f64>, channels: &[usize], out: &mut [f64]) {
+        out.iter_mut().for_each(|o| *o = 0.0);
+        for row in window.rows() {
+            for (p, w) in self.projected.iter_mut().zip(self.filters.rows()) {
+                *p = w.iter().zip(channels).map(|(a, &c)| a * row[c]).sum();
+            }
+            for (o, p) in out.iter_mut().zip(&self.projected) {
+                *o += p * p;
+            }
+        }
+        let n = window.nrows() as f64;
+        out.iter_mut().for_each(|o| *o = (*o / n).ln());
+    }
+}
