@@ -5,6 +5,8 @@
 mod common;
 
 mod bad_inputs;
+mod bad_inputs_brainvision;
+mod brainvision;
 mod cli;
 mod data_safety;
 mod edf;
