@@ -377,3 +377,88 @@ fn mutated_triples_never_panic() {
     eprintln!("mutated BrainVision: {ok} read, {refused} refused");
     assert!(ok > 30 && refused > 30, "{ok} {refused}");
 }
+
+#[test]
+fn convert_writes_brainvision_that_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("copy.vhdr");
+    for source in ["int16_vectorized.vhdr", "float32_multiplexed.vhdr"] {
+        let src = fixtures().join(source);
+        let run = Command::cargo_bin("eegi")
+            .unwrap()
+            .arg("convert")
+            .arg(&src)
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let (a, b) = (read(&src), read(&out));
+        assert_eq!(b.description, "BrainVision (IEEE_FLOAT_32, multiplexed)");
+        assert_eq!(a.recording.channel_names, b.recording.channel_names);
+        assert_eq!(a.recording.sample_rate_hz, b.recording.sample_rate_hz);
+        for (x, y) in a.recording.samples.iter().zip(b.recording.samples.iter()) {
+            // the nearest 32-bit float: within 2^-24 of the value
+            assert!((x - y).abs() <= x.abs() * 6e-8, "{x} {y}");
+        }
+        let labels = |l: &Loaded| -> Vec<(String, f64, f64)> {
+            l.events
+                .iter()
+                .map(|e| (e.label.clone(), e.onset_s, e.duration_s))
+                .collect()
+        };
+        assert_eq!(labels(&a), labels(&b), "{source}");
+    }
+    // plain labels become Comment markers; the data file is refused as an output name of a run
+    // that reads it
+    let csv = dir.path().join("r.csv");
+    std::fs::write(&csv, "time,Cz\n0,1\n0.5,2\n1,3\n1.5,4\n").unwrap();
+    std::fs::write(
+        dir.path().join("r_events.csv"),
+        "onset_s,duration_s,label\n0.5,1,\"eyes, closed\"\n",
+    )
+    .unwrap();
+    let run = Command::cargo_bin("eegi")
+        .unwrap()
+        .arg("convert")
+        .arg(&csv)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let vmrk = std::fs::read_to_string(dir.path().join("copy.vmrk")).unwrap();
+    assert!(vmrk.contains("Mk1=Comment,eyes\\1 closed,2,2,0"), "{vmrk}");
+    let back = read(&out);
+    assert_eq!(back.events[0].label, "Comment/eyes, closed");
+    let eeg = dir.path().join("copy.eeg");
+    let before = std::fs::read(&eeg).unwrap();
+    let run = Command::cargo_bin("eegi")
+        .unwrap()
+        .arg("convert")
+        .arg(&out)
+        .arg(dir.path().join("copy.EEG.vhdr"))
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let run = Command::cargo_bin("eegi")
+        .unwrap()
+        .arg("convert")
+        .arg(&out)
+        .arg(dir.path().join("copy.vhdr"))
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("the output is an input of this run"));
+    assert_eq!(std::fs::read(&eeg).unwrap(), before);
+}

@@ -209,7 +209,7 @@ fn parse_layout(path: &Path, ini: &Ini) -> Result<(BinaryFormat, Orientation)> {
         Some(e) => return Err(bad(path, e, "MULTIPLEXED or VECTORIZED")),
     };
     let e = need(
-        &ini,
+        ini,
         path,
         "Binary Infos",
         "BinaryFormat",
