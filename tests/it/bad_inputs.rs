@@ -1243,7 +1243,7 @@ fn cases(model_text: &str) -> Vec<Case> {
         usage(
             "convert: an output extension convert does not write (.edf)",
             vec!["convert", "rec.csv", "out.edf"],
-            vec!["out.edf: extension .edf, expected .csv: convert writes eegi's CSV layout only"],
+            vec!["out.edf: extension .edf, expected .csv or .vhdr: convert writes eegi's CSV layout (with a sidecar <stem>_events.csv) or BrainVision"],
         ),
         Case {
             code: 1, // the output cannot be written: a runtime failure, found before the work

@@ -3,8 +3,8 @@
 //! 1 MiB at a time — one sequential read per block when multiplexed, one seek and read per
 //! channel per block when vectorised — so memory does not grow with the recording.
 
-use super::header::{parse_header, BinaryFormat, Channel, Header, Orientation};
-use super::ini::decode;
+use super::header::{parse_header, BinaryFormat, Header, Orientation};
+use super::ini::decode as decode_text;
 use super::markers::{parse_markers, Markers};
 use crate::io::bytes::{read_limited, ReadLimits};
 use crate::io::errors::{io_reason, missing_channels};
@@ -65,7 +65,7 @@ impl BrainVisionStream {
                 "a BrainVision header names its data file beside it, expected the .vhdr as a file, not standard input",
             ));
         }
-        let text = decode(&read_limited(header, path, &TEXT)?);
+        let text = decode_text(&read_limited(header, path, &TEXT)?);
         let header = parse_header(path, &text)?;
         let not_found = |e: std::io::Error| {
             Error::at(
@@ -162,43 +162,45 @@ impl BrainVisionStream {
         let mut samples = std::mem::take(&mut self.block.samples);
         samples.clear();
         samples.resize(rows * width, 0.0);
-        match self.header.orientation {
+        // (byte offset of the channel's value in a data point's bytes, µV per stored unit)
+        let gain = |i: usize| {
+            let ch = &self.header.channels[i];
+            ch.resolution * ch.uv_per_unit.unwrap_or(1.0)
+        };
+        let format = self.header.format;
+        let (point_bytes, slots): (usize, Vec<(usize, f64)>) = match self.header.orientation {
             Orientation::Multiplexed => {
                 self.raw.resize(rows * n_all * bytes, 0);
                 let at = self.points_read * (n_all * bytes) as u64;
                 read_at(&mut self.data, &mut self.raw, None, at, &self.header)?;
-                for (c, &i) in self.selected.iter().enumerate() {
-                    let ch = &self.header.channels[i];
-                    decode_into(
-                        &self.raw[i * bytes..],
-                        n_all * bytes,
-                        rows,
-                        ch,
-                        self.header.format,
-                        &mut samples[c..],
-                        width,
-                    )
-                    .map_err(|k| self.non_finite(i, self.points_read + k as u64))?;
-                }
+                let slots = self
+                    .selected
+                    .iter()
+                    .map(|&i| (i * bytes, gain(i)))
+                    .collect();
+                (n_all * bytes, slots)
             }
             Orientation::Vectorized => {
-                self.raw.resize(rows * bytes, 0);
+                // the block's stretch of each selected channel, one after the other; then
+                // decoded row by row like a multiplexed block
+                let stretch = rows * bytes;
+                self.raw.resize(width * stretch, 0);
                 for (c, &i) in self.selected.iter().enumerate() {
                     let at = (i as u64 * self.n_points + self.points_read) * bytes as u64;
-                    read_at(&mut self.data, &mut self.raw, Some(at), at, &self.header)?;
-                    let ch = &self.header.channels[i];
-                    decode_into(
-                        &self.raw,
-                        bytes,
-                        rows,
-                        ch,
-                        self.header.format,
-                        &mut samples[c..],
-                        width,
-                    )
-                    .map_err(|k| self.non_finite(i, self.points_read + k as u64))?;
+                    let buf = &mut self.raw[c * stretch..(c + 1) * stretch];
+                    read_at(&mut self.data, buf, Some(at), at, &self.header)?;
                 }
+                let slots = (0..width)
+                    .map(|c| (c * stretch, gain(self.selected[c])))
+                    .collect();
+                (bytes, slots)
             }
+        };
+        decode(format, &self.raw, point_bytes, rows, &slots, &mut samples);
+        // a NaN or infinite float (or a finite value that overflows when scaled)
+        if let Some(at) = samples.iter().position(|v| !v.is_finite()) {
+            let (k, c) = (at / width, at % width);
+            return Err(self.non_finite(self.selected[c], self.points_read + k as u64));
         }
         self.points_read += rows as u64;
         self.block = Block {
@@ -238,40 +240,60 @@ fn read_at(
             ),
         )
     };
-    if let Some(to) = seek {
-        data.seek(SeekFrom::Start(to)).map_err(failed)?;
+    match seek {
+        None => data.read_exact(buf).map_err(failed),
+        Some(to) => {
+            // past the buffer: a seek empties it, and reading a short stretch through it
+            // would read a whole buffer's worth per channel
+            data.seek(SeekFrom::Start(to)).map_err(failed)?;
+            data.get_mut().read_exact(buf).map_err(failed)
+        }
     }
-    data.read_exact(buf).map_err(failed)
 }
 
-/// Decodes `rows` samples of one channel from `raw` (one every `stride` bytes) into `out`
-/// (one every `width` values), in µV; the error is the row of a non-finite float.
-fn decode_into(
-    raw: &[u8],
-    stride: usize,
-    rows: usize,
-    ch: &Channel,
+/// Decodes `rows` data points from `raw` (data point `k` starts at byte `k × point_bytes`;
+/// little-endian `format`) into `out`, row-major: slot `(offset, gain)` is a channel whose
+/// value is at `offset` from its data point's start, in µV per stored unit.
+fn decode(
     format: BinaryFormat,
+    raw: &[u8],
+    point_bytes: usize,
+    rows: usize,
+    slots: &[(usize, f64)],
     out: &mut [f64],
-    width: usize,
-) -> std::result::Result<(), usize> {
-    let gain = ch.resolution * ch.uv_per_unit.unwrap_or(1.0);
-    for k in 0..rows {
-        let b = &raw[k * stride..];
-        let v = match format {
-            BinaryFormat::Int16 => i16::from_le_bytes([b[0], b[1]]) as f64,
-            BinaryFormat::Int32 => i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64,
-            BinaryFormat::Float32 => {
-                let v = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-                if !v.is_finite() {
-                    return Err(k);
-                }
-                v as f64
-            }
-        };
-        out[k * width] = v * gain;
+) {
+    let shape = (point_bytes, rows);
+    match format {
+        BinaryFormat::Int16 => {
+            decode_rows::<2>(raw, shape, slots, out, |b| i16::from_le_bytes(b) as f64)
+        }
+        BinaryFormat::Int32 => {
+            decode_rows::<4>(raw, shape, slots, out, |b| i32::from_le_bytes(b) as f64)
+        }
+        BinaryFormat::Float32 => {
+            decode_rows::<4>(raw, shape, slots, out, |b| f32::from_le_bytes(b) as f64)
+        }
     }
-    Ok(())
+}
+
+/// [`decode`] for values of `B` bytes read by `value`: row by row, so the values written move
+/// forward (a pass per channel would stride through the block once per channel).
+fn decode_rows<const B: usize>(
+    raw: &[u8],
+    (point_bytes, rows): (usize, usize),
+    slots: &[(usize, f64)],
+    out: &mut [f64],
+    value: impl Fn([u8; B]) -> f64,
+) {
+    for (k, row) in out.chunks_exact_mut(slots.len()).take(rows).enumerate() {
+        let start = k * point_bytes;
+        for (slot, &(offset, gain)) in row.iter_mut().zip(slots) {
+            let at = start + offset;
+            let mut b = [0u8; B];
+            b.copy_from_slice(&raw[at..at + B]);
+            *slot = value(b) * gain;
+        }
+    }
 }
 
 /// The data points per channel that a data file of `len` bytes holds, checked against
@@ -353,7 +375,7 @@ fn read_markers(
     }
     let f = open_input(&file)
         .map_err(|e| Error::file(&file, format!("cannot read file: {}", io_reason(&e))))?;
-    let text = decode(&read_limited(f, &file, &TEXT)?);
+    let text = decode_text(&read_limited(f, &file, &TEXT)?);
     parse_markers(&file, &text, header.sample_rate_hz, n_points)
 }
 
