@@ -100,6 +100,10 @@ pub struct Args {
     /// No progress bar (it only shows on a terminal, for work longer than a second).
     #[arg(long, short)]
     pub quiet: bool,
+
+    // a BIDS study folder: --protocol, --subjects, --sessions, --task, --shard
+    #[command(flatten)]
+    pub study: super::study_args::StudyArgs,
 }
 
 /// `--cv` values.
@@ -219,7 +223,7 @@ fn group_names(rule: &str, paths: &[PathBuf]) -> Result<Vec<String>> {
 }
 
 /// The classifier the options ask for (cross-validation refits it).
-fn classifier_spec(args: &Args) -> crate::pipeline::ClassifierSpec {
+pub(super) fn classifier_spec(args: &Args) -> crate::pipeline::ClassifierSpec {
     match args.classifier {
         super::train::ClassifierArg::Logistic => LogisticSpec {
             alpha: args.alpha,
@@ -233,7 +237,7 @@ fn classifier_spec(args: &Args) -> crate::pipeline::ClassifierSpec {
 }
 
 /// The pipeline evaluated: a model's settings (`-m`), or the options'; checked.
-fn pipeline_spec(
+pub(super) fn pipeline_spec(
     args: &Args,
     model: Option<&FittedPipeline>,
     classifier: &crate::pipeline::ClassifierSpec,

@@ -6,10 +6,13 @@ mod convert;
 mod cov_args;
 mod evaluate;
 mod evaluate_checks;
+mod evaluate_study;
 mod features;
 mod info;
 mod inspect;
+mod report_merge;
 mod simulate;
+mod study_args;
 mod train;
 mod usage;
 
@@ -92,6 +95,8 @@ enum Command {
     Convert(convert::Args),
     /// Describe a recording: format, channels, sample rate, duration, events, warnings.
     Info(info::Args),
+    /// Study reports: `eegi report merge PARTS...` joins the shards of a study evaluation.
+    Report(report_merge::Args),
 }
 
 /// Reads a model file, or the embedded default; notes (a migrated format) go to stderr.
@@ -185,11 +190,17 @@ pub fn main() -> i32 {
                 .subcommand_matches("evaluate")
                 .map(evaluate_checks::model_overrides)
                 .unwrap_or_default();
-            evaluate::run(a, &given)
+            // a BIDS study folder is evaluated subject by subject (evaluate_study.rs)
+            match evaluate_study::study_dir(&a) {
+                Ok(Some(dir)) => evaluate_study::run(&a, &dir),
+                Ok(None) => evaluate::run(a, &given),
+                Err(e) => Err(e),
+            }
         }
         Command::Simulate(a) => simulate::run(a),
         Command::Convert(a) => convert::run(a),
         Command::Info(a) => info::run(a),
+        Command::Report(a) => report_merge::run(a),
     });
     match result {
         Ok(()) => 0,

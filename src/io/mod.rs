@@ -23,6 +23,7 @@ pub mod output;
 pub mod prefetch;
 mod sanity;
 pub mod stream;
+pub mod study;
 pub mod vendor;
 
 pub use bytes::{detect_delimiter, read_bytes, read_limited, ReadLimits};

@@ -4,6 +4,7 @@
 
 mod html;
 mod markdown;
+pub mod study;
 mod svg;
 mod words;
 

@@ -25,6 +25,7 @@ mod robust;
 mod shared_data;
 mod shared_data_erp;
 mod simulate;
+mod study;
 mod threshold;
 mod ux;
 mod vendor;
