@@ -44,8 +44,10 @@ pub struct MergeArgs {
 fn read_part(path: &Path) -> Result<StudyReport> {
     let bytes = read_bytes(path, &ReadLimits::MODEL)?;
     serde_json::from_slice(&bytes).map_err(|e| {
+        let text = e.to_string();
+        let what = text.split(" at line ").next().unwrap_or(&text);
         Error::input(format!(
-            "{}:{}:{}: {e}, expected the JSON report of `eegi evaluate STUDY/ --shard I/N`",
+            "{}:{}:{}: {what}, expected the JSON report of `eegi evaluate STUDY/ --shard I/N`",
             path.display(),
             e.line(),
             e.column()

@@ -1314,7 +1314,10 @@ fn run(i: usize, case: &Case, base: &Path) -> String {
     let mut c = Command::cargo_bin("eegi").unwrap();
     c.current_dir(&dir).args(&case.args);
     // evaluate and convert have no -o: their cases name their outputs
-    if !matches!(case.args.first().copied(), Some("evaluate" | "convert")) {
+    if !matches!(
+        case.args.first().copied(),
+        Some("evaluate" | "convert" | "report")
+    ) {
         c.args(["-o", "out.dat"]);
     }
     let out = c.output().unwrap();

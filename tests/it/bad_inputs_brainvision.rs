@@ -1,4 +1,4 @@
-//! The BrainVision rows of the bad-input table (`bad_inputs.rs` runs them and writes
+//! The BrainVision and study rows of the bad-input table (`bad_inputs.rs` runs them and writes
 //! `tests/BAD_INPUTS.md`): broken headers, marker files and data files that `train` must
 //! refuse with one line naming the file, line and key.
 
@@ -213,6 +213,20 @@ pub(crate) fn cases() -> Vec<Case> {
                 Some(eeg()),
                 vec!["rec.eeg: a BrainVision data file (.eeg), expected its header: pass the .vhdr"],
             )
+        },
+        Case {
+            what: "study: --protocol without a BIDS study folder",
+            files: vec![("rec.vhdr", VHDR.as_bytes().to_vec())],
+            args: vec!["evaluate", "rec.vhdr", "--protocol", "cross-subject"],
+            needles: vec!["--protocol, --subjects, --sessions, --task and --shard go with one BIDS study folder"],
+            code: 2,
+        },
+        Case {
+            what: "report merge: a part that is not JSON",
+            files: vec![("part.json", b"time,Cz\n0,1\n".to_vec())],
+            args: vec!["report", "merge", "part.json"],
+            needles: vec!["part.json:1:2: expected ident, ", "expected the JSON report of `eegi evaluate STUDY/ --shard I/N`"],
+            code: 2,
         },
     ]
 }
