@@ -45,3 +45,8 @@ pub const MAX_EVENTS: usize = 100_000;
 /// Largest EDF/BDF data record, bytes (16 MiB): a record is read whole, and 1 s of 1024
 /// channels at 4 kHz in BDF's 24 bits is 12 MiB.
 pub const MAX_EDF_RECORD_BYTES: usize = 16 << 20;
+
+/// Largest BrainVision header (`.vhdr`) or marker file (`.vmrk`), bytes (64 MiB): a header of
+/// 4096 channels with coordinates and impedances is under 1 MiB, and 100 000 markers
+/// ([`MAX_EVENTS`]) of about 40 bytes each are 4 MiB.
+pub const MAX_BRAINVISION_TEXT_BYTES: u64 = 64 << 20;

@@ -1,6 +1,8 @@
 //! `eegi convert`: read a recording in any format eegi reads (EEG CSV, .csv.gz, EDF/EDF+,
-//! BDF/BDF+) and write it as eegi's CSV layout (`time` in s, one column per channel in µV),
-//! plus a sidecar `<stem>_events.csv` when it has events; both written atomically.
+//! BDF/BDF+, BrainVision) and write it as eegi's CSV layout (`time` in s, one column per
+//! channel in µV), plus a sidecar `<stem>_events.csv` when it has events; or, for an output
+//! named `.vhdr`, as BrainVision (IEEE_FLOAT_32, multiplexed, events as markers). Every file
+//! is written atomically.
 
 use super::config::{csv_field, print_warnings, InputArgs};
 use crate::io::output::write_atomically;
@@ -16,9 +18,10 @@ pub struct Args {
     #[arg(value_name = "IN")]
     pub input_file: PathBuf,
 
-    /// The CSV to write (`-` = stdout; the events sidecar is then not written). Other
-    /// extensions (.edf, .bdf, .gz) are refused: convert writes CSV only.
-    #[arg(value_name = "OUT.csv")]
+    /// The CSV to write (`-` = stdout; the events sidecar is then not written), or `OUT.vhdr`
+    /// to write BrainVision (`OUT.vhdr`, `OUT.eeg` as 32-bit floats in µV, `OUT.vmrk` with
+    /// the events). Other extensions (.edf, .bdf, .gz) are refused.
+    #[arg(value_name = "OUT.csv|OUT.vhdr")]
     pub output: PathBuf,
 
     #[command(flatten)]
@@ -33,12 +36,20 @@ fn check_extension(output: &Path) -> Result<()> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     match ext.as_deref() {
-        None | Some("csv") | Some("txt") => Ok(()),
+        None | Some("csv") | Some("txt") | Some("vhdr") => Ok(()),
         Some(ext) => Err(Error::input(format!(
-            "{}: extension .{ext}, expected .csv: convert writes eegi's CSV layout only (with a sidecar <stem>_events.csv), not EDF/BDF or compressed files",
+            "{}: extension .{ext}, expected .csv or .vhdr: convert writes eegi's CSV layout (with a sidecar <stem>_events.csv) or BrainVision, not EDF/BDF or compressed files",
             output.display()
         ))),
     }
+}
+
+/// Whether the output is a BrainVision header (`.vhdr`, any case).
+fn is_vhdr(output: &Path) -> bool {
+    output
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("vhdr"))
 }
 
 /// Runs `eegi convert`.
@@ -48,12 +59,23 @@ pub fn run(args: Args) -> Result<()> {
         .check_stdin_once(std::slice::from_ref(&args.input_file), None)?;
     args.input
         .check_output(&args.output, std::slice::from_ref(&args.input_file), None)?;
+    if is_vhdr(&args.output) {
+        let (eeg, vmrk) = crate::io::brainvision::writer::companions(&args.output);
+        for p in [eeg, vmrk] {
+            args.input
+                .check_output(&p, std::slice::from_ref(&args.input_file), None)?;
+        }
+    }
     let loaded = crate::io::read_any(&args.input_file, &args.input.read_options()?)?;
     print_warnings(&loaded.warnings);
     let events = args
         .input
         .events_of(&loaded, &args.input_file, 1)?
         .map(|e| e.0);
+    if is_vhdr(&args.output) {
+        let events = events.unwrap_or_default();
+        return crate::io::brainvision::write_brainvision(&args.output, &loaded.recording, &events);
+    }
     // both outputs are checked before either is written (the sidecar may be an input: the
     // recording's own events file)
     let sidecar = match (&events, args.output == Path::new("-")) {

@@ -119,6 +119,10 @@ pub struct Args {
     /// No progress bar (it only shows on a terminal, for work longer than a second).
     #[arg(long, short, help_heading = "Chance level and output")]
     pub quiet: bool,
+
+    // a BIDS study folder: --protocol, --subjects, --sessions, --task, --shard
+    #[command(flatten)]
+    pub study: super::study_args::StudyArgs,
 }
 
 /// `--cv` values.
@@ -238,12 +242,12 @@ fn group_names(rule: &str, paths: &[PathBuf]) -> Result<Vec<String>> {
 }
 
 /// The classifier the options ask for (cross-validation refits it).
-fn classifier_spec(args: &Args) -> crate::pipeline::ClassifierSpec {
+pub(super) fn classifier_spec(args: &Args) -> crate::pipeline::ClassifierSpec {
     args.classifier.spec(args.alpha)
 }
 
 /// The pipeline evaluated: a model's settings (`-m`), or the options'; checked.
-fn pipeline_spec(
+pub(super) fn pipeline_spec(
     args: &Args,
     model: Option<&FittedPipeline>,
     classifier: &crate::pipeline::ClassifierSpec,

@@ -64,7 +64,9 @@ pub fn run(args: Args) -> Result<()> {
     }
     let events_source = events.as_ref().map(|(_, p)| {
         if p == &args.file {
-            if loaded.dialect.is_some() {
+            if loaded.format == crate::io::Format::BrainVision {
+                "markers of the .vmrk".to_string()
+            } else if loaded.dialect.is_some() {
                 "markers in the file".to_string()
             } else {
                 "annotations in the file".to_string()

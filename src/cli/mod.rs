@@ -7,6 +7,7 @@ mod convert;
 mod cov_args;
 mod evaluate;
 mod evaluate_checks;
+mod evaluate_study;
 mod event_map_args;
 mod features;
 mod info;
@@ -14,7 +15,9 @@ mod inspect;
 mod lsl_args;
 mod preprocess_args;
 mod replay;
+mod report_merge;
 mod simulate;
+mod study_args;
 mod train;
 mod usage;
 
@@ -100,6 +103,8 @@ enum Command {
     /// Play a recording in real time as a Lab Streaming Layer EEG stream, its events as a
     /// marker stream (needs a build with `--features lsl`).
     Replay(replay::Args),
+    /// Study reports: `eegi report merge PARTS...` joins the shards of a study evaluation.
+    Report(report_merge::Args),
 }
 
 /// Reads a model file, or the embedded default; notes (a migrated format) go to stderr.
@@ -194,12 +199,18 @@ pub fn main() -> i32 {
                 .subcommand_matches("evaluate")
                 .map(evaluate_checks::model_overrides)
                 .unwrap_or_default();
-            evaluate::run(a, &given)
+            // a BIDS study folder is evaluated subject by subject (evaluate_study.rs)
+            match evaluate_study::study_dir(&a) {
+                Ok(Some(dir)) => evaluate_study::run(&a, &dir),
+                Ok(None) => evaluate::run(a, &given),
+                Err(e) => Err(e),
+            }
         }
         Command::Simulate(a) => simulate::run(a),
         Command::Convert(a) => convert::run(a),
         Command::Info(a) => info::run(a),
         Command::Replay(a) => replay::run(a),
+        Command::Report(a) => report_merge::run(a),
     });
     match result {
         Ok(()) => 0,

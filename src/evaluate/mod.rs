@@ -4,3 +4,4 @@
 pub mod figures;
 pub mod report;
 pub mod run;
+pub mod study;

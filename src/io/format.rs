@@ -37,6 +37,8 @@ pub enum Format {
     MindMonitor,
     /// muse-lsl `record` CSV.
     MuseLsl,
+    /// BrainVision: a `.vhdr` header naming its `.eeg` data and `.vmrk` marker files.
+    BrainVision,
 }
 
 impl Format {
@@ -46,6 +48,7 @@ impl Format {
             Format::Csv => "CSV",
             Format::Edf => "EDF",
             Format::Bdf => "BDF",
+            Format::BrainVision => "BrainVision",
             _ => self.dialect().map_or("CSV", Dialect::name),
         }
     }
@@ -53,7 +56,7 @@ impl Format {
     /// The vendor CSV dialect this format is, if it is one.
     pub fn dialect(self) -> Option<Dialect> {
         match self {
-            Format::Csv | Format::Edf | Format::Bdf => None,
+            Format::Csv | Format::Edf | Format::Bdf | Format::BrainVision => None,
             Format::BrainFlow => Some(Dialect::BrainFlow),
             Format::OpenBciGui => Some(Dialect::OpenBciGui),
             Format::MindMonitor => Some(Dialect::MindMonitor),
@@ -119,9 +122,24 @@ pub fn detect(head: &[u8], name: &Path, path: &Path) -> Result<Format> {
     if head.starts_with(b"\xFFBIOSEMI") {
         return Ok(Format::Bdf);
     }
+    if is_brainvision_header(head) {
+        return Ok(Format::BrainVision);
+    }
+    for (ext, what) in [("eeg", "data"), ("vmrk", "marker")] {
+        if has_ext(name, ext) {
+            return Err(Error::file(
+                path,
+                format!("a BrainVision {what} file (.{ext}), expected its header: pass the .vhdr, which names the data and marker files"),
+            ));
+        }
+    }
     for (ext, expected) in [
         ("edf", "'0' and 7 spaces, as every EDF file starts"),
         ("bdf", "0xFF 'BIOSEMI', as every BDF file starts"),
+        (
+            "vhdr",
+            "'Brain Vision Data Exchange Header File', as every BrainVision header starts",
+        ),
     ] {
         if has_ext(name, ext) {
             let shown: String = String::from_utf8_lossy(head)
@@ -135,6 +153,16 @@ pub fn detect(head: &[u8], name: &Path, path: &Path) -> Result<Format> {
         }
     }
     Ok(Format::Csv)
+}
+
+/// Whether content starting with `head` (its first 8 bytes or more) is a BrainVision header
+/// (or marker file, refused by the header reader with a hint): `Brain Vi`, `BrainVis`, either
+/// after a UTF-8 byte-order mark.
+fn is_brainvision_header(head: &[u8]) -> bool {
+    match head.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => rest.starts_with(b"Brain"),
+        None => head.starts_with(b"Brain Vi") || head.starts_with(b"BrainVis"),
+    }
 }
 
 /// Looks at the first bytes of `source` (decompressing gzip) and says what it holds, once:
@@ -242,7 +270,7 @@ fn read_up_to(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usi
 }
 
 /// Whether a file name looks like a recording eegi reads (for folder searches): `*.csv`,
-/// `*.edf`, `*.bdf` and the OpenBCI GUI's `OpenBCI-RAW-*.txt` (any case, also
+/// `*.edf`, `*.bdf`, `*.vhdr` and the OpenBCI GUI's `OpenBCI-RAW-*.txt` (any case, also
 /// gzip-compressed), not `*_events.csv`. Other `.txt` files are not taken: too many are notes.
 pub fn is_recording_name(name: &str) -> bool {
     let l = name.to_ascii_lowercase();
@@ -251,6 +279,7 @@ pub fn is_recording_name(name: &str) -> bool {
         && ((l.ends_with(".csv") && !l.ends_with("_events.csv"))
             || l.ends_with(".edf")
             || l.ends_with(".bdf")
+            || l.ends_with(".vhdr")
             || (l.starts_with("openbci-raw-") && l.ends_with(".txt")))
 }
 
@@ -264,6 +293,19 @@ mod tests {
         assert_eq!(detect(b"0       ", p, p).unwrap(), Format::Edf);
         assert_eq!(detect(b"\xFFBIOSEMI", p, p).unwrap(), Format::Bdf);
         assert_eq!(detect(b"time,Cz\n", p, p).unwrap(), Format::Csv);
+        assert_eq!(detect(b"Brain Vi", p, p).unwrap(), Format::BrainVision);
+        assert_eq!(detect(b"BrainVis", p, p).unwrap(), Format::BrainVision);
+        assert_eq!(
+            detect(b"\xEF\xBB\xBFBrain", p, p).unwrap(),
+            Format::BrainVision
+        );
+        let e = detect(b"\x01\x02", Path::new("x.eeg"), Path::new("x.eeg")).unwrap_err();
+        assert!(
+            e.message
+                .contains("x.eeg: a BrainVision data file (.eeg), expected its header"),
+            "{}",
+            e.message
+        );
         let e = detect(b"time,Cz\n", Path::new("x.EDF"), Path::new("x.EDF")).unwrap_err();
         assert!(
             e.message.starts_with("x.EDF: byte 0 (version): 'time,Cz?'"),
@@ -278,6 +320,8 @@ mod tests {
         assert!(is_recording_name("a.csv.gz"));
         assert!(is_recording_name("a.EDF"));
         assert!(is_recording_name("a.bdf"));
+        assert!(is_recording_name("sub-01_task-x_eeg.vhdr"));
+        assert!(!is_recording_name("a.vmrk"));
         assert!(!is_recording_name("a_events.csv"));
         assert!(!is_recording_name(".a.csv"));
         assert!(!is_recording_name("a.json"));

@@ -3,11 +3,12 @@
 //!
 //! One entry: [`read_any`] (whole file) and [`open_stream`] (block by block) sniff the head
 //! once ([`format::sniff`]) into a [`Format`]; each format has its reader in a sub-folder
-//! (`csv/`, `edf/`, `vendor/`, one file per vendor dialect), and `--channels`, `--rename` and
+//! (`csv/`, `edf/`, `brainvision/`, `vendor/`, one file per vendor dialect), and `--channels`, `--rename` and
 //! a BIDS `_channels.tsv` are applied in one place ([`channels`]). This file only declares the
 //! modules and re-exports what callers use: no file below imports through it.
 
 pub mod bids;
+pub mod brainvision;
 pub mod bytes;
 pub mod channels;
 pub mod csv;
@@ -26,6 +27,7 @@ pub mod output;
 pub mod prefetch;
 mod sanity;
 pub mod stream;
+pub mod study;
 pub mod timeline;
 pub mod vendor;
 

@@ -5,6 +5,7 @@
 //! [`super::channels`].
 
 use super::bids;
+use super::brainvision::BrainVisionStream;
 use super::bytes::{read_limited, ReadLimits};
 use super::channels::{choose_channels, ReadOptions};
 use super::csv::rate::check_rate_option;
@@ -42,7 +43,7 @@ pub struct Loaded {
 }
 
 /// Reads a recording of any format or dialect (`-` = standard input) — EEG CSV, EDF/BDF (also
-/// gzip-compressed), BrainFlow, OpenBCI GUI, Mind Monitor, muse-lsl — then applies its
+/// gzip-compressed), BrainVision (`.vhdr`), BrainFlow, OpenBCI GUI, Mind Monitor, muse-lsl — then applies its
 /// `_channels.tsv` sidecar, `--rename` and `--channels`. Vendor dialects are detected on
 /// files (standard input is one only with `--board`).
 pub fn read_any(path: &Path, options: &ReadOptions) -> Result<Loaded> {
@@ -296,6 +297,7 @@ pub fn open_sniffed(
     Ok(match s.format {
         Format::Csv => Box::new(CsvStream::new(s.reader, path, sample_rate_hz)?),
         Format::Edf | Format::Bdf => Box::new(EdfStream::new(s.reader, path)?),
+        Format::BrainVision => Box::new(BrainVisionStream::new(s.reader, path)?),
         // vendor dialects are read whole (read_sniffed); open_stream does not look for them
         f @ (Format::BrainFlow | Format::OpenBciGui | Format::MindMonitor | Format::MuseLsl) => {
             return Err(Error::runtime(format!(

@@ -6,6 +6,7 @@ mod erp_svg;
 mod html;
 mod markdown;
 mod montage;
+pub mod study;
 mod svg;
 mod words;
 

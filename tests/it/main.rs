@@ -5,6 +5,8 @@
 mod common;
 
 mod bad_inputs;
+mod bad_inputs_brainvision;
+mod brainvision;
 mod cli;
 mod data_safety;
 mod edf;
@@ -30,6 +32,7 @@ mod shared_data;
 mod shared_data_decode;
 mod shared_data_erp;
 mod simulate;
+mod study;
 mod threshold;
 mod ux;
 mod vendor;

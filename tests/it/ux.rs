@@ -246,7 +246,7 @@ fn convert_refuses_an_extension_it_does_not_write() {
     let err = one_line_error(&["convert", "data/eyes_open.csv", out.to_str().unwrap()], 2);
     assert!(
         err.contains(
-            "out.edf: extension .edf, expected .csv: convert writes eegi's CSV layout only"
+            "out.edf: extension .edf, expected .csv or .vhdr: convert writes eegi's CSV layout"
         ),
         "{err}"
     );
