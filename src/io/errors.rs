@@ -38,6 +38,30 @@ pub(crate) fn missing_channels<S: AsRef<str>>(
     ))
 }
 
+/// The ids of the `wanted` channels, in order, among `available` (id, name) pairs; a missing
+/// one is a [`missing_channels`] error (with its case hint) naming `path` and `who`.
+pub(crate) fn pick_channels(
+    path: &std::path::Path,
+    wanted: &[String],
+    available: &[(usize, &str)],
+    who: &str,
+) -> crate::Result<Vec<usize>> {
+    let mut missing = Vec::new();
+    let mut picked = Vec::with_capacity(wanted.len());
+    for w in wanted {
+        match available.iter().find(|(_, name)| name == w) {
+            Some(&(id, _)) => picked.push(id),
+            None => missing.push(w.as_str()),
+        }
+    }
+    if missing.is_empty() {
+        Ok(picked)
+    } else {
+        let names: Vec<&str> = available.iter().map(|&(_, n)| n).collect();
+        Err(missing_channels(path, &missing, &names, who))
+    }
+}
+
 /// The error for a file whose lines end in CR alone (classic Mac OS), found on `line` (counted
 /// in LF): eegi splits lines at LF, so such a file reads as one endless line.
 pub(crate) fn cr_only(path: &std::path::Path, line: u64) -> crate::Error {

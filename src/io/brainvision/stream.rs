@@ -7,7 +7,7 @@ use super::header::{parse_header, BinaryFormat, Header, Orientation};
 use super::ini::decode as decode_text;
 use super::markers::{parse_markers, Markers};
 use crate::io::bytes::{read_limited, ReadLimits};
-use crate::io::errors::{io_reason, missing_channels};
+use crate::io::errors::{io_reason, pick_channels};
 use crate::io::events::Event;
 use crate::io::output::open_input;
 use crate::io::sanity::{Warning, WarningKind};
@@ -388,26 +388,12 @@ impl SampleStream for BrainVisionStream {
             .collect()
     }
     fn select_channels(&mut self, wanted: &[String], who: &str) -> Result<()> {
-        let mut missing = Vec::new();
-        let mut selected = Vec::new();
-        for c in wanted {
-            match self
-                .kept
-                .iter()
-                .find(|&&i| &self.header.channels[i].name == c)
-            {
-                Some(&i) => selected.push(i),
-                None => missing.push(c.as_str()),
-            }
-        }
-        if !missing.is_empty() {
-            let names: Vec<&str> = self
-                .kept
-                .iter()
-                .map(|&i| self.header.channels[i].name.as_str())
-                .collect();
-            return Err(missing_channels(&self.path, &missing, &names, who));
-        }
+        let available: Vec<(usize, &str)> = self
+            .kept
+            .iter()
+            .map(|&i| (i, self.header.channels[i].name.as_str()))
+            .collect();
+        let selected = pick_channels(&self.path, wanted, &available, who)?;
         self.selected = selected;
         Ok(())
     }

@@ -5,7 +5,7 @@ use super::header::{
     at_byte, microvolts_per_unit, parse_fixed_header, parse_signals, EdfKind, Header,
 };
 use super::tal::parse_tals;
-use crate::io::errors::{io_reason, missing_channels};
+use crate::io::errors::{io_reason, pick_channels};
 use crate::io::events::{check_event_count, Event};
 use crate::io::sanity::{Warning, WarningKind};
 use crate::io::stream::{Block, SampleStream, BLOCK_BYTES_PER_THREAD};
@@ -245,26 +245,12 @@ impl EdfStream {
 
     /// Keeps only the named channels, in the given order; a missing one is an error naming it.
     pub fn select_channels(&mut self, wanted: &[String], who: &str) -> Result<()> {
-        let mut missing = Vec::new();
-        let mut selected = Vec::new();
-        for c in wanted {
-            match self
-                .kept
-                .iter()
-                .find(|&&i| &self.header.signals[i].label == c)
-            {
-                Some(&i) => selected.push(i),
-                None => missing.push(c.as_str()),
-            }
-        }
-        if !missing.is_empty() {
-            let labels: Vec<&str> = self
-                .kept
-                .iter()
-                .map(|&i| self.header.signals[i].label.as_str())
-                .collect();
-            return Err(missing_channels(&self.path, &missing, &labels, who));
-        }
+        let available: Vec<(usize, &str)> = self
+            .kept
+            .iter()
+            .map(|&i| (i, self.header.signals[i].label.as_str()))
+            .collect();
+        let selected = pick_channels(&self.path, wanted, &available, who)?;
         self.selected = selected;
         Ok(())
     }
