@@ -185,7 +185,7 @@ impl EegInlet {
             }
         }
         if !missing.is_empty() {
-            return Err(missing_channels(&name, &missing, who));
+            return Err(missing_channels(&name, &missing, &description.labels, who));
         }
         Ok(EegInlet {
             inlet,
