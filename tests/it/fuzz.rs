@@ -16,6 +16,7 @@
 //!   (`EEGI_FUZZ_TARGETS=model` runs only the listed targets).
 
 use eegi::features::{Band, BandPowerSpec, FeatureSpec, PowerScale};
+use eegi::io::open::read_format;
 use eegi::io::{parse_any, parse_events, parse_recording, CsvOptions, ReadOptions};
 use eegi::pipeline::FittedPipeline;
 use eegi::windows::WindowSpec;
@@ -329,6 +330,60 @@ fn target_edf(bytes: &[u8], variant: u64) {
     }
 }
 
+/// Where the BrainVision seeds split a header, a marker file and a data file.
+const BV_SPLIT: &[u8] = b"\n@@EEGI-FUZZ-SPLIT@@\n";
+
+thread_local! {
+    /// One folder per fuzzing thread for the three BrainVision files.
+    static BV_DIR: tempfile::TempDir = tempfile::tempdir().unwrap();
+}
+
+/// BrainVision: the input is a header, a marker file and a data file joined by [`BV_SPLIT`]
+/// (a part the mutations removed is an absent file), written as `rec.vhdr`, `rec.vmrk` and
+/// `rec.eeg` and read through the format dispatch from the header's path.
+fn target_brainvision(bytes: &[u8], variant: u64) {
+    let mut parts: Vec<&[u8]> = Vec::new();
+    let mut rest = bytes;
+    while let Some(at) = rest.windows(BV_SPLIT.len()).position(|w| w == BV_SPLIT) {
+        parts.push(&rest[..at]);
+        rest = &rest[at + BV_SPLIT.len()..];
+    }
+    parts.push(rest);
+    BV_DIR.with(|dir| {
+        for (i, name) in ["rec.vhdr", "rec.vmrk", "rec.eeg"].iter().enumerate() {
+            let path = dir.path().join(name);
+            match parts.get(i) {
+                Some(p) => std::fs::write(&path, p).unwrap(),
+                None => {
+                    let _ = std::fs::remove_file(&path);
+                }
+            }
+        }
+        let options = CsvOptions {
+            sample_rate_hz: (variant % 8 == 5).then_some(100.0),
+        };
+        if let Ok(loaded) = read_format(&dir.path().join("rec.vhdr"), &options) {
+            let rec = &loaded.recording;
+            assert!(rec.samples.iter().all(|v| v.is_finite()));
+            assert_eq!(rec.channel_names.len(), rec.n_channels());
+            assert!(rec.sample_rate_hz > 0.0 && rec.sample_rate_hz.is_finite());
+            let end = rec.n_samples() as f64 / rec.sample_rate_hz;
+            assert!(loaded
+                .events
+                .iter()
+                .all(|e| e.onset_s >= 0.0 && e.onset_s <= end));
+            downstream_recording(rec);
+            if !loaded.events.is_empty() && rec.n_samples() > 0 {
+                let spec = WindowSpec::Epoch {
+                    start_s: -0.1,
+                    end_s: 0.4,
+                };
+                let _ = spec.labelled(0, rec.n_samples(), rec.sample_rate_hz, &loaded.events, None);
+            }
+        }
+    });
+}
+
 /// The vendor dialects (BrainFlow with each board, OpenBCI GUI, Mind Monitor, muse-lsl) and
 /// the plain reader behind them, with channel choice and renaming.
 fn target_vendor(bytes: &[u8], variant: u64) {
@@ -635,6 +690,11 @@ fn fuzz_quick_edf() {
 }
 
 #[test]
+fn fuzz_quick_brainvision() {
+    quick(target_brainvision, "brainvision", 1_500);
+}
+
+#[test]
 fn fuzz_quick_model() {
     quick(target_model, "model", 4_000);
 }
@@ -642,12 +702,13 @@ fn fuzz_quick_model() {
 /// Every seed and every input that once crashed a target runs cleanly.
 #[test]
 fn crashes_and_seeds_stay_fixed() {
-    let targets: [(&str, Target); 5] = [
+    let targets: [(&str, Target); 6] = [
         ("csv", target_csv),
         ("vendor", target_vendor),
         ("events", target_events),
         ("model", target_model),
         ("edf", target_edf),
+        ("brainvision", target_brainvision),
     ];
     for (dir, target) in targets {
         for s in seeds(dir) {
@@ -689,12 +750,13 @@ fn fuzz_long() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(1);
     let quiet = quiet_panics();
-    let targets: [(&str, Target); 5] = [
+    let targets: [(&str, Target); 6] = [
         ("csv", target_csv),
         ("vendor", target_vendor),
         ("events", target_events),
         ("model", target_model),
         ("edf", target_edf),
+        ("brainvision", target_brainvision),
     ];
     // EEGI_FUZZ_TARGETS=model,csv runs only those targets (default: all)
     let only: Option<Vec<String>> = std::env::var("EEGI_FUZZ_TARGETS")
