@@ -21,7 +21,8 @@ use std::path::{Path, PathBuf};
 /// Options of `eegi classify`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The recording to label (EEG CSV, .csv.gz, EDF/EDF+, BDF/BDF+); `-` reads standard input.
+    /// The recording to label (EEG CSV, .csv.gz, EDF/EDF+, BDF/BDF+, BrainVision .vhdr); `-`
+    /// reads standard input.
     /// Not given with --lsl.
     #[arg(
         value_name = "RECORDING",

@@ -259,8 +259,8 @@ impl InputArgs {
     }
 
     /// The events of a loaded recording and where they came from: `--events`, the sidecar
-    /// file, else the events stored in the recording itself (EDF+ annotations, vendor
-    /// markers); with an event map in force (`--event-map`, or the model's), only the events
+    /// file, else the events stored in the recording itself (EDF+ annotations,
+    /// BrainVision or vendor markers); with an event map in force (`--event-map`, or the model's), only the events
     /// it keeps, relabelled.
     pub fn events_of(
         &self,

@@ -21,9 +21,10 @@ use std::time::Instant;
 /// Options of `eegi evaluate`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Recordings (CSV, .csv.gz, EDF, BDF) with sidecar or embedded events, or folders
-    /// (searched recursively for `*.csv`, `*.edf`, `*.bdf`, OpenBCI GUI `OpenBCI-RAW-*.txt`, also
-    /// gzip-compressed, skipping `*_events.csv`).
+    /// Recordings (CSV, .csv.gz, EDF/EDF+, BDF/BDF+, BrainVision .vhdr) with sidecar or embedded
+    /// events, or folders (searched recursively for `*.csv`, `*.edf`, `*.bdf`, `*.vhdr`, OpenBCI
+    /// GUI `OpenBCI-RAW-*.txt`, also gzip-compressed, skipping `*_events.csv`), or a BIDS study
+    /// folder (`sub-*/[ses-*/]eeg/*_eeg.*`, see --protocol).
     #[arg(required = true, value_name = "RECORDING")]
     pub recordings: Vec<PathBuf>,
 
@@ -201,7 +202,7 @@ pub fn expand_recordings(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
             if out.len() == before {
                 return Err(Error::file(
                     p,
-                    "folder holds no recordings (*.csv, *.edf, *.bdf, OpenBCI-RAW-*.txt, also .gz), expected at least one",
+                    "folder holds no recordings (*.csv, *.edf, *.bdf, *.vhdr, OpenBCI-RAW-*.txt, also .gz), expected at least one",
                 ));
             }
         } else {

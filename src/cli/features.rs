@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 /// Options of `eegi features`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// EEG CSV recordings; those with events give labelled windows, others sliding windows
-    /// over the whole recording.
+    /// Recordings (EEG CSV, .csv.gz, EDF/EDF+, BDF/BDF+, BrainVision .vhdr); those with events
+    /// give labelled windows, others sliding windows over the whole recording.
     #[arg(required = true, value_name = "RECORDING")]
     pub recordings: Vec<PathBuf>,
 

@@ -10,7 +10,8 @@ use std::path::PathBuf;
 /// Options of `eegi info`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The recording (EEG CSV, .csv.gz, EDF/EDF+, BDF/BDF+; `-` reads standard input).
+    /// The recording (EEG CSV, .csv.gz, EDF/EDF+, BDF/BDF+, BrainVision .vhdr; `-` reads standard
+    /// input).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 

@@ -20,7 +20,8 @@ Example (two terminals):
   eegi classify -m errp.json --lsl \"name='demo'\" --lsl-markers \"name='demo-markers'\"")]
 pub struct Args {
     /// The recording to play (any format eegi reads); its events come from --events, its
-    /// sidecar `<stem>_events.csv`, or the file itself (EDF+ annotations, vendor markers).
+    /// sidecar `<stem>_events.csv`, or the file itself (EDF+ annotations, BrainVision or
+    /// vendor markers).
     #[arg(value_name = "RECORDING")]
     pub recording: PathBuf,
 

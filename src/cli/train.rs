@@ -14,8 +14,8 @@ use std::path::PathBuf;
 /// Options of `eegi train`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Recordings (EEG CSV, .csv.gz, EDF/EDF+, BDF/BDF+), each with labelled events: a sidecar
-    /// `<stem>_events.csv`, or EDF+/BDF+ annotations in the file.
+    /// Recordings (EEG CSV, .csv.gz, EDF/EDF+, BDF/BDF+, BrainVision .vhdr), each with labelled
+    /// events: a sidecar `<stem>_events.csv`, EDF+/BDF+ annotations, or BrainVision markers.
     #[arg(required = true, value_name = "RECORDING")]
     pub recordings: Vec<PathBuf>,
 

@@ -199,8 +199,8 @@ pub fn parse_with_options(
     )
 }
 
-/// Reads a recording of any format but the vendor dialects (EEG CSV, `.csv.gz`, EDF or BDF;
-/// `-` = standard input), with no channel options.
+/// Reads a recording of any format but the vendor dialects (EEG CSV, `.csv.gz`, EDF, BDF
+/// or BrainVision; `-` = standard input), with no channel options.
 pub fn read_format(path: &Path, options: &CsvOptions) -> Result<Loaded> {
     check_rate_option(options)?;
     let (source, name) = open_file(path)?;
@@ -228,8 +228,8 @@ fn read_plain(source: Box<dyn Read + Send>, path: &Path, options: &CsvOptions) -
     read_sniffed(s, path, path, &options).map(|(l, _)| l)
 }
 
-/// Reads a recording (EEG CSV — comma, tab or semicolon separated —, `.csv.gz`, EDF or BDF;
-/// `-` = standard input) into a [`Recording`]; see [`read_format`].
+/// Reads a recording (EEG CSV — comma, tab or semicolon separated —, `.csv.gz`, EDF, BDF or
+/// BrainVision; `-` = standard input) into a [`Recording`]; see [`read_format`].
 pub fn read_recording(path: &Path, options: &CsvOptions) -> Result<Recording> {
     read_recording_checked(path, options).map(|(r, _)| r)
 }
