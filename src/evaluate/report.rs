@@ -249,7 +249,7 @@ pub struct Settings {
 }
 
 /// Pre-processing as the report states it: every setting, off ones as `null`/`false`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PreprocessingSettings {
     /// Band-pass filter.
     pub bandpass: Option<crate::preprocess::BandPass>,

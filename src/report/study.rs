@@ -25,7 +25,7 @@ fn cell(s: &str) -> String {
 fn headline(r: &StudyReport) -> String {
     let a = &r.across_subjects;
     format!(
-        "{} ({}): {} subjects, balanced accuracy {} ± {} (mean ± sd across subjects; median {}, range {}-{}){}",
+        "{}: {}. {} subjects, balanced accuracy {} ± {} (mean ± sd across subjects; median {}, range {}-{}){}",
         r.protocol.name(),
         r.description,
         a.n,
@@ -42,7 +42,7 @@ fn headline(r: &StudyReport) -> String {
 /// empirical chance, p.
 fn row_cells(x: &StudyRow) -> [String; 8] {
     [
-        x.subject.clone(),
+        format!("sub-{}", x.subject),
         x.session.clone().unwrap_or_else(|| "–".into()),
         x.n_windows.to_string(),
         num(x.balanced_accuracy),
@@ -102,6 +102,9 @@ pub fn markdown(r: &StudyReport) -> String {
         r.protocol.name(),
         headline(r)
     );
+    if let Some(p) = pipeline_in_words(&r.settings) {
+        s.push_str(&format!("Pipeline: {p}\n\n"));
+    }
     s.push_str(&format!(
         "| {} |\n|{}\n",
         HEADER.join(" | "),
@@ -138,17 +141,23 @@ pub fn markdown(r: &StudyReport) -> String {
 /// The figure: balanced accuracy by subject (bar: the subject's mean; dots: its rows; dashed
 /// line: its chance level), 0 to 1.
 fn figure(r: &StudyReport) -> String {
-    let (w, h, left, bottom, top) = (640.0, 260.0, 40.0, 40.0, 10.0);
+    let (w, h, left, bottom, top) = (640.0, 260.0, 58.0, 40.0, 10.0);
     let n = r.subjects.len().max(1) as f64;
     let step = (w - left - 10.0) / n;
     let y = |v: f64| top + (1.0 - v.clamp(0.0, 1.0)) * (h - top - bottom);
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"balanced accuracy by subject\">"
     );
+    s.push_str(&format!(
+        "<text x=\"12\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\" transform=\"rotate(-90 12 {:.1})\">balanced accuracy</text>",
+        y(0.5),
+        y(0.5)
+    ));
     for t in [0.0, 0.25, 0.5, 0.75, 1.0] {
         s.push_str(&format!(
-            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y0:.1}\" y2=\"{y0:.1}\" stroke=\"#ddd\"/><text x=\"4\" y=\"{:.1}\" font-size=\"11\">{t:.2}</text>",
+            "<line x1=\"{left}\" x2=\"{}\" y1=\"{y0:.1}\" y2=\"{y0:.1}\" stroke=\"#ddd\"/><text x=\"{}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\">{t:.2}</text>",
             w - 10.0,
+            left - 4.0,
             y(t) + 4.0,
             y0 = y(t)
         ));
@@ -183,7 +192,7 @@ fn figure(r: &StudyReport) -> String {
             }
         }
         s.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{}</text>",
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">sub-{}</text>",
             x0 + step * 0.5,
             h - bottom + 16.0,
             esc(&sub.subject)
@@ -215,7 +224,22 @@ pub fn html(r: &StudyReport) -> String {
         }
         s.push_str("</tr>");
     }
+    s.push_str("</table><h2>Subjects</h2><table><tr><th>subject</th><th>rows</th><th>balanced accuracy</th><th>chance</th></tr>");
+    for x in &r.subjects {
+        s.push_str(&format!(
+            "<tr><td>sub-{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&x.subject),
+            x.n_rows,
+            num(x.balanced_accuracy),
+            num(x.chance_balanced_accuracy)
+        ));
+    }
     s.push_str("</table>");
+    if let Some(p) = r.permutation_p_value {
+        s.push_str(&format!(
+            "<p>Permutation p-value of the whole run: {p:.4}</p>"
+        ));
+    }
     if !r.warnings.is_empty() {
         s.push_str("<h2>Warnings</h2><ul>");
         for w in &r.warnings {
@@ -223,6 +247,95 @@ pub fn html(r: &StudyReport) -> String {
         }
         s.push_str("</ul>");
     }
+    if let Some(p) = pipeline_in_words(&r.settings) {
+        s.push_str(&format!("<h2>Pipeline</h2><p>{}</p>", esc(&p)));
+    }
+    if !r.settings.is_null() {
+        s.push_str(&format!(
+            "<h2>Settings</h2><p>eegi {}.</p><pre style=\"text-align:left\">{}</pre>",
+            esc(&r.eegi_version),
+            esc(&serde_json::to_string_pretty(&r.settings).unwrap_or_default())
+        ));
+    }
     s.push_str("</body></html>\n");
     s
+}
+
+/// The pipeline of a study report in one sentence (window, labels, features, pre-processing,
+/// classifier, permutations and seed), read from its `settings` JSON; `None` when it has none.
+pub fn pipeline_in_words(settings: &serde_json::Value) -> Option<String> {
+    let w = settings.get("window")?;
+    let window = match w.get("kind").and_then(|k| k.as_str()) {
+        Some("epoch") => format!(
+            "epochs {} to {} s after each event",
+            number(&w["start_s"]),
+            number(&w["end_s"])
+        ),
+        _ => format!(
+            "windows of {} s every {} s",
+            number(&w["window_s"]),
+            number(&w["step_s"])
+        ),
+    };
+    let labels = match settings.get("labels").and_then(|l| l.as_array()) {
+        Some(l) => l
+            .iter()
+            .filter_map(|x| x.as_str())
+            .collect::<Vec<_>>()
+            .join(" vs "),
+        None => "all labels".into(),
+    };
+    let features: Vec<String> = settings
+        .get("features")
+        .and_then(|f| f.as_array())
+        .map(|f| {
+            f.iter()
+                .map(|x| match x.get("kind").and_then(|k| k.as_str()) {
+                    Some("band_power") => {
+                        let bands: Vec<String> = x["bands"]
+                            .as_array()
+                            .map(|b| {
+                                b.iter()
+                                    .map(|b| {
+                                        format!(
+                                            "{} {}-{} Hz",
+                                            b["name"].as_str().unwrap_or("?"),
+                                            number(&b["low_hz"]),
+                                            number(&b["high_hz"])
+                                        )
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        format!("Welch band power ({})", bands.join(", "))
+                    }
+                    Some(k) => k.replace('_', " "),
+                    None => "?".into(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let pre = settings
+        .get("preprocessing")
+        .and_then(|p| {
+            serde_json::from_value::<crate::evaluate::report::PreprocessingSettings>(p.clone()).ok()
+        })
+        .map(|p| super::words::preprocessing(&p))
+        .unwrap_or_else(|| "none".into());
+    let classifier = settings
+        .get("classifier")
+        .and_then(|c| c.get("kind"))
+        .and_then(|k| k.as_str())
+        .unwrap_or("the model's");
+    Some(format!(
+        "{labels}; {window}; pre-processing: {pre}; features: {}; classifier: {classifier}; {} permutations, seed {}.",
+        features.join(", "),
+        settings.get("permutations").unwrap_or(&serde_json::Value::Null),
+        settings.get("seed").unwrap_or(&serde_json::Value::Null)
+    ))
+}
+
+/// A JSON number as Rust prints it (8.0 → "8", 0.5 → "0.5"); `?` for anything else.
+fn number(v: &serde_json::Value) -> String {
+    v.as_f64().map_or("?".into(), |x| x.to_string())
 }

@@ -227,6 +227,14 @@ fn three_shards_merge_into_the_unsharded_report() {
     assert_eq!(m, w, "merged shards differ from the unsharded run");
     let html = std::fs::read_to_string(&merged).unwrap();
     assert!(html.contains("<svg") && html.contains("sub-002"), "{html}");
+    // the pipeline in words, from the settings the parts carry
+    assert!(
+        html.contains(
+            "left_fist vs right_fist; epochs 0.5 to 2.5 s after each event; pre-processing: none; features: Welch band power (mu 8-13 Hz, beta 13-30 Hz); classifier: logistic; 4 permutations, seed 3."
+        ),
+        "{html}"
+    );
+    assert!(html.contains("<h2>Subjects</h2>"), "{html}");
     // a shard missing, or given twice, is refused
     let out = Command::cargo_bin("eegi")
         .unwrap()
