@@ -274,7 +274,7 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
     };
     let fold_rows = fold_rows(set, &folds, &subset_scores, &mut warnings);
     let per_recording = per_recording(req, &subset_scores);
-    let roc_curves = roc_curves(set, proba.view());
+    let roc_curves = roc_curves(set, &folds, proba.view());
     let counts = s.per_class.iter().map(|c| c.support).collect();
     let p_value =
         (!permuted.is_empty()).then(|| permutation_p_value(s.balanced_accuracy, &permuted));
@@ -399,7 +399,9 @@ fn per_recording(req: &Request, subset_scores: &SubsetScores) -> Vec<RecordingRo
 }
 
 /// ROC curves: the positive class of a binary problem, else one per class against the rest.
-fn roc_curves(set: &TrainingSet, proba: ndarray::ArrayView2<f64>) -> Vec<RocCurve> {
+/// A class's area is n/a when no window of it was ever scored by a model trained on it (its
+/// scores say nothing about it: e.g. a class that only one left-out recording holds).
+fn roc_curves(set: &TrainingSet, folds: &[Fold], proba: ndarray::ArrayView2<f64>) -> Vec<RocCurve> {
     let (y, k) = (&set.y, set.classes.len());
     (if k == 2 { 1..2 } else { 0..k })
         .map(|c| {
@@ -408,9 +410,13 @@ fn roc_curves(set: &TrainingSet, proba: ndarray::ArrayView2<f64>) -> Vec<RocCurv
             // a class never scored (absent from every training fold, or from the model) has
             // constant scores: no curve to speak of, so no area (scikit-learn would say 0.5)
             let varies = scores.iter().any(|&v| v != scores[0]);
+            let ever_trained = folds.iter().any(|(_, rows, _, absent)| {
+                !absent.contains(&c) && rows.iter().any(|&i| y[i] == c)
+            });
             RocCurve {
                 class: set.classes[c].clone(),
-                auc: crate::validation::metrics::binary_roc_auc(&pos, &scores).filter(|_| varies),
+                auc: crate::validation::metrics::binary_roc_auc(&pos, &scores)
+                    .filter(|_| varies && ever_trained),
                 points: roc_curve(&pos, &scores),
             }
         })

@@ -181,3 +181,27 @@ fn errp_negative_control_stays_at_chance_with_tangent_space() {
     let p = v["permutation_p_value"].as_f64().unwrap();
     assert!(p > 0.05, "a negative control must not beat chance: p = {p}");
 }
+
+#[test]
+fn a_class_no_training_fold_held_has_no_roc_area() {
+    // leave one run out over R01 (eyes open only), R02 (eyes closed only), R04 and R08 (rest,
+    // imagined fists): eyes_open windows are scored only by the fold trained without R01, so
+    // their scores say nothing about the class: n/a, not 0 (issue 15, item 9)
+    let Some(data) = shared() else { return };
+    let v = common::evaluate_summary(
+        &runs(&data, &[1, 2, 4, 8]),
+        &["--cv", "by-recording", "--permutations", "0"],
+    );
+    let curves = v["roc_curves"].as_array().expect("roc_curves");
+    let auc = |class: &str| {
+        curves
+            .iter()
+            .find(|c| c["class"] == class)
+            .unwrap_or_else(|| panic!("no curve for {class}: {curves:?}"))["auc"]
+            .clone()
+    };
+    assert!(auc("eyes_open").is_null(), "{}", auc("eyes_open"));
+    assert!(auc("eyes_closed").is_null(), "{}", auc("eyes_closed"));
+    let rest = auc("rest").as_f64().expect("rest is in R04 and R08");
+    assert!((0.0..=1.0).contains(&rest), "{rest}");
+}
