@@ -70,6 +70,10 @@ pub fn run(args: Args) -> Result<()> {
         }
     }
     let loaded = crate::io::read_any(&args.input_file, &args.input.read_options()?)?;
+    if crate::io::edf::writer::kind_of(&args.output).is_some() {
+        // a name EDF cannot hold is the one error, before any warning about the recording
+        crate::io::edf::writer::check_labels(&args.output, &loaded.recording.channel_names)?;
+    }
     print_warnings(&loaded.warnings);
     let events = args
         .input

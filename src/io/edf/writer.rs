@@ -216,6 +216,12 @@ impl Scale {
     }
 }
 
+/// Checks the channel names of a recording for the 16-character printable-ASCII label field
+/// (`path`: the file to write, for the message); the first that does not fit is refused.
+pub fn check_labels(path: &Path, names: &[String]) -> Result<()> {
+    names.iter().try_for_each(|n| check_label(path, n))
+}
+
 /// Checks a channel name for the 16-character printable-ASCII label field.
 fn check_label(path: &Path, name: &str) -> Result<()> {
     let bad = |what: String| {
@@ -331,9 +337,7 @@ pub fn write_edf(path: &Path, rec: &Recording, events: &[Event]) -> Result<()> {
             path.display()
         )));
     }
-    for name in &rec.channel_names {
-        check_label(path, name)?;
-    }
+    check_labels(path, &rec.channel_names)?;
     let max_spr = MAX_EDF_RECORD_BYTES / 2 / (n_channels * bytes);
     let layout = record_layout(path, rec.sample_rate_hz, max_spr)?;
     let spr = layout.samples_per_record;
