@@ -18,11 +18,19 @@ use std::path::{Path, PathBuf};
 const CASES: &[(&str, &[&str])] = &[
     (
         "eyes_4ch.edf",
-        &["data/eyes_open_then_closed.csv", "--channels", "Fp1,Cz,Oz,T10"],
+        &[
+            "data/eyes_open_then_closed.csv",
+            "--channels",
+            "Fp1,Cz,Oz,T10",
+        ],
     ),
     (
         "eyes_4ch.bdf",
-        &["data/eyes_open_then_closed.csv", "--channels", "Fp1,Cz,Oz,T10"],
+        &[
+            "data/eyes_open_then_closed.csv",
+            "--channels",
+            "Fp1,Cz,Oz,T10",
+        ],
     ),
     (
         "mindmonitor.edf",
@@ -224,7 +232,11 @@ fn eegi_reads_its_own_files_back() {
         assert!(h.plus && !h.discontinuous, "{name}: EDF+C / BDF+C");
         assert_eq!(
             back.description,
-            if name.ends_with(".bdf") { "BDF+" } else { "EDF+" }
+            if name.ends_with(".bdf") {
+                "BDF+"
+            } else {
+                "EDF+"
+            }
         );
         let (a, b) = (&src.recording, &back.recording);
         assert_eq!(a.channel_names, b.channel_names, "{name}");
@@ -279,7 +291,11 @@ fn other_extensions_and_long_labels_are_refused() {
     );
     // a channel name longer than the 16-byte label field
     let csv = dir.path().join("long.csv");
-    std::fs::write(&csv, "time,Cz,an_electrode_named_at_length\n0,1,-7.25\n0.5,2,-7.25\n").unwrap();
+    std::fs::write(
+        &csv,
+        "time,Cz,an_electrode_named_at_length\n0,1,-7.25\n0.5,2,-7.25\n",
+    )
+    .unwrap();
     let edf = dir.path().join("long.EDF");
     let err = refused(&["convert", csv.to_str().unwrap()], &edf);
     assert!(
@@ -294,14 +310,21 @@ fn other_extensions_and_long_labels_are_refused() {
         .arg(&edf)
         .output()
         .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let back = read_format(&edf, &CsvOptions::default()).unwrap();
     assert_eq!(back.description, "EDF+");
     assert_eq!(back.recording.channel_names, ["Cz", "Pz"]);
     // 2 Hz: records of 1 s hold 2 samples; the flat channel gets a ±1 µV range
     assert_eq!(back.recording.sample_rate_hz, 2.0);
     let h = header(&edf);
-    assert_eq!((h.signals[1].physical_min, h.signals[1].physical_max), (-8.25, -6.25));
+    assert_eq!(
+        (h.signals[1].physical_min, h.signals[1].physical_max),
+        (-8.25, -6.25)
+    );
     let half = half_steps(&h);
     for (i, want) in [(0, [1.0, -7.25]), (1, [2.0, -7.25])] {
         for c in 0..2 {
