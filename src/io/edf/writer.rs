@@ -8,8 +8,9 @@
 //!   `01.01.85 00.00.00` (a [`Recording`] has no start date: the EDF+ "unknown" values). All
 //!   text fields are ASCII, space-padded.
 //! - **Data records**: 1 s when the sample rate is a whole number of Hz; otherwise the shortest
-//!   duration that holds a whole number of samples and is written exactly in the 8-character
-//!   duration field (160.5 Hz: 2 s of 321 samples). A rate for which none exists is refused.
+//!   duration of at least 1 s that holds a whole number of samples and is written exactly in
+//!   the 8-character duration field (160.5 Hz: 2 s of 321 samples; 1000/3 Hz: 1.002 s of 334).
+//!   A rate for which none exists is refused.
 //! - **Channels**: one signal per channel, label = channel name (printable ASCII, at most 16
 //!   characters, else refused), dimension `uV`, digital range the full integer range
 //!   (-32768..32767 EDF, -8388608..8388607 BDF), physical range = the channel's own minimum
@@ -136,9 +137,11 @@ struct RecordLayout {
     samples_per_record: usize,
 }
 
-/// The data record of a sample rate: 1 s for a whole rate, else the shortest duration holding
-/// a whole number of samples (at most `max_spr`) that the 8-character field writes exactly
-/// (the rate read back, samples / duration, within 1e-9 of `fs`).
+/// The data record of a sample rate: 1 s for a whole rate, else the shortest duration of at
+/// least 1 s holding a whole number of samples (at most `max_spr`) that the 8-character field
+/// writes exactly (the rate read back, samples / duration, within 1e-9 of `fs`). Not shorter
+/// than 1 s: every record carries a time-keeping annotation of about a dozen bytes, so a
+/// record of one sample (1000/3 Hz in 0.003 s) would make the file several times larger.
 fn record_layout(path: &Path, fs: f64, max_spr: usize) -> Result<RecordLayout> {
     if fs.fract() == 0.0 && fs >= 1.0 && fs as usize <= max_spr {
         return Ok(RecordLayout {
@@ -147,7 +150,8 @@ fn record_layout(path: &Path, fs: f64, max_spr: usize) -> Result<RecordLayout> {
             samples_per_record: fs as usize,
         });
     }
-    for spr in 1..=max_spr.min(10_000_000) {
+    let first = (fs.ceil() as usize).max(1);
+    for spr in first..=max_spr.min(10_000_000) {
         let Some((text, d)) = exact_text(spr as f64 / fs) else {
             continue;
         };
@@ -513,10 +517,10 @@ mod tests {
         let l = record_layout(p, 1000.0 / 3.0, 1 << 20).unwrap();
         assert_eq!(
             (l.duration_text.as_str(), l.samples_per_record),
-            ("3", 1000)
+            ("1.002", 334)
         );
         let l = record_layout(p, 2.5, 1 << 20).unwrap();
-        assert_eq!((l.duration_text.as_str(), l.samples_per_record), ("0.4", 1));
+        assert_eq!((l.duration_text.as_str(), l.samples_per_record), ("1.2", 3));
         let e = record_layout(p, std::f64::consts::PI * 100.0, 1000).unwrap_err();
         assert!(e.message.contains("sample rate 314.159"), "{}", e.message);
     }
