@@ -244,7 +244,7 @@ fn eegi_reads_its_own_files_back() {
         let spr = h.signals[0].samples_per_record;
         assert_eq!(b.n_samples(), a.n_samples().div_ceil(spr) * spr, "{name}");
         let half = half_steps(&h);
-        for c in 0..a.n_channels() {
+        for (c, &half) in half.iter().enumerate() {
             let last = a.samples[[a.n_samples() - 1, c]];
             for i in 0..b.n_samples() {
                 // past the source's end: the padding repeats its last sample
@@ -255,10 +255,9 @@ fn eegi_reads_its_own_files_back() {
                 };
                 let got = b.samples[[i, c]];
                 assert!(
-                    within(got, want, half[c]),
-                    "{name} {} sample {i}: {got} for {want} (half a step {})",
+                    within(got, want, half),
+                    "{name} {} sample {i}: {got} for {want} (half a step {half})",
                     a.channel_names[c],
-                    half[c]
                 );
             }
         }

@@ -87,7 +87,7 @@ fn outward_text(x: f64, up: bool) -> Option<(String, f64)> {
         } else {
             (x * scale).floor()
         };
-        if !(scaled.abs() < 1e15) {
+        if scaled.is_nan() || scaled.abs() >= 1e15 {
             continue;
         }
         let mut k = scaled as i64;
@@ -114,7 +114,7 @@ fn outward_text(x: f64, up: bool) -> Option<(String, f64)> {
 fn exact_text(x: f64) -> Option<(String, f64)> {
     for decimals in 0..NUMBER_CHARS as u32 {
         let scaled = x * 10f64.powi(decimals as i32);
-        if !(scaled.abs() < 1e15) {
+        if scaled.is_nan() || scaled.abs() >= 1e15 {
             return None;
         }
         let text = decimal_text(scaled.round() as i64, decimals);
