@@ -1,8 +1,10 @@
 //! `eegi convert`: read a recording in any format eegi reads (EEG CSV, .csv.gz, EDF/EDF+,
 //! BDF/BDF+, BrainVision) and write it as eegi's CSV layout (`time` in s, one column per
-//! channel in µV), plus a sidecar `<stem>_events.csv` when it has events; or, for an output
-//! named `.vhdr`, as BrainVision (IEEE_FLOAT_32, multiplexed, events as markers). Every file
-//! is written atomically.
+//! channel in µV), plus a sidecar `<stem>_events.csv` when it has events; for an output named
+//! `.vhdr`, as BrainVision (IEEE_FLOAT_32, multiplexed, events as markers); for `.edf` or
+//! `.bdf`, as EDF+ (16-bit) or BDF+ (24-bit) with events as annotations (each sample within
+//! half a digital step of its value; see [`crate::io::edf::writer`]). Any other extension is
+//! refused. Every file is written atomically.
 
 use super::config::{csv_field, print_warnings, InputArgs};
 use crate::io::output::write_atomically;
@@ -18,27 +20,28 @@ pub struct Args {
     #[arg(value_name = "IN")]
     pub input_file: PathBuf,
 
-    /// The CSV to write (`-` = stdout; the events sidecar is then not written), or `OUT.vhdr`
-    /// to write BrainVision (`OUT.vhdr`, `OUT.eeg` as 32-bit floats in µV, `OUT.vmrk` with
-    /// the events). Other extensions (.edf, .bdf, .gz) are refused.
-    #[arg(value_name = "OUT.csv|OUT.vhdr")]
+    /// The CSV to write (`-` = stdout; the events sidecar is then not written), `OUT.vhdr` to
+    /// write BrainVision (`OUT.vhdr`, `OUT.eeg` as 32-bit floats in µV, `OUT.vmrk` with the
+    /// events), or `OUT.edf` / `OUT.bdf` to write EDF+ (16-bit) / BDF+ (24-bit), the events as
+    /// annotations, each channel scaled to its own range (the last data record padded with
+    /// the last sample). Other extensions (.fif, .gz, ...) are refused.
+    #[arg(value_name = "OUT.csv|OUT.vhdr|OUT.edf|OUT.bdf")]
     pub output: PathBuf,
 
     #[command(flatten)]
     pub input: InputArgs,
 }
 
-/// Refuses an output name whose extension is a format convert does not write (`out.edf`
-/// would hold CSV that eegi then refuses as EDF).
+/// Refuses an output name whose extension is a format convert does not write (`out.fif`
+/// would hold CSV that other tools then refuse as FIF).
 fn check_extension(output: &Path) -> Result<()> {
     let ext = output
         .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
     match ext.as_deref() {
-        None | Some("csv") | Some("txt") | Some("vhdr") => Ok(()),
+        None | Some("csv") | Some("txt") | Some("vhdr") | Some("edf") | Some("bdf") => Ok(()),
         Some(ext) => Err(Error::input(format!(
-            "{}: extension .{ext}, expected .csv or .vhdr: convert writes eegi's CSV layout (with a sidecar <stem>_events.csv) or BrainVision, not EDF/BDF or compressed files",
+            "{}: extension .{ext}, expected .csv, .txt, .vhdr, .edf or .bdf: convert writes eegi's CSV layout (with a sidecar <stem>_events.csv), BrainVision, EDF+ or BDF+, not other formats or compressed files",
             output.display()
         ))),
     }
@@ -67,11 +70,19 @@ pub fn run(args: Args) -> Result<()> {
         }
     }
     let loaded = crate::io::read_any(&args.input_file, &args.input.read_options()?)?;
+    if crate::io::edf::writer::kind_of(&args.output).is_some() {
+        // a name EDF cannot hold is the one error, before any warning about the recording
+        crate::io::edf::writer::check_labels(&args.output, &loaded.recording.channel_names)?;
+    }
     print_warnings(&loaded.warnings);
     let events = args
         .input
         .events_of(&loaded, &args.input_file, 1)?
         .map(|e| e.0);
+    if crate::io::edf::writer::kind_of(&args.output).is_some() {
+        let events = events.unwrap_or_default();
+        return crate::io::edf::write_edf(&args.output, &loaded.recording, &events);
+    }
     if is_vhdr(&args.output) {
         let events = events.unwrap_or_default();
         return crate::io::brainvision::write_brainvision(&args.output, &loaded.recording, &events);

@@ -96,7 +96,7 @@ enum Command {
     /// Write synthetic EEG with robot-error feedback events and error-related potentials.
     Simulate(simulate::Args),
     /// Convert a recording (CSV, .csv.gz, EDF/EDF+, BDF/BDF+, BrainVision) to eegi's CSV layout
-    /// (with a sidecar events file when it has events) or to BrainVision.
+    /// (with a sidecar events file when it has events), BrainVision, EDF+ or BDF+.
     Convert(convert::Args),
     /// Describe a recording: format, channels, sample rate, duration, events, warnings.
     Info(info::Args),

@@ -1241,10 +1241,27 @@ fn cases(model_text: &str) -> Vec<Case> {
             code: 2,
         },
         usage(
-            "convert: an output extension convert does not write (.edf)",
-            vec!["convert", "rec.csv", "out.edf"],
-            vec!["out.edf: extension .edf, expected .csv or .vhdr: convert writes eegi's CSV layout (with a sidecar <stem>_events.csv) or BrainVision"],
+            "convert: an output extension convert does not write (.fif)",
+            vec!["convert", "rec.csv", "out.fif"],
+            vec!["out.fif: extension .fif, expected .csv, .txt, .vhdr, .edf or .bdf: convert writes eegi's CSV layout (with a sidecar <stem>_events.csv), BrainVision, EDF+ or BDF+"],
         ),
+        Case {
+            what: "convert to EDF+: a channel name longer than the 16-character label field",
+            files: vec![(
+                "rec.csv",
+                b"time,Cz,an_electrode_named_at_length\n0,1,2\n0.5,2,3\n".to_vec(),
+            )],
+            args: vec!["convert", "rec.csv", "out.edf"],
+            needles: vec!["out.edf: channel 'an_electrode_named_at_length' has a name of 28 characters, expected a label of at most 16 printable ASCII characters for EDF/BDF (rename it with --rename"],
+            code: 2,
+        },
+        Case {
+            what: "convert to BDF+: a channel name that is not ASCII",
+            files: vec![("rec.csv", "time,Cz,Müller\n0,1,2\n0.5,2,3\n".as_bytes().to_vec())],
+            args: vec!["convert", "rec.csv", "out.bdf"],
+            needles: vec!["out.bdf: channel 'Müller' has the character 'ü', expected a label of at most 16 printable ASCII characters"],
+            code: 2,
+        },
         Case {
             code: 1, // the output cannot be written: a runtime failure, found before the work
             ..usage(

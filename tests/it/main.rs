@@ -10,6 +10,7 @@ mod brainvision;
 mod cli;
 mod data_safety;
 mod edf;
+mod edf_writer;
 mod evaluate;
 mod evaluate_shared_data;
 mod features_preprocess;

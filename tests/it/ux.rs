@@ -242,11 +242,11 @@ fn train_to_stdout_pipes_into_classify() {
 #[test]
 fn convert_refuses_an_extension_it_does_not_write() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out.edf");
+    let out = dir.path().join("out.fif");
     let err = one_line_error(&["convert", "data/eyes_open.csv", out.to_str().unwrap()], 2);
     assert!(
         err.contains(
-            "out.edf: extension .edf, expected .csv or .vhdr: convert writes eegi's CSV layout"
+            "out.fif: extension .fif, expected .csv, .txt, .vhdr, .edf or .bdf: convert writes eegi's CSV layout"
         ),
         "{err}"
     );
