@@ -107,9 +107,7 @@ impl Preprocessing {
 
     /// Whether the recording itself is changed (reference or filters).
     fn changes_recording(&self) -> bool {
-        self.resample_hz.is_some()
-            || self.car
-            || self.bandpass.is_some() || self.notch.is_some()
+        self.resample_hz.is_some() || self.car || self.bandpass.is_some() || self.notch.is_some()
     }
 
     /// Validates the settings against the window spec (no data needed).

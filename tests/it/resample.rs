@@ -31,7 +31,14 @@ fn train(dir: &Path, name: &str, extra: &[&str]) -> Value {
         .arg("train")
         .arg(dir.join("160/sim01.csv"))
         .arg(dir.join("160/sim02.csv"))
-        .args(["--epoch", "0:0.8", "--labels", "robot_error,ok", "--cv", "0"])
+        .args([
+            "--epoch",
+            "0:0.8",
+            "--labels",
+            "robot_error,ok",
+            "--cv",
+            "0",
+        ])
         .args(["--features", "erp", "--bandpass", "1-10"])
         .args(extra)
         .arg("-o")
@@ -43,7 +50,13 @@ fn train(dir: &Path, name: &str, extra: &[&str]) -> Value {
 
 /// `eegi classify REC -m MODEL` (events from the sidecar): its output rows, or its stderr.
 fn classify(rec: &Path, model: &Path) -> Result<Vec<String>, String> {
-    let out = eegi().arg("classify").arg(rec).arg("-m").arg(model).output().unwrap();
+    let out = eegi()
+        .arg("classify")
+        .arg(rec)
+        .arg("-m")
+        .arg(model)
+        .output()
+        .unwrap();
     if out.status.success() {
         Ok(String::from_utf8(out.stdout)
             .unwrap()
@@ -118,7 +131,9 @@ fn without_resample_the_rate_mismatch_is_refused_with_a_hint_and_models_are_unch
     assert!(plain["preprocessing"].get("resample_hz").is_none());
     let err = classify(&d.join("256/sim01.csv"), &d.join("plain.json")).unwrap_err();
     assert!(
-        err.contains("sample rate 256 Hz, but the model was trained at 160 Hz; retrain with --resample 160"),
+        err.contains(
+            "sample rate 256 Hz, but the model was trained at 160 Hz; retrain with --resample 160"
+        ),
         "{err}"
     );
     // --resample at the recordings' own rate changes nothing but the stored setting
