@@ -30,6 +30,7 @@ fn main() {
             end_s: 0.6,
         },
         preprocessing: Preprocessing {
+            resample_hz: None,
             car: true,
             bandpass: Some(BandPass {
                 low_hz: 1.0,

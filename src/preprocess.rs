@@ -2,7 +2,10 @@
 //! common-average reference, band-pass and notch filters over the whole recording, then per
 //! window baseline correction, and amplitude-based rejection of training epochs.
 //!
-//! Order: (1) common-average reference over the model channels, (2) notch, then band-pass,
+//! Order: (0) with `resample_hz`, every model channel is resampled to that rate (scipy's
+//! `resample_poly`: polyphase, Kaiser(5) anti-alias filter; [`crate::signal::Resampler`]), so a
+//! model takes recordings at any rate; (1) common-average reference over the model channels,
+//! (2) notch, then band-pass,
 //! each either zero-phase (`sosfiltfilt`, the offline default: no phase distortion, so ERP
 //! latencies are kept, but **non-causal** — an output sample depends on later samples) or
 //! causal (`sosfilt` from the steady state of the first sample: each output sample depends
@@ -66,6 +69,11 @@ pub struct Baseline {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Preprocessing {
+    /// Resample every recording to this rate, Hz, before anything else (format 6; absent = the
+    /// recording's own rate, which must then equal the model's). Equals the model's
+    /// `sample_rate_hz`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resample_hz: Option<f64>,
     /// Re-reference every sample to the mean of the model channels.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub car: bool,
@@ -99,11 +107,19 @@ impl Preprocessing {
 
     /// Whether the recording itself is changed (reference or filters).
     fn changes_recording(&self) -> bool {
-        self.car || self.bandpass.is_some() || self.notch.is_some()
+        self.resample_hz.is_some() || self.car || self.bandpass.is_some() || self.notch.is_some()
     }
 
     /// Validates the settings against the window spec (no data needed).
     pub fn check(&self, window: &WindowSpec) -> Result<()> {
+        if let Some(hz) = self.resample_hz {
+            if !(hz.is_finite() && hz > 0.0 && hz <= crate::limits::MAX_SAMPLE_RATE_HZ) {
+                return Err(Error::input(format!(
+                    "--resample {hz}: expected a positive rate in Hz of at most {}",
+                    crate::limits::MAX_SAMPLE_RATE_HZ
+                )));
+            }
+        }
         if let Some(b) = &self.baseline {
             let WindowSpec::Epoch { start_s, end_s } = *window else {
                 return Err(Error::input(
@@ -129,6 +145,25 @@ impl Preprocessing {
             }
         }
         Ok(())
+    }
+
+    /// The rate the model works at for a recording sampled at `recording_hz`: `resample_hz`
+    /// when set, else the recording's own.
+    pub fn rate_for(&self, recording_hz: f64) -> f64 {
+        self.resample_hz.unwrap_or(recording_hz)
+    }
+
+    /// Samples that `n` samples at `recording_hz` become at [`Preprocessing::rate_for`]
+    /// (`ceil(n·up/down)` when resampling); an error names `--resample` when the rates have no
+    /// usable ratio.
+    pub fn samples_for(&self, n: usize, recording_hz: f64) -> Result<usize> {
+        match self.resample_hz {
+            Some(hz) if hz != recording_hz => {
+                let (up, down) = crate::signal::resample::factors(recording_hz, hz)?;
+                Ok((n * up).div_ceil(down))
+            }
+            _ => Ok(n),
+        }
     }
 
     /// The filter cascade at this sample rate (notch then band-pass), if any.
@@ -174,18 +209,15 @@ impl Preprocessing {
         if !self.changes_recording() {
             return Ok((Cow::Borrowed(rec), columns));
         }
-        let n = rec.n_samples();
-        let mut out = Array2::<f64>::zeros((n, columns.len()));
-        for (j, &c) in columns.iter().enumerate() {
-            out.column_mut(j).assign(&rec.samples.column(c));
-        }
+        let (mut out, sample_rate_hz) = self.resampled(rec, &columns)?;
+        let n = out.nrows();
         if self.car {
             for mut row in out.rows_mut() {
                 let mean = row.sum() / row.len() as f64;
                 row -= mean;
             }
         }
-        if let Some(sos) = self.filters(rec.sample_rate_hz)? {
+        if let Some(sos) = self.filters(sample_rate_hz)? {
             match self.filter_mode {
                 FilterMode::Causal => sos.filter_columns(&mut out),
                 FilterMode::ZeroPhase => {
@@ -211,12 +243,50 @@ impl Preprocessing {
         Ok((
             Cow::Owned(Recording {
                 samples: out,
-                sample_rate_hz: rec.sample_rate_hz,
+                sample_rate_hz,
                 channel_names: names,
                 source: rec.source.clone(),
             }),
             identity,
         ))
+    }
+
+    /// The model `columns` of `rec` (samples × columns) and their rate: resampled to
+    /// `resample_hz` (each channel on its own, in parallel) when set and different from the
+    /// recording's rate, else copied.
+    fn resampled(&self, rec: &Recording, columns: &[usize]) -> Result<(Array2<f64>, f64)> {
+        let n = rec.n_samples();
+        let target = match self.resample_hz {
+            Some(hz) if hz != rec.sample_rate_hz => hz,
+            _ => {
+                let mut out = Array2::<f64>::zeros((n, columns.len()));
+                for (j, &c) in columns.iter().enumerate() {
+                    out.column_mut(j).assign(&rec.samples.column(c));
+                }
+                return Ok((out, rec.sample_rate_hz));
+            }
+        };
+        use rayon::prelude::*;
+        let plan = crate::signal::Resampler::between(rec.sample_rate_hz, target)
+            .map_err(|e| Error::input(format!("{}: {}", rec.source.display(), e.message)))?;
+        let n_out = plan.output_len(n);
+        let channels: Vec<Vec<f64>> = columns
+            .par_iter()
+            .map_init(
+                || (Vec::with_capacity(n), Vec::with_capacity(n_out)),
+                |(x, y), &c| {
+                    x.clear();
+                    x.extend(rec.samples.column(c).iter().copied());
+                    plan.apply(x, y);
+                    y.clone()
+                },
+            )
+            .collect();
+        let mut out = Array2::<f64>::zeros((n_out, columns.len()));
+        for (j, y) in channels.iter().enumerate() {
+            out.column_mut(j).assign(&ndarray::ArrayView1::from(&y[..]));
+        }
+        Ok((out, target))
     }
 
     /// Whether a training window exceeds `reject_uv` (after baseline correction) on any of the
@@ -281,6 +351,11 @@ impl Preprocessing {
             return Err(Error::input(
                 "the model was trained with zero-phase filters (forward-backward: each output sample depends on later samples), which cannot run on a stream; retrain it with --causal-filters, or classify a recording file",
             ));
+        }
+        if let Some(hz) = self.resample_hz.filter(|hz| *hz != sample_rate_hz) {
+            return Err(Error::input(format!(
+                "the model resamples its input to {hz} Hz and the stream is at {sample_rate_hz} Hz; eegi resamples whole recordings only (no streaming polyphase filter is built): classify a recording file, or stream at {hz} Hz"
+            )));
         }
         let sos = self.filters(sample_rate_hz)?;
         let zi = sos.as_ref().map(|s| s.zi()).unwrap_or_default();

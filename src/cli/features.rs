@@ -120,7 +120,8 @@ fn whole(
             events: events.as_ref().map(|(e, p)| (&e[..], p.as_path())),
         })
         .collect();
-    if let (Some(m), Some(first)) = (model, recordings.first()) {
+    // a model that resamples takes recordings at any rate (`cut` brings them to its rate)
+    if let (Some(m), Some(first)) = (model.filter(|m| !m.resamples()), recordings.first()) {
         windowing.window.check_rate(first.sample_rate_hz)?;
         m.check_rate(&first.source, first.sample_rate_hz)?;
     }

@@ -38,7 +38,15 @@ pub fn describe(m: &FittedPipeline) -> String {
         m.channels.len(),
         m.channels.join(", ")
     );
-    let _ = writeln!(o, "sample rate: {} Hz", m.sample_rate_hz);
+    let _ = if m.resamples() {
+        writeln!(
+            o,
+            "sample rate: {} Hz (recording files at any rate are resampled to it; streams must be at it)",
+            m.sample_rate_hz
+        )
+    } else {
+        writeln!(o, "sample rate: {} Hz", m.sample_rate_hz)
+    };
     let _ = match &m.window {
         WindowSpec::Epoch { start_s, end_s } => writeln!(
             o,

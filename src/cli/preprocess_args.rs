@@ -1,4 +1,4 @@
-//! Pre-processing options (`--bandpass`, `--notch`, `--causal-filters`, `--car`,
+//! Pre-processing options (`--resample`, `--bandpass`, `--notch`, `--causal-filters`, `--car`,
 //! `--baseline`, `--reject-uv`), shared by `train`, `evaluate` and `features`, and the
 //! parsers of the `LO-HI` and `START:END` values.
 
@@ -9,6 +9,15 @@ use clap::Args;
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Pre-processing")]
 pub struct PreprocessArgs {
+    /// Resample every recording to HZ after reading and channel selection, before filtering,
+    /// and store HZ in the model, which then classifies recording files at any rate (e.g. a
+    /// 256 Hz model on 250 Hz data). Polyphase, equal to scipy.signal.resample_poly with its
+    /// default Kaiser(5) anti-alias filter (cut-off at the lower Nyquist frequency). Off by
+    /// default: resampling alters the spectrum near Nyquist, so it is done only when asked.
+    /// Whole recordings only: streams (classify -, --follow, --lsl) must be at HZ.
+    #[arg(long, value_name = "HZ")]
+    pub resample: Option<f64>,
+
     /// Butterworth band-pass LO-HI in Hz over the whole recording before windows are cut,
     /// e.g. 1-10 for error-related potentials (their energy lies at 1-10 Hz; drifts and muscle
     /// activity lie outside). Zero-phase unless --causal-filters.
@@ -51,6 +60,7 @@ impl PreprocessArgs {
     /// The pre-processing these options ask for.
     pub fn spec(&self) -> Preprocessing {
         Preprocessing {
+            resample_hz: self.resample,
             car: self.car,
             bandpass: self.bandpass.map(|(low_hz, high_hz)| BandPass {
                 low_hz,

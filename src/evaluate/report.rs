@@ -251,6 +251,8 @@ pub struct Settings {
 /// Pre-processing as the report states it: every setting, off ones as `null`/`false`.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PreprocessingSettings {
+    /// Rate every recording is resampled to first, Hz (`--resample`; `null` = none).
+    pub resample_hz: Option<f64>,
     /// Band-pass filter.
     pub bandpass: Option<crate::preprocess::BandPass>,
     /// Notch filter.
@@ -268,6 +270,7 @@ pub struct PreprocessingSettings {
 impl From<&crate::preprocess::Preprocessing> for PreprocessingSettings {
     fn from(p: &crate::preprocess::Preprocessing) -> Self {
         PreprocessingSettings {
+            resample_hz: p.resample_hz,
             bandpass: p.bandpass.clone(),
             notch: p.notch.clone(),
             car: p.car,

@@ -3,18 +3,29 @@
 use super::*;
 
 impl FittedPipeline {
-    /// Refuses a recording (named `source`) whose sample rate differs from the model's.
+    /// Refuses a stream or recording (named `source`) whose sample rate differs from the
+    /// model's. This is the check of streams: a model that resamples (`train --resample`)
+    /// resamples whole recordings only ([`FittedPipeline::classify`] skips this check), so a
+    /// stream at another rate is refused too, saying so.
     pub fn check_rate(&self, source: &Path, sample_rate_hz: f64) -> Result<()> {
-        if sample_rate_hz != self.sample_rate_hz {
+        if sample_rate_hz == self.sample_rate_hz {
+            return Ok(());
+        }
+        let shown = source.display();
+        let model_hz = self.sample_rate_hz;
+        if self.preprocessing.resample_hz.is_some() {
             return Err(Error::input(format!(
-                "{}: sample rate {} Hz, but the model was trained at {} Hz; train a model on {} Hz recordings (eegi does not resample: a resampled copy, e.g. from MNE's raw.resample, works too)",
-                source.display(),
-                sample_rate_hz,
-                self.sample_rate_hz,
-                sample_rate_hz
+                "{shown}: sample rate {sample_rate_hz} Hz, but the model works at {model_hz} Hz and resamples whole recordings only (no streaming polyphase filter is built): classify the recording as a file, or stream at {model_hz} Hz"
             )));
         }
-        Ok(())
+        Err(Error::input(format!(
+            "{shown}: sample rate {sample_rate_hz} Hz, but the model was trained at {model_hz} Hz; retrain with --resample {model_hz} to take recordings at any rate, or train a model on {sample_rate_hz} Hz recordings"
+        )))
+    }
+
+    /// Whether the model resamples every recording to its rate (`train --resample`).
+    pub fn resamples(&self) -> bool {
+        self.preprocessing.resample_hz.is_some()
     }
 
     /// The predicted class for a row of class probabilities: the positive class when its
@@ -41,11 +52,18 @@ impl FittedPipeline {
     /// events are given, otherwise sliding windows over the whole recording.
     pub fn classify(&self, rec: &Recording, events: Option<&[Event]>) -> Result<Vec<Prediction>> {
         let columns = channel_columns(rec, &self.channels, "the model needs")?;
-        self.check_rate(&rec.source, rec.sample_rate_hz)?;
+        if !self.resamples() {
+            self.check_rate(&rec.source, rec.sample_rate_hz)?;
+        }
         let fs = self.sample_rate_hz;
+        // samples at the model's rate (after resampling, when the model resamples)
+        let n_samples = self
+            .preprocessing
+            .samples_for(rec.n_samples(), rec.sample_rate_hz)
+            .map_err(|e| Error::input(format!("{}: {}", rec.source.display(), e.message)))?;
         let windows: Vec<Window> = match (events, self.window.is_event_locked()) {
             (Some(ev), true) => {
-                let (w, d) = self.window.labelled(0, rec.n_samples(), fs, ev, None);
+                let (w, d) = self.window.labelled(0, n_samples, fs, ev, None);
                 if d.off_recording > 0 {
                     return Err(Error::input(format!(
                         "{}: {} of {} events have an epoch that runs off the recording ({:.3} s long)",
@@ -63,7 +81,7 @@ impl FittedPipeline {
                     rec.source.display()
                 )))
             }
-            _ => self.window.continuous(0, rec.n_samples(), fs),
+            _ => self.window.continuous(0, n_samples, fs),
         };
         let (rec, columns) = self.preprocessing.apply(rec, columns)?;
         let features = extract_with_baseline(

@@ -136,7 +136,7 @@ impl PipelineSpec {
             *counts.entry(set.classes[c].clone()).or_insert(0) += 1;
         }
         Ok(FittedPipeline {
-            format_version: FORMAT_VERSION,
+            format_version: format_for(&self.preprocessing),
             eegi_version: env!("CARGO_PKG_VERSION").to_string(),
             channels: set.channels.clone(),
             sample_rate_hz: set.sample_rate_hz,

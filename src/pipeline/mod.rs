@@ -37,10 +37,24 @@ use std::path::Path;
 /// fitted `xdawn` features and the logistic fit's `iterations`; 4 made
 /// `training.cross_validation` the one cross-validation `eegi evaluate --cv K` runs (pooled
 /// out-of-fold balanced accuracy over StratifiedGroupKFold; no `purged_training_windows`); 5
-/// added the optional `event_map` (marker codes to labels, `train --event-map`).
+/// added the optional `event_map` (marker codes to labels, `train --event-map`); 6 added the
+/// optional `preprocessing.resample_hz` (`train --resample`). A model is written in the oldest
+/// format that holds it ([`format_for`]): 6 only with `resample_hz`, so a model trained without
+/// it is byte-identical to what format-5 eegi wrote, and an older eegi refuses a resampling
+/// model by its version instead of misreading it.
 /// Version-1 to -4 files are migrated on load (no decision = the most probable class; no
 /// event map = event labels as they are).
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
+
+/// The `format_version` a model with this pre-processing is written in: 6 when it resamples
+/// (`preprocessing.resample_hz`), else 5.
+pub fn format_for(preprocessing: &Preprocessing) -> u32 {
+    if preprocessing.resample_hz.is_some() {
+        6
+    } else {
+        5
+    }
+}
 
 /// Oldest model file layout this eegi still reads (by migrating it).
 pub const OLDEST_FORMAT_VERSION: u32 = 1;

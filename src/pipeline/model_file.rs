@@ -67,7 +67,8 @@ impl FittedPipeline {
         let notes = model.verify_checksum(path, version)?;
         model.refuse_newer_fields(path, version)?;
         model.check(path).map_err(|e| as_model_field(path, e))?;
-        model.format_version = FORMAT_VERSION;
+        // migrated to the oldest format that holds it (a format-6 file stays 6)
+        model.format_version = format_for(&model.preprocessing).max(version as u32);
         model.checksum = model.content_hash();
         Ok((model, notes))
     }
@@ -102,8 +103,9 @@ impl FittedPipeline {
                 ));
             }
             notes.push(format!(
-                "note: {}: model format_version 1 migrated to format_version {FORMAT_VERSION} in memory (no checksum to verify); rewrite it with `eegi train` to get one",
-                path.display()
+                "note: {}: model format_version 1 migrated to format_version {} in memory (no checksum to verify); rewrite it with `eegi train` to get one",
+                path.display(),
+                format_for(&model.preprocessing)
             ));
         }
         Ok(notes)
@@ -135,6 +137,12 @@ impl FittedPipeline {
             return Err(Error::file(
                 path,
                 format!("format_version {version} model with an event_map field, expected none before format 5"),
+            ));
+        }
+        if version < 6 && model.preprocessing.resample_hz.is_some() {
+            return Err(Error::file(
+                path,
+                format!("format_version {version} model with a preprocessing.resample_hz field, expected none before format 6"),
             ));
         }
         Ok(())
@@ -207,6 +215,14 @@ impl FittedPipeline {
             return bad("window_samples differs from window × sample rate".into());
         }
         self.preprocessing.check(&self.window)?;
+        if let Some(hz) = self.preprocessing.resample_hz {
+            if hz != self.sample_rate_hz {
+                return bad(format!(
+                    "preprocessing.resample_hz {hz} differs from sample_rate_hz {}, expected the rate inputs are resampled to",
+                    self.sample_rate_hz
+                ));
+            }
+        }
         self.preprocessing.filters(self.sample_rate_hz)?;
         if let Some(d) = &self.decision {
             if n_classes != 2 {
@@ -303,7 +319,8 @@ impl FittedPipeline {
 
 /// Options whose checks also validate a model's settings, with the model field that holds the
 /// same value: an error about a value read from a model names the field, not the option.
-const OPTION_FIELDS: [(&str, &str); 13] = [
+const OPTION_FIELDS: [(&str, &str); 14] = [
+    ("--resample ", "preprocessing.resample_hz "),
     ("--epoch ", "window.start_s:end_s "),
     ("--window ", "window.window_s "),
     ("--step ", "window.step_s "),

@@ -210,3 +210,38 @@ fn the_event_map_is_stored_checked_and_refused_in_older_formats() {
         "m.json: format_version 4 model with an event_map field, expected none before format 5"
     );
 }
+
+#[test]
+fn resample_hz_is_stored_in_format_6_checked_and_refused_in_older_formats() {
+    let mut m = FittedPipeline::from_json(Path::new("m.json"), crate::cli::DEFAULT_MODEL).unwrap();
+    assert_eq!((m.format_version, m.preprocessing.resample_hz), (5, None));
+    // without it the shipped model is written as it was (format 5)
+    assert_eq!(m.to_json(), crate::cli::DEFAULT_MODEL);
+    m.preprocessing.resample_hz = Some(160.0);
+    m.format_version = format_for(&m.preprocessing);
+    let text = m.to_json();
+    assert!(text.contains("\"format_version\": 6,"));
+    assert!(text.contains("\"preprocessing\": {\n    \"resample_hz\": 160.0"));
+    let back = FittedPipeline::from_json(Path::new("m.json"), &text).unwrap();
+    assert_eq!(
+        (back.format_version, back.preprocessing.resample_hz),
+        (6, Some(160.0))
+    );
+    assert!(back.resamples());
+    // a rate other than the model's is inconsistent
+    let mut other = back.clone();
+    other.preprocessing.resample_hz = Some(128.0);
+    let e = FittedPipeline::from_json(Path::new("m.json"), &other.to_json()).unwrap_err();
+    assert_eq!(
+        e.message,
+        "m.json: inconsistent model: preprocessing.resample_hz 128 differs from sample_rate_hz 160, expected the rate inputs are resampled to"
+    );
+    // a format-5 file cannot hold it (its checksum verifies: the field was written with it)
+    let mut old = back;
+    old.format_version = 5;
+    let e = FittedPipeline::from_json(Path::new("m.json"), &old.to_json()).unwrap_err();
+    assert_eq!(
+        e.message,
+        "m.json: format_version 5 model with a preprocessing.resample_hz field, expected none before format 6"
+    );
+}

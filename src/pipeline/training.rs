@@ -249,7 +249,7 @@ impl PipelineSpec {
             .first()
             .ok_or_else(|| Error::input("no recordings given"))?
             .recording;
-        let fs = first.sample_rate_hz;
+        let fs = self.preprocessing.rate_for(first.sample_rate_hz);
         self.window.check_rate(fs)?;
         let window_len = self.window.length_samples(fs);
         for f in &self.features {

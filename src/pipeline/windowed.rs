@@ -72,7 +72,8 @@ impl<'a> Windowing<'a> {
             .first()
             .ok_or_else(|| Error::input("no recordings given"))?
             .recording;
-        let fs = first.sample_rate_hz;
+        // with --resample every recording is brought to that rate, whatever its own
+        let fs = self.preprocessing.rate_for(first.sample_rate_hz);
         self.window.check_rate(fs)?;
         let (channels, who) = match self.channels {
             Some(c) => (c.to_vec(), "the model needs"),
@@ -92,7 +93,7 @@ impl<'a> Windowing<'a> {
         };
         for (r, input) in inputs.iter().enumerate() {
             let rec = input.recording;
-            if rec.sample_rate_hz != fs {
+            if self.preprocessing.resample_hz.is_none() && rec.sample_rate_hz != fs {
                 return Err(Error::input(format!(
                     "{}: sample rate {} Hz, but {} has {fs} Hz; recordings of one model must share a rate",
                     rec.source.display(),
@@ -101,10 +102,12 @@ impl<'a> Windowing<'a> {
                 )));
             }
             let cols = channel_columns(rec, &out.channels, who)?;
-            if input.events.is_none() && rec.n_samples() < window_len {
-                return Err(self
-                    .window
-                    .too_short(&rec.source, rec.n_samples() as u64, fs));
+            let n_samples = self
+                .preprocessing
+                .samples_for(rec.n_samples(), rec.sample_rate_hz)
+                .map_err(|e| Error::input(format!("{}: {}", rec.source.display(), e.message)))?;
+            if input.events.is_none() && n_samples < window_len {
+                return Err(self.window.too_short(&rec.source, n_samples as u64, fs));
             }
             let (rec, cols) = self.preprocessing.apply(rec, cols)?;
             let (w, d) = match input.events {

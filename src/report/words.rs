@@ -7,6 +7,11 @@ use crate::preprocess::FilterMode;
 /// "none".
 pub fn preprocessing(p: &PreprocessingSettings) -> String {
     let mut parts = Vec::new();
+    if let Some(hz) = p.resample_hz {
+        parts.push(format!(
+            "resampled to {hz} Hz (polyphase, Kaiser(5) anti-alias filter)"
+        ));
+    }
     if let Some(b) = &p.bandpass {
         parts.push(format!(
             "band-pass {}-{} Hz (Butterworth order {})",
@@ -62,5 +67,7 @@ mod tests {
             preprocessing(&p),
             "band-pass 1-30 Hz (Butterworth order 4), common average reference, zero-phase filters"
         );
+        p.resample_hz = Some(128.0);
+        assert!(preprocessing(&p).starts_with("resampled to 128 Hz (polyphase"));
     }
 }

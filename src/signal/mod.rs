@@ -2,8 +2,10 @@
 
 pub mod filter;
 pub mod linalg;
+pub mod resample;
 pub mod spd;
 pub mod welch;
 
 pub use filter::Sos;
+pub use resample::Resampler;
 pub use welch::WelchPlan;

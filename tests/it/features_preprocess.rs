@@ -61,6 +61,7 @@ fn features_equal_what_train_sees() {
         })
         .collect();
     let pre = Preprocessing {
+        resample_hz: None,
         car: true,
         bandpass: Some(BandPass {
             low_hz: 1.0,

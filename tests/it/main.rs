@@ -28,6 +28,7 @@ mod reference_riemann;
 mod reference_xdawn;
 mod report_erp;
 mod report_metrics;
+mod resample;
 mod robust;
 mod shared_data;
 mod shared_data_decode;
