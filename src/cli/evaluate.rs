@@ -355,7 +355,11 @@ fn settings(
         features: spec.features.clone(),
         preprocessing: (&spec.preprocessing).into(),
         labels: spec.labels.clone(),
-        classifier: model_file.is_none().then(|| classifier.clone()),
+        // with -m the model's own classifier, as fitted (never null: the report says what ran)
+        classifier: Some(match protocol {
+            Protocol::Model(m) => m.classifier.spec(),
+            _ => classifier.clone(),
+        }),
         evaluation: match protocol {
             Protocol::Model(_) => "model",
             Protocol::KFold(_) => "k-fold",

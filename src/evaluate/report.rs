@@ -226,7 +226,7 @@ pub struct Settings {
     pub preprocessing: PreprocessingSettings,
     /// Labels kept (all when null).
     pub labels: Option<Vec<String>>,
-    /// Classifier settings (null for a held-out model, whose own settings it carries).
+    /// Classifier settings (with -m, the model's own, as it was fitted).
     pub classifier: Option<crate::pipeline::ClassifierSpec>,
     /// `model`, `k-fold`, `by-recording` or `by-group`.
     pub evaluation: String,

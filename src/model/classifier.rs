@@ -123,6 +123,17 @@ impl Classifier {
         }
     }
 
+    /// The settings it was fitted with, as a specification (what a report records).
+    pub fn spec(&self) -> ClassifierSpec {
+        match self {
+            Classifier::LogisticRegression { settings, .. } => {
+                ClassifierSpec::Logistic(settings.clone())
+            }
+            Classifier::Lda { settings, .. } => ClassifierSpec::Lda(settings.clone()),
+            Classifier::Mdm { settings, .. } => ClassifierSpec::Mdm(settings.clone()),
+        }
+    }
+
     /// The fitted linear model, for a linear classifier.
     pub fn linear(&self) -> Option<&LinearModel> {
         self.parts().1.linear()

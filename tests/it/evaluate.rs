@@ -91,6 +91,14 @@ fn held_out_model_report_has_every_key() {
     assert_eq!(v["settings"]["evaluation"], "model");
     assert_eq!(v["settings"]["inputs"].as_array().unwrap().len(), 2);
     assert_eq!(v["settings"]["model"]["sha256"].as_str().unwrap().len(), 64);
+    // the model's own classifier, not null (issue 15, item 4)
+    let default: serde_json::Value =
+        serde_json::from_slice(&std::fs::read("models/default.json").unwrap()).unwrap();
+    assert_eq!(v["settings"]["classifier"]["kind"], "logistic");
+    assert_eq!(
+        v["settings"]["classifier"]["settings"],
+        default["classifier"]["settings"]
+    );
 }
 
 #[test]
