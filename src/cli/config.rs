@@ -89,7 +89,7 @@ pub struct FeatureArgs {
     )]
     pub features: Vec<FeatureKind>,
 
-    /// Rate of the `erp` waveform in Hz (bin means of the samples). Default 20 Hz: ERP
+    /// Rate of the `erp` waveform in Hz (bin means of the samples). Why the default: ERP
     /// components (N2, P3, error negativity/positivity) lie below 10 Hz, the Nyquist frequency
     /// of 20 Hz, and a 0.8 s epoch then gives 16 values per channel. Band-pass to at most half
     /// this rate (e.g. --bandpass 1-10) so bin means do not alias.
@@ -99,7 +99,7 @@ pub struct FeatureArgs {
     #[command(flatten)]
     pub cov: super::cov_args::CovArgs,
     /// xDAWN filters kept per class (`xdawn` features: classes × filters × bins columns).
-    /// Default 4, pyriemann's nfilter=4: an ERP is carried by a few spatial components, and
+    /// The default is pyriemann's nfilter=4: an ERP is carried by a few spatial components, and
     /// the first filters hold most of its signal-to-noise ratio while keeping the features few
     /// (a binary 0.8 s epoch at 20 Hz: 2 × 4 × 16 = 128 columns; `erp` on 32 channels: 512).
     #[arg(long, value_name = "N", default_value_t = XdawnSpec::DEFAULT_FILTERS)]
@@ -115,7 +115,7 @@ pub struct FeatureArgs {
     #[arg(long, value_name = "SECONDS")]
     pub welch_segment: Option<f64>,
 
-    /// Overlap of Welch segments as a fraction. Default 0.5, the usual choice with a Hann
+    /// Overlap of Welch segments as a fraction. The default is the usual choice with a Hann
     /// window (it recovers most of the data the taper down-weights).
     #[arg(long, value_name = "FRACTION", default_value_t = 0.5)]
     pub welch_overlap: f64,

@@ -10,18 +10,18 @@ use clap::{Args, ValueEnum};
 pub struct CovArgs {
     /// Covariance estimator of the `cov` features: `scm` (sample covariance), `lwf`
     /// (Ledoit-Wolf shrinkage, as scikit-learn) or `oas` (oracle approximating shrinkage).
-    /// Default lwf, pyriemann's usual choice: a window of a few hundred samples gives a poorly
+    /// The default is pyriemann's usual choice: a window of a few hundred samples gives a poorly
     /// conditioned sample covariance on many channels, and shrinkage keeps it invertible.
     #[arg(long, value_enum, value_name = "NAME", default_value_t = CovEstimatorArg::Lwf)]
     pub cov_estimator: CovEstimatorArg,
 
     /// Metric of the `cov` features' tangent space: `riemann` (log map at the affine-invariant
     /// Riemannian mean of the training covariances) or `logeuclid` (log-Euclidean mean and
-    /// map). Default riemann, the reference pipeline of Barachant et al. (2012, 2013).
+    /// map). The default is the reference pipeline of Barachant et al. (2012, 2013).
     #[arg(long, value_enum, value_name = "NAME", default_value_t = MetricArg::Riemann)]
     pub metric: MetricArg,
 
-    /// CSP filters kept (`csp` features, one log-variance column each). Default 6, not MNE's
+    /// CSP filters kept (`csp` features, one log-variance column each). The default is not MNE's
     /// 4: Blankertz et al. (2008) advise two or three filters per class, and motor imagery on
     /// many channels often needs the third of each; filters are taken by how far their
     /// variance ratio is from even, so the 6 are the most discriminative of either class.

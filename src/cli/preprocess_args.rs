@@ -24,7 +24,7 @@ pub struct PreprocessArgs {
     #[arg(long, value_name = "LO-HI", value_parser = parse_range)]
     pub bandpass: Option<(f64, f64)>,
 
-    /// Butterworth order of --bandpass. Default 4 (24 dB/octave on each side), as
+    /// Butterworth order of --bandpass. The default rolls off at 24 dB/octave on each side, as
     /// scipy.signal.butter(4, [lo, hi], "bandpass").
     #[arg(long, value_name = "N", default_value_t = Preprocessing::DEFAULT_ORDER)]
     pub filter_order: usize,

@@ -30,8 +30,8 @@ pub struct Args {
     pub seed: u64,
 
     /// Signal-to-noise ratio: the ErrP's 7 µV positivity at FCz over the background RMS of each
-    /// channel. Default 1 (background 7 µV RMS; scalp EEG is typically 5-20 µV RMS): single
-    /// trials are hard to read by eye, and decoders reach the 0.75-0.85 of published ErrP work.
+    /// channel. The default gives a background of 7 µV RMS (scalp EEG is typically 5-20 µV RMS):
+    /// single trials are hard to read by eye, and decoders reach the 0.75-0.85 of published ErrP work.
     #[arg(long, value_name = "X", default_value_t = SimulateSpec::default().snr)]
     pub snr: f64,
 
@@ -43,11 +43,11 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = SimulateSpec::default().trials)]
     pub trials: usize,
 
-    /// Sample rate in Hz. Default 256 Hz, common for ErrP studies (Chavarriaga et al. 2014).
+    /// Sample rate in Hz; the default is common for ErrP studies (Chavarriaga et al. 2014).
     #[arg(long, value_name = "HZ", default_value_t = SimulateSpec::default().sample_rate_hz)]
     pub sample_rate: f64,
 
-    /// Probability that an action is a mistake. Default 0.2 (Ferrez & Millán 2008).
+    /// Probability that an action is a mistake; the default is Ferrez & Millán's (2008).
     #[arg(long, value_name = "P", default_value_t = SimulateSpec::default().error_rate)]
     pub error_rate: f64,
 }

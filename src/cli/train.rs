@@ -44,8 +44,8 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = ClassifierArg::Logistic, help_heading = "Classifier and validation")]
     pub classifier: ClassifierArg,
 
-    /// L2 penalty (scikit-learn's 1/C). Default 1, scikit-learn's default: with standardised
-    /// features it shrinks weights without hiding a real effect.
+    /// L2 penalty (scikit-learn's 1/C). The default is scikit-learn's: with standardised features
+    /// it shrinks weights without hiding a real effect.
     #[arg(
         long,
         value_name = "L2",
@@ -88,7 +88,7 @@ pub struct Args {
 
     /// With --threshold auto: cost of missing a positive relative to a false alarm; the
     /// threshold minimises cost × (missed positives / positives) + (false alarms / negatives).
-    /// Default 1, which is maximising balanced accuracy.
+    /// The default, equal costs, maximises balanced accuracy.
     #[arg(
         long,
         value_name = "RATIO",

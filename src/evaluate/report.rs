@@ -43,6 +43,9 @@ pub struct Report {
     pub permutations: usize,
     /// What was permuted.
     pub permutation_scheme: String,
+    /// How many distinct labellings the permutation scheme can produce (labels shuffled within
+    /// each recording): p cannot fall below about 1/this, however many permutations run.
+    pub distinct_labellings: f64,
     /// (1 + #permuted ≥ observed) / (1 + N); null without permutations.
     pub permutation_p_value: Option<f64>,
     /// Balanced accuracy under each permutation (the empirical chance distribution).

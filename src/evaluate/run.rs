@@ -300,6 +300,11 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
         chance_balanced_accuracy: 1.0 / k as f64,
         permutations: permuted.len(),
         permutation_scheme: scheme,
+        distinct_labellings: crate::validation::crossval::distinct_labellings(
+            &set.y,
+            &ctx.strata,
+            &ctx.units,
+        ),
         permutation_p_value: p_value,
         empirical_chance_balanced_accuracy: empirical,
         permutation_balanced_accuracy: permuted,

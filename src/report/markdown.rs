@@ -96,7 +96,7 @@ pub(crate) fn chance_line(r: &Report) -> String {
         (Some(e), Some(p)) => format!(
             "; empirical chance {e:.3} from {} label permutations, p = {p:.4}{}",
             r.permutations,
-            verdict(p, r.permutations)
+            verdict(p, r.permutations, r.distinct_labellings)
         ),
         _ => "; no permutation test (--permutations 0)".into(),
     };
@@ -114,12 +114,18 @@ pub(crate) fn recordings(n: usize) -> String {
 }
 
 /// What a permutation p-value says, with its resolution: N permutations cannot give a p below
-/// 1/(N+1), so with fewer than 19 no result can reach p ≤ 0.05.
-pub(crate) fn verdict(p: f64, permutations: usize) -> String {
+/// 1/(N+1), so with fewer than 19 no result can reach p ≤ 0.05; and with `labellings` distinct
+/// labellings (labels shuffled within each recording) p cannot fall much below 1/labellings
+/// whatever N, so with fewer than 20 no count of permutations helps.
+pub(crate) fn verdict(p: f64, permutations: usize, labellings: f64) -> String {
     let smallest = 1.0 / (permutations as f64 + 1.0);
     let finer = "use ≥ 99 permutations for p ≤ 0.01";
     if p <= 0.05 {
         " (beats chance)".to_string()
+    } else if labellings < 20.0 {
+        format!(
+            " (cannot beat chance at p ≤ 0.05: labels are shuffled within each recording, and its events allow only {labellings} distinct labellings, so p stays near 1/{labellings} or above however many permutations run; record more events per recording, e.g. several shorter blocks per class)"
+        )
     } else if smallest > 0.05 {
         format!(" (cannot beat chance at p ≤ 0.05: the smallest p-value {permutations} permutation{} can give is {smallest:.4}; {finer})", if permutations == 1 { "" } else { "s" })
     } else {
@@ -440,12 +446,16 @@ mod tests {
 
     #[test]
     fn the_p_value_verdict_states_its_resolution() {
-        assert_eq!(verdict(0.0099, 100), " (beats chance)");
-        assert_eq!(verdict(0.3, 100), " (does NOT beat chance)");
+        assert_eq!(verdict(0.0099, 100, 1e9), " (beats chance)");
+        assert_eq!(verdict(0.3, 100, 1e9), " (does NOT beat chance)");
         assert_eq!(
-            verdict(1.0 / 11.0, 10),
+            verdict(1.0 / 11.0, 10, 1e9),
             " (cannot beat chance at p ≤ 0.05: the smallest p-value 10 permutations can give is 0.0909; use ≥ 99 permutations for p ≤ 0.01)"
         );
+        // one block per class in one recording: 2 labellings, more permutations cannot help
+        let v = verdict(0.64, 100, 2.0);
+        assert!(v.contains("only 2 distinct labellings"), "{v}");
+        assert!(!v.contains("99 permutations"), "{v}");
     }
 
     #[test]

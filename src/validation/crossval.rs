@@ -186,6 +186,31 @@ pub fn permuted_labels(
     units.iter().map(|&u| new_label[u]).collect()
 }
 
+/// How many distinct labellings [`permuted_labels`] can produce: the product over strata of
+/// the multinomial coefficient of the unit labels' counts (n! / ∏ countᵢ!), as a float that
+/// saturates at infinity. A test of N permutations cannot give p below about 1/this, whatever N.
+pub fn distinct_labellings(y: &[usize], strata: &[usize], units: &[usize]) -> f64 {
+    let mut seen = std::collections::BTreeSet::new();
+    // (stratum, label) → units of that label in that stratum
+    let mut counts: std::collections::BTreeMap<(usize, usize), u64> = Default::default();
+    for i in 0..y.len() {
+        if seen.insert(units[i]) {
+            *counts.entry((strata[i], y[i])).or_default() += 1;
+        }
+    }
+    let mut total = 1.0f64;
+    let mut in_stratum: std::collections::BTreeMap<usize, u64> = Default::default();
+    for (&(s, _), &c) in &counts {
+        // multiply by binomial(m + c, c), where m units of this stratum are already placed
+        let m = in_stratum.entry(s).or_default();
+        for j in 1..=c {
+            total *= (*m + j) as f64 / j as f64;
+        }
+        *m += c;
+    }
+    total
+}
+
 /// The permutation p-value as scikit-learn's `permutation_test_score`:
 /// (1 + #{permuted ≥ observed}) / (1 + N).
 pub fn permutation_p_value(observed: f64, permuted: &[f64]) -> f64 {
@@ -233,6 +258,25 @@ pub fn permutation_scores(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn distinct_labellings_are_counted_and_all_reached() {
+        // as above: recording 0 holds units with labels 0,0,1,1 (4!/(2!2!) = 6 orders), recording
+        // 1 holds 0,1 (2): 12 labellings; the permutations reach every one and no other
+        let units: Vec<usize> = (0..6).flat_map(|u| [u, u]).collect();
+        let strata: Vec<usize> = units.iter().map(|&u| usize::from(u >= 4)).collect();
+        let y: Vec<usize> = units.iter().map(|&u| [0, 0, 1, 1, 0, 1][u]).collect();
+        assert_eq!(distinct_labellings(&y, &strata, &units), 12.0);
+        let reached: std::collections::BTreeSet<Vec<usize>> = (0..500)
+            .map(|i| permuted_labels(&y, &strata, &units, 3, i))
+            .collect();
+        assert_eq!(reached.len(), 12);
+        // one event per class in one recording (a block each): 2
+        assert_eq!(
+            distinct_labellings(&[0, 0, 1, 1], &[0; 4], &[0, 0, 1, 1]),
+            2.0
+        );
+    }
 
     #[test]
     fn permutation_keeps_units_and_strata() {

@@ -88,6 +88,7 @@ fn held_out_model_report_has_every_key() {
     // observed score and the test cannot tell one block per class from a drift in time
     let p = v["permutation_p_value"].as_f64().unwrap();
     assert!(p > 0.2, "{p}");
+    assert_eq!(v["distinct_labellings"], 2.0);
     assert_eq!(v["settings"]["evaluation"], "model");
     assert_eq!(v["settings"]["inputs"].as_array().unwrap().len(), 2);
     assert_eq!(v["settings"]["model"]["sha256"].as_str().unwrap().len(), 64);
