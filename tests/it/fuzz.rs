@@ -256,6 +256,23 @@ fn resign(v: &mut serde_json::Value) {
 }
 
 /// A parsed recording goes on through windows and band power.
+/// A loaded recording's invariants (finite samples, one name per channel, a positive finite
+/// rate), then its samples and events through the stages after reading.
+fn downstream_loaded(loaded: &eegi::io::Loaded) {
+    let rec = &loaded.recording;
+    assert!(rec.samples.iter().all(|v| v.is_finite()));
+    assert_eq!(rec.channel_names.len(), rec.n_channels());
+    assert!(rec.sample_rate_hz > 0.0 && rec.sample_rate_hz.is_finite());
+    downstream_recording(rec);
+    if !loaded.events.is_empty() && rec.n_samples() > 0 {
+        let spec = WindowSpec::Epoch {
+            start_s: -0.1,
+            end_s: 0.4,
+        };
+        let _ = spec.labelled(0, rec.n_samples(), rec.sample_rate_hz, &loaded.events, None);
+    }
+}
+
 fn downstream_recording(rec: &Recording) {
     if rec.n_samples() * rec.n_channels() > 200_000 {
         return;
@@ -315,18 +332,7 @@ fn target_edf(bytes: &[u8], variant: u64) {
         sample_rate_hz: (variant % 8 == 5).then_some(100.0),
     };
     if let Ok(loaded) = parse_any(Path::new(name), bytes, &options) {
-        let rec = &loaded.recording;
-        assert!(rec.samples.iter().all(|v| v.is_finite()));
-        assert_eq!(rec.channel_names.len(), rec.n_channels());
-        assert!(rec.sample_rate_hz > 0.0 && rec.sample_rate_hz.is_finite());
-        downstream_recording(rec);
-        if !loaded.events.is_empty() && rec.n_samples() > 0 {
-            let spec = WindowSpec::Epoch {
-                start_s: -0.1,
-                end_s: 0.4,
-            };
-            let _ = spec.labelled(0, rec.n_samples(), rec.sample_rate_hz, &loaded.events, None);
-        }
+        downstream_loaded(&loaded);
     }
 }
 
@@ -364,22 +370,12 @@ fn target_brainvision(bytes: &[u8], variant: u64) {
         };
         if let Ok(loaded) = read_format(&dir.path().join("rec.vhdr"), &options) {
             let rec = &loaded.recording;
-            assert!(rec.samples.iter().all(|v| v.is_finite()));
-            assert_eq!(rec.channel_names.len(), rec.n_channels());
-            assert!(rec.sample_rate_hz > 0.0 && rec.sample_rate_hz.is_finite());
             let end = rec.n_samples() as f64 / rec.sample_rate_hz;
             assert!(loaded
                 .events
                 .iter()
                 .all(|e| e.onset_s >= 0.0 && e.onset_s <= end));
-            downstream_recording(rec);
-            if !loaded.events.is_empty() && rec.n_samples() > 0 {
-                let spec = WindowSpec::Epoch {
-                    start_s: -0.1,
-                    end_s: 0.4,
-                };
-                let _ = spec.labelled(0, rec.n_samples(), rec.sample_rate_hz, &loaded.events, None);
-            }
+            downstream_loaded(&loaded);
         }
     });
 }
