@@ -195,6 +195,7 @@ pub fn run(args: &Args, dir: &Path) -> Result<()> {
         protocol,
         folds,
         permutations: args.permutations,
+        permutation_stop: args.permutation_stop,
         seed: args.seed,
         tick: &|| {},
     };

@@ -39,14 +39,18 @@ pub struct Report {
     pub per_class: Vec<ClassRow>,
     /// Balanced accuracy of guessing: 1 / number of classes.
     pub chance_balanced_accuracy: f64,
-    /// Label permutations run (0: no test).
+    /// Label permutations run (0: no test); fewer than asked when the sequential stop ended
+    /// the test (`--permutation-stop`).
     pub permutations: usize,
+    /// Label permutations asked for (`--permutations`).
+    pub permutations_requested: usize,
     /// What was permuted.
     pub permutation_scheme: String,
     /// How many distinct labellings the permutation scheme can produce (labels shuffled within
     /// each recording): p cannot fall below about 1/this, however many permutations run.
     pub distinct_labellings: f64,
-    /// (1 + #permuted ≥ observed) / (1 + N); null without permutations.
+    /// (1 + #permuted ≥ observed) / (1 + N), or Besag & Clifford's h / L when the sequential
+    /// stop ended the test after L permutations; null without permutations.
     pub permutation_p_value: Option<f64>,
     /// Balanced accuracy under each permutation (the empirical chance distribution).
     pub permutation_balanced_accuracy: Vec<f64>,

@@ -5,9 +5,7 @@
 use super::report::{ClassRow, FoldRow, MeanSd, RecordingRow, Report, RocCurve, Settings};
 use crate::features::FeatureSpec;
 use crate::pipeline::{FittedPipeline, TrainingSet};
-use crate::validation::crossval::{
-    out_of_fold, permutation_p_value, permutation_scores, permuted_labels,
-};
+use crate::validation::crossval::{out_of_fold, permutation_scores, permuted_labels};
 use crate::validation::metrics::{
     accuracy, balanced_accuracy, predicted, roc_curve, score_predictions,
 };
@@ -47,6 +45,9 @@ pub struct Request<'a> {
     pub features: &'a [FeatureSpec],
     /// Number of label permutations (0: none).
     pub permutations: usize,
+    /// Stop a cross-validated permutation test once this many permuted scores reach the
+    /// observed one (Besag & Clifford 1991; 0: run all).
+    pub permutation_stop: usize,
     /// Seed of the permutations.
     pub seed: u64,
     /// Called once per finished fold set and per permutation (progress display).
@@ -124,6 +125,7 @@ fn k_fold(c: &Ctx, n: usize) -> Result<Outcome> {
     let name = |f: usize| format!("fold {} of {n}", f + 1);
     let (_, oof) = set.cross_validate(&req.classifier, n, &name)?;
     (req.tick)();
+    let stop = sequential_stop(req, y, oof.proba.view());
     let permuted = permutation_scores(
         x,
         y,
@@ -137,6 +139,7 @@ fn k_fold(c: &Ctx, n: usize) -> Result<Outcome> {
         req.tick,
         refit,
         Some(set.purge()),
+        stop,
     )?;
     let folds = oof
         .folds
@@ -157,6 +160,19 @@ fn k_fold(c: &Ctx, n: usize) -> Result<Outcome> {
         permuted,
         protocol: format!("stratified {n}-fold cross-validation in time order (scikit-learn StratifiedKFold, shuffle=False), training windows that share samples with a test window removed (as train --cv {n})"),
         scheme: "labels of events (groups of overlapping windows) shuffled within each recording, folds re-made for each permutation, scaler and classifier refitted".to_string(),
+    })
+}
+
+/// The sequential stop of a cross-validated permutation test, from the observed out-of-fold
+/// predictions; `None` when `--permutation-stop 0`.
+fn sequential_stop(
+    req: &Request,
+    y: &[usize],
+    proba: ndarray::ArrayView2<f64>,
+) -> Option<crate::validation::crossval::SequentialStop> {
+    (req.permutation_stop > 0).then(|| crate::validation::crossval::SequentialStop {
+        observed: balanced_accuracy(y, &predicted(proba), proba.ncols()),
+        exceedances: req.permutation_stop,
     })
 }
 
@@ -197,6 +213,7 @@ fn by_group(c: &Ctx, names: &[String], of_recording: &[usize]) -> Result<Outcome
         None,
     )?;
     (req.tick)();
+    let stop = sequential_stop(req, y, oof.proba.view());
     let permuted = permutation_scores(
         x,
         y,
@@ -210,6 +227,7 @@ fn by_group(c: &Ctx, names: &[String], of_recording: &[usize]) -> Result<Outcome
         req.tick,
         refit,
         None,
+        stop,
     )?;
     let folds = oof
         .folds
@@ -276,8 +294,13 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
     let per_recording = per_recording(req, &subset_scores);
     let roc_curves = roc_curves(set, &folds, proba.view());
     let counts = s.per_class.iter().map(|c| c.support).collect();
-    let p_value =
-        (!permuted.is_empty()).then(|| permutation_p_value(s.balanced_accuracy, &permuted));
+    let p_value = (!permuted.is_empty()).then(|| {
+        crate::validation::crossval::sequential_p_value(
+            s.balanced_accuracy,
+            &permuted,
+            req.permutations,
+        )
+    });
     let empirical =
         (!permuted.is_empty()).then(|| permuted.iter().sum::<f64>() / permuted.len() as f64);
     let spectra = super::figures::spectra(set, req.features);
@@ -299,6 +322,7 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
         per_class: class_rows(&s.per_class, &set.classes),
         chance_balanced_accuracy: 1.0 / k as f64,
         permutations: permuted.len(),
+        permutations_requested: req.permutations,
         permutation_scheme: scheme,
         distinct_labellings: crate::validation::crossval::distinct_labellings(
             &set.y,

@@ -70,6 +70,8 @@ pub struct StudyRequest<'a> {
     pub folds: usize,
     /// Label permutations per evaluation unit (0: none).
     pub permutations: usize,
+    /// The sequential stop of each unit's permutation test (0: run all).
+    pub permutation_stop: usize,
     /// Seed of the permutations (the same for every unit, so a shard gives the same rows).
     pub seed: u64,
     /// Called once per fold set and permutation.
@@ -188,6 +190,7 @@ fn unit_report(
         classifier: req.classifier.clone(),
         features: req.features,
         permutations: req.permutations,
+        permutation_stop: req.permutation_stop,
         seed: req.seed,
         tick: req.tick,
     };

@@ -95,8 +95,8 @@ pub(crate) fn chance_line(r: &Report) -> String {
     let empirical = match (r.empirical_chance_balanced_accuracy, r.permutation_p_value) {
         (Some(e), Some(p)) => format!(
             "; empirical chance {e:.3} from {} label permutations, p = {p:.4}{}",
-            r.permutations,
-            verdict(p, r.permutations, r.distinct_labellings)
+            permutations_run(r),
+            verdict(p, r.permutations_requested, r.distinct_labellings)
         ),
         _ => "; no permutation test (--permutations 0)".into(),
     };
@@ -106,6 +106,24 @@ pub(crate) fn chance_line(r: &Report) -> String {
         r.chance_balanced_accuracy,
         r.classes.len()
     )
+}
+
+/// How many permutations ran: "100", or "23 of 100 (stopped once 10 reached the observed
+/// score)" when the sequential stop ended the test.
+pub(crate) fn permutations_run(r: &Report) -> String {
+    if r.permutations < r.permutations_requested {
+        let reached = r
+            .permutation_balanced_accuracy
+            .iter()
+            .filter(|&&v| v >= r.balanced_accuracy)
+            .count();
+        format!(
+            "{} of {} (stopped once {reached} reached the observed score: Besag & Clifford's sequential test, p = {reached}/{})",
+            r.permutations, r.permutations_requested, r.permutations
+        )
+    } else {
+        r.permutations.to_string()
+    }
 }
 
 /// "1 recording", "3 recordings".

@@ -218,9 +218,36 @@ pub fn permutation_p_value(observed: f64, permuted: &[f64]) -> f64 {
     (1 + at_least) as f64 / (1 + permuted.len()) as f64
 }
 
+/// Besag & Clifford's (1991) sequential stop of a permutation test: stop once `exceedances`
+/// permuted scores have reached the `observed` one (the result is then clearly not
+/// significant), and report p = exceedances / permutations run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SequentialStop {
+    /// The unpermuted score.
+    pub observed: f64,
+    /// Permuted scores at least `observed` that end the test (≥ 1).
+    pub exceedances: usize,
+}
+
+/// The p-value of a permutation test that ran `permuted` of `requested` permutations: Besag &
+/// Clifford's h/L when a [`SequentialStop`] ended it early, else [`permutation_p_value`].
+pub fn sequential_p_value(observed: f64, permuted: &[f64], requested: usize) -> f64 {
+    let at_least = permuted.iter().filter(|&&s| s >= observed).count();
+    if permuted.len() < requested && !permuted.is_empty() {
+        at_least as f64 / permuted.len() as f64
+    } else {
+        permutation_p_value(observed, permuted)
+    }
+}
+
+/// Permutations run at a time under a [`SequentialStop`]: the stop is decided on the scores in
+/// index order, so the result does not depend on the number of threads, only the work wasted.
+const PERMUTATION_BATCH: usize = 8;
+
 /// Balanced accuracy of the out-of-fold predictions under `n` label permutations (in parallel
-/// over permutations). `split` gives the test folds for a labelling; `tick` is called after
-/// each permutation (for progress display).
+/// over permutations), or fewer when `stop` ends the test early (the scores of permutations
+/// 1..=L in order, L the one that reached the stop). `split` gives the test folds for a
+/// labelling; `tick` is called after each permutation (for progress display).
 #[allow(clippy::too_many_arguments)]
 pub fn permutation_scores(
     x: ArrayView2<f64>,
@@ -235,24 +262,42 @@ pub fn permutation_scores(
     tick: &(dyn Fn() + Sync),
     refit: Option<&Refit>,
     purge: Option<Purge>,
+    stop: Option<SequentialStop>,
 ) -> Result<Vec<f64>> {
-    (0..n as u64)
-        .into_par_iter()
-        .map(|index| {
-            let yp = permuted_labels(y, strata, units, seed, index);
-            let (folds, n_folds) = split(&yp)?;
-            let name = |f: usize| format!("permutation {}: fold {}", index + 1, f + 1);
-            let oof = out_of_fold(
-                x, &yp, n_classes, &folds, n_folds, classifier, false, &name, refit, purge,
-            )?;
-            tick();
-            Ok(balanced_accuracy(
-                &yp,
-                &predicted(oof.proba.view()),
-                n_classes,
-            ))
-        })
-        .collect()
+    let one = |index: u64| -> Result<f64> {
+        let yp = permuted_labels(y, strata, units, seed, index);
+        let (folds, n_folds) = split(&yp)?;
+        let name = |f: usize| format!("permutation {}: fold {}", index + 1, f + 1);
+        let oof = out_of_fold(
+            x, &yp, n_classes, &folds, n_folds, classifier, false, &name, refit, purge,
+        )?;
+        tick();
+        Ok(balanced_accuracy(
+            &yp,
+            &predicted(oof.proba.view()),
+            n_classes,
+        ))
+    };
+    let Some(stop) = stop else {
+        return (0..n as u64).into_par_iter().map(one).collect();
+    };
+    let mut scores = Vec::with_capacity(n);
+    let mut reached = 0;
+    while scores.len() < n {
+        let from = scores.len() as u64;
+        let to = (scores.len() + PERMUTATION_BATCH).min(n) as u64;
+        let batch: Vec<f64> = (from..to).into_par_iter().map(one).collect::<Result<_>>()?;
+        for v in batch {
+            scores.push(v);
+            if v >= stop.observed {
+                reached += 1;
+                if reached >= stop.exceedances.max(1) {
+                    return Ok(scores);
+                }
+            }
+        }
+    }
+    Ok(scores)
 }
 
 #[cfg(test)]

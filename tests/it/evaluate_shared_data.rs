@@ -68,6 +68,71 @@ fn errp_negative_control_does_not_beat_chance() {
     assert_eq!(v["settings"]["evaluation"], "by-recording");
     let p = v["permutation_p_value"].as_f64().unwrap();
     assert!(p > 0.05, "a negative control must not beat chance: p = {p}");
+    // the sequential stop (default 10 permutations reaching the observed score): at chance
+    // it may end before the 20 asked, with Besag & Clifford's p = 10 / L
+    let (run, asked) = (
+        v["permutations"].as_u64().unwrap(),
+        v["permutations_requested"].as_u64().unwrap(),
+    );
+    assert_eq!(asked, 20);
+    let ba = v["balanced_accuracy"].as_f64().unwrap();
+    let scores: Vec<f64> = v["permutation_balanced_accuracy"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    assert_eq!(scores.len() as u64, run);
+    let reached = scores.iter().filter(|&&s| s >= ba).count();
+    if run < asked {
+        assert_eq!(reached, 10, "stopped at the 10th: {scores:?}");
+        assert!(*scores.last().unwrap() >= ba, "the last one reached it");
+        assert_eq!(p, 10.0 / run as f64);
+    } else {
+        assert!(reached <= 10, "{reached} reached it, yet all {asked} ran");
+        assert_eq!(p, (1 + reached) as f64 / (1 + asked) as f64);
+    }
+}
+
+#[test]
+fn the_sequential_stop_ends_a_test_at_chance_and_0_runs_all() {
+    let Some(data) = shared() else { return };
+    let recordings = [data.join("errp_bcifes/recordings")];
+    let args = |stop: &'static str| {
+        [
+            "--epoch",
+            "0:1.5",
+            "--bands",
+            "delta=1-4,theta=4-8",
+            "--permutations",
+            "60",
+            "--permutation-stop",
+            stop,
+        ]
+    };
+    let v = common::evaluate_summary(&recordings, &args("3"));
+    let run = v["permutations"].as_u64().unwrap();
+    let ba = v["balanced_accuracy"].as_f64().unwrap();
+    let scores: Vec<f64> = v["permutation_balanced_accuracy"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    assert!(run < 60, "a negative control stops early: {run} of 60 ran");
+    assert_eq!(scores.iter().filter(|&&s| s >= ba).count(), 3);
+    assert_eq!(v["permutation_p_value"].as_f64().unwrap(), 3.0 / run as f64);
+    // the same seed without the stop: the first permutations are the same ones, all 60 run
+    let all = common::evaluate_summary(&recordings, &args("0"));
+    assert_eq!(all["permutations"], 60);
+    let all_scores = all["permutation_balanced_accuracy"].as_array().unwrap();
+    assert_eq!(
+        &all_scores[..run as usize],
+        v["permutation_balanced_accuracy"]
+            .as_array()
+            .unwrap()
+            .as_slice()
+    );
 }
 
 #[test]
