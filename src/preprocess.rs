@@ -210,7 +210,6 @@ impl Preprocessing {
             return Ok((Cow::Borrowed(rec), columns));
         }
         let (mut out, sample_rate_hz) = self.resampled(rec, &columns)?;
-        let n = out.nrows();
         if self.car {
             for mut row in out.rows_mut() {
                 let mean = row.sum() / row.len() as f64;

@@ -244,10 +244,11 @@ fn training_covariance(epochs: ArrayView3<f64>, rows: &[usize]) -> Result<Array2
     let (_, n_t, n_ch) = epochs.dim();
     let n = (rows.len() * n_t) as f64;
     // Each epoch as contiguous samples × channels rows (a copy only if the view is strided).
-    let epoch = |r: usize| epochs.index_axis(ndarray::Axis(0), r).as_standard_layout();
+    let epoch = |r: usize| epochs.index_axis_move(ndarray::Axis(0), r);
     let mut mean = vec![0.0; n_ch];
     for &r in rows {
         let e = epoch(r);
+        let e = e.as_standard_layout();
         for row in e.as_slice().expect("standard layout").chunks_exact(n_ch) {
             for (m, v) in mean.iter_mut().zip(row) {
                 *m += v;
@@ -262,6 +263,7 @@ fn training_covariance(epochs: ArrayView3<f64>, rows: &[usize]) -> Result<Array2
     let mut centred = vec![0.0; n_ch];
     for &r in rows {
         let e = epoch(r);
+        let e = e.as_standard_layout();
         for row in e.as_slice().expect("standard layout").chunks_exact(n_ch) {
             for (c, (v, m)) in centred.iter_mut().zip(row.iter().zip(&mean)) {
                 *c = v - m;
