@@ -306,7 +306,11 @@ impl Sos {
         let mut z0 = vec![0.0; n_sec * c];
         let mut z1 = vec![0.0; n_sec * c];
         let init = |z0: &mut [f64], z1: &mut [f64], start: &[f64]| {
-            for ((zs, a), b) in zi.iter().zip(z0.chunks_exact_mut(c)).zip(z1.chunks_exact_mut(c)) {
+            for ((zs, a), b) in zi
+                .iter()
+                .zip(z0.chunks_exact_mut(c))
+                .zip(z1.chunks_exact_mut(c))
+            {
                 for ((a, b), v) in a.iter_mut().zip(b.iter_mut()).zip(start) {
                     *a = zs[0] * v;
                     *b = zs[1] * v;
