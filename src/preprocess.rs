@@ -210,7 +210,6 @@ impl Preprocessing {
             return Ok((Cow::Borrowed(rec), columns));
         }
         let (mut out, sample_rate_hz) = self.resampled(rec, &columns)?;
-        let n = out.nrows();
         if self.car {
             for mut row in out.rows_mut() {
                 let mean = row.sum() / row.len() as f64;
@@ -220,19 +219,9 @@ impl Preprocessing {
         if let Some(sos) = self.filters(sample_rate_hz)? {
             match self.filter_mode {
                 FilterMode::Causal => sos.filter_columns(&mut out),
-                FilterMode::ZeroPhase => {
-                    let mut x = vec![0.0; n];
-                    let mut scratch = Vec::new();
-                    for j in 0..columns.len() {
-                        for (d, v) in x.iter_mut().zip(out.column(j)) {
-                            *d = *v;
-                        }
-                        sos.filtfilt(&mut x, &mut scratch).map_err(|e| {
-                            Error::input(format!("{}: {}", rec.source.display(), e.message))
-                        })?;
-                        out.column_mut(j).assign(&ndarray::ArrayView1::from(&x[..]));
-                    }
-                }
+                FilterMode::ZeroPhase => sos.filtfilt_columns(&mut out).map_err(|e| {
+                    Error::input(format!("{}: {}", rec.source.display(), e.message))
+                })?,
             }
         }
         let names = columns
@@ -259,10 +248,18 @@ impl Preprocessing {
         let target = match self.resample_hz {
             Some(hz) if hz != rec.sample_rate_hz => hz,
             _ => {
-                let mut out = Array2::<f64>::zeros((n, columns.len()));
-                for (j, &c) in columns.iter().enumerate() {
-                    out.column_mut(j).assign(&rec.samples.column(c));
-                }
+                let all = columns.iter().copied().eq(0..rec.samples.ncols());
+                let out = if all {
+                    rec.samples.as_standard_layout().into_owned()
+                } else {
+                    let mut out = Array2::<f64>::zeros((n, columns.len()));
+                    for (mut o, r) in out.rows_mut().into_iter().zip(rec.samples.rows()) {
+                        for (o, &c) in o.iter_mut().zip(columns) {
+                            *o = r[c];
+                        }
+                    }
+                    out
+                };
                 return Ok((out, rec.sample_rate_hz));
             }
         };

@@ -243,33 +243,40 @@ impl ExtractorSpec for XdawnSpec {
 fn training_covariance(epochs: ArrayView3<f64>, rows: &[usize]) -> Result<Array2<f64>> {
     let (_, n_t, n_ch) = epochs.dim();
     let n = (rows.len() * n_t) as f64;
+    // Each epoch as contiguous samples × channels rows (a copy only if the view is strided).
+    let epoch = |r: usize| epochs.index_axis_move(ndarray::Axis(0), r);
     let mut mean = vec![0.0; n_ch];
     for &r in rows {
-        for t in 0..n_t {
-            for (m, v) in mean.iter_mut().zip(epochs.slice(ndarray::s![r, t, ..])) {
+        let e = epoch(r);
+        let e = e.as_standard_layout();
+        for row in e.as_slice().expect("standard layout").chunks_exact(n_ch) {
+            for (m, v) in mean.iter_mut().zip(row) {
                 *m += v;
             }
         }
     }
     mean.iter_mut().for_each(|m| *m /= n);
-    let mut cx = Array2::<f64>::zeros((n_ch, n_ch));
+    // Lower triangle, row-major in a flat buffer: row i of the rank-one update is a contiguous
+    // multiply-add over channels 0..=i (vectorises); every entry adds the same products in the
+    // same sample order as an entry-by-entry loop, so the sums are bit for bit the same.
+    let mut acc = vec![0.0; n_ch * n_ch];
     let mut centred = vec![0.0; n_ch];
     for &r in rows {
-        for t in 0..n_t {
-            for (c, (v, m)) in centred
-                .iter_mut()
-                .zip(epochs.slice(ndarray::s![r, t, ..]).iter().zip(&mean))
-            {
+        let e = epoch(r);
+        let e = e.as_standard_layout();
+        for row in e.as_slice().expect("standard layout").chunks_exact(n_ch) {
+            for (c, (v, m)) in centred.iter_mut().zip(row.iter().zip(&mean)) {
                 *c = v - m;
             }
-            for i in 0..n_ch {
+            for (i, a) in acc.chunks_exact_mut(n_ch).enumerate() {
                 let ci = centred[i];
-                for j in 0..=i {
-                    cx[[i, j]] += ci * centred[j];
+                for (a, cj) in a[..=i].iter_mut().zip(&centred[..=i]) {
+                    *a += ci * cj;
                 }
             }
         }
     }
+    let mut cx = Array2::from_shape_vec((n_ch, n_ch), acc).expect("n_ch × n_ch values");
     symmetrise(&mut cx, n);
     if cx.iter().any(|v| !v.is_finite()) {
         let largest = rows

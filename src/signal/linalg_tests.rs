@@ -161,3 +161,37 @@ fn generalized_eigh_matches_scipy() {
     let gram = v.t().dot(&s).dot(&v);
     assert!(worst(&gram, &Array2::eye(5)) < 1e-12, "{gram}");
 }
+
+/// The textbook dot-product Cholesky (`l[i][j] = (a[i][j] − Σ_k l[i][k]·l[j][k]) / l[j][j]`,
+/// `k` ascending), as eegi computed it before the column-oriented form.
+fn textbook_cholesky(a: &Array2<f64>) -> Array2<f64> {
+    let n = a.nrows();
+    let mut l = Array2::<f64>::zeros((n, n));
+    for j in 0..n {
+        let mut d = a[[j, j]];
+        for k in 0..j {
+            d -= l[[j, k]] * l[[j, k]];
+        }
+        let d = d.sqrt();
+        l[[j, j]] = d;
+        for i in j + 1..n {
+            let mut s = a[[i, j]];
+            for k in 0..j {
+                s -= l[[i, k]] * l[[j, k]];
+            }
+            l[[i, j]] = s / d;
+        }
+    }
+    l
+}
+
+#[test]
+fn column_oriented_cholesky_equals_the_textbook_form_bit_for_bit() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    for n in [1, 2, 7, 64, 131] {
+        let x = Array2::from_shape_fn((2 * n + 5, n), |_| rng.random_range(-1.0..1.0));
+        let a = x.t().dot(&x);
+        assert!(cholesky(&a).unwrap() == textbook_cholesky(&a), "n = {n}");
+    }
+}
