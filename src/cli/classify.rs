@@ -54,6 +54,25 @@ pub struct Args {
     #[arg(long)]
     pub follow: bool,
 
+    /// Event-locked models: decide only the events with these labels (comma-separated, after
+    /// the event map), e.g. robot_error,ok; the others are counted on stderr. Without it every
+    /// event is decided (a new recording's events may carry no class, e.g. `trial`), and a
+    /// note names the labels that are not classes of the model. Sliding-window models: only
+    /// segments with these labels give true labels. A label the recording lacks is warned of.
+    #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
+    pub labels: Option<Vec<String>>,
+
+    /// Leave out the `true_label` column (CSV) / field (JSON lines). When the recording file
+    /// has events (its `<stem>_events.csv`, --events, EDF+/BrainVision annotations, vendor
+    /// markers), each window gets the label it truly has: for sliding windows the label of the
+    /// segment (event with a duration) it lies wholly inside (empty when none holds it, or it
+    /// straddles two), for an event-locked model its event's label; and stderr ends with the
+    /// accuracy and balanced accuracy of the windows whose true label is a class of the model
+    /// (said NOT held out when the recording is one of the model's training inputs, by
+    /// SHA-256). Recording files only: standard input and --follow never show true labels.
+    #[arg(long)]
+    pub no_true_label: bool,
+
     #[command(flatten)]
     pub input: InputArgs,
 
@@ -115,7 +134,18 @@ pub fn run(mut args: Args) -> Result<()> {
         }
         let loaded = args.input.read_loaded(&args.recording)?;
         let events = args.input.events_of(&loaded, &args.recording, 1)?;
-        let predictions = model.classify(&loaded.recording, events.as_ref().map(|e| &e.0[..]))?;
+        if let Some((ev, from)) = &events {
+            check_labels(&args, &model, ev, from)?;
+        }
+        let locked_labels = args
+            .labels
+            .as_deref()
+            .filter(|_| model.window.is_event_locked());
+        let (predictions, epoch_truth) = model.classify_events(
+            &loaded.recording,
+            events.as_ref().map(|e| &e.0[..]),
+            locked_labels,
+        )?;
         if predictions.is_empty() {
             let rec = &loaded.recording;
             return Err(model.window.too_short(
@@ -124,13 +154,103 @@ pub fn run(mut args: Args) -> Result<()> {
                 rec.sample_rate_hz,
             ));
         }
+        let truth = match &events {
+            Some(_) if args.no_true_label => None,
+            Some((ev, from)) => {
+                let truth = if model.window.is_event_locked() {
+                    epoch_truth
+                } else {
+                    truth_of_segments(&args, &model, ev, &predictions)
+                };
+                Some((truth, from.clone()))
+            }
+            None => None,
+        };
         let labels = Labels::new(&model.classes);
-        return write_atomically(&args.output, |w| {
-            write_header(w, args.format, &labels)?;
-            write_rows(w, args.format, &labels, &predictions)
-        });
+        write_atomically(&args.output, |w| {
+            write_header(w, args.format, &labels, truth.is_some())?;
+            write_rows(
+                w,
+                args.format,
+                &labels,
+                &predictions,
+                truth.as_ref().map(|t| &t.0[..]),
+            )
+        })?;
+        if let Some((truth, from)) = &truth {
+            super::classify_truth::report(&model, &args.recording, from, &predictions, truth)?;
+        }
+        return Ok(());
     }
     stream(&args, &model)
+}
+
+/// The true label of each sliding window: the segments of `events` (with a label among
+/// `--labels`, when given) that hold it.
+fn truth_of_segments(
+    args: &Args,
+    model: &FittedPipeline,
+    events: &[crate::io::Event],
+    predictions: &[Prediction],
+) -> Vec<Option<String>> {
+    let kept: Vec<crate::io::Event> = events
+        .iter()
+        .filter(|e| args.labels.as_ref().is_none_or(|l| l.contains(&e.label)))
+        .cloned()
+        .collect();
+    super::classify_truth::sliding_truth(&kept, predictions, model.sample_rate_hz)
+}
+
+/// Checks `--labels` against the recording's events (read from `from`): a warning for each
+/// label none of them has; for an event-locked model, an error when no event has one of them,
+/// and without `--labels` a note naming the event labels that are not classes of the model
+/// (those events are decided too).
+fn check_labels(
+    args: &Args,
+    model: &FittedPipeline,
+    events: &[crate::io::Event],
+    from: &Path,
+) -> Result<()> {
+    let mut found: Vec<&str> = events.iter().map(|e| e.label.as_str()).collect();
+    found.sort_unstable();
+    found.dedup();
+    let Some(wanted) = &args.labels else {
+        let others: Vec<&str> = found
+            .iter()
+            .copied()
+            .filter(|l| !model.classes.iter().any(|c| c == l))
+            .collect();
+        if model.window.is_event_locked() && !others.is_empty() && others.len() < found.len() {
+            eprintln!(
+                "eegi: note: {}: events labelled {} (not a class of the model) are decided too; --labels {} decides only those",
+                from.display(),
+                others.join(", "),
+                model.classes.join(",")
+            );
+        }
+        return Ok(());
+    };
+    for l in wanted {
+        if !found.contains(&l.as_str()) {
+            eprintln!(
+                "eegi: warning: {}: --labels {l}: no event has this label (labels found: {})",
+                from.display(),
+                found.join(", ")
+            );
+        }
+    }
+    if model.window.is_event_locked() && !wanted.iter().any(|l| found.contains(&l.as_str())) {
+        return Err(Error::file(
+            from,
+            format!(
+                "none of its {} events is labelled {} (--labels), expected at least one; labels found: {}",
+                events.len(),
+                wanted.join(", "),
+                found.join(", ")
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Opens a recording to stream: a file, standard input (`-`), or a file still being written
@@ -180,9 +300,17 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
     let mut failure: Option<Error> = None;
     let labels = Labels::new(&model.classes);
     let (mut rows, mut windows) = (0u64, 0usize);
+    // a recording file's true labels are known once its events are: its rows are then written
+    // at the end (predictions are small: memory still does not grow with the samples)
+    let truth_wanted = !args.no_true_label && !args.follow && args.recording != Path::new("-");
+    let mut held: Vec<Prediction> = Vec::new();
+    let mut embedded: Vec<crate::io::Event> = Vec::new();
+    let mut truth: Option<(Vec<Option<String>>, PathBuf)> = None;
     let written = write_atomically(&args.output, |w| {
-        write_header(w, args.format, &labels)?;
-        w.flush()?;
+        if !truth_wanted {
+            write_header(w, args.format, &labels, false)?;
+            w.flush()?;
+        }
         loop {
             match stream.next_block() {
                 Ok(Some(_)) => {}
@@ -210,7 +338,12 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
                 }
             };
             windows += predictions.len();
-            write_rows(w, args.format, &labels, &predictions)?;
+            if truth_wanted {
+                embedded.append(&mut stream.last_block_mut().events);
+                held.extend(predictions);
+                continue;
+            }
+            write_rows(w, args.format, &labels, &predictions, None)?;
             w.flush()?;
         }
         if windows == 0 {
@@ -221,12 +354,35 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
             });
             return Err(std::io::Error::other("input failed"));
         }
+        if truth_wanted {
+            let events = match args.input.events_of_stream(&embedded, &args.recording) {
+                Ok(e) => e,
+                Err(e) => {
+                    failure = Some(e);
+                    return Err(std::io::Error::other("input failed"));
+                }
+            };
+            if let Some((ev, from)) = &events {
+                if let Err(e) = check_labels(args, model, ev, from) {
+                    failure = Some(e);
+                    return Err(std::io::Error::other("input failed"));
+                }
+            }
+            truth = events.map(|(ev, from)| (truth_of_segments(args, model, &ev, &held), from));
+            write_header(w, args.format, &labels, truth.is_some())?;
+            let t = truth.as_ref().map(|t| &t.0[..]);
+            write_rows(w, args.format, &labels, &held, t)?;
+        }
         Ok(())
     });
-    match failure {
-        Some(e) => Err(e),
-        None => written,
+    if let Some(e) = failure {
+        return Err(e);
     }
+    written?;
+    if let Some((t, from)) = &truth {
+        super::classify_truth::report(model, &args.recording, from, &held, t)?;
+    }
+    Ok(())
 }
 
 /// Whether the recording streams as a BrainFlow board file: `--board`, without `--channels`
@@ -274,6 +430,7 @@ fn stream_events(args: &Args, model: &FittedPipeline) -> Result<()> {
     stream.select_channels(&model.channels, "the model needs")?;
     let mut decoder = EpochDecoder::new(model, &name)?;
     decoder.set_event_map(args.input.mapping.map()?);
+    decoder.set_labels(args.labels.clone());
     let mut stream = read_ahead(stream);
     let mut rate_checked = false;
     let mut failure: Option<Error> = None;
@@ -425,31 +582,38 @@ impl<'a> Labels<'a> {
     }
 }
 
-/// Writes the CSV header (nothing for JSON lines).
+/// Writes the CSV header (nothing for JSON lines), ending with `true_label` when `truth`.
 pub(super) fn write_header(
     w: &mut dyn Write,
     format: Format,
     labels: &Labels,
+    truth: bool,
 ) -> std::io::Result<()> {
     if format == Format::Csv {
         write!(w, "start_s,end_s,label")?;
         for c in labels.names {
             write!(w, ",{}", csv_field(&format!("p_{c}")))?;
         }
+        if truth {
+            write!(w, ",true_label")?;
+        }
         writeln!(w)?;
     }
     Ok(())
 }
 
-/// Writes one line per prediction.
+/// Writes one line per prediction; with `truth` (one per prediction), each line ends with
+/// its true label (CSV: an empty field when unknown; JSON lines: `"true_label": null`).
 pub(super) fn write_rows(
     w: &mut dyn Write,
     format: Format,
     labels: &Labels,
     predictions: &[Prediction],
+    truth: Option<&[Option<String>]>,
 ) -> std::io::Result<()> {
     let classes = labels.names;
-    for p in predictions {
+    for (i, p) in predictions.iter().enumerate() {
+        let known = truth.map(|t| t[i].as_deref());
         match format {
             Format::Csv => {
                 write!(
@@ -462,6 +626,9 @@ pub(super) fn write_rows(
                 for v in &p.probabilities {
                     write!(w, ",{v}")?;
                 }
+                if let Some(t) = known {
+                    write!(w, ",{}", csv_field(t.unwrap_or("")))?;
+                }
                 writeln!(w)?;
             }
             Format::Jsonl => {
@@ -470,12 +637,15 @@ pub(super) fn write_rows(
                     .zip(&p.probabilities)
                     .map(|(c, v)| (c.clone(), serde_json::json!(v)))
                     .collect();
-                let line = serde_json::json!({
+                let mut line = serde_json::json!({
                     "start_s": p.start_s,
                     "end_s": p.end_s,
                     "label": classes[p.class],
                     "probabilities": probs,
                 });
+                if let Some(t) = known {
+                    line["true_label"] = serde_json::json!(t);
+                }
                 writeln!(w, "{line}")?;
             }
         }

@@ -275,6 +275,20 @@ impl InputArgs {
         }
     }
 
+    /// Like [`InputArgs::events_of`] for a streamed recording: `--events`, the sidecar, else
+    /// the events its blocks carried (`embedded`), through the event map in force.
+    pub fn events_of_stream(
+        &self,
+        embedded: &[Event],
+        path: &Path,
+    ) -> Result<Option<(Vec<Event>, PathBuf)>> {
+        let found = self.events_path(path, 1)?;
+        match super::event_map_args::events_from(found, embedded, path)? {
+            Some((events, from)) => Ok(Some((self.mapping.apply(events, &from)?, from))),
+            None => Ok(None),
+        }
+    }
+
     /// Refuses standard input (`-`) named more than once among a command's inputs — the
     /// `recordings`, `--events` and the `model` — since it can be read only once.
     pub fn check_stdin_once(&self, recordings: &[PathBuf], model: Option<&Path>) -> Result<()> {

@@ -127,6 +127,16 @@ pub fn events_in(
     loaded: &Loaded,
     path: &Path,
 ) -> Result<Option<(Vec<Event>, PathBuf)>> {
+    events_from(events_path, &loaded.events, path)
+}
+
+/// Like [`events_in`], with the events stored in the recording given (`embedded`: those a
+/// stream's blocks carried, when the recording was streamed rather than loaded).
+pub fn events_from(
+    events_path: Option<PathBuf>,
+    embedded: &[Event],
+    path: &Path,
+) -> Result<Option<(Vec<Event>, PathBuf)>> {
     Ok(match events_path {
         Some(p) => {
             let (events, skipped) = read_events_with_skipped(&p)?;
@@ -135,7 +145,7 @@ pub fn events_in(
             }
             Some((events, p))
         }
-        None if !loaded.events.is_empty() => Some((loaded.events.clone(), path.into())),
+        None if !embedded.is_empty() => Some((embedded.to_vec(), path.into())),
         None => None,
     })
 }

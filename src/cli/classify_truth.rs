@@ -1,0 +1,142 @@
+//! `eegi classify`'s true labels: the known label of each classified window (the segment a
+//! sliding window lies wholly inside, or the event an epoch was cut for), and the accuracy of
+//! the windows whose true label is one of the model's classes, summed up on stderr.
+
+use crate::io::Event;
+use crate::pipeline::{FittedPipeline, Prediction};
+use std::path::{Path, PathBuf};
+
+/// The true label of each sliding window of `predictions` (in start order, times in s at the
+/// model's rate `fs` Hz): the label of the labelled segment (an event with a positive
+/// duration) that holds every sample of the window; `None` when no segment does, or when
+/// segments with different labels both do. Segment bounds are rounded to samples as
+/// `train` rounds them.
+pub fn sliding_truth(events: &[Event], predictions: &[Prediction], fs: f64) -> Vec<Option<String>> {
+    // (first sample, end sample, label), by first sample
+    let mut segments: Vec<(f64, f64, &str)> = events
+        .iter()
+        .filter(|e| e.duration_s > 0.0)
+        .map(|e| {
+            (
+                (e.onset_s * fs).round(),
+                ((e.onset_s + e.duration_s) * fs).round(),
+                e.label.as_str(),
+            )
+        })
+        .filter(|s| s.0.is_finite() && s.1.is_finite())
+        .collect();
+    segments.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // a sweep: windows come in start order (and, all of one length, in end order), so a
+    // segment that ends before a window's end holds no later window either
+    let mut next = 0;
+    let mut active: Vec<(f64, f64, &str)> = Vec::new();
+    predictions
+        .iter()
+        .map(|p| {
+            let (start, end) = ((p.start_s * fs).round(), (p.end_s * fs).round());
+            while next < segments.len() && segments[next].0 <= start {
+                active.push(segments[next]);
+                next += 1;
+            }
+            active.retain(|s| s.1 >= end);
+            let mut labels = active.iter().map(|s| s.2);
+            let first = labels.next()?;
+            labels.all(|l| l == first).then(|| first.to_string())
+        })
+        .collect()
+}
+
+/// Accuracy of the windows whose true label is one of the model's classes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Score {
+    /// Windows with a true label that is a class of the model.
+    pub scored: usize,
+    /// Windows in all.
+    pub windows: usize,
+    /// Windows with a true label (a class of the model or not).
+    pub labelled: usize,
+    /// Fraction of scored windows whose predicted class is the true one (NaN when none).
+    pub accuracy: f64,
+    /// Mean recall over the classes that occur among the scored windows' true labels (NaN
+    /// when none).
+    pub balanced_accuracy: f64,
+    /// Classes that occur among the true labels.
+    pub classes_present: usize,
+    /// Classes of the model.
+    pub classes: usize,
+}
+
+/// Scores `predictions` against `truth` (one each) for a model with `classes`.
+pub fn score(classes: &[String], predictions: &[Prediction], truth: &[Option<String>]) -> Score {
+    let mut hits = vec![0usize; classes.len()];
+    let mut totals = vec![0usize; classes.len()];
+    let mut labelled = 0;
+    for (p, t) in predictions.iter().zip(truth) {
+        let Some(t) = t else { continue };
+        labelled += 1;
+        if let Some(k) = classes.iter().position(|c| c == t) {
+            totals[k] += 1;
+            hits[k] += usize::from(p.class == k);
+        }
+    }
+    let scored: usize = totals.iter().sum();
+    let correct: usize = hits.iter().sum();
+    let recalls: Vec<f64> = hits
+        .iter()
+        .zip(&totals)
+        .filter(|(_, n)| **n > 0)
+        .map(|(h, n)| *h as f64 / *n as f64)
+        .collect();
+    Score {
+        scored,
+        windows: predictions.len(),
+        labelled,
+        accuracy: correct as f64 / scored as f64,
+        balanced_accuracy: recalls.iter().sum::<f64>() / recalls.len() as f64,
+        classes_present: recalls.len(),
+        classes: classes.len(),
+    }
+}
+
+/// The stderr line of a score: `recording` classified with its true labels from `from`;
+/// `seen` names the model's training input with the same bytes, when the recording is one.
+pub fn score_line(s: &Score, recording: &Path, from: &Path, seen: Option<&str>) -> String {
+    let source = recording.display();
+    let from = from.display();
+    if s.scored == 0 {
+        return format!(
+            "eegi: {source}: true labels from {from}: {} of {} windows have a true label, none of them a class of the model: no accuracy",
+            s.labelled, s.windows
+        );
+    }
+    let held = match seen {
+        Some(input) => format!(
+            "; NOT a held-out evaluation: the recording is one of the model's training inputs (the same SHA-256 as {input}), so this measures how well the model fits its training data"
+        ),
+        None => String::new(),
+    };
+    format!(
+        "eegi: {source}: true labels from {from}: {} of {} windows have a true label of a model class ({} of {} classes present): accuracy {:.3}, balanced accuracy {:.3}{held}",
+        s.scored,
+        s.windows,
+        s.classes_present,
+        s.classes,
+        s.accuracy,
+        s.balanced_accuracy
+    )
+}
+
+/// Prints the score line of a classified recording on stderr, with the training-data check.
+pub fn report(
+    model: &FittedPipeline,
+    recording: &Path,
+    from: &PathBuf,
+    predictions: &[Prediction],
+    truth: &[Option<String>],
+) -> crate::Result<()> {
+    let s = score(&model.classes, predictions, truth);
+    let seen = super::evaluate_checks::training_recordings(model, &[recording.to_path_buf()])?;
+    let seen = seen.first().map(|(_, as_named)| as_named.as_str());
+    eprintln!("{}", score_line(&s, recording, from, seen));
+    Ok(())
+}
