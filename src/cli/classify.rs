@@ -355,7 +355,11 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
             return Err(std::io::Error::other("input failed"));
         }
         if truth_wanted {
-            let events = match args.input.events_of_stream(&embedded, &args.recording) {
+            let end_s = stream.sample_rate_hz().map_or(0.0, |fs| rows as f64 / fs);
+            let events = match args
+                .input
+                .events_of_stream(&embedded, &args.recording, end_s)
+            {
                 Ok(e) => e,
                 Err(e) => {
                     failure = Some(e);

@@ -103,6 +103,12 @@ pub fn score(classes: &[String], predictions: &[Prediction], truth: &[Option<Str
 pub fn score_line(s: &Score, recording: &Path, from: &Path, seen: Option<&str>) -> String {
     let source = recording.display();
     let from = from.display();
+    if s.labelled == 0 {
+        return format!(
+            "eegi: {source}: true labels from {from}: none of the {} windows lies inside a labelled segment (an event with a duration; markers become segments with --segments-from-markers): no accuracy",
+            s.windows
+        );
+    }
     if s.scored == 0 {
         return format!(
             "eegi: {source}: true labels from {from}: {} of {} windows have a true label, none of them a class of the model: no accuracy",

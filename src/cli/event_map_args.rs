@@ -23,6 +23,15 @@ pub struct EventMapArgs {
     #[arg(long, value_name = "CODE=LABEL,...")]
     pub event_map: Option<String>,
 
+    /// Turn markers into labelled segments: each event without a duration (a marker, e.g.
+    /// BrainFlow's marker column with --event-map 1=eyes_open,2=eyes_closed) lasts until the
+    /// next event's onset (any event, mapped or not, so a rest marker ends a block), the last
+    /// one until the end of the recording; sliding windows are then cut inside these blocks.
+    /// Events that already have a duration keep it. Applied before the event map; not stored
+    /// in a model (pass it again to `evaluate -m`, `features -m` or `classify` for true labels).
+    #[arg(long)]
+    pub segments_from_markers: bool,
+
     /// The map of the model in use (see [`EventMapArgs::adopt`]).
     #[arg(skip)]
     adopted: Option<EventMap>,
@@ -90,6 +99,23 @@ impl EventMapArgs {
         note_ignored(from, &ignored, self.origin(), &map);
         Ok(kept)
     }
+}
+
+/// Markers as segments (`--segments-from-markers`): each event without a duration gets one
+/// that lasts until the onset of the next event (by onset; an event at the same onset does
+/// not end it), the last until `end_s` (the recording's duration, s). Events with a duration
+/// keep it; an event at or after `end_s` with no later event stays without one. Order kept.
+pub fn segments_from_markers(mut events: Vec<Event>, end_s: f64) -> Vec<Event> {
+    let mut onsets: Vec<f64> = events.iter().map(|e| e.onset_s).collect();
+    onsets.sort_by(f64::total_cmp);
+    for e in events.iter_mut().filter(|e| e.duration_s == 0.0) {
+        let next = onsets.partition_point(|&o| o <= e.onset_s);
+        let until = onsets.get(next).copied().unwrap_or(end_s);
+        if until > e.onset_s {
+            e.duration_s = until - e.onset_s;
+        }
+    }
+    events
 }
 
 /// The note for events a map left out, per code (nothing when none were).
