@@ -146,3 +146,66 @@ pub fn report(
     eprintln!("{}", score_line(&s, recording, from, seen));
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(onset_s: f64, duration_s: f64, label: &str) -> Event {
+        Event {
+            onset_s,
+            duration_s,
+            label: label.into(),
+            line: 0,
+        }
+    }
+
+    fn window(start_s: f64, class: usize) -> Prediction {
+        Prediction {
+            start_s,
+            end_s: start_s + 2.0,
+            class,
+            probabilities: vec![0.5, 0.5],
+        }
+    }
+
+    #[test]
+    fn a_window_takes_the_label_of_the_one_segment_that_holds_it() {
+        // a 0-4 s, b 4-10 s, and c 6-9 s overlapping b; a marker (no duration) at 1 s
+        let events = [
+            ev(4.0, 6.0, "b"),
+            ev(0.0, 4.0, "a"),
+            ev(6.0, 3.0, "c"),
+            ev(1.0, 0.0, "m"),
+        ];
+        let p: Vec<Prediction> = (0..10).map(|k| window(k as f64, 0)).collect();
+        let t = sliding_truth(&events, &p, 10.0);
+        let shown: Vec<&str> = t.iter().map(|l| l.as_deref().unwrap_or("")).collect();
+        // 0-2 a, 1-3 a, 2-4 a, 3-5 straddles, 4-6 b, 5-7 b and c, 6-8 b and c, 7-9 b and c,
+        // 8-10 b, 9-11 off the end
+        assert_eq!(shown, ["a", "a", "a", "", "b", "", "", "", "b", ""]);
+    }
+
+    #[test]
+    fn scores_count_only_windows_of_a_model_class() {
+        let classes = vec!["a".to_string(), "b".to_string()];
+        let p = [
+            window(0.0, 0),
+            window(1.0, 0),
+            window(2.0, 1),
+            window(3.0, 1),
+        ];
+        let t = [
+            Some("a".to_string()),
+            Some("b".to_string()),
+            Some("b".to_string()),
+            Some("rest".to_string()),
+        ];
+        let s = score(&classes, &p, &t);
+        assert_eq!((s.scored, s.labelled, s.windows), (3, 4, 4));
+        assert!((s.accuracy - 2.0 / 3.0).abs() < 1e-12);
+        // recall a 1/1, b 1/2
+        assert!((s.balanced_accuracy - 0.75).abs() < 1e-12);
+        assert_eq!(s.classes_present, 2);
+    }
+}

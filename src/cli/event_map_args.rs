@@ -103,14 +103,14 @@ impl EventMapArgs {
 
 /// Markers as segments (`--segments-from-markers`): each event without a duration gets one
 /// that lasts until the onset of the next event (by onset; an event at the same onset does
-/// not end it), the last until `end_s` (the recording's duration, s). Events with a duration
+/// not end it) or `end_s`, whichever is first, the last until `end_s` (the recording's duration, s). Events with a duration
 /// keep it; an event at or after `end_s` with no later event stays without one. Order kept.
 pub fn segments_from_markers(mut events: Vec<Event>, end_s: f64) -> Vec<Event> {
     let mut onsets: Vec<f64> = events.iter().map(|e| e.onset_s).collect();
     onsets.sort_by(f64::total_cmp);
     for e in events.iter_mut().filter(|e| e.duration_s == 0.0) {
         let next = onsets.partition_point(|&o| o <= e.onset_s);
-        let until = onsets.get(next).copied().unwrap_or(end_s);
+        let until = onsets.get(next).copied().unwrap_or(end_s).min(end_s);
         if until > e.onset_s {
             e.duration_s = until - e.onset_s;
         }
@@ -191,4 +191,36 @@ fn na_warning(path: &Path, lines: &[u64]) -> String {
         if lines.len() == 1 { "" } else { "s" },
         shown.join(", ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(onset_s: f64, duration_s: f64, label: &str) -> Event {
+        Event {
+            onset_s,
+            duration_s,
+            label: label.into(),
+            line: 0,
+        }
+    }
+
+    #[test]
+    fn each_marker_lasts_until_the_next_one() {
+        let events = vec![
+            ev(10.0, 0.0, "2"),
+            ev(0.0, 0.0, "1"),
+            ev(8.0, 0.0, "3"),
+            ev(12.0, 1.5, "blink"),
+            ev(10.0, 0.0, "x"),
+            ev(15.0, 0.0, "last"),
+            ev(30.0, 0.0, "late"),
+        ];
+        let s = segments_from_markers(events, 20.0);
+        let d: Vec<f64> = s.iter().map(|e| e.duration_s).collect();
+        // order kept; same-onset events share an end; a duration is kept; the last marker runs
+        // to the end; one after the end keeps none
+        assert_eq!(d, [2.0, 8.0, 2.0, 1.5, 2.0, 5.0, 0.0]);
+    }
 }
