@@ -41,7 +41,8 @@ pub struct Args {
     #[arg(short, long, value_name = "OUT", default_value = "-")]
     pub output: PathBuf,
 
-    /// Output format: csv (`start_s,end_s,label,p_<class>...`) or jsonl (one object a line).
+    /// Output format: csv (`start_s,end_s,label,p_<class>...`, then `true_label` when the
+    /// recording file has events) or jsonl (one object a line).
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
 
@@ -51,6 +52,7 @@ pub struct Args {
     /// rewritten in place, replaced or removed ends the run with an error (exit 2) that says
     /// so: its new bytes are never read at the old offset. Eegi CSV, EDF/BDF, and BrainFlow
     /// board files (--board; an event-locked model decides each marker of its marker column).
+    /// No true labels on a followed file (nor on standard input).
     #[arg(long)]
     pub follow: bool,
 
