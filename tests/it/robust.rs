@@ -57,6 +57,7 @@ fn a_closed_pipe_ends_quietly() {
         "data/eyes_open_then_closed.csv",
         "--format",
         "jsonl",
+        "--no-true-label",
     ]);
     closed_pipe(&["inspect"]);
     let dir = tempfile::tempdir().unwrap();
