@@ -4,7 +4,7 @@
 
 use crate::io::Event;
 use crate::pipeline::{FittedPipeline, Prediction};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The true label of each sliding window of `predictions` (in start order, times in s at the
 /// model's rate `fs` Hz): the label of the labelled segment (an event with a positive
@@ -136,7 +136,7 @@ pub fn score_line(s: &Score, recording: &Path, from: &Path, seen: Option<&str>) 
 pub fn report(
     model: &FittedPipeline,
     recording: &Path,
-    from: &PathBuf,
+    from: &Path,
     predictions: &[Prediction],
     truth: &[Option<String>],
 ) -> crate::Result<()> {
