@@ -92,6 +92,7 @@ pub enum Format {
 }
 
 /// Runs `eegi classify`.
+// long: the choice of stream or whole file, then the whole-file path with its true labels
 pub fn run(mut args: Args) -> Result<()> {
     args.input
         .check_stdin_once(std::slice::from_ref(&args.recording), args.model.as_deref())?;
@@ -137,7 +138,7 @@ pub fn run(mut args: Args) -> Result<()> {
         let loaded = args.input.read_loaded(&args.recording)?;
         let events = args.input.events_of(&loaded, &args.recording, 1)?;
         if let Some((ev, from)) = &events {
-            check_labels(&args, &model, ev, from)?;
+            super::classify_truth::check_labels(&args, &model, ev, from)?;
         }
         let locked_labels = args
             .labels
@@ -162,7 +163,7 @@ pub fn run(mut args: Args) -> Result<()> {
                 let truth = if model.window.is_event_locked() {
                     epoch_truth
                 } else {
-                    truth_of_segments(&args, &model, ev, &predictions)
+                    super::classify_truth::truth_of_segments(&args, &model, ev, &predictions)
                 };
                 Some((truth, from.clone()))
             }
@@ -185,74 +186,6 @@ pub fn run(mut args: Args) -> Result<()> {
         return Ok(());
     }
     stream(&args, &model)
-}
-
-/// The true label of each sliding window: the segments of `events` (with a label among
-/// `--labels`, when given) that hold it.
-fn truth_of_segments(
-    args: &Args,
-    model: &FittedPipeline,
-    events: &[crate::io::Event],
-    predictions: &[Prediction],
-) -> Vec<Option<String>> {
-    let kept: Vec<crate::io::Event> = events
-        .iter()
-        .filter(|e| args.labels.as_ref().is_none_or(|l| l.contains(&e.label)))
-        .cloned()
-        .collect();
-    super::classify_truth::sliding_truth(&kept, predictions, model.sample_rate_hz)
-}
-
-/// Checks `--labels` against the recording's events (read from `from`): a warning for each
-/// label none of them has; for an event-locked model, an error when no event has one of them,
-/// and without `--labels` a note naming the event labels that are not classes of the model
-/// (those events are decided too).
-fn check_labels(
-    args: &Args,
-    model: &FittedPipeline,
-    events: &[crate::io::Event],
-    from: &Path,
-) -> Result<()> {
-    let mut found: Vec<&str> = events.iter().map(|e| e.label.as_str()).collect();
-    found.sort_unstable();
-    found.dedup();
-    let Some(wanted) = &args.labels else {
-        let others: Vec<&str> = found
-            .iter()
-            .copied()
-            .filter(|l| !model.classes.iter().any(|c| c == l))
-            .collect();
-        if model.window.is_event_locked() && !others.is_empty() && others.len() < found.len() {
-            eprintln!(
-                "eegi: note: {}: events labelled {} (not a class of the model) are decided too; --labels {} decides only those",
-                from.display(),
-                others.join(", "),
-                model.classes.join(",")
-            );
-        }
-        return Ok(());
-    };
-    for l in wanted {
-        if !found.contains(&l.as_str()) {
-            eprintln!(
-                "eegi: warning: {}: --labels {l}: no event has this label (labels found: {})",
-                from.display(),
-                found.join(", ")
-            );
-        }
-    }
-    if model.window.is_event_locked() && !wanted.iter().any(|l| found.contains(&l.as_str())) {
-        return Err(Error::file(
-            from,
-            format!(
-                "none of its {} events is labelled {} (--labels), expected at least one; labels found: {}",
-                events.len(),
-                wanted.join(", "),
-                found.join(", ")
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// Opens a recording to stream: a file, standard input (`-`), or a file still being written
@@ -291,6 +224,8 @@ pub(super) fn read_ahead(stream: Box<dyn SampleStream>) -> Box<dyn SampleStream>
 }
 
 /// Classifies a sliding-window model's recording block by block.
+// long: the block loop carries the failure out of the writer closure, and a file's rows wait
+// for its events (true labels) to the end
 fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
     let (mut stream, name) = open_recording(args)?;
     stream.select_channels(&model.channels, "the model needs")?;
@@ -369,12 +304,17 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
                 }
             };
             if let Some((ev, from)) = &events {
-                if let Err(e) = check_labels(args, model, ev, from) {
+                if let Err(e) = super::classify_truth::check_labels(args, model, ev, from) {
                     failure = Some(e);
                     return Err(std::io::Error::other("input failed"));
                 }
             }
-            truth = events.map(|(ev, from)| (truth_of_segments(args, model, &ev, &held), from));
+            truth = events.map(|(ev, from)| {
+                (
+                    super::classify_truth::truth_of_segments(args, model, &ev, &held),
+                    from,
+                )
+            });
             write_header(w, args.format, &labels, truth.is_some())?;
             let t = truth.as_ref().map(|t| &t.0[..]);
             write_rows(w, args.format, &labels, &held, t)?;

@@ -4,6 +4,7 @@
 
 use crate::io::Event;
 use crate::pipeline::{FittedPipeline, Prediction};
+use crate::{Error, Result};
 use std::path::Path;
 
 /// The true label of each sliding window of `predictions` (in start order, times in s at the
@@ -147,6 +148,74 @@ pub fn report(
     Ok(())
 }
 
+/// The true label of each sliding window: the segments of `events` (with a label among
+/// `--labels`, when given) that hold it.
+pub(super) fn truth_of_segments(
+    args: &super::classify::Args,
+    model: &FittedPipeline,
+    events: &[crate::io::Event],
+    predictions: &[Prediction],
+) -> Vec<Option<String>> {
+    let kept: Vec<crate::io::Event> = events
+        .iter()
+        .filter(|e| args.labels.as_ref().is_none_or(|l| l.contains(&e.label)))
+        .cloned()
+        .collect();
+    super::classify_truth::sliding_truth(&kept, predictions, model.sample_rate_hz)
+}
+
+/// Checks `--labels` against the recording's events (read from `from`): a warning for each
+/// label none of them has; for an event-locked model, an error when no event has one of them,
+/// and without `--labels` a note naming the event labels that are not classes of the model
+/// (those events are decided too).
+pub(super) fn check_labels(
+    args: &super::classify::Args,
+    model: &FittedPipeline,
+    events: &[crate::io::Event],
+    from: &Path,
+) -> Result<()> {
+    let mut found: Vec<&str> = events.iter().map(|e| e.label.as_str()).collect();
+    found.sort_unstable();
+    found.dedup();
+    let Some(wanted) = &args.labels else {
+        let others: Vec<&str> = found
+            .iter()
+            .copied()
+            .filter(|l| !model.classes.iter().any(|c| c == l))
+            .collect();
+        if model.window.is_event_locked() && !others.is_empty() && others.len() < found.len() {
+            eprintln!(
+                "eegi: note: {}: events labelled {} (not a class of the model) are decided too; --labels {} decides only those",
+                from.display(),
+                others.join(", "),
+                model.classes.join(",")
+            );
+        }
+        return Ok(());
+    };
+    for l in wanted {
+        if !found.contains(&l.as_str()) {
+            eprintln!(
+                "eegi: warning: {}: --labels {l}: no event has this label (labels found: {})",
+                from.display(),
+                found.join(", ")
+            );
+        }
+    }
+    if model.window.is_event_locked() && !wanted.iter().any(|l| found.contains(&l.as_str())) {
+        return Err(Error::file(
+            from,
+            format!(
+                "none of its {} events is labelled {} (--labels), expected at least one; labels found: {}",
+                events.len(),
+                wanted.join(", "),
+                found.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,9 +250,9 @@ mod tests {
         let p: Vec<Prediction> = (0..10).map(|k| window(k as f64, 0)).collect();
         let t = sliding_truth(&events, &p, 10.0);
         let shown: Vec<&str> = t.iter().map(|l| l.as_deref().unwrap_or("")).collect();
-        // 0-2 a, 1-3 a, 2-4 a, 3-5 straddles, 4-6 b, 5-7 b and c, 6-8 b and c, 7-9 b and c,
-        // 8-10 b, 9-11 off the end
-        assert_eq!(shown, ["a", "a", "a", "", "b", "", "", "", "b", ""]);
+        // 0-2 a, 1-3 a, 2-4 a, 3-5 straddles, 4-6 b, 5-7 b (c starts at 6), 6-8 b and c,
+        // 7-9 b and c, 8-10 b, 9-11 off the end
+        assert_eq!(shown, ["a", "a", "a", "", "b", "b", "", "", "b", ""]);
     }
 
     #[test]
