@@ -138,7 +138,7 @@ pub fn run(mut args: Args) -> Result<()> {
         let loaded = args.input.read_loaded(&args.recording)?;
         let events = args.input.events_of(&loaded, &args.recording, 1)?;
         if let Some((ev, from)) = &events {
-            super::classify_truth::check_labels(&args, &model, ev, from)?;
+            super::classify_truth::check_labels(args.labels.as_deref(), &model, ev, from)?;
         }
         let locked_labels = args
             .labels
@@ -163,7 +163,12 @@ pub fn run(mut args: Args) -> Result<()> {
                 let truth = if model.window.is_event_locked() {
                     epoch_truth
                 } else {
-                    super::classify_truth::truth_of_segments(&args, &model, ev, &predictions)
+                    super::classify_truth::truth_of_segments(
+                        args.labels.as_deref(),
+                        &model,
+                        ev,
+                        &predictions,
+                    )
                 };
                 Some((truth, from.clone()))
             }
@@ -304,14 +309,21 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
                 }
             };
             if let Some((ev, from)) = &events {
-                if let Err(e) = super::classify_truth::check_labels(args, model, ev, from) {
+                if let Err(e) =
+                    super::classify_truth::check_labels(args.labels.as_deref(), model, ev, from)
+                {
                     failure = Some(e);
                     return Err(std::io::Error::other("input failed"));
                 }
             }
             truth = events.map(|(ev, from)| {
                 (
-                    super::classify_truth::truth_of_segments(args, model, &ev, &held),
+                    super::classify_truth::truth_of_segments(
+                        args.labels.as_deref(),
+                        model,
+                        &ev,
+                        &held,
+                    ),
                     from,
                 )
             });

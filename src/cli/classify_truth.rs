@@ -151,14 +151,14 @@ pub fn report(
 /// The true label of each sliding window: the segments of `events` (with a label among
 /// `--labels`, when given) that hold it.
 pub(super) fn truth_of_segments(
-    args: &super::classify::Args,
+    labels: Option<&[String]>,
     model: &FittedPipeline,
     events: &[crate::io::Event],
     predictions: &[Prediction],
 ) -> Vec<Option<String>> {
     let kept: Vec<crate::io::Event> = events
         .iter()
-        .filter(|e| args.labels.as_ref().is_none_or(|l| l.contains(&e.label)))
+        .filter(|e| labels.is_none_or(|l| l.contains(&e.label)))
         .cloned()
         .collect();
     super::classify_truth::sliding_truth(&kept, predictions, model.sample_rate_hz)
@@ -169,7 +169,7 @@ pub(super) fn truth_of_segments(
 /// and without `--labels` a note naming the event labels that are not classes of the model
 /// (those events are decided too).
 pub(super) fn check_labels(
-    args: &super::classify::Args,
+    labels: Option<&[String]>,
     model: &FittedPipeline,
     events: &[crate::io::Event],
     from: &Path,
@@ -177,7 +177,7 @@ pub(super) fn check_labels(
     let mut found: Vec<&str> = events.iter().map(|e| e.label.as_str()).collect();
     found.sort_unstable();
     found.dedup();
-    let Some(wanted) = &args.labels else {
+    let Some(wanted) = labels else {
         let others: Vec<&str> = found
             .iter()
             .copied()
