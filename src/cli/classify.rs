@@ -56,22 +56,17 @@ pub struct Args {
     #[arg(long)]
     pub follow: bool,
 
-    /// Event-locked models: decide only the events with these labels (comma-separated, after
-    /// the event map), e.g. robot_error,ok; the others are counted on stderr. Without it every
-    /// event is decided (a new recording's events may carry no class, e.g. `trial`), and a
-    /// note names the labels that are not classes of the model. Sliding-window models: only
-    /// segments with these labels give true labels. A label the recording lacks is warned of.
+    /// Event-locked models: decide only events with these labels (after the event map); without
+    /// it every event is decided, with a note naming labels that are not classes. Sliding
+    /// windows: only these segments give true labels. A label no event has is warned of.
     #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
     pub labels: Option<Vec<String>>,
 
-    /// Leave out the `true_label` column (CSV) / field (JSON lines). When the recording file
-    /// has events (its `<stem>_events.csv`, --events, EDF+/BrainVision annotations, vendor
-    /// markers), each window gets the label it truly has: for sliding windows the label of the
-    /// segment (event with a duration) it lies wholly inside (empty when none holds it, or it
-    /// straddles two), for an event-locked model its event's label; and stderr ends with the
-    /// accuracy and balanced accuracy of the windows whose true label is a class of the model
-    /// (said NOT held out when the recording is one of the model's training inputs, by
-    /// SHA-256). Recording files only: standard input and --follow never show true labels.
+    /// Leave out the `true_label` column/field. A recording file with events (sidecar, --events,
+    /// annotations, vendor markers) gets one: the label of the segment a sliding window lies
+    /// wholly inside (empty when none, or two), or an epoch's event label; stderr ends with the
+    /// accuracy and balanced accuracy of windows whose true label is a model class (NOT held out
+    /// when the recording is a training input, by SHA-256). Never on standard input or --follow.
     #[arg(long)]
     pub no_true_label: bool,
 
@@ -159,31 +154,23 @@ pub fn run(mut args: Args) -> Result<()> {
         }
         let truth = match &events {
             Some(_) if args.no_true_label => None,
-            Some((ev, from)) => {
-                let truth = if model.window.is_event_locked() {
-                    epoch_truth
-                } else {
-                    super::classify_truth::truth_of_segments(
-                        args.labels.as_deref(),
-                        &model,
-                        ev,
-                        &predictions,
-                    )
-                };
-                Some((truth, from.clone()))
-            }
+            Some((ev, from)) => Some((
+                super::classify_truth::truth_of(
+                    args.labels.as_deref(),
+                    &model,
+                    ev,
+                    epoch_truth,
+                    &predictions,
+                ),
+                from.clone(),
+            )),
             None => None,
         };
         let labels = Labels::new(&model.classes);
         write_atomically(&args.output, |w| {
             write_header(w, args.format, &labels, truth.is_some())?;
-            write_rows(
-                w,
-                args.format,
-                &labels,
-                &predictions,
-                truth.as_ref().map(|t| &t.0[..]),
-            )
+            let t = truth.as_ref().map(|t| &t.0[..]);
+            write_rows(w, args.format, &labels, &predictions, t)
         })?;
         if let Some((truth, from)) = &truth {
             super::classify_truth::report(&model, &args.recording, from, &predictions, truth)?;
@@ -229,8 +216,7 @@ pub(super) fn read_ahead(stream: Box<dyn SampleStream>) -> Box<dyn SampleStream>
 }
 
 /// Classifies a sliding-window model's recording block by block.
-// long: the block loop carries the failure out of the writer closure, and a file's rows wait
-// for its events (true labels) to the end
+// long: the block loop carries the failure out; a file's rows wait for its true labels
 fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
     let (mut stream, name) = open_recording(args)?;
     stream.select_channels(&model.channels, "the model needs")?;

@@ -216,6 +216,22 @@ pub(super) fn check_labels(
     Ok(())
 }
 
+/// The true labels of a whole recording's windows: `epoch_truth` (each epoch's event label)
+/// for an event-locked model, else those of the segments of `events` ([`truth_of_segments`]).
+pub(super) fn truth_of(
+    labels: Option<&[String]>,
+    model: &FittedPipeline,
+    events: &[Event],
+    epoch_truth: Vec<Option<String>>,
+    predictions: &[Prediction],
+) -> Vec<Option<String>> {
+    if model.window.is_event_locked() {
+        epoch_truth
+    } else {
+        truth_of_segments(labels, model, events, predictions)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
