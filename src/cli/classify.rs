@@ -41,7 +41,8 @@ pub struct Args {
     #[arg(short, long, value_name = "OUT", default_value = "-")]
     pub output: PathBuf,
 
-    /// Output format: csv (`start_s,end_s,label,p_<class>...`) or jsonl (one object a line).
+    /// Output format: csv (`start_s,end_s,label,p_<class>...`, then `true_label` when the
+    /// recording file has events) or jsonl (one object a line).
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
 
@@ -51,8 +52,23 @@ pub struct Args {
     /// rewritten in place, replaced or removed ends the run with an error (exit 2) that says
     /// so: its new bytes are never read at the old offset. Eegi CSV, EDF/BDF, and BrainFlow
     /// board files (--board; an event-locked model decides each marker of its marker column).
+    /// No true labels on a followed file (nor on standard input).
     #[arg(long)]
     pub follow: bool,
+
+    /// Event-locked models: decide only events with these labels (after the event map); without
+    /// it every event is decided, with a note naming labels that are not classes. Sliding
+    /// windows: only these segments give true labels. A label no event has is warned of.
+    #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
+    pub labels: Option<Vec<String>>,
+
+    /// Leave out the `true_label` column/field. A recording file with events (sidecar, --events,
+    /// annotations, vendor markers) gets one: the label of the segment a sliding window lies
+    /// wholly inside (empty when none, or two), or an epoch's event label; stderr ends with the
+    /// accuracy and balanced accuracy of windows whose true label is a model class (NOT held out
+    /// when the recording is a training input, by SHA-256). Never on standard input or --follow.
+    #[arg(long)]
+    pub no_true_label: bool,
 
     #[command(flatten)]
     pub input: InputArgs,
@@ -71,6 +87,7 @@ pub enum Format {
 }
 
 /// Runs `eegi classify`.
+// long: the choice of stream or whole file, then the whole-file path with its true labels
 pub fn run(mut args: Args) -> Result<()> {
     args.input
         .check_stdin_once(std::slice::from_ref(&args.recording), args.model.as_deref())?;
@@ -115,7 +132,18 @@ pub fn run(mut args: Args) -> Result<()> {
         }
         let loaded = args.input.read_loaded(&args.recording)?;
         let events = args.input.events_of(&loaded, &args.recording, 1)?;
-        let predictions = model.classify(&loaded.recording, events.as_ref().map(|e| &e.0[..]))?;
+        if let Some((ev, from)) = &events {
+            super::classify_truth::check_labels(args.labels.as_deref(), &model, ev, from)?;
+        }
+        let locked_labels = args
+            .labels
+            .as_deref()
+            .filter(|_| model.window.is_event_locked());
+        let (predictions, epoch_truth) = model.classify_events(
+            &loaded.recording,
+            events.as_ref().map(|e| &e.0[..]),
+            locked_labels,
+        )?;
         if predictions.is_empty() {
             let rec = &loaded.recording;
             return Err(model.window.too_short(
@@ -124,11 +152,30 @@ pub fn run(mut args: Args) -> Result<()> {
                 rec.sample_rate_hz,
             ));
         }
+        let truth = match &events {
+            Some(_) if args.no_true_label => None,
+            Some((ev, from)) => Some((
+                super::classify_truth::truth_of(
+                    args.labels.as_deref(),
+                    &model,
+                    ev,
+                    epoch_truth,
+                    &predictions,
+                ),
+                from.clone(),
+            )),
+            None => None,
+        };
         let labels = Labels::new(&model.classes);
-        return write_atomically(&args.output, |w| {
-            write_header(w, args.format, &labels)?;
-            write_rows(w, args.format, &labels, &predictions)
-        });
+        write_atomically(&args.output, |w| {
+            write_header(w, args.format, &labels, truth.is_some())?;
+            let t = truth.as_ref().map(|t| &t.0[..]);
+            write_rows(w, args.format, &labels, &predictions, t)
+        })?;
+        if let Some((truth, from)) = &truth {
+            super::classify_truth::report(&model, &args.recording, from, &predictions, truth)?;
+        }
+        return Ok(());
     }
     stream(&args, &model)
 }
@@ -169,6 +216,7 @@ pub(super) fn read_ahead(stream: Box<dyn SampleStream>) -> Box<dyn SampleStream>
 }
 
 /// Classifies a sliding-window model's recording block by block.
+// long: the block loop carries the failure out; a file's rows wait for its true labels
 fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
     let (mut stream, name) = open_recording(args)?;
     stream.select_channels(&model.channels, "the model needs")?;
@@ -180,9 +228,17 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
     let mut failure: Option<Error> = None;
     let labels = Labels::new(&model.classes);
     let (mut rows, mut windows) = (0u64, 0usize);
+    // a recording file's true labels are known once its events are: its rows are then written
+    // at the end (predictions are small: memory still does not grow with the samples)
+    let truth_wanted = !args.no_true_label && !args.follow && args.recording != Path::new("-");
+    let mut held: Vec<Prediction> = Vec::new();
+    let mut embedded: Vec<crate::io::Event> = Vec::new();
+    let mut truth: Option<(Vec<Option<String>>, PathBuf)> = None;
     let written = write_atomically(&args.output, |w| {
-        write_header(w, args.format, &labels)?;
-        w.flush()?;
+        if !truth_wanted {
+            write_header(w, args.format, &labels, false)?;
+            w.flush()?;
+        }
         loop {
             match stream.next_block() {
                 Ok(Some(_)) => {}
@@ -210,7 +266,12 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
                 }
             };
             windows += predictions.len();
-            write_rows(w, args.format, &labels, &predictions)?;
+            if truth_wanted {
+                embedded.append(&mut stream.last_block_mut().events);
+                held.extend(predictions);
+                continue;
+            }
+            write_rows(w, args.format, &labels, &predictions, None)?;
             w.flush()?;
         }
         if windows == 0 {
@@ -221,12 +282,51 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
             });
             return Err(std::io::Error::other("input failed"));
         }
+        if truth_wanted {
+            let end_s = stream.sample_rate_hz().map_or(0.0, |fs| rows as f64 / fs);
+            let events = match args
+                .input
+                .events_of_stream(&embedded, &args.recording, end_s)
+            {
+                Ok(e) => e,
+                Err(e) => {
+                    failure = Some(e);
+                    return Err(std::io::Error::other("input failed"));
+                }
+            };
+            if let Some((ev, from)) = &events {
+                if let Err(e) =
+                    super::classify_truth::check_labels(args.labels.as_deref(), model, ev, from)
+                {
+                    failure = Some(e);
+                    return Err(std::io::Error::other("input failed"));
+                }
+            }
+            truth = events.map(|(ev, from)| {
+                (
+                    super::classify_truth::truth_of_segments(
+                        args.labels.as_deref(),
+                        model,
+                        &ev,
+                        &held,
+                    ),
+                    from,
+                )
+            });
+            write_header(w, args.format, &labels, truth.is_some())?;
+            let t = truth.as_ref().map(|t| &t.0[..]);
+            write_rows(w, args.format, &labels, &held, t)?;
+        }
         Ok(())
     });
-    match failure {
-        Some(e) => Err(e),
-        None => written,
+    if let Some(e) = failure {
+        return Err(e);
     }
+    written?;
+    if let Some((t, from)) = &truth {
+        super::classify_truth::report(model, &args.recording, from, &held, t)?;
+    }
+    Ok(())
 }
 
 /// Whether the recording streams as a BrainFlow board file: `--board`, without `--channels`
@@ -274,6 +374,7 @@ fn stream_events(args: &Args, model: &FittedPipeline) -> Result<()> {
     stream.select_channels(&model.channels, "the model needs")?;
     let mut decoder = EpochDecoder::new(model, &name)?;
     decoder.set_event_map(args.input.mapping.map()?);
+    decoder.set_labels(args.labels.clone());
     let mut stream = read_ahead(stream);
     let mut rate_checked = false;
     let mut failure: Option<Error> = None;
@@ -425,31 +526,38 @@ impl<'a> Labels<'a> {
     }
 }
 
-/// Writes the CSV header (nothing for JSON lines).
+/// Writes the CSV header (nothing for JSON lines), ending with `true_label` when `truth`.
 pub(super) fn write_header(
     w: &mut dyn Write,
     format: Format,
     labels: &Labels,
+    truth: bool,
 ) -> std::io::Result<()> {
     if format == Format::Csv {
         write!(w, "start_s,end_s,label")?;
         for c in labels.names {
             write!(w, ",{}", csv_field(&format!("p_{c}")))?;
         }
+        if truth {
+            write!(w, ",true_label")?;
+        }
         writeln!(w)?;
     }
     Ok(())
 }
 
-/// Writes one line per prediction.
+/// Writes one line per prediction; with `truth` (one per prediction), each line ends with
+/// its true label (CSV: an empty field when unknown; JSON lines: `"true_label": null`).
 pub(super) fn write_rows(
     w: &mut dyn Write,
     format: Format,
     labels: &Labels,
     predictions: &[Prediction],
+    truth: Option<&[Option<String>]>,
 ) -> std::io::Result<()> {
     let classes = labels.names;
-    for p in predictions {
+    for (i, p) in predictions.iter().enumerate() {
+        let known = truth.map(|t| t[i].as_deref());
         match format {
             Format::Csv => {
                 write!(
@@ -462,6 +570,9 @@ pub(super) fn write_rows(
                 for v in &p.probabilities {
                     write!(w, ",{v}")?;
                 }
+                if let Some(t) = known {
+                    write!(w, ",{}", csv_field(t.unwrap_or("")))?;
+                }
                 writeln!(w)?;
             }
             Format::Jsonl => {
@@ -470,12 +581,15 @@ pub(super) fn write_rows(
                     .zip(&p.probabilities)
                     .map(|(c, v)| (c.clone(), serde_json::json!(v)))
                     .collect();
-                let line = serde_json::json!({
+                let mut line = serde_json::json!({
                     "start_s": p.start_s,
                     "end_s": p.end_s,
                     "label": classes[p.class],
                     "probabilities": probs,
                 });
+                if let Some(t) = known {
+                    line["true_label"] = serde_json::json!(t);
+                }
                 writeln!(w, "{line}")?;
             }
         }

@@ -269,8 +269,36 @@ impl InputArgs {
         n_recordings: usize,
     ) -> Result<Option<(Vec<Event>, PathBuf)>> {
         let found = self.events_path(path, n_recordings)?;
+        let end_s = loaded.recording.duration_s();
         match super::event_map_args::events_in(found, loaded, path)? {
-            Some((events, from)) => Ok(Some((self.mapping.apply(events, &from)?, from))),
+            Some((events, from)) => Ok(Some((self.mapped(events, &from, end_s)?, from))),
+            None => Ok(None),
+        }
+    }
+
+    /// Events as the options make them: segments from markers (`--segments-from-markers`,
+    /// the last one ending at `end_s`, the recording's duration in s), then the event map.
+    fn mapped(&self, events: Vec<Event>, from: &Path, end_s: f64) -> Result<Vec<Event>> {
+        let events = if self.mapping.segments_from_markers {
+            super::event_map_args::segments_from_markers(events, end_s)
+        } else {
+            events
+        };
+        self.mapping.apply(events, from)
+    }
+
+    /// Like [`InputArgs::events_of`] for a streamed recording: `--events`, the sidecar, else
+    /// the events its blocks carried (`embedded`), through the event map in force.
+    /// `end_s` is the stream's duration in s (the end of the last segment from markers).
+    pub fn events_of_stream(
+        &self,
+        embedded: &[Event],
+        path: &Path,
+        end_s: f64,
+    ) -> Result<Option<(Vec<Event>, PathBuf)>> {
+        let found = self.events_path(path, 1)?;
+        match super::event_map_args::events_from(found, embedded, path)? {
+            Some((events, from)) => Ok(Some((self.mapped(events, &from, end_s)?, from))),
             None => Ok(None),
         }
     }

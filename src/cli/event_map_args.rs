@@ -23,6 +23,15 @@ pub struct EventMapArgs {
     #[arg(long, value_name = "CODE=LABEL,...")]
     pub event_map: Option<String>,
 
+    /// Turn markers into labelled segments: each event without a duration (a marker, e.g.
+    /// BrainFlow's marker column with --event-map 1=eyes_open,2=eyes_closed) lasts until the
+    /// next event's onset (any event, mapped or not, so a rest marker ends a block), the last
+    /// one until the end of the recording; sliding windows are then cut inside these blocks.
+    /// Events that already have a duration keep it. Applied before the event map; not stored
+    /// in a model (pass it again to `evaluate -m`, `features -m` or `classify` for true labels).
+    #[arg(long)]
+    pub segments_from_markers: bool,
+
     /// The map of the model in use (see [`EventMapArgs::adopt`]).
     #[arg(skip)]
     adopted: Option<EventMap>,
@@ -92,6 +101,23 @@ impl EventMapArgs {
     }
 }
 
+/// Markers as segments (`--segments-from-markers`): each event without a duration gets one
+/// that lasts until the onset of the next event (by onset; an event at the same onset does
+/// not end it) or `end_s`, whichever is first, the last until `end_s` (the recording's duration, s). Events with a duration
+/// keep it; an event at or after `end_s` with no later event stays without one. Order kept.
+pub fn segments_from_markers(mut events: Vec<Event>, end_s: f64) -> Vec<Event> {
+    let mut onsets: Vec<f64> = events.iter().map(|e| e.onset_s).collect();
+    onsets.sort_by(f64::total_cmp);
+    for e in events.iter_mut().filter(|e| e.duration_s == 0.0) {
+        let next = onsets.partition_point(|&o| o <= e.onset_s);
+        let until = onsets.get(next).copied().unwrap_or(end_s).min(end_s);
+        if until > e.onset_s {
+            e.duration_s = until - e.onset_s;
+        }
+    }
+    events
+}
+
 /// The note for events a map left out, per code (nothing when none were).
 pub fn note_ignored(from: &Path, ignored: &Ignored, origin: &str, map: &EventMap) {
     if !ignored.is_empty() {
@@ -127,6 +153,16 @@ pub fn events_in(
     loaded: &Loaded,
     path: &Path,
 ) -> Result<Option<(Vec<Event>, PathBuf)>> {
+    events_from(events_path, &loaded.events, path)
+}
+
+/// Like [`events_in`], with the events stored in the recording given (`embedded`: those a
+/// stream's blocks carried, when the recording was streamed rather than loaded).
+pub fn events_from(
+    events_path: Option<PathBuf>,
+    embedded: &[Event],
+    path: &Path,
+) -> Result<Option<(Vec<Event>, PathBuf)>> {
     Ok(match events_path {
         Some(p) => {
             let (events, skipped) = read_events_with_skipped(&p)?;
@@ -135,7 +171,7 @@ pub fn events_in(
             }
             Some((events, p))
         }
-        None if !loaded.events.is_empty() => Some((loaded.events.clone(), path.into())),
+        None if !embedded.is_empty() => Some((embedded.to_vec(), path.into())),
         None => None,
     })
 }
@@ -155,4 +191,36 @@ fn na_warning(path: &Path, lines: &[u64]) -> String {
         if lines.len() == 1 { "" } else { "s" },
         shown.join(", ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(onset_s: f64, duration_s: f64, label: &str) -> Event {
+        Event {
+            onset_s,
+            duration_s,
+            label: label.into(),
+            line: 0,
+        }
+    }
+
+    #[test]
+    fn each_marker_lasts_until_the_next_one() {
+        let events = vec![
+            ev(10.0, 0.0, "2"),
+            ev(0.0, 0.0, "1"),
+            ev(8.0, 0.0, "3"),
+            ev(12.0, 1.5, "blink"),
+            ev(10.0, 0.0, "x"),
+            ev(15.0, 0.0, "last"),
+            ev(30.0, 0.0, "late"),
+        ];
+        let s = segments_from_markers(events, 20.0);
+        let d: Vec<f64> = s.iter().map(|e| e.duration_s).collect();
+        // order kept; same-onset events share an end; a duration is kept; the last marker runs
+        // to the end; one after the end keeps none
+        assert_eq!(d, [2.0, 8.0, 2.0, 1.5, 2.0, 5.0, 0.0]);
+    }
 }

@@ -2,6 +2,7 @@
 
 mod classify;
 mod classify_lsl;
+mod classify_truth;
 mod config;
 mod convert;
 mod cov_args;

@@ -52,6 +52,8 @@ pub struct EventCounts {
     pub out_of_order: usize,
     /// Events left out by the event map, per code.
     pub ignored: Ignored,
+    /// Events left out because their label is not among `classify --labels`, per label.
+    pub other_labels: Ignored,
 }
 
 impl EventCounts {
@@ -84,6 +86,12 @@ impl EventCounts {
             parts.push(format!(
                 "{} left out by the event map",
                 describe_ignored(&self.ignored)
+            ));
+        }
+        if !self.other_labels.is_empty() {
+            parts.push(format!(
+                "{} left out by --labels",
+                describe_ignored(&self.other_labels)
             ));
         }
         parts.join(", ")
@@ -134,6 +142,8 @@ pub struct EpochDecoder<'m> {
     row: Vec<f64>,
     /// Marker codes to labels applied to incoming events (default: the model's).
     map: Option<EventMap>,
+    /// Labels to decide (`classify --labels`; all when `None`).
+    labels: Option<Vec<String>>,
     /// What became of the events so far.
     counts: EventCounts,
     /// Onset of the latest-starting event decided so far, s.
@@ -178,6 +188,7 @@ impl<'m> EpochDecoder<'m> {
             identity: (0..n_ch).collect(),
             row: vec![0.0; width],
             map: model.event_map.clone(),
+            labels: None,
             counts: EventCounts::default(),
             last_onset_s: f64::NEG_INFINITY,
         })
@@ -187,6 +198,12 @@ impl<'m> EpochDecoder<'m> {
     /// labels as they arrive, every event decided).
     pub fn set_event_map(&mut self, map: Option<EventMap>) {
         self.map = map;
+    }
+
+    /// Decides only events labelled one of `labels` (after the event map; `classify
+    /// --labels`); the others are counted, per label. `None` decides every event.
+    pub fn set_labels(&mut self, labels: Option<Vec<String>>) {
+        self.labels = labels;
     }
 
     /// What became of the events so far (decided, skipped, left out by the event map; events
@@ -231,6 +248,12 @@ impl<'m> EpochDecoder<'m> {
                 }
             },
         };
+        if let Some(keep) = &self.labels {
+            if !keep.contains(&label) {
+                *self.counts.other_labels.entry(label).or_default() += 1;
+                return None;
+            }
+        }
         let fs = self.model.sample_rate_hz;
         // as the offline windows are cut
         let start = ((event.onset_s + self.epoch_start_s) * fs).round() as i64;

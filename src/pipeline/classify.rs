@@ -51,6 +51,19 @@ impl FittedPipeline {
     /// Classifies windows of a recording: one per event when the model is event-locked and
     /// events are given, otherwise sliding windows over the whole recording.
     pub fn classify(&self, rec: &Recording, events: Option<&[Event]>) -> Result<Vec<Prediction>> {
+        self.classify_events(rec, events, None).map(|(p, _)| p)
+    }
+
+    /// Like [`FittedPipeline::classify`], deciding only the events labelled one of `labels`
+    /// (all when `None`; event-locked models), and also returning the label of the event each
+    /// window was cut for (event-locked models; `None` for sliding windows, whose true labels
+    /// come from segments, see `eegi classify`).
+    pub fn classify_events(
+        &self,
+        rec: &Recording,
+        events: Option<&[Event]>,
+        labels: Option<&[String]>,
+    ) -> Result<(Vec<Prediction>, Vec<Option<String>>)> {
         let columns = channel_columns(rec, &self.channels, "the model needs")?;
         if !self.resamples() {
             self.check_rate(&rec.source, rec.sample_rate_hz)?;
@@ -63,13 +76,13 @@ impl FittedPipeline {
             .map_err(|e| Error::input(format!("{}: {}", rec.source.display(), e.message)))?;
         let windows: Vec<Window> = match (events, self.window.is_event_locked()) {
             (Some(ev), true) => {
-                let (w, d) = self.window.labelled(0, n_samples, fs, ev, None);
+                let (w, d) = self.window.labelled(0, n_samples, fs, ev, labels);
                 if d.off_recording > 0 {
                     return Err(Error::input(format!(
                         "{}: {} of {} events have an epoch that runs off the recording ({:.3} s long)",
                         rec.source.display(),
                         d.off_recording,
-                        ev.len(),
+                        ev.len() - d.events_with_other_labels,
                         rec.duration_s()
                     )));
                 }
@@ -96,7 +109,7 @@ impl FittedPipeline {
         )?;
         let x = self.scaler.transform(features.matrix.view());
         let p = self.classifier.predict_proba(x.view());
-        windows
+        let predictions = windows
             .iter()
             .zip(p.rows())
             .map(|(w, row)| {
@@ -111,7 +124,9 @@ impl FittedPipeline {
                     probabilities,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        let truth = windows.into_iter().map(|w| w.label).collect();
+        Ok((predictions, truth))
     }
 
     /// Refuses a window's class probabilities unless every one is finite. A NaN comes from a

@@ -327,22 +327,24 @@ impl PipelineSpec {
             let missing: Vec<&String> = keep.iter().filter(|l| !classes.contains(l)).collect();
             if !missing.is_empty() {
                 return Err(Error::input(format!(
-                    "--labels: no windows labelled {} in the events (found labels: {})",
+                    "--labels: no windows labelled {} in the events (found labels: {}){}",
                     join(&missing),
-                    join(&all_labels(inputs))
+                    join(&all_labels(inputs)),
+                    markers_hint(dropped)
                 )));
             }
         }
         if classes.len() < 2 {
             return Err(Error::input(format!(
-                "training needs windows of at least two labels, found {} ({} windows; dropped: {})",
+                "training needs windows of at least two labels, found {} ({} windows; dropped: {}){}",
                 if classes.is_empty() {
                     "none".to_string()
                 } else {
                     join(&classes)
                 },
                 windows.len(),
-                describe_dropped(dropped)
+                describe_dropped(dropped),
+                markers_hint(dropped)
             )));
         }
         let y = windows
@@ -426,4 +428,14 @@ fn all_labels(inputs: &[LabelledRecording]) -> Vec<String> {
     l.sort();
     l.dedup();
     l
+}
+
+/// The hint for sliding windows that found events without duration (markers): how to use
+/// them (empty when there were none).
+fn markers_hint(dropped: &DropCounts) -> &'static str {
+    if dropped.events_without_duration > 0 {
+        "; use --epoch START:END for event-locked epochs, or --segments-from-markers for blocks that last until the next marker"
+    } else {
+        ""
+    }
 }

@@ -32,11 +32,14 @@ fn labels(csv: &str, classes: &[&str]) -> Vec<(f64, String)> {
         .chain(classes.iter().map(|c| format!("p_{c}")))
         .collect::<Vec<_>>()
         .join(",");
-    assert_eq!(lines.next().unwrap(), header);
+    // a recording with events ends each row with its true label
+    let first = lines.next().unwrap();
+    assert_eq!(first.trim_end_matches(",true_label"), header);
+    let n = classes.len();
     lines
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
-            let p: Vec<f64> = f[3..].iter().map(|v| v.parse().unwrap()).collect();
+            let p: Vec<f64> = f[3..3 + n].iter().map(|v| v.parse().unwrap()).collect();
             assert!(
                 (p.iter().sum::<f64>() - 1.0).abs() < 1e-12,
                 "probabilities sum to 1: {l}"
@@ -582,7 +585,12 @@ fn event_locked_model_classifies_one_row_per_event() {
 
 #[test]
 fn classify_reads_standard_input_like_a_file() {
-    let from_file = stdout(eegi().args(["classify", "data/eyes_open_then_closed.csv"]));
+    // standard input has no sidecar events: the same as the file without its true labels
+    let from_file = stdout(eegi().args([
+        "classify",
+        "data/eyes_open_then_closed.csv",
+        "--no-true-label",
+    ]));
     let input = std::fs::read(root().join("data/eyes_open_then_closed.csv")).unwrap();
     let from_stdin = stdout(eegi().args(["classify", "-"]).write_stdin(input));
     assert_eq!(from_file, from_stdin);
@@ -629,7 +637,11 @@ fn classify_follow_labels_windows_as_the_file_grows() {
 fn classify_into_a_closed_pipe_ends_quietly() {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eegi"))
         .current_dir(root())
-        .args(["classify", "data/eyes_open_then_closed.csv"])
+        .args([
+            "classify",
+            "data/eyes_open_then_closed.csv",
+            "--no-true-label",
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -832,6 +844,7 @@ fn hostile_channel_names_and_labels_survive_every_csv_output() {
         .map(|s| s.to_string())
         .collect();
     expected_header.extend(sorted_labels.iter().map(|c| format!("p_{c}")));
+    expected_header.push("true_label".into()); // rec.csv has events
     assert_eq!(header, expected_header);
     assert_eq!(rows.len(), 19);
     assert!(rows.iter().all(|r| sorted_labels.contains(&r[2])));

@@ -7,6 +7,7 @@ mod common;
 mod bad_inputs;
 mod bad_inputs_brainvision;
 mod brainvision;
+mod classify_labels;
 mod cli;
 mod data_safety;
 mod edf;

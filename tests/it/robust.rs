@@ -47,12 +47,17 @@ fn closed_pipe(args: &[&str]) {
 
 #[test]
 fn a_closed_pipe_ends_quietly() {
-    closed_pipe(&["classify", "data/eyes_open_then_closed.csv"]);
+    closed_pipe(&[
+        "classify",
+        "data/eyes_open_then_closed.csv",
+        "--no-true-label",
+    ]);
     closed_pipe(&[
         "classify",
         "data/eyes_open_then_closed.csv",
         "--format",
         "jsonl",
+        "--no-true-label",
     ]);
     closed_pipe(&["inspect"]);
     let dir = tempfile::tempdir().unwrap();
@@ -72,7 +77,7 @@ fn a_closed_pipe_ends_quietly() {
         .current_dir(root())
         .arg("-c")
         .arg(format!(
-            "set -o pipefail; '{}' classify data/eyes_open_then_closed.csv | head -1",
+            "set -o pipefail; '{}' classify data/eyes_open_then_closed.csv --no-true-label | head -1",
             exe.display()
         ))
         .output()
@@ -193,7 +198,8 @@ fn format_1_models_are_migrated_with_a_note() {
         .output()
         .unwrap();
     assert_eq!(a.stdout, b.stdout);
-    assert!(b.stderr.is_empty());
+    let err = String::from_utf8_lossy(&b.stderr);
+    assert!(err.lines().all(|l| l.contains("true labels from")), "{err}");
 }
 
 #[test]
@@ -341,8 +347,13 @@ fn a_recording_can_come_from_stdin() {
         .output()
         .unwrap();
     assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    // the same as the file without its true labels (standard input has no sidecar)
     let b = eegi()
-        .args(["classify", "data/eyes_open_then_closed.csv"])
+        .args([
+            "classify",
+            "data/eyes_open_then_closed.csv",
+            "--no-true-label",
+        ])
         .output()
         .unwrap();
     assert_eq!(a.stdout, b.stdout);

@@ -80,7 +80,7 @@ fn classify(dir: &Path, model: &str) -> Vec<(String, f64)> {
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "start_s,end_s,label,p_ok,p_robot_error"
+        "start_s,end_s,label,p_ok,p_robot_error,true_label"
     );
     lines
         .map(|l| {
@@ -288,7 +288,7 @@ fn format_2_models_load_without_a_threshold() {
     assert_eq!(ra[0], rb[0]);
     for (x, y) in ra.iter().zip(&rb).skip(1) {
         assert_eq!(x[..3], y[..3], "label of window {}", x[0]);
-        for (p, q) in x[3..].iter().zip(&y[3..]) {
+        for (p, q) in x[3..5].iter().zip(&y[3..5]) {
             let (p, q): (f64, f64) = (p.parse().unwrap(), q.parse().unwrap());
             assert!((p - q).abs() < 1e-3, "window {}: {p} vs {q}", x[0]);
         }

@@ -235,7 +235,7 @@ fn train_to_stdout_pipes_into_classify() {
         String::from_utf8_lossy(&out.stderr)
     );
     let csv = String::from_utf8(out.stdout).unwrap();
-    assert!(csv.starts_with("start_s,end_s,label,p_eyes_closed,p_eyes_open\n"));
+    assert!(csv.starts_with("start_s,end_s,label,p_eyes_closed,p_eyes_open,true_label\n"));
     assert_eq!(csv.lines().count(), 40);
 }
 

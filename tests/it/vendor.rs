@@ -304,7 +304,7 @@ fn classify_reads_a_vendor_file_by_name() {
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.starts_with("start_s,end_s,label,p_a,p_b\n0,0.0625,"),
+        text.starts_with("start_s,end_s,label,p_a,p_b,true_label\n0,0.0625,"),
         "{text}"
     );
 }

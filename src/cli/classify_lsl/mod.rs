@@ -17,6 +17,11 @@ pub fn run(_args: Args) -> Result<()> {
 /// Runs `eegi classify --lsl`.
 #[cfg(feature = "lsl")]
 pub fn run(args: Args) -> Result<()> {
+    if args.labels.is_some() {
+        return Err(crate::Error::input(
+            "--labels is not applied with --lsl (every marker is decided); drop it, or pick markers with the model's event map",
+        ));
+    }
     live::run(args)
 }
 

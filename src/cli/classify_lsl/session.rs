@@ -417,7 +417,7 @@ impl<'m> Session<'m> {
             p.end_s += self.segment_offset_s;
         }
         self.stats.decisions += predictions.len() as u64;
-        write_rows(w, format, labels, &predictions)?;
+        write_rows(w, format, labels, &predictions, None)?;
         w.flush()?;
         Ok(())
     }
