@@ -299,11 +299,28 @@ fn streaming_classify_reads_edf_and_gzip_like_csv() {
         .unwrap();
     std::fs::write(&gz, enc.finish().unwrap()).unwrap();
     let csv = data.join("eyes_open_then_closed.csv");
-    let run = |p: &Path| eegi(dir.path(), &["classify", p.to_str().unwrap()]).stdout;
+    // the same predictions whatever the format (true labels depend on the events each has:
+    // the CSV's sidecar, the EDF+'s annotations, none for the gzip copy in the temp folder)
+    let run = |p: &Path| {
+        eegi(
+            dir.path(),
+            &["classify", p.to_str().unwrap(), "--no-true-label"],
+        )
+        .stdout
+    };
     let want = run(&csv);
     assert!(want.len() > 1000);
     assert_eq!(run(&edf), want);
     assert_eq!(run(&gz), want);
+    // the EDF+'s annotations give the true labels, as the CSV's sidecar does
+    let with_truth = |p: &Path| eegi(dir.path(), &["classify", p.to_str().unwrap()]).stdout;
+    let csv_truth = with_truth(&csv);
+    assert!(String::from_utf8_lossy(&csv_truth)
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with(",true_label"));
+    assert_eq!(with_truth(&edf), csv_truth);
     // standard input is sniffed too
     let piped = Command::cargo_bin("eegi")
         .unwrap()

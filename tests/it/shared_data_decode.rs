@@ -105,15 +105,20 @@ fn an_mdm_model_is_written_inspected_and_classifies() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let rows: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .skip(1)
-        .map(String::from)
-        .collect();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let rows: Vec<String> = text.lines().skip(1).map(String::from).collect();
     // one row per event of run 12 (the model's epoch after every event)
     assert!(rows.len() >= 15, "{} rows", rows.len());
     for r in &rows {
-        let p: Vec<f64> = r.split(',').skip(3).map(|v| v.parse().unwrap()).collect();
+        // the probability columns (the run's events also give a true_label column)
+        let p: Vec<f64> = r
+            .split(',')
+            .zip(&header)
+            .filter(|(_, h)| h.starts_with("p_"))
+            .map(|(v, _)| v.parse().unwrap())
+            .collect();
+        assert_eq!(p.len(), 2, "{r}");
         assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{r}");
     }
 }
