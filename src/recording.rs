@@ -52,6 +52,19 @@ pub struct Event {
     pub line: u64,
 }
 
+impl Event {
+    /// An event at `onset_s` (s) lasting `duration_s` (s, 0 for an instant), from no line of a
+    /// file (line 0).
+    pub fn new(onset_s: f64, duration_s: f64, label: &str) -> Event {
+        Event {
+            onset_s,
+            duration_s,
+            label: label.into(),
+            line: 0,
+        }
+    }
+}
+
 /// A hint for channel names that are missing only by case (`FCZ` for `FCz`): `" (names are
 /// case-sensitive: the recording has FCz)"`, or empty when no missing name matches another
 /// name ignoring case.

@@ -283,9 +283,7 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
             return Err(std::io::Error::other("input failed"));
         }
         if truth_wanted {
-            // events stored in the file (EDF+/BDF+ annotations, BrainVision markers), complete
-            // now that the stream has ended, after those of marker columns
-            embedded.extend(stream.events());
+            embedded.extend(stream.events()); // the file's own, complete now the stream ended
             let end_s = stream.sample_rate_hz().map_or(0.0, |fs| rows as f64 / fs);
             let events = match args
                 .input

@@ -198,12 +198,7 @@ mod tests {
     use super::*;
 
     fn ev(onset_s: f64, duration_s: f64, label: &str) -> Event {
-        Event {
-            onset_s,
-            duration_s,
-            label: label.into(),
-            line: 0,
-        }
+        Event::new(onset_s, duration_s, label)
     }
 
     #[test]
