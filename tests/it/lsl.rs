@@ -79,8 +79,9 @@ fn setup(dir: &Path) -> (PathBuf, PathBuf, String) {
         .assert()
         .success();
     let rec = sim.join("sim02.csv");
+    // the decisions alone (the LSL outlet carries no true labels)
     let out = eegi()
-        .args(["classify", "-m"])
+        .args(["classify", "--no-true-label", "-m"])
         .arg(&model)
         .arg(&rec)
         .assert()
