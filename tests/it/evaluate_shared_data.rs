@@ -76,12 +76,7 @@ fn errp_negative_control_does_not_beat_chance() {
     );
     assert_eq!(asked, 20);
     let ba = v["balanced_accuracy"].as_f64().unwrap();
-    let scores: Vec<f64> = v["permutation_balanced_accuracy"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect();
+    let scores = permuted_scores(&v);
     assert_eq!(scores.len() as u64, run);
     let reached = scores.iter().filter(|&&s| s >= ba).count();
     if run < asked {
@@ -92,6 +87,16 @@ fn errp_negative_control_does_not_beat_chance() {
         assert!(reached <= 10, "{reached} reached it, yet all {asked} ran");
         assert_eq!(p, (1 + reached) as f64 / (1 + asked) as f64);
     }
+}
+
+/// The balanced accuracy of each permutation that ran, in order.
+fn permuted_scores(v: &serde_json::Value) -> Vec<f64> {
+    v["permutation_balanced_accuracy"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
 }
 
 #[test]
@@ -113,12 +118,7 @@ fn the_sequential_stop_ends_a_test_at_chance_and_0_runs_all() {
     let v = common::evaluate_summary(&recordings, &args("3"));
     let run = v["permutations"].as_u64().unwrap();
     let ba = v["balanced_accuracy"].as_f64().unwrap();
-    let scores: Vec<f64> = v["permutation_balanced_accuracy"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect();
+    let scores = permuted_scores(&v);
     assert!(run < 60, "a negative control stops early: {run} of 60 ran");
     assert_eq!(scores.iter().filter(|&&s| s >= ba).count(), 3);
     assert_eq!(v["permutation_p_value"].as_f64().unwrap(), 3.0 / run as f64);
