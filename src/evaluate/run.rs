@@ -80,9 +80,21 @@ type SubsetScores<'a> = dyn Fn(&[usize]) -> (f64, Option<f64>) + 'a;
 /// the recording of each window (`strata`), and the per-fold refit of extractors that learn.
 struct Ctx<'a> {
     req: &'a Request<'a>,
+    /// Feature columns taken unstandardised ([`TrainingSet::unscaled_columns`]).
+    unscaled: Vec<bool>,
     units: Vec<usize>,
     strata: Vec<usize>,
     refit: Option<&'a crate::validation::crossval::Refit<'a>>,
+}
+
+impl Ctx<'_> {
+    /// The scaler and classifier each fold fits.
+    fn learner(&self) -> crate::validation::crossval::Learner<'_> {
+        crate::validation::crossval::Learner {
+            classifier: &self.req.classifier,
+            unscaled: &self.unscaled,
+        }
+    }
 }
 
 /// A trained model's held-out predictions, with its predictions fixed under permutation.
@@ -134,7 +146,7 @@ fn k_fold(c: &Ctx, n: usize) -> Result<Outcome> {
         units,
         req.permutations,
         req.seed,
-        &req.classifier,
+        c.learner(),
         &split,
         req.tick,
         refit,
@@ -206,7 +218,7 @@ fn by_group(c: &Ctx, names: &[String], of_recording: &[usize]) -> Result<Outcome
         k,
         &test_fold,
         n,
-        &req.classifier,
+        c.learner(),
         true,
         &name,
         refit,
@@ -222,7 +234,7 @@ fn by_group(c: &Ctx, names: &[String], of_recording: &[usize]) -> Result<Outcome
         units,
         req.permutations,
         req.seed,
-        &req.classifier,
+        c.learner(),
         &split,
         req.tick,
         refit,
@@ -257,6 +269,7 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
     let refit_fn = set.refit();
     let ctx = Ctx {
         req,
+        unscaled: req.set.unscaled_columns(),
         units,
         strata,
         refit: refit_fn

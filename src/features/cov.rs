@@ -238,6 +238,10 @@ impl ExtractorSpec for CovSpec {
         self.metric == TangentMetric::Riemann
     }
 
+    fn tangent_vectors(&self) -> bool {
+        true
+    }
+
     fn fit_on(&self, t: &TrainingEpochs) -> Result<Self> {
         if !self.learns() {
             return Ok(self.clone());

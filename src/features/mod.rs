@@ -131,6 +131,14 @@ pub trait ExtractorSpec: Clone {
     fn riemann_tangent(&self) -> bool {
         false
     }
+    /// Whether the columns are tangent vectors of SPD matrices at a reference point (either
+    /// metric), which classifiers take as they are: pyriemann's `TangentSpace` feeds them to
+    /// the classifier unstandardised, and standardising would weigh each matrix entry by its own
+    /// spread, undoing the whitening at the reference point that makes Euclidean distances
+    /// between tangent vectors approximate Riemannian ones (default: no).
+    fn tangent_vectors(&self) -> bool {
+        false
+    }
     /// Builds the extractor of fitted settings for the model channels (in order).
     fn build_for(
         &self,
@@ -212,6 +220,12 @@ impl FeatureSpec {
     pub fn riemann_tangent(&self) -> bool {
         self.spec().riemann_tangent_dyn()
     }
+
+    /// Whether its columns are tangent vectors, taken unstandardised
+    /// ([`ExtractorSpec::tangent_vectors`]).
+    pub fn tangent_vectors(&self) -> bool {
+        self.spec().tangent_vectors_dyn()
+    }
 }
 
 /// Refuses features that a classifier of covariance matrices (`--classifier mdm`) cannot take:
@@ -233,6 +247,7 @@ trait SpecDyn {
     fn check_window_dyn(&self, window: &WindowSpec) -> Result<()>;
     fn learns_dyn(&self) -> bool;
     fn riemann_tangent_dyn(&self) -> bool;
+    fn tangent_vectors_dyn(&self) -> bool;
     fn build_dyn(
         &self,
         sample_rate_hz: f64,
@@ -253,6 +268,9 @@ impl<T: ExtractorSpec> SpecDyn for T {
     }
     fn riemann_tangent_dyn(&self) -> bool {
         self.riemann_tangent()
+    }
+    fn tangent_vectors_dyn(&self) -> bool {
+        self.tangent_vectors()
     }
     fn build_dyn(
         &self,

@@ -74,13 +74,14 @@ impl ClassifierSpec {
         })
     }
 
-    /// The scaler fitted on training features `x` (rows = windows): standardisation, or the
+    /// The scaler fitted on training features `x` (rows = windows): standardisation of every
+    /// column but those flagged in `unscaled` (tangent vectors, kept as they are), or the
     /// identity for a classifier that takes covariances ([`Settings::takes_covariances`]).
-    pub fn fit_scaler(&self, x: ArrayView2<f64>) -> Scaler {
+    pub fn fit_scaler(&self, x: ArrayView2<f64>, unscaled: &[bool]) -> Scaler {
         if self.settings().takes_covariances() {
             Scaler::identity(x.ncols())
         } else {
-            Scaler::fit(x)
+            Scaler::fit_except(x, unscaled)
         }
     }
 }

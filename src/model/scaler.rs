@@ -42,6 +42,19 @@ impl Scaler {
         }
     }
 
+    /// [`Scaler::fit`], leaving the columns flagged in `unscaled` as they are (mean 0, scale 1);
+    /// a column past the end of `unscaled` is standardised.
+    pub fn fit_except(x: ArrayView2<f64>, unscaled: &[bool]) -> Scaler {
+        let mut s = Scaler::fit(x);
+        for (j, _) in unscaled.iter().enumerate().filter(|(_, &u)| u) {
+            if j < s.mean.len() {
+                s.mean[j] = 0.0;
+                s.scale[j] = 1.0;
+            }
+        }
+        s
+    }
+
     /// The identity (mean 0, scale 1) for `n` features: for classifiers that take features as
     /// they are (MDM on covariances).
     pub fn identity(n: usize) -> Scaler {
@@ -83,5 +96,15 @@ mod tests {
         let t = s.transform(x.view());
         assert!((t.column(0).sum()).abs() < 1e-12);
         assert_eq!(t.column(1).to_vec(), vec![0.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn columns_flagged_unscaled_are_left_as_they_are() {
+        let x = array![[1.0, 5.0, 2.0], [3.0, 7.0, 4.0], [5.0, 9.0, 9.0]];
+        let s = Scaler::fit_except(x.view(), &[false, true]);
+        let all = Scaler::fit(x.view());
+        assert_eq!(s.mean, vec![3.0, 0.0, all.mean[2]]);
+        assert_eq!(s.scale, vec![all.scale[0], 1.0, all.scale[2]]);
+        assert_eq!(s.transform(x.view()).column(1), x.column(1));
     }
 }

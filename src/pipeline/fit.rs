@@ -105,19 +105,14 @@ impl PipelineSpec {
         })
     }
 
-    /// Fits scaler and classifier on the given rows of the training set.
-    fn fit_rows(
-        &self,
-        x: &ndarray::Array2<f64>,
-        y: &[usize],
-        n_classes: usize,
-        rows: &[usize],
-    ) -> Result<(Scaler, Classifier)> {
-        let x = x.select(Axis(0), rows);
-        let y: Vec<usize> = rows.iter().map(|&i| y[i]).collect();
-        let scaler = self.classifier.fit_scaler(x.view());
+    /// Fits scaler and classifier on every row of the training set.
+    fn fit_all(&self, set: &TrainingSet) -> Result<(Scaler, Classifier)> {
+        let x = &set.features.matrix;
+        let scaler = self
+            .classifier
+            .fit_scaler(x.view(), &set.unscaled_columns());
         let xs = scaler.transform(x.view());
-        let model = self.classifier.fit(xs.view(), &y, n_classes)?;
+        let model = self.classifier.fit(xs.view(), &set.y, set.classes.len())?;
         Ok((scaler, model))
     }
 
@@ -128,9 +123,7 @@ impl PipelineSpec {
         inputs: Vec<InputFile>,
         cv: Option<CvSummary>,
     ) -> Result<FittedPipeline> {
-        let all: Vec<usize> = (0..set.y.len()).collect();
-        let (scaler, model) =
-            self.fit_rows(&set.features.matrix, &set.y, set.classes.len(), &all)?;
+        let (scaler, model) = self.fit_all(set)?;
         let mut counts = BTreeMap::new();
         for &c in &set.y {
             *counts.entry(set.classes[c].clone()).or_insert(0) += 1;

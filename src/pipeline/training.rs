@@ -140,6 +140,18 @@ impl TrainingSet {
         }
     }
 
+    /// One flag per feature column: true where the classifier takes the column as it is, not
+    /// standardised (tangent vectors, [`FeatureSpec::tangent_vectors`]).
+    pub fn unscaled_columns(&self) -> Vec<bool> {
+        let mut out = vec![false; self.features.names.len()];
+        for (spec, block) in self.specs.iter().zip(&self.blocks) {
+            if spec.tangent_vectors() {
+                out[block.clone()].fill(true);
+            }
+        }
+        out
+    }
+
     /// The one K-fold cross-validation of eegi (`train --cv K`, `train --threshold auto`,
     /// `eegi evaluate --cv K`): the folds of [`TrainingSet::kfold`] with overlapping training
     /// windows purged ([`TrainingSet::purge`]), the scaler, the classifier
@@ -157,13 +169,18 @@ impl TrainingSet {
             .epochs
             .as_ref()
             .map(|epochs| move |train: &[usize], y: &[usize]| self.refit_with(epochs, train, y));
+        let unscaled = self.unscaled_columns();
+        let learner = crate::validation::crossval::Learner {
+            classifier,
+            unscaled: &unscaled,
+        };
         let oof = crate::validation::crossval::out_of_fold(
             self.features.matrix.view(),
             &self.y,
             self.classes.len(),
             &test_fold,
             k,
-            classifier,
+            learner,
             true,
             fold_name,
             refit.as_ref().map(|r| r as &Refit),

@@ -48,6 +48,17 @@ pub struct Purge<'a> {
     pub window_len: usize,
 }
 
+/// What each fold fits on its training rows: the scaler (standardising every column but the
+/// `unscaled` ones) and the classifier.
+#[derive(Debug, Clone, Copy)]
+pub struct Learner<'a> {
+    /// The classifier's settings.
+    pub classifier: &'a crate::model::ClassifierSpec,
+    /// One flag per feature column: true for columns the classifier takes as they are
+    /// (tangent vectors, [`crate::features::FeatureSpec::tangent_vectors`]).
+    pub unscaled: &'a [bool],
+}
+
 /// Test folds for a labelling: the fold of each window and the number of folds.
 pub type Split<'a> = dyn Fn(&[usize]) -> Result<(Vec<usize>, usize)> + Sync + 'a;
 
@@ -62,7 +73,7 @@ pub fn out_of_fold(
     n_classes: usize,
     test_fold: &[usize],
     n_folds: usize,
-    classifier: &crate::model::ClassifierSpec,
+    learner: Learner,
     parallel: bool,
     fold_name: &(dyn Fn(usize) -> String + Sync),
     refit: Option<&Refit>,
@@ -86,8 +97,11 @@ pub fn out_of_fold(
             None => x.view(),
         };
         let xt = x.select(Axis(0), &train);
-        let scaler = classifier.fit_scaler(xt.view());
-        let model = classifier.fit(scaler.transform(xt.view()).view(), &compact, present.len())?;
+        let scaler = learner.classifier.fit_scaler(xt.view(), learner.unscaled);
+        let model =
+            learner
+                .classifier
+                .fit(scaler.transform(xt.view()).view(), &compact, present.len())?;
         let p = model.predict_proba(scaler.transform(x.select(Axis(0), &test).view()).view());
         if let Some(r) = crate::model::non_finite_row(p.view()) {
             return Err(Error::runtime(format!(
@@ -257,7 +271,7 @@ pub fn permutation_scores(
     units: &[usize],
     n: usize,
     seed: u64,
-    classifier: &crate::model::ClassifierSpec,
+    learner: Learner,
     split: &Split,
     tick: &(dyn Fn() + Sync),
     refit: Option<&Refit>,
@@ -269,7 +283,7 @@ pub fn permutation_scores(
         let (folds, n_folds) = split(&yp)?;
         let name = |f: usize| format!("permutation {}: fold {}", index + 1, f + 1);
         let oof = out_of_fold(
-            x, &yp, n_classes, &folds, n_folds, classifier, false, &name, refit, purge,
+            x, &yp, n_classes, &folds, n_folds, learner, false, &name, refit, purge,
         )?;
         tick();
         Ok(balanced_accuracy(

@@ -221,10 +221,12 @@ fn imagined_fists_tangent_space_beats_band_power() {
     ]);
     let v = common::evaluate_summary(&runs(&data, &[4, 8, 12]), &args);
     assert_eq!(v["n_windows"], 45);
-    // measured 0.756 (deterministic: leave one run out, no random folds); band power 0.713;
-    // pyriemann Covariances('lwf') + TangentSpace + LogisticRegression: 0.844 (issue 16)
+    // measured 0.8439 (deterministic: leave one run out, no random folds), equal to pyriemann
+    // Covariances('lwf') + TangentSpace + LogisticRegression(class_weight='balanced') on the
+    // same epochs (bench/decode_fists.py); band power 0.713. Tangent vectors reach the
+    // classifier unstandardised, as in pyriemann: standardised, both give 0.756 (issue 16).
     let ba = v["balanced_accuracy"].as_f64().unwrap();
-    assert!(ba >= 0.73, "{ba}");
+    assert!(ba >= 0.84, "{ba}");
 }
 
 #[test]

@@ -5,7 +5,7 @@ use eegi::features::{FeatureSpec, XdawnSpec};
 use eegi::io::Event;
 use eegi::model::LdaSpec;
 use eegi::pipeline::{ClassifierSpec, LabelledRecording, PipelineSpec};
-use eegi::validation::crossval::out_of_fold;
+use eegi::validation::crossval::{out_of_fold, Learner};
 use eegi::validation::{balanced_accuracy, overlap_groups, stratified_group_kfold};
 use eegi::windows::WindowSpec;
 use eegi::Recording;
@@ -68,13 +68,18 @@ fn xdawn_is_fitted_on_the_training_fold_only() {
     let folds = stratified_group_kfold(&set.y, &units, 5).unwrap();
     let name = |f: usize| format!("fold {f}");
     let refit = |train: &[usize], y: &[usize]| Ok(set.refit_features(train, y)?.unwrap());
+    let unscaled = set.unscaled_columns();
+    let learner = Learner {
+        classifier: &spec.classifier,
+        unscaled: &unscaled,
+    };
     let honest = out_of_fold(
         set.features.matrix.view(),
         &set.y,
         2,
         &folds,
         5,
-        &spec.classifier,
+        learner,
         false,
         &name,
         Some(&refit),
@@ -88,7 +93,7 @@ fn xdawn_is_fitted_on_the_training_fold_only() {
         2,
         &folds,
         5,
-        &spec.classifier,
+        learner,
         false,
         &name,
         None,
