@@ -29,6 +29,31 @@ pub struct MdmModel {
     /// Each class's mean, whitened by the feature's reference point (`P^-½·Mₖ·P^-½`), n × n
     /// for n covariance rows, in class order.
     pub means: Vec<Vec<Vec<f64>>>,
+    /// `Mₖ^-½` of every class mean, computed at the first prediction and reused (not stored).
+    #[serde(skip)]
+    roots: RootsCache,
+}
+
+impl MdmModel {
+    /// The model of these whitened class means (n × n each, in class order).
+    pub fn new(means: Vec<Vec<Vec<f64>>>) -> MdmModel {
+        MdmModel {
+            means,
+            roots: RootsCache::default(),
+        }
+    }
+}
+
+/// The inverse square roots of the class means, computed once per model (they cost one
+/// eigendecomposition each, as much as the rest of a prediction). Never part of the model's
+/// value: two models with the same means are equal whether or not either has predicted.
+#[derive(Debug, Clone, Default)]
+struct RootsCache(std::sync::OnceLock<Vec<Array2<f64>>>);
+
+impl PartialEq for RootsCache {
+    fn eq(&self, _: &RootsCache) -> bool {
+        true
+    }
 }
 
 /// The side n of the symmetric matrices whose upper triangles have `len` entries, if any.
@@ -97,7 +122,7 @@ impl MdmSpec {
             })?;
             means.push(mean.rows().into_iter().map(|r| r.to_vec()).collect());
         }
-        Ok(MdmModel { means })
+        Ok(MdmModel::new(means))
     }
 }
 
@@ -107,16 +132,18 @@ impl MdmModel {
         self.means.first().map_or(0, |m| m.len())
     }
 
-    /// `Mₖ^-½` of every class mean (NaN-filled where a stored mean is not SPD).
-    fn inverse_roots(&self) -> Vec<Array2<f64>> {
+    /// `Mₖ^-½` of every class mean (NaN-filled where a stored mean is not SPD), computed once.
+    fn inverse_roots(&self) -> &[Array2<f64>] {
         let n = self.side();
-        self.means
-            .iter()
-            .map(|m| {
-                let a = Array2::from_shape_fn((n, n), |(i, j)| m[i][j]);
-                invsqrtm(&a).unwrap_or_else(|_| Array2::from_elem((n, n), f64::NAN))
-            })
-            .collect()
+        self.roots.0.get_or_init(|| {
+            self.means
+                .iter()
+                .map(|m| {
+                    let a = Array2::from_shape_fn((n, n), |(i, j)| m[i][j]);
+                    invsqrtm(&a).unwrap_or_else(|_| Array2::from_elem((n, n), f64::NAN))
+                })
+                .collect()
+        })
     }
 
     /// Squared Riemannian distances of the whitened covariance of tangent vector `x` to each
@@ -154,7 +181,7 @@ impl Fitted for MdmModel {
     }
 
     fn predict_proba_row(&self, x: ArrayView1<f64>, out: &mut [f64]) {
-        self.distances(&self.inverse_roots(), x, out);
+        self.distances(self.inverse_roots(), x, out);
         softmax_negative(out);
     }
 
@@ -163,7 +190,7 @@ impl Fitted for MdmModel {
         let mut out = Array2::zeros((x.nrows(), self.n_classes()));
         for (row, mut o) in x.rows().into_iter().zip(out.rows_mut()) {
             let o = o.as_slice_mut().expect("contiguous");
-            self.distances(&roots, row, o);
+            self.distances(roots, row, o);
             softmax_negative(o);
         }
         out

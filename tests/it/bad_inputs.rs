@@ -1311,9 +1311,10 @@ fn cases(model_text: &str) -> Vec<Case> {
             resigned(model_text, |m| {
                 m.classifier = eegi::pipeline::Classifier::Mdm {
                     settings: eegi::model::MdmSpec::default(),
-                    model: eegi::model::MdmModel {
-                        means: vec![vec![vec![1.0, 0.0], vec![0.0, 1.0]]; 2],
-                    },
+                    model: eegi::model::MdmModel::new(vec![
+                        vec![vec![1.0, 0.0], vec![0.0, 1.0]];
+                        2
+                    ]),
                 };
             }),
             vec!["inconsistent model: expected each MDM class mean to be n × n with n·(n+1)/2 = 4 feature columns"],
