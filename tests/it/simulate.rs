@@ -109,3 +109,58 @@ fn bad_simulation_settings_exit_2() {
             "--snr 0: expected a positive ratio",
         ));
 }
+
+#[test]
+fn tangent_vectors_beside_band_power_keep_their_scale() {
+    // `--features bandpower,cov`: the scaler standardises the band powers and leaves the
+    // tangent vectors as they are (mean 0, scale 1), as pyriemann feeds TangentSpace output
+    // to scikit-learn (issue 16)
+    let dir = tempfile::tempdir().unwrap();
+    simulate(
+        dir.path(),
+        &[
+            "--recordings",
+            "1",
+            "--trials",
+            "40",
+            "--sample-rate",
+            "128",
+        ],
+    );
+    let model = dir.path().join("m.json");
+    eegi()
+        .arg("train")
+        .arg(dir.path().join("sim01.csv"))
+        .args([
+            "--epoch",
+            "0:0.8",
+            "--features",
+            "bandpower,cov",
+            "--cv",
+            "0",
+            "-o",
+        ])
+        .arg(&model)
+        .assert()
+        .success();
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let names = m["feature_names"].as_array().unwrap();
+    let (mean, scale) = (
+        m["scaler"]["mean"].as_array().unwrap(),
+        m["scaler"]["scale"].as_array().unwrap(),
+    );
+    let (mut tangent, mut band) = (0, 0);
+    for ((n, mu), s) in names.iter().zip(mean).zip(scale) {
+        let (mu, s) = (mu.as_f64().unwrap(), s.as_f64().unwrap());
+        if n.as_str().unwrap().starts_with("cov_") {
+            tangent += 1;
+            assert_eq!((mu, s), (0.0, 1.0), "{n}");
+        } else {
+            band += 1;
+            assert!(mu != 0.0 && s != 1.0, "{n}: band power is standardised");
+        }
+    }
+    // 32 channels: 32·33/2 tangent coordinates, 32 × 5 band powers
+    assert_eq!((tangent, band), (528, 160));
+}
