@@ -4,7 +4,10 @@
 //! covariance over its training epochs concatenated (`X·Xᵀ/(N−1)`, not centred: MNE's
 //! `empirical` covariance of band-passed data); the generalized eigenvectors of
 //! `C₀·w = λ·(C₀+C₁)·w` (`wᵀ(C₀+C₁)w = 1`), ordered by `|λ − ½|` descending (the filters whose
-//! variance differs most between the classes first); the first `n_filters` kept. The feature of
+//! variance differs most between the classes first); the first `n_filters` kept. As MNE's
+//! `restr_type="restricting"`, the problem is solved in the principal subspace of the mean class
+//! covariance ([`RANK_TOLERANCE`]), so data of lower rank than its channels (after `--car`)
+//! gives at most rank filters instead of a singular-matrix error. The feature of
 //! a window is `ln(mean over samples of (wᵀx)²)` per filter.
 //!
 //! Supervised like xDAWN: fitted on training epochs only ([`ExtractorSpec::fit_on`]), refitted
@@ -13,7 +16,7 @@
 //! two classes are refused.
 
 use super::{Extractor, ExtractorSpec, TrainingEpochs};
-use crate::signal::linalg::{cholesky, generalized_eigh};
+use crate::signal::linalg::{cholesky, generalized_eigh, symmetric_eigh};
 use crate::{Error, Result};
 use ndarray::{Array2, ArrayView2, ArrayView3};
 use serde::{Deserialize, Serialize};
@@ -61,18 +64,20 @@ impl CspSpec {
         let f = self.fitted.as_ref().ok_or_else(|| {
             Error::input("csp features without fitted filters; they are fitted by `eegi train`")
         })?;
+        // fewer filters than asked for when the training data spanned fewer dimensions
         let k = self.n_filters.min(n_channels);
-        if f.filters.len() != k
-            || f.eigenvalues.len() != k
+        if f.filters.is_empty()
+            || f.filters.len() > k
+            || f.eigenvalues.len() != f.filters.len()
             || f.filters.iter().any(|r| r.len() != n_channels)
         {
             return Err(Error::input(format!(
-                "csp filters: expected {k} filters of {n_channels} channel weights with one eigenvalue each"
+                "csp filters: expected 1 to {k} filters of {n_channels} channel weights with one eigenvalue each"
             )));
         }
         Ok(Csp {
-            filters: Array2::from_shape_fn((k, n_channels), |(i, j)| f.filters[i][j]),
-            projected: vec![0.0; k],
+            filters: Array2::from_shape_fn((f.filters.len(), n_channels), |(i, j)| f.filters[i][j]),
+            projected: vec![0.0; f.filters.len()],
         })
     }
 
@@ -92,18 +97,25 @@ impl CspSpec {
                 classes.join(", ")
             )));
         }
-        let n_ch = epochs.dim().2;
         let c0 = class_covariance(epochs, rows, y, 0, &classes[0])?;
         let c1 = class_covariance(epochs, rows, y, 1, &classes[1])?;
-        let l = cholesky(&(&c0 + &c1)).map_err(|_| {
+        let total = &c0 + &c1;
+        // MNE's restr_type="restricting": the generalized eigenproblem is solved in the
+        // principal subspace of the mean class covariance, so rank-deficient data (after
+        // --car, or with a duplicated channel) gives filters in the subspace the data spans
+        let u = principal_subspace(&(&total / 2.0))?;
+        let s_r = u.t().dot(&c0).dot(&u);
+        let l = cholesky(&u.t().dot(&total).dot(&u)).map_err(|_| {
             Error::input(
-                "--features csp: the training epochs' covariance is singular (a flat or duplicated channel?), expected full rank: drop the channel with --channels",
+                "--features csp: the training epochs' covariance is singular within its own principal subspace, expected a positive definite one",
             )
         })?;
-        let (values, vectors) = generalized_eigh(&c0, &l).map_err(|e| Error {
+        let (values, vectors_r) = generalized_eigh(&s_r, &l).map_err(|e| Error {
             message: format!("--features csp: {}", e.message),
             ..e
         })?;
+        let vectors = u.dot(&vectors_r);
+        let n_ch = values.len();
         let mut order: Vec<usize> = (0..n_ch).collect();
         order.sort_by(|&a, &b| (values[b] - 0.5).abs().total_cmp(&(values[a] - 0.5).abs()));
         let mut out = CspFilters {
@@ -128,6 +140,32 @@ impl CspSpec {
             fitted: Some(out),
         })
     }
+}
+
+/// Eigenvalues of the mean class covariance below this fraction of the largest are taken as
+/// zero: 1e-10 of the variance (100 dB down) is no direction EEG samples span, while the
+/// exact zero that `--car` or a duplicated channel leaves comes out near 1e-16 of it.
+pub const RANK_TOLERANCE: f64 = 1e-10;
+
+/// Orthonormal basis (channels × rank, columns by decreasing eigenvalue) of the principal
+/// subspace of symmetric positive semi-definite `c`: its eigenvectors whose eigenvalues exceed
+/// [`RANK_TOLERANCE`] times the largest (MNE's restricting matrix, transposed).
+fn principal_subspace(c: &Array2<f64>) -> Result<Array2<f64>> {
+    let (values, vectors) = symmetric_eigh(c).map_err(|e| Error {
+        message: format!("--features csp: {}", e.message),
+        ..e
+    })?;
+    let largest = values.iter().copied().fold(0.0f64, f64::max);
+    let mut keep: Vec<usize> = (0..values.len())
+        .filter(|&i| values[i] > largest * RANK_TOLERANCE)
+        .collect();
+    keep.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
+    if keep.is_empty() {
+        return Err(Error::input(
+            "--features csp: the training epochs' covariance is zero (flat channels?), expected signal",
+        ));
+    }
+    Ok(vectors.select(ndarray::Axis(1), &keep))
 }
 
 /// MNE's `concat` covariance of class `k`'s training epochs: `X·Xᵀ/(N−1)` over their samples
@@ -221,5 +259,88 @@ impl Extractor for Csp {
         }
         let n = window.nrows() as f64;
         out.iter_mut().for_each(|o| *o = (*o / n).ln());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array3;
+
+    /// Epochs (epochs × samples × 4 channels) of two classes differing in the variance of
+    /// channel 0; channel 3 is `last` of the others.
+    fn epochs(last: impl Fn(&[f64]) -> f64) -> (Array3<f64>, Vec<usize>) {
+        let (n, t) = (20, 50);
+        let mut x = Array3::<f64>::zeros((n, t, 4));
+        let mut state = 7u64;
+        let mut noise = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        let y: Vec<usize> = (0..n).map(|i| i % 2).collect();
+        for e in 0..n {
+            for s in 0..t {
+                let v = [
+                    noise() * if y[e] == 0 { 3.0 } else { 1.0 },
+                    noise(),
+                    noise(),
+                ];
+                for c in 0..3 {
+                    x[[e, s, c]] = v[c];
+                }
+                x[[e, s, 3]] = last(&v);
+            }
+        }
+        (x, y)
+    }
+
+    fn fit(x: &Array3<f64>, y: &[usize]) -> CspFilters {
+        let rows: Vec<usize> = (0..y.len()).collect();
+        let spec = CspSpec {
+            n_filters: 4,
+            fitted: None,
+        };
+        let classes = ["a".to_string(), "b".to_string()];
+        spec.fit(x.view(), &rows, y, &classes)
+            .unwrap()
+            .fitted
+            .unwrap()
+    }
+
+    #[test]
+    fn data_of_lower_rank_gives_filters_in_its_subspace() {
+        // a flat channel: three filters, none weighing it
+        let (x, y) = epochs(|_| 0.0);
+        let f = fit(&x, &y);
+        assert_eq!(f.filters.len(), 3);
+        for w in &f.filters {
+            assert!(w[3].abs() < 1e-12, "{w:?}");
+        }
+        // the first filter is the one of the channel whose variance differs between classes
+        assert!(
+            f.filters[0][0].abs() > 10.0 * f.filters[0][1].abs(),
+            "{:?}",
+            f.filters[0]
+        );
+        // a duplicated channel: three filters, each blind to the difference of the two copies
+        let (x, y) = epochs(|v| v[2]);
+        let f = fit(&x, &y);
+        assert_eq!(f.filters.len(), 3);
+        for w in &f.filters {
+            let n = w.iter().map(|v| v * v).sum::<f64>().sqrt();
+            assert!((w[2] - w[3]).abs() < 1e-9 * n, "{w:?}");
+        }
+        // and the built extractor gives three finite features
+        let spec = CspSpec {
+            n_filters: 4,
+            fitted: Some(f),
+        };
+        let mut e = spec.build(4).unwrap();
+        assert_eq!(e.n_columns(4), 3);
+        let mut out = [0.0; 3];
+        e.transform(x.index_axis(ndarray::Axis(0), 0), &[0, 1, 2, 3], &mut out);
+        assert!(out.iter().all(|v| v.is_finite()), "{out:?}");
     }
 }

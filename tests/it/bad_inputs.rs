@@ -1298,14 +1298,6 @@ fn cases(model_text: &str) -> Vec<Case> {
                 vec!["training window 1 (of ", "channel Pz is flat (variance 0 µV²): drop it with --channels, or use --cov-estimator lwf"],
             )
         },
-        Case {
-            args: vec!["train", "rec.csv", "--features", "csp", "--cv", "0"],
-            ..rec(
-                "train: csp features with a flat channel",
-                flat_channel_recording().as_bytes(),
-                vec!["--features csp: the training epochs' covariance is singular (a flat or duplicated channel?)"],
-            )
-        },
         model(
             "model: an mdm classifier on band-power features",
             resigned(model_text, |m| {

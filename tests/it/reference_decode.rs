@@ -126,11 +126,14 @@ fn mdm_matches_pyriemann() {
     assert!(e < 1e-9, "MDM 3-class probabilities: {e:e}");
 }
 
-#[test]
-fn csp_matches_mne() {
-    let r = reference("decode.json");
-    let (train, test) = (epochs(&r["train"]), epochs(&r["test"]));
-    let y = usizes(&r["y_train"]);
+/// Fits 4 CSP filters on `train` and compares filters (up to sign) and features of `test`
+/// with MNE's (the JSON object `want`); returns the worst relative errors.
+fn csp_against_mne(
+    train: &Array3<f64>,
+    test: &Array3<f64>,
+    y: &[usize],
+    want: &Value,
+) -> (f64, f64) {
     let rows: Vec<usize> = (0..y.len()).collect();
     let classes = names(2);
     let fitted = CspSpec {
@@ -140,28 +143,27 @@ fn csp_matches_mne() {
     .fit_on(&TrainingEpochs {
         epochs: train.view(),
         rows: &rows,
-        y: &y,
+        y,
         classes: &classes,
         channels: &names(6),
     })
     .unwrap();
     // filters equal MNE's first four up to sign
-    let want = matrix(&r["csp"]["filters"]);
+    let filters = matrix(&want["filters"]);
     let f = fitted.fitted.as_ref().unwrap();
-    let scale = want.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    assert_eq!(f.filters.len(), 4);
+    let scale = filters.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let mut worst = 0.0f64;
     for (i, row) in f.filters.iter().enumerate() {
-        let sign = if row[0] * want[[i, 0]] < 0.0 {
+        let sign = if row[0] * filters[[i, 0]] < 0.0 {
             -1.0
         } else {
             1.0
         };
         for (j, v) in row.iter().enumerate() {
-            worst = worst.max((sign * v - want[[i, j]]).abs() / scale);
+            worst = worst.max((sign * v - filters[[i, j]]).abs() / scale);
         }
     }
-    eprintln!("decode reference: CSP filters (up to sign): worst relative error {worst:.2e}");
-    assert!(worst < 1e-9, "CSP filters: {worst:e}");
     let mut e = fitted.build_for(160.0, train.dim().1, &names(6)).unwrap();
     let cols: Vec<usize> = (0..6).collect();
     let mut got = Array2::<f64>::zeros((test.dim().0, 4));
@@ -172,9 +174,27 @@ fn csp_matches_mne() {
             row.as_slice_mut().unwrap(),
         );
     }
-    let err = relative(&got, &matrix(&r["csp"]["features"]));
+    (worst, relative(&got, &matrix(&want["features"])))
+}
+
+#[test]
+fn csp_matches_mne() {
+    let r = reference("decode.json");
+    let (train, test) = (epochs(&r["train"]), epochs(&r["test"]));
+    let y = usizes(&r["y_train"]);
+    let (worst, err) = csp_against_mne(&train, &test, &y, &r["csp"]);
+    eprintln!("decode reference: CSP filters (up to sign): worst relative error {worst:.2e}");
+    assert!(worst < 1e-9, "CSP filters: {worst:e}");
     eprintln!("decode reference: CSP features: worst relative error {err:.2e}");
     assert!(err < 1e-10, "CSP features: {err:e}");
+    // common-average referenced epochs have rank 5 of 6: MNE restricts the problem to the
+    // principal subspace, and so does eegi (before, a singular-covariance error)
+    let car = &r["csp_car"];
+    let (worst, err) = csp_against_mne(&epochs(&car["train"]), &epochs(&car["test"]), &y, car);
+    eprintln!("decode reference: CSP after CAR: filters {worst:.2e}, features {err:.2e}");
+    assert!(worst < 1e-9, "CSP filters after CAR: {worst:e}");
+    assert!(err < 1e-10, "CSP features after CAR: {err:e}");
+    let rows: Vec<usize> = (0..y.len()).collect();
     // three classes are refused, naming them
     let y3: Vec<usize> = (0..y.len()).map(|i| i % 3).collect();
     let err = CspSpec {

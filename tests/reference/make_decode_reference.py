@@ -11,7 +11,9 @@ Writes tests/reference/decode.json, read by tests/it/reference_decode.rs:
   "covmeans" (one per class) and "proba" (predict_proba of the test epochs' covariances);
 - "mdm3": the same with three classes ("y3_train"; "proba");
 - "csp": mne.decoding.CSP(n_components=4, log=True) fitted on the training epochs: "filters"
-  (all, as MNE orders them), "features" (transform of the test epochs).
+  (all, as MNE orders them), "features" (transform of the test epochs);
+- "csp_car": the same on the epochs re-referenced to their common average ("train", "test":
+  rank 5 of 6 channels, which MNE's restricting step handles), "filters" (5), "features".
 
 How to run (from the repository root), with a venv outside the repository:
 `python3 -m venv /tmp/venv && /tmp/venv/bin/pip install numpy scipy scikit-learn pyriemann==0.12 mne`
@@ -62,6 +64,9 @@ def main():
     train3 = epochs(rng, y3, n_ch, n_t, mix)
     mdm3 = MDM().fit(cov.transform(train3), y3)
     csp = CSP(n_components=4, log=True).fit(train, y_train)
+    train_car = train - train.mean(axis=1, keepdims=True)
+    test_car = test - test.mean(axis=1, keepdims=True)
+    csp_car = CSP(n_components=4, log=True).fit(train_car, y_train)
     out = {
         "versions": {
             "python": platform.python_version(),
@@ -86,6 +91,12 @@ def main():
         "csp": {
             "filters": csp.filters_.tolist(),
             "features": csp.transform(test).tolist(),
+        },
+        "csp_car": {
+            "train": train_car.tolist(),
+            "test": test_car.tolist(),
+            "filters": csp_car.filters_.tolist(),
+            "features": csp_car.transform(test_car).tolist(),
         },
     }
     with open(os.path.join(HERE, "decode.json"), "w") as f:
