@@ -68,7 +68,8 @@ pub struct Args {
 
     /// Classifier refitted in each fold: logistic (balanced L2 logistic regression), lda
     /// (shrinkage LDA, suited to event-related potentials) or mdm (minimum distance to the
-    /// classes' Riemannian means, on `--features cov` alone).
+    /// classes' Riemannian means, on `--features cov` alone) or svm (two-class support vector
+    /// machine; see --svm-kernel).
     #[arg(long, value_enum, default_value_t = super::train::ClassifierArg::Logistic, help_heading = "Classifier")]
     pub classifier: super::train::ClassifierArg,
 
@@ -80,6 +81,9 @@ pub struct Args {
         help_heading = "Classifier"
     )]
     pub alpha: f64,
+
+    #[command(flatten)]
+    pub svm: super::svm_args::SvmArgs,
 
     /// Label permutations for the empirical chance level and p-value (0 skips the test).
     /// p = (1 + permutations scoring at least as well) / (N + 1), so p ≥ 1/(N+1): the default
@@ -258,7 +262,7 @@ fn group_names(rule: &str, paths: &[PathBuf]) -> Result<Vec<String>> {
 
 /// The classifier the options ask for (cross-validation refits it).
 pub(super) fn classifier_spec(args: &Args) -> crate::pipeline::ClassifierSpec {
-    args.classifier.spec(args.alpha)
+    args.classifier.spec(args.alpha, &args.svm)
 }
 
 /// The pipeline evaluated: a model's settings (`-m`), or the options'; checked.

@@ -105,6 +105,30 @@ pub fn describe(m: &FittedPipeline) -> String {
             "classifier: shrinkage LDA (Ledoit-Wolf), equal priors, shrinkage {:?}",
             model.shrinkage
         ),
+        Classifier::Svm { settings, model } => writeln!(
+            o,
+            "classifier: two-class SVM, {} kernel{}, C {}, class weights {:?}, {} (Platt slope {})",
+            match model.kernel {
+                crate::model::SvmKernel::Linear => "linear",
+                crate::model::SvmKernel::Rbf => "RBF",
+            },
+            match model.kernel {
+                crate::model::SvmKernel::Rbf => format!(
+                    " (gamma {}, {} support vectors)",
+                    model.gamma,
+                    model.support_vectors.len()
+                ),
+                crate::model::SvmKernel::Linear => String::new(),
+            },
+            settings.c,
+            model.class_weights,
+            if model.converged {
+                "converged"
+            } else {
+                "NOT converged"
+            },
+            model.platt_slope
+        ),
         Classifier::Mdm { model, .. } => writeln!(
             o,
             "classifier: minimum distance to the Riemannian mean of each class ({} × {} covariances)",

@@ -19,6 +19,7 @@ mod replay;
 mod report_merge;
 mod simulate;
 mod study_args;
+mod svm_args;
 mod train;
 mod usage;
 

@@ -40,7 +40,8 @@ pub struct Args {
     /// or `lda` (shrinkage LDA with Ledoit-Wolf covariance and equal priors: the standard
     /// single-trial ERP classifier, robust with many correlated waveform features) or `mdm`
     /// (minimum distance to each class's Riemannian mean, on `--features cov` alone: the
-    /// parameter-free Riemannian classifier of Barachant et al. 2012).
+    /// parameter-free Riemannian classifier of Barachant et al. 2012) or `svm` (two-class
+    /// support vector machine, linear or RBF kernel: see --svm-kernel).
     #[arg(long, value_enum, default_value_t = ClassifierArg::Logistic, help_heading = "Classifier and validation")]
     pub classifier: ClassifierArg,
 
@@ -53,6 +54,9 @@ pub struct Args {
         help_heading = "Classifier and validation"
     )]
     pub alpha: f64,
+
+    #[command(flatten)]
+    pub svm: super::svm_args::SvmArgs,
 
     /// Folds of stratified cross-validation (0 skips). Windows that overlap a test window in
     /// time are removed from that fold's training set, so overlapping windows cannot leak.
@@ -111,11 +115,14 @@ pub enum ClassifierArg {
     Lda,
     /// Minimum distance to the classes' Riemannian means (covariance features only).
     Mdm,
+    /// Two-class support vector machine (`--svm-*` options).
+    Svm,
 }
 
 impl ClassifierArg {
-    /// The classifier settings this value asks for (`alpha`: logistic regression's L2 penalty).
-    pub fn spec(self, alpha: f64) -> ClassifierSpec {
+    /// The classifier settings this value asks for (`alpha`: logistic regression's L2 penalty;
+    /// `svm`: the SVM's options).
+    pub fn spec(self, alpha: f64, svm: &super::svm_args::SvmArgs) -> ClassifierSpec {
         match self {
             ClassifierArg::Logistic => ClassifierSpec::Logistic(LogisticSpec {
                 alpha,
@@ -123,6 +130,7 @@ impl ClassifierArg {
             }),
             ClassifierArg::Lda => ClassifierSpec::Lda(LdaSpec::default()),
             ClassifierArg::Mdm => ClassifierSpec::Mdm(crate::model::MdmSpec::default()),
+            ClassifierArg::Svm => ClassifierSpec::Svm(svm.spec()),
         }
     }
 }
@@ -174,7 +182,7 @@ fn pipeline_spec(args: &Args) -> Result<PipelineSpec> {
         window,
         preprocessing: args.preprocess.spec(),
         labels: args.window.labels.clone(),
-        classifier: args.classifier.spec(args.alpha),
+        classifier: args.classifier.spec(args.alpha, &args.svm),
     };
     spec.check()?;
     if args.cv == 1 {
@@ -263,6 +271,12 @@ fn print_json(args: &Args, model: &FittedPipeline, seconds: Seconds) {
                 shrinkage: &model.shrinkage,
             },
             Classifier::Mdm { .. } => FitSummary::Mdm,
+            Classifier::Svm { model, .. } => FitSummary::Svm {
+                converged: model.converged,
+                support_vectors: model.support_vectors.len(),
+                gamma: model.gamma,
+                platt_slope: model.platt_slope,
+            },
         },
     };
     // through a JSON value: keys come out sorted at every level, as they always have
@@ -337,6 +351,11 @@ fn print_text(args: &Args, model: &FittedPipeline, n_recordings: usize) {
                 lr.fit.gradient_max_per_window,
                 alpha_hint(args.alpha)
             );
+        }
+    }
+    if let Classifier::Svm { model: svm, .. } = &model.classifier {
+        if !svm.converged {
+            eprintln!("eegi: warning: the SVM's SMO solver stopped at its iteration cap before its tolerance; try a smaller --svm-c");
         }
     }
     filters_line(&mut out, model);
@@ -440,4 +459,12 @@ enum FitSummary<'a> {
     Lda { shrinkage: &'a [f64] },
     /// Minimum distance to mean: nothing iterative to report.
     Mdm,
+    /// SVM: whether SMO reached its tolerance, support vectors kept (0 for the linear kernel,
+    /// which keeps the weights), γ used (0 for linear) and the Platt slope.
+    Svm {
+        converged: bool,
+        support_vectors: usize,
+        gamma: f64,
+        platt_slope: f64,
+    },
 }

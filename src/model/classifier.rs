@@ -12,7 +12,10 @@
 
 use super::traits::{BadValue, Fitted, Settings};
 use super::Scaler;
-use super::{LdaModel, LdaSpec, LinearModel, LogisticModel, LogisticSpec, MdmModel, MdmSpec};
+use super::{
+    LdaModel, LdaSpec, LinearModel, LogisticModel, LogisticSpec, MdmModel, MdmSpec, SvmModel,
+    SvmSpec,
+};
 use crate::Result;
 use ndarray::{Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
@@ -27,6 +30,8 @@ pub enum ClassifierSpec {
     Lda(LdaSpec),
     /// Minimum distance to the classes' Riemannian means (covariance features only).
     Mdm(MdmSpec),
+    /// Two-class support vector machine (linear or RBF kernel), Platt-scaled.
+    Svm(SvmSpec),
 }
 
 impl From<LogisticSpec> for ClassifierSpec {
@@ -42,6 +47,7 @@ impl ClassifierSpec {
             ClassifierSpec::Logistic(s) => s,
             ClassifierSpec::Lda(s) => s,
             ClassifierSpec::Mdm(s) => s,
+            ClassifierSpec::Svm(s) => s,
         }
     }
 
@@ -68,6 +74,10 @@ impl ClassifierSpec {
                 model: s.fit(x, y, n_classes)?,
             },
             ClassifierSpec::Mdm(s) => Classifier::Mdm {
+                settings: s.clone(),
+                model: s.fit(x, y, n_classes)?,
+            },
+            ClassifierSpec::Svm(s) => Classifier::Svm {
                 settings: s.clone(),
                 model: s.fit(x, y, n_classes)?,
             },
@@ -112,6 +122,13 @@ pub enum Classifier {
         /// The class means.
         model: MdmModel,
     },
+    /// Two-class support vector machine (C-SVC), Platt-scaled probabilities.
+    Svm {
+        /// Settings it was fitted with.
+        settings: SvmSpec,
+        /// The decision function and Platt slope.
+        model: SvmModel,
+    },
 }
 
 impl Classifier {
@@ -121,6 +138,7 @@ impl Classifier {
             Classifier::LogisticRegression { settings, model } => (settings, model),
             Classifier::Lda { settings, model } => (settings, model),
             Classifier::Mdm { settings, model } => (settings, model),
+            Classifier::Svm { settings, model } => (settings, model),
         }
     }
 
@@ -132,6 +150,7 @@ impl Classifier {
             }
             Classifier::Lda { settings, .. } => ClassifierSpec::Lda(settings.clone()),
             Classifier::Mdm { settings, .. } => ClassifierSpec::Mdm(settings.clone()),
+            Classifier::Svm { settings, .. } => ClassifierSpec::Svm(settings.clone()),
         }
     }
 
