@@ -465,6 +465,17 @@ fn assert_valid_model(model: &FittedPipeline) {
                 .all(|v| v.is_finite()));
             (&Vec::new(), &Vec::new())
         }
+        eegi::pipeline::Classifier::Svm { model, .. } => {
+            assert!(model
+                .support_vectors
+                .iter()
+                .flatten()
+                .chain(&model.weights)
+                .chain(&model.dual_coef)
+                .all(|v| v.is_finite()));
+            assert!(model.platt_slope > 0.0 && model.intercept.is_finite());
+            (&Vec::new(), &Vec::new())
+        }
     };
     assert!(coefficients
         .iter()

@@ -26,6 +26,7 @@ mod reference;
 mod reference_decode;
 mod reference_erp;
 mod reference_riemann;
+mod reference_svm;
 mod reference_xdawn;
 mod report_erp;
 mod report_metrics;
