@@ -319,7 +319,7 @@ impl SvmSpec {
             )));
         }
         let counts = class_counts(y, n_classes);
-        if counts.iter().any(|&c| c == 0) {
+        if counts.contains(&0) {
             return Err(Error::input(format!(
                 "--classifier svm: needs windows of both classes, found counts {counts:?}"
             )));

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::features::{ErpSpec, XdawnFilters, XdawnSpec};
-use crate::model::{LdaModel, LdaSpec};
+use crate::model::{LdaModel, LdaSpec, SvmKernel, SvmModel, SvmSpec};
 
 /// The shipped default model with `edit` applied, re-signed and loaded again: the error
 /// (or `None` when it loads).
@@ -244,4 +244,47 @@ fn resample_hz_is_stored_in_format_6_checked_and_refused_in_older_formats() {
         e.message,
         "m.json: format_version 5 model with a preprocessing.resample_hz field, expected none before format 6"
     );
+}
+
+/// The shipped model's classifier replaced by a linear SVM with `edit` applied.
+fn svm_edited(m: &mut FittedPipeline, edit: impl FnOnce(&mut SvmSpec, &mut SvmModel)) {
+    let n = m.feature_names.len();
+    let mut settings = SvmSpec::default();
+    let mut model = SvmModel {
+        kernel: SvmKernel::Linear,
+        gamma: 0.0,
+        weights: vec![0.1; n],
+        support_vectors: Vec::new(),
+        dual_coef: Vec::new(),
+        intercept: -0.2,
+        platt_slope: 1.5,
+        class_weights: vec![1.0, 1.0],
+        converged: true,
+    };
+    edit(&mut settings, &mut model);
+    m.classifier = Classifier::Svm { settings, model };
+}
+
+#[test]
+fn svm_values_are_checked() {
+    assert!(load_edited(|m| svm_edited(m, |_, _| {})).is_none());
+    refused(
+        |m| svm_edited(m, |_, f| f.platt_slope = -1.0),
+        "classifier.model.platt_slope: -1, expected a positive slope",
+    );
+    refused(
+        |m| svm_edited(m, |s, _| s.c = 0.0),
+        "classifier.settings.c: 0, expected a positive finite penalty",
+    );
+    refused(
+        |m| svm_edited(m, |_, f| f.gamma = 0.5),
+        "classifier.model.gamma: 0.5, expected a positive kernel width (0 for the linear kernel)",
+    );
+    let e = load_edited(|m| {
+        svm_edited(m, |_, f| {
+            f.weights.pop();
+        })
+    })
+    .expect("refused");
+    assert!(e.message.contains("SVM weights"), "{}", e.message);
 }

@@ -37,6 +37,7 @@ mod shared_data_decode;
 mod shared_data_erp;
 mod simulate;
 mod study;
+mod svm_shared_data;
 mod threshold;
 mod ux;
 mod vendor;
