@@ -1217,7 +1217,7 @@ fn cases(model_text: &str) -> Vec<Case> {
         usage(
             "usage: a value that is not one of the choices",
             vec!["train", "rec.csv", "--classifier", "LDA"],
-            vec!["invalid value 'LDA'", "[possible values: logistic, lda, mdm]"],
+            vec!["invalid value 'LDA'", "[possible values: logistic, lda, mdm, svm]"],
         ),
         usage(
             "usage: a misspelt option",
@@ -1283,6 +1283,31 @@ fn cases(model_text: &str) -> Vec<Case> {
             ],
             vec!["--classifier mdm: features cov, expected", "with --metric riemann"],
         ),
+        usage(
+            "train: --classifier svm with --svm-c 0",
+            vec!["train", "rec.csv", "--classifier", "svm", "--svm-c", "0", "--cv", "0"],
+            vec!["--svm-c 0: expected a positive finite penalty"],
+        ),
+        usage(
+            "train: --classifier svm with --svm-gamma 0",
+            vec!["train", "rec.csv", "--classifier", "svm", "--svm-gamma", "0", "--cv", "0"],
+            vec!["invalid value '0' for '--svm-gamma <scale|GAMMA>'", "expected scale or a positive number"],
+        ),
+        Case {
+            what: "train: --classifier svm on three classes",
+            files: vec![
+                ("rec.csv", good_recording().into_bytes()),
+                (
+                    "rec_events.csv",
+                    b"onset_s,duration_s,label\n0,7,calm\n7,7,busy\n14,6,idle\n".to_vec(),
+                ),
+            ],
+            args: vec![
+                "train", "rec.csv", "--bands", BANDS, "--classifier", "svm", "--cv", "0",
+            ],
+            needles: vec!["--classifier svm: 3 classes, expected 2", "one-vs-one"],
+            code: 2,
+        },
         usage(
             "train: --csp-filters 0",
             vec!["train", "rec.csv", "--features", "csp", "--csp-filters", "0", "--cv", "0"],

@@ -56,7 +56,7 @@ fn usage_errors_keep_clap_content_and_point_at_the_subcommand_help() {
         2,
     );
     assert!(
-        err.contains("[possible values: logistic, lda, mdm]"),
+        err.contains("[possible values: logistic, lda, mdm, svm]"),
         "{err}"
     );
     // "did you mean"
