@@ -17,7 +17,7 @@ pub struct SvmArgs {
     pub svm_kernel: SvmKernelArg,
 
     /// Penalty C of `--classifier svm` on margin violations (smaller = smoother boundary),
-    /// multiplied by the class weights.
+    /// multiplied by the class weights; up to 1e10.
     #[arg(
         long,
         value_name = "C",

@@ -38,6 +38,10 @@ pub const SOLVER_EPS: f64 = 1e-7;
 /// (20 000 windows: 3.2 GB).
 pub const MAX_WINDOWS: usize = 20_000;
 
+/// Largest C: times a class weight (up to n/2) it stays far from overflow in the SMO bounds,
+/// and past it the soft margin is a hard one for any data eegi sees.
+pub const MAX_C: f64 = 1e10;
+
 /// Folds of the internal cross-validation that calibrates the probabilities (at most).
 pub const PLATT_FOLDS: usize = 5;
 
@@ -125,8 +129,8 @@ impl Settings for SvmSpec {
         BadValue::unless(
             "classifier.settings.c",
             self.c,
-            positive,
-            "a positive finite penalty",
+            |c| c > 0.0 && c <= MAX_C,
+            "a positive penalty up to 1e10",
         )
         .or_else(|| {
             self.gamma.and_then(|g| {
@@ -452,5 +456,110 @@ impl Fitted for SvmModel {
                 )
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    fn data() -> (ndarray::Array2<f64>, Vec<usize>) {
+        let x = array![
+            [-2.0, 0.5],
+            [-1.5, -0.3],
+            [-1.0, 0.8],
+            [-0.8, -1.0],
+            [-0.2, 0.1],
+            [0.3, -0.4],
+            [1.0, 0.2],
+            [1.4, -0.7],
+            [2.0, 0.9],
+            [0.1, 1.2],
+            [-0.4, -0.2],
+            [0.9, -1.1]
+        ];
+        (x, vec![0, 0, 0, 0, 1, 0, 1, 1, 1, 1, 0, 1])
+    }
+
+    #[test]
+    fn most_probable_class_is_the_side_of_the_hyperplane() {
+        let (x, y) = data();
+        for kernel in [SvmKernel::Linear, SvmKernel::Rbf] {
+            let spec = SvmSpec {
+                kernel,
+                ..SvmSpec::default()
+            };
+            let m = spec.fit(x.view(), &y, 2).unwrap();
+            assert!(m.converged && m.platt_slope > 0.0);
+            let p = m.predict_proba(x.view());
+            for (row, pr) in x.rows().into_iter().zip(p.rows()) {
+                assert!((pr[0] + pr[1] - 1.0).abs() < 1e-12);
+                assert_eq!(m.decision(row) > 0.0, pr[1] > pr[0], "{kernel:?}");
+            }
+            assert!(m.shape_error(2).is_none() && m.shape_error(3).is_some());
+            assert!(m.bad_value().is_none());
+            // deterministic: the same fit twice is the same model
+            assert_eq!(m, spec.fit(x.view(), &y, 2).unwrap());
+        }
+    }
+
+    #[test]
+    fn gamma_scale_and_balanced_weights_are_scikit_learns() {
+        let (x, y) = data();
+        let spec = SvmSpec::default();
+        let n = x.len() as f64;
+        let mean = x.sum() / n;
+        let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+        assert!((spec.gamma_for(x.view()) - 1.0 / (2.0 * var)).abs() < 1e-15);
+        let m = spec.fit_decision(x.view(), &y).unwrap();
+        // 6 and 6 rows: balanced weights are 1
+        assert_eq!(m.class_weights, vec![1.0, 1.0]);
+        let m = spec
+            .fit_decision(x.slice(ndarray::s![1.., ..]), &y[1..])
+            .unwrap();
+        assert_eq!(m.class_weights, vec![11.0 / 10.0, 11.0 / 12.0]);
+    }
+
+    #[test]
+    fn bad_settings_and_data_are_refused() {
+        let (x, y) = data();
+        let bad_c = SvmSpec {
+            c: -1.0,
+            ..SvmSpec::default()
+        };
+        let e = bad_c.check().unwrap_err();
+        assert_eq!(
+            e.message,
+            "--svm-c -1: expected a positive penalty up to 1e10"
+        );
+        let bad_gamma = SvmSpec {
+            gamma: Some(f64::INFINITY),
+            ..SvmSpec::default()
+        };
+        assert!(bad_gamma
+            .check()
+            .unwrap_err()
+            .message
+            .starts_with("--svm-gamma inf"));
+        let e = SvmSpec::default().fit(x.view(), &y, 3).unwrap_err();
+        assert!(e.message.contains("3 classes, expected 2"), "{}", e.message);
+        let e = SvmSpec::default().fit(x.view(), &[0; 12], 2).unwrap_err();
+        assert!(e.message.contains("both classes"), "{}", e.message);
+    }
+
+    #[test]
+    fn identical_rows_fit_without_panic() {
+        let x = ndarray::Array2::<f64>::zeros((8, 3));
+        let y = [0, 1, 0, 1, 0, 1, 0, 1];
+        for kernel in [SvmKernel::Linear, SvmKernel::Rbf] {
+            let spec = SvmSpec {
+                kernel,
+                ..SvmSpec::default()
+            };
+            let m = spec.fit(x.view(), &y, 2).unwrap();
+            let p = m.predict_proba(x.view());
+            assert!(p.iter().all(|v| v.is_finite()), "{p}");
+        }
     }
 }

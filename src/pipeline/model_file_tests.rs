@@ -274,7 +274,7 @@ fn svm_values_are_checked() {
     );
     refused(
         |m| svm_edited(m, |s, _| s.c = 0.0),
-        "classifier.settings.c: 0, expected a positive finite penalty",
+        "classifier.settings.c: 0, expected a positive penalty up to 1e10",
     );
     refused(
         |m| svm_edited(m, |_, f| f.gamma = 0.5),

@@ -1286,7 +1286,7 @@ fn cases(model_text: &str) -> Vec<Case> {
         usage(
             "train: --classifier svm with --svm-c 0",
             vec!["train", "rec.csv", "--classifier", "svm", "--svm-c", "0", "--cv", "0"],
-            vec!["--svm-c 0: expected a positive finite penalty"],
+            vec!["--svm-c 0: expected a positive penalty up to 1e10"],
         ),
         usage(
             "train: --classifier svm with --svm-gamma 0",
