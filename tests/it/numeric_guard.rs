@@ -117,6 +117,11 @@ fn random_feature_matrices_give_usable_probabilities_or_an_error() {
         for spec in [
             ClassifierSpec::Logistic(LogisticSpec::default()),
             ClassifierSpec::Lda(LdaSpec::default()),
+            ClassifierSpec::Svm(eegi::model::SvmSpec::default()),
+            ClassifierSpec::Svm(eegi::model::SvmSpec {
+                kernel: eegi::model::SvmKernel::Linear,
+                ..Default::default()
+            }),
         ] {
             match spec.fit(xs.view(), &y, k) {
                 Ok(model) => {
