@@ -9,9 +9,10 @@ gamma='scale', class_weight='balanced'):
     the same rows standardised by StandardScaler: the decision values on the 45 training rows
     (eegi's computed from its model file: weights, or support vectors and dual coefficients,
     and the intercept), their worst relative error and sign agreement, the intercepts;
-  - SVC's leave-one-recording-out balanced accuracy (Pipeline(StandardScaler, SVC)), to set
-    beside `eegi evaluate --cv by-recording` (which refits the cov features' reference point in
-    each fold; here it was fitted on all three recordings).
+  - SVC's leave-one-recording-out balanced accuracy (Pipeline(StandardScaler, SVC)), and the
+    log loss of SVC(probability=True, random_state=0)'s probabilities (Platt with offset on a
+    shuffled internal 5-fold), beside `eegi evaluate --cv by-recording`'s (which refits the cov
+    features' reference point in each fold; here it was fitted on all three recordings).
 
 Usage (from the repository root, after `cargo build`):
     /work/venv/bin/python tests/reference/svm_shared_data.py [EEGI] [DATA_DIR]
@@ -24,10 +25,11 @@ import os
 import subprocess
 import sys
 import tempfile
+import warnings
 
 import numpy as np
 import sklearn
-from sklearn.metrics import balanced_accuracy_score
+from sklearn.metrics import balanced_accuracy_score, log_loss
 from sklearn.model_selection import LeaveOneGroupOut, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -35,6 +37,8 @@ from sklearn.svm import SVC
 
 
 def main():
+    # scikit-learn 1.9 deprecates SVC(probability=True), kept here as the reference it was
+    warnings.filterwarnings("ignore", category=FutureWarning)
     eegi = sys.argv[1] if len(sys.argv) > 1 else "target/debug/eegi"
     data = sys.argv[2] if len(sys.argv) > 2 else "../shared/data"
     rec = os.path.join(data, "eegmmidb_s001", "recordings")
@@ -79,11 +83,23 @@ def main():
                 pipe = make_pipeline(StandardScaler(), SVC(kernel=kernel, C=1.0, gamma="scale",
                                                            class_weight="balanced"))
                 pred = cross_val_predict(pipe, x, y, groups=groups, cv=LeaveOneGroupOut())
+                prob = make_pipeline(StandardScaler(), SVC(kernel=kernel, C=1.0, gamma="scale",
+                                                           class_weight="balanced",
+                                                           probability=True, random_state=0))
+                proba = cross_val_predict(prob, x, y, groups=groups, cv=LeaveOneGroupOut(),
+                                          method="predict_proba")
+                ev = subprocess.run([eegi, "evaluate", *files, *common, "--features", feat,
+                                     "--classifier", "svm", "--svm-kernel", kernel, "--cv",
+                                     "by-recording", "--permutations", "0", "--json"],
+                                    check=True, capture_output=True)
+                ev = json.loads(ev.stdout)
                 print(f"{feat:9s} {kernel:6s}: decision values on the {len(y)} training rows: "
                       f"worst relative error {rel:.1e}, signs agree {agree}/{len(y)}; intercept "
                       f"eegi {mod['intercept']:.6f}, SVC {svc.intercept_[0]:.6f}; eegi Platt slope "
                       f"{mod['platt_slope']:.3g}; SVC leave-one-recording-out balanced accuracy "
-                      f"{balanced_accuracy_score(y, pred):.3f}")
+                      f"{balanced_accuracy_score(y, pred):.3f} (eegi evaluate "
+                      f"{ev['balanced_accuracy']:.3f}); log loss SVC(probability=True) "
+                      f"{log_loss(y, proba):.3f}, eegi {ev['log_loss']:.3f}")
 
 
 if __name__ == "__main__":
