@@ -257,8 +257,9 @@ impl SvmSpec {
         Ok(self.model_of(x, &dual, gamma, w))
     }
 
-    /// Fits on standardised features `x` (rows = windows) with class indices `y` in
-    /// `0..n_classes` (two): the decision function, then the Platt slope on internal
+    /// Fits on features `x` as the pipeline's scaler gives them (band powers standardised,
+    /// tangent vectors as they are; rows = windows) with class indices `y` in `0..n_classes`
+    /// (two): the decision function, then the Platt slope on internal
     /// out-of-fold decision values.
     pub fn fit(&self, x: ArrayView2<f64>, y: &[usize], n_classes: usize) -> Result<SvmModel> {
         let counts = self.check_data(x, y, n_classes)?;

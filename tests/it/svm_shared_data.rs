@@ -47,12 +47,13 @@ fn score(data: &Path, features: &str, kernel: &str) -> f64 {
 #[test]
 fn imagined_fists_svm() {
     let Some(data) = shared() else { return };
-    // measured 0.734 (linear) and 0.733 (RBF); scikit-learn's SVC(class_weight="balanced")
-    // on eegi's features, leave one run out: 0.734 and 0.733 (tests/reference/svm_shared_data.py)
+    // measured 0.822 (linear) and 0.800 (RBF); scikit-learn's SVC(class_weight="balanced") on
+    // eegi's tangent vectors (reference point fitted on all three runs, not per fold), leave one
+    // run out: 0.822 and 0.779 (tests/reference/svm_shared_data.py)
     let linear = score(&data, "cov", "linear");
-    assert!(linear >= 0.70, "cov + linear svm: {linear}");
+    assert!(linear >= 0.78, "cov + linear svm: {linear}");
     let rbf = score(&data, "cov", "rbf");
-    assert!(rbf >= 0.70, "cov + rbf svm: {rbf}");
+    assert!(rbf >= 0.75, "cov + rbf svm: {rbf}");
     // band power of all 64 channels in 5 bands carries little here: measured 0.511 (RBF),
     // scikit-learn 0.511; the covariance features must do clearly better
     let bandpower = score(&data, "bandpower", "rbf");

@@ -6,10 +6,12 @@ features `cov` (tangent vectors at the Riemannian mean of all windows) and `band
 `eegi features` writes them. For each feature kind and kernel (linear, RBF; C = 1,
 gamma='scale', class_weight='balanced'):
   - eegi's model fitted on all 45 windows (`eegi train --cv 0`) against SVC(tol=1e-10) fitted on
-    the same rows standardised by StandardScaler: the decision values on the 45 training rows
+    the same rows as eegi's scaler gives them (band powers standardised, tangent vectors as they
+    are): the decision values on the 45 training rows
     (eegi's computed from its model file: weights, or support vectors and dual coefficients,
     and the intercept), their worst relative error and sign agreement, the intercepts;
-  - SVC's leave-one-recording-out balanced accuracy (Pipeline(StandardScaler, SVC)), and the
+  - SVC's leave-one-recording-out balanced accuracy (Pipeline([StandardScaler for band power,]
+    SVC)), and the
     log loss of SVC(probability=True, random_state=0)'s probabilities (Platt with offset on a
     shuffled internal 5-fold), beside `eegi evaluate --cv by-recording`'s (which refits the cov
     features' reference point in each fold; here it was fitted on all three recordings).
@@ -74,16 +76,19 @@ def main():
                     sv = np.array(mod["support_vectors"])
                     d2 = ((z[:, None, :] - sv[None]) ** 2).sum(-1)
                     ours = np.exp(-mod["gamma"] * d2) @ np.array(mod["dual_coef"]) + mod["intercept"]
-                zs = StandardScaler().fit_transform(x)
+                # eegi standardises band powers and leaves tangent vectors as they are (as
+                # pyriemann's TangentSpace + SVC); its scaler says which
+                zs = z
                 svc = SVC(kernel=kernel, C=1.0, gamma="scale", class_weight="balanced",
                           tol=1e-10).fit(zs, y)
                 theirs = svc.decision_function(zs)
                 rel = np.abs(ours - theirs).max() / np.abs(theirs).max()
                 agree = int(np.sum((ours > 0) == (theirs > 0)))
-                pipe = make_pipeline(StandardScaler(), SVC(kernel=kernel, C=1.0, gamma="scale",
-                                                           class_weight="balanced"))
+                scale = [StandardScaler()] if feat == "bandpower" else []
+                pipe = make_pipeline(*scale, SVC(kernel=kernel, C=1.0, gamma="scale",
+                                                 class_weight="balanced"))
                 pred = cross_val_predict(pipe, x, y, groups=groups, cv=LeaveOneGroupOut())
-                prob = make_pipeline(StandardScaler(), SVC(kernel=kernel, C=1.0, gamma="scale",
+                prob = make_pipeline(*scale, SVC(kernel=kernel, C=1.0, gamma="scale",
                                                            class_weight="balanced",
                                                            probability=True, random_state=0))
                 proba = cross_val_predict(prob, x, y, groups=groups, cv=LeaveOneGroupOut(),
