@@ -176,7 +176,12 @@ pub fn layer(base: &PipelineOptions, options: &str) -> std::result::Result<Pipel
         .map_err(|e| {
             let text = e.render().to_string();
             let line = text.lines().next().unwrap_or("").trim();
-            line.strip_prefix("error: ").unwrap_or(line).to_string()
+            let line = line.strip_prefix("error: ").unwrap_or(line);
+            if e.kind() == clap::error::ErrorKind::InvalidValue && line.contains("--features") {
+                format!("this eegi has no such feature extractor ({line})")
+            } else {
+                line.to_string()
+            }
         })?;
     let mut features = base.features.clone();
     features

@@ -22,6 +22,7 @@ mod report_merge;
 mod simulate;
 mod study_args;
 mod train;
+mod train_auto;
 mod usage;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};

@@ -97,6 +97,17 @@ pub struct Args {
     )]
     pub error_cost: f64,
 
+    /// Choose the pipeline instead of giving it: every preset (or those listed, --auto=NAME,…;
+    /// the presets of `eegi evaluate --compare`) layered over the shared settings (window,
+    /// pre-processing, labels, other feature options) is scored by an inner --cv K-fold
+    /// cross-validation (5 with --cv 0) and the best (highest mean fold balanced accuracy, the
+    /// first on a tie) is fitted on every window. The reported score is nested, hence honest:
+    /// an outer --cv K-fold whose every training fold runs the whole selection. The choice, each
+    /// candidate's inner score (or why it was skipped) and the nested score are stored in the
+    /// model (`selection`, shown by `eegi inspect`).
+    #[arg(long, value_name = "all|NAME,...", num_args = 0..=1, require_equals = true, default_missing_value = "all", help_heading = "Classifier and validation")]
+    pub auto: Option<String>,
+
     /// Print the training summary as JSON on stdout instead of text.
     #[arg(long, help_heading = "Classifier and validation")]
     pub json: bool,
@@ -199,7 +210,14 @@ fn train(args: &Args, spec: &PipelineSpec) -> Result<(FittedPipeline, Seconds, u
     }
     let (inputs, warnings) = args.input.load_labelled_with_warnings(&args.recordings)?;
     let load_s = clock.elapsed().as_secs_f64();
-    let set = spec.training_set(&inputs)?;
+    let (spec, set, selection) = match &args.auto {
+        Some(list) => {
+            let (spec, set, selection) = super::train_auto::choose(args, list, &inputs)?;
+            (spec, set, Some(selection))
+        }
+        None => (spec.clone(), spec.training_set(&inputs)?, None),
+    };
+    let spec = &spec;
     let features_s = clock.elapsed().as_secs_f64() - load_s;
     let cv = if args.cv > 0 {
         Some(spec.cross_validate(&set, args.cv)?)
@@ -227,6 +245,8 @@ fn train(args: &Args, spec: &PipelineSpec) -> Result<(FittedPipeline, Seconds, u
     let fit_s = fit_clock.elapsed().as_secs_f64();
     model.training.warnings = warnings;
     model.event_map = args.input.mapping.map()?;
+    model.selection = selection;
+    model.format_version = model.format_needed();
     let seconds = Seconds {
         load: load_s,
         features: features_s,
@@ -255,6 +275,7 @@ fn print_json(args: &Args, model: &FittedPipeline, seconds: Seconds) {
         chance_balanced_accuracy: 1.0 / model.classes.len() as f64,
         seconds,
         decision: model.decision.as_ref(),
+        selection: model.selection.as_ref(),
         warnings: &t.warnings,
         n_warnings: t.warnings.len(),
         fit: match &model.classifier {
@@ -339,6 +360,9 @@ fn print_text(args: &Args, model: &FittedPipeline, n_recordings: usize) {
             );
         }
     }
+    out.push_str(&super::train_auto::describe_selection(
+        model.selection.as_ref(),
+    ));
     filters_line(&mut out, model);
     let _ = match args.output.to_str() {
         Some("-") => writeln!(out, "model written to stdout"),
@@ -413,6 +437,9 @@ struct Summary<'a> {
     seconds: Seconds,
     /// A binary model's decision rule (`--threshold`).
     decision: Option<&'a crate::pipeline::Decision>,
+    /// `--auto`'s choice of pipeline, inner scores and nested score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    selection: Option<&'a crate::pipeline::Selection>,
     /// Input warnings about the training recordings.
     warnings: &'a [crate::io::Warning],
     /// Their number.

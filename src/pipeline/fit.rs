@@ -158,6 +158,7 @@ impl PipelineSpec {
             },
             decision: None,
             event_map: None,
+            selection: None,
             checksum: String::new(),
         })
     }

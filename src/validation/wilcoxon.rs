@@ -137,18 +137,21 @@ pub fn wilcoxon(x: &[f64], y: &[f64]) -> Option<Wilcoxon> {
     let nonzero: Vec<f64> = d.iter().copied().filter(|&v| v != 0.0).collect();
     let count = nonzero.len();
     let (ranks, tie_sum) = average_ranks(&nonzero.iter().map(|v| v.abs()).collect::<Vec<_>>());
+    // (+ 0.0: an empty sum is -0.0)
     let r_plus: f64 = nonzero
         .iter()
         .zip(&ranks)
         .filter(|(v, _)| **v > 0.0)
         .map(|(_, r)| r)
-        .sum();
+        .sum::<f64>()
+        + 0.0;
     let r_minus: f64 = nonzero
         .iter()
         .zip(&ranks)
         .filter(|(v, _)| **v < 0.0)
         .map(|(_, r)| r)
-        .sum();
+        .sum::<f64>()
+        + 0.0;
     let has_ties = tie_sum > 0.0;
     let zeros = count < n;
     let method = if n > 50 {
