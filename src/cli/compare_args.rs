@@ -16,7 +16,10 @@ pub const PRESETS: &[(&str, &str)] = &[
     ),
     ("erp-lda", "--features erp --classifier lda"),
     ("xdawn-lda", "--features xdawn --classifier lda"),
-    ("xdawncov-logistic", "--features xdawncov --classifier logistic"),
+    (
+        "xdawncov-logistic",
+        "--features xdawncov --classifier logistic",
+    ),
     ("erpcov-logistic", "--features erpcov --classifier logistic"),
     ("cov-logistic", "--features cov --classifier logistic"),
     ("cov-mdm", "--features cov --classifier mdm"),
@@ -153,7 +156,10 @@ pub fn presets_named(list: &str, option: &str) -> Result<Vec<(String, String)>> 
 /// `options` (feature and classifier options separated by spaces) layered over `base`: an
 /// option given replaces the base's value, the others keep it. Err: why they cannot be read
 /// (e.g. a feature this eegi does not know).
-pub fn layer(base: &PipelineOptions, options: &str) -> std::result::Result<PipelineOptions, String> {
+pub fn layer(
+    base: &PipelineOptions,
+    options: &str,
+) -> std::result::Result<PipelineOptions, String> {
     let command = FeatureArgs::augment_args(
         Command::new("pipeline")
             .no_binary_name(true)
@@ -232,13 +238,20 @@ mod tests {
             l.features.cov.cov_estimator,
             crate::cli::cov_args::CovEstimatorArg::Oas
         );
-        let l = layer(&base(), "--features bandpower,cov --alpha 10 --metric logeuclid").unwrap();
+        let l = layer(
+            &base(),
+            "--features bandpower,cov --alpha 10 --metric logeuclid",
+        )
+        .unwrap();
         assert_eq!(
             l.features.features,
             vec![FeatureKind::Bandpower, FeatureKind::Cov]
         );
         assert_eq!(l.alpha, 10.0);
-        assert_eq!(l.features.cov.metric, crate::cli::cov_args::MetricArg::Logeuclid);
+        assert_eq!(
+            l.features.cov.metric,
+            crate::cli::cov_args::MetricArg::Logeuclid
+        );
     }
 
     #[test]
@@ -251,7 +264,10 @@ mod tests {
 
     #[test]
     fn lists_name_presets() {
-        assert_eq!(presets_named("all", "--compare").unwrap().len(), PRESETS.len());
+        assert_eq!(
+            presets_named("all", "--compare").unwrap().len(),
+            PRESETS.len()
+        );
         let two = presets_named("cov-mdm, csp-lda", "--compare").unwrap();
         assert_eq!(two[1].0, "csp-lda");
         assert!(presets_named("cov-mdm,nope", "--compare").is_err());

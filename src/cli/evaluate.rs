@@ -301,7 +301,11 @@ pub(super) fn pipeline_spec(
 
 /// The groups of leave-one-group-out (`--group-by`, else one per recording) and the group of
 /// each recording.
-pub(super) fn groups(args: &Args, paths: &[PathBuf], names: &[String]) -> Result<(Vec<String>, Vec<usize>)> {
+pub(super) fn groups(
+    args: &Args,
+    paths: &[PathBuf],
+    names: &[String],
+) -> Result<(Vec<String>, Vec<usize>)> {
     Ok(match &args.group_by {
         Some(rule) => {
             let g = group_names(rule, paths)?;

@@ -18,9 +18,7 @@ pub(super) fn candidate(
     p: NamedPipeline,
     shared: &dyn Fn(PipelineOptions) -> Result<PipelineSpec>,
 ) -> Candidate {
-    let spec = p
-        .layered
-        .and_then(|o| shared(o).map_err(|e| e.message));
+    let spec = p.layered.and_then(|o| shared(o).map_err(|e| e.message));
     Candidate {
         name: p.name,
         options: p.options,

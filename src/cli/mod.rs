@@ -3,13 +3,13 @@
 mod classify;
 mod classify_lsl;
 mod classify_truth;
+mod compare_args;
 mod config;
 mod convert;
 mod cov_args;
-mod compare_args;
 mod evaluate;
-mod evaluate_compare;
 mod evaluate_checks;
+mod evaluate_compare;
 mod evaluate_study;
 mod event_map_args;
 mod features;

@@ -186,7 +186,10 @@ fn nested_score(
     used.dedup();
     for &c in &used {
         let set = sets[c].as_ref().expect("chosen ones ran");
-        let spec = candidates[c].spec.as_ref().expect("chosen ones have a spec");
+        let spec = candidates[c]
+            .spec
+            .as_ref()
+            .expect("chosen ones have a spec");
         let name = |f: usize| format!("--auto {}: outer fold {} of {n}", candidates[c].name, f + 1);
         let oof = set.cross_validate_on(&spec.classifier, &outer_fold, n, true, &name)?;
         for (f, o) in oof.folds.iter().enumerate() {
@@ -213,9 +216,6 @@ fn nested_score(
         method: crate::pipeline::KFOLD_METHOD.to_string(),
         balanced_accuracy: balanced_accuracy(&first.y, &pred, k),
         fold_balanced_accuracy: fold_ba,
-        chosen: chosen
-            .iter()
-            .map(|&c| candidates[c].name.clone())
-            .collect(),
+        chosen: chosen.iter().map(|&c| candidates[c].name.clone()).collect(),
     })
 }

@@ -270,9 +270,7 @@ fn run_one(
         mean_fold_balanced_accuracy: some(defined.iter().sum::<f64>() / defined.len() as f64),
         sd_fold_balanced_accuracy: (!defined.is_empty()).then(|| sd(&defined)),
         min_fold_balanced_accuracy: some(defined.iter().copied().fold(f64::INFINITY, f64::min)),
-        max_fold_balanced_accuracy: some(
-            defined.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-        ),
+        max_fold_balanced_accuracy: some(defined.iter().copied().fold(f64::NEG_INFINITY, f64::max)),
         balanced_accuracy: Some(balanced_accuracy(&set.y, &y_pred, k)),
         accuracy: Some(accuracy(&set.y, &y_pred)),
         fold_balanced_accuracy: fold_ba,
@@ -360,7 +358,11 @@ pub fn compare(
     };
     let warnings = rows
         .iter()
-        .filter_map(|r| r.skipped.as_ref().map(|w| format!("{} skipped: {w}", r.name)))
+        .filter_map(|r| {
+            r.skipped
+                .as_ref()
+                .map(|w| format!("{} skipped: {w}", r.name))
+        })
         .collect();
     Ok(CompareReport {
         eegi_version: env!("CARGO_PKG_VERSION").to_string(),

@@ -15,8 +15,8 @@ mod training;
 mod windowed;
 
 pub use averages::ClassAverages;
-pub use selection::{NestedScore, Selection, SelectionCandidate};
 pub use fit::best_threshold;
+pub use selection::{NestedScore, Selection, SelectionCandidate};
 pub use training::{TrainingSet, KFOLD_METHOD};
 pub use windowed::{WindowInput, Windowed, Windowing};
 

@@ -66,7 +66,12 @@ impl Selection {
             if names.iter().any(|n| n == name) {
                 Ok(())
             } else {
-                Err(field_error(fields.path, field, name, "one of the candidates"))
+                Err(field_error(
+                    fields.path,
+                    field,
+                    name,
+                    "one of the candidates",
+                ))
             }
         };
         known("selection.chosen", &self.chosen)?;

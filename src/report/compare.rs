@@ -66,8 +66,21 @@ fn headline(r: &CompareReport) -> String {
 
 /// The short terminal table.
 pub fn terminal(r: &CompareReport) -> String {
-    let rows: Vec<[String; 8]> = r.pipelines.iter().map(|p| cells(p, r.best.as_deref())).collect();
-    let head = ["pipeline", "BA mean", "SD", "min–max", "pooled BA", "acc", "time s", "vs best"];
+    let rows: Vec<[String; 8]> = r
+        .pipelines
+        .iter()
+        .map(|p| cells(p, r.best.as_deref()))
+        .collect();
+    let head = [
+        "pipeline",
+        "BA mean",
+        "SD",
+        "min–max",
+        "pooled BA",
+        "acc",
+        "time s",
+        "vs best",
+    ];
     let mut width = head.map(|h| h.chars().count());
     for c in &rows {
         for (w, s) in width.iter_mut().zip(c) {
@@ -104,7 +117,10 @@ pub fn terminal(r: &CompareReport) -> String {
 
 /// The report as Markdown.
 pub fn markdown(r: &CompareReport) -> String {
-    let mut s = format!("# eegi pipeline comparison\n\n{}\n\n", md_cell(&headline(r)));
+    let mut s = format!(
+        "# eegi pipeline comparison\n\n{}\n\n",
+        md_cell(&headline(r))
+    );
     let _ = writeln!(s, "| {} |", HEADER.join(" | "));
     let _ = writeln!(s, "|---|{}", "---:|".repeat(HEADER.len() - 1));
     for p in &r.pipelines {
@@ -119,15 +135,30 @@ pub fn markdown(r: &CompareReport) -> String {
     }
     let _ = writeln!(s, "\n|---|---:|---:|{}", "---:|".repeat(ran.len()));
     for (f, fold) in r.folds.iter().enumerate() {
-        let _ = write!(s, "| {} | {} | {} |", md_cell(&fold.name), fold.n_train, fold.n_test);
+        let _ = write!(
+            s,
+            "| {} | {} | {} |",
+            md_cell(&fold.name),
+            fold.n_train,
+            fold.n_test
+        );
         for p in &ran {
-            let _ = write!(s, " {} |", f3(p.fold_balanced_accuracy.get(f).copied().flatten()));
+            let _ = write!(
+                s,
+                " {} |",
+                f3(p.fold_balanced_accuracy.get(f).copied().flatten())
+            );
         }
         s.push('\n');
     }
     s.push('\n');
     for p in &r.pipelines {
-        let _ = writeln!(s, "- {}: `{}`", md_cell(&p.name), p.options.replace('`', "'"));
+        let _ = writeln!(
+            s,
+            "- {}: `{}`",
+            md_cell(&p.name),
+            p.options.replace('`', "'")
+        );
     }
     if !r.warnings.is_empty() {
         s.push_str("\n## Warnings\n\n");
@@ -256,13 +287,22 @@ pub fn html(r: &CompareReport) -> String {
             fold.n_test
         );
         for p in &ran {
-            let _ = write!(s, "<td>{}</td>", f3(p.fold_balanced_accuracy.get(f).copied().flatten()));
+            let _ = write!(
+                s,
+                "<td>{}</td>",
+                f3(p.fold_balanced_accuracy.get(f).copied().flatten())
+            );
         }
         s.push_str("</tr>");
     }
     s.push_str("</table><h2>Options of each pipeline</h2><ul>");
     for p in &r.pipelines {
-        let _ = write!(s, "<li>{}: <code>{}</code></li>", esc(&p.name), esc(&p.options));
+        let _ = write!(
+            s,
+            "<li>{}: <code>{}</code></li>",
+            esc(&p.name),
+            esc(&p.options)
+        );
     }
     s.push_str("</ul>");
     if !r.warnings.is_empty() {

@@ -121,14 +121,21 @@ fn every_pipeline_runs_on_one_fold_list_the_one_evaluate_uses() {
         one.extend(["--features", features, "--classifier", classifier]);
         let single = evaluate_json(&files, &one);
         let p = pipeline(&v, name);
-        assert_eq!(p["balanced_accuracy"], single["balanced_accuracy"], "{name}");
+        assert_eq!(
+            p["balanced_accuracy"], single["balanced_accuracy"],
+            "{name}"
+        );
         let fold_ba: Vec<&Value> = single["folds"]
             .as_array()
             .unwrap()
             .iter()
             .map(|f| &f["balanced_accuracy"])
             .collect();
-        let ours: Vec<&Value> = p["fold_balanced_accuracy"].as_array().unwrap().iter().collect();
+        let ours: Vec<&Value> = p["fold_balanced_accuracy"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .collect();
         assert_eq!(ours, fold_ba, "{name}");
     }
     // the best has no test, every other one a Wilcoxon test against it
@@ -161,7 +168,10 @@ fn a_preset_that_cannot_apply_is_skipped_with_its_reason() {
     assert!(x["versus_best"].is_null());
     assert!(pipeline(&v, "bandpower-logistic")["skipped"].is_null());
     assert_eq!(v["best"], "bandpower-logistic");
-    assert!(v["warnings"][0].as_str().unwrap().contains("xdawn-lda skipped"));
+    assert!(v["warnings"][0]
+        .as_str()
+        .unwrap()
+        .contains("xdawn-lda skipped"));
 }
 
 #[test]
@@ -200,7 +210,15 @@ fn user_option_sets_are_layered_over_the_shared_settings() {
     for (bad, says) in [
         (vec!["--pipeline", "nameless"], "NAME=OPTIONS"),
         (vec!["--compare", "nope"], "not a preset"),
-        (vec!["--compare", "cov-mdm", "--pipeline", "cov-mdm=--features cov"], "twice"),
+        (
+            vec![
+                "--compare",
+                "cov-mdm",
+                "--pipeline",
+                "cov-mdm=--features cov",
+            ],
+            "twice",
+        ),
     ] {
         let out = eegi()
             .arg("evaluate")
@@ -254,7 +272,13 @@ fn train_auto_records_a_nested_choice_and_is_deterministic() {
             .arg("train")
             .args(&files)
             .args(ERRP)
-            .args(["--auto=erp-lda,cov-mdm,csp-lda", "--cv", "3", "--json", "-o"])
+            .args([
+                "--auto=erp-lda,cov-mdm,csp-lda",
+                "--cv",
+                "3",
+                "--json",
+                "-o",
+            ])
             .arg(dir.path().join(model))
             .output()
             .unwrap();
@@ -294,7 +318,10 @@ fn train_auto_records_a_nested_choice_and_is_deterministic() {
     let nested = &s["nested"];
     assert_eq!(nested["folds"], 3);
     assert_eq!(nested["chosen"].as_array().unwrap().len(), 3);
-    assert_eq!(nested["fold_balanced_accuracy"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        nested["fold_balanced_accuracy"].as_array().unwrap().len(),
+        3
+    );
     // inspect shows it
     let out = eegi()
         .arg("inspect")
@@ -302,7 +329,10 @@ fn train_auto_records_a_nested_choice_and_is_deterministic() {
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains(&format!("pipeline chosen by --auto: {chosen}")), "{text}");
+    assert!(
+        text.contains(&format!("pipeline chosen by --auto: {chosen}")),
+        "{text}"
+    );
     assert!(text.contains("nested 3-fold balanced accuracy"), "{text}");
 }
 
@@ -339,7 +369,10 @@ fn imagined_fists_table_matches_python_on_the_same_folds() {
     ] {
         let ours = floats(&pipeline(&v, name)["fold_balanced_accuracy"]);
         for (o, p) in ours.iter().zip(python) {
-            assert!((o - p).abs() <= 0.0006, "{name}: {ours:?} vs Python {python:?}");
+            assert!(
+                (o - p).abs() <= 0.0006,
+                "{name}: {ours:?} vs Python {python:?}"
+            );
         }
     }
     assert_eq!(v["best"], "cov-mdm");
