@@ -139,7 +139,7 @@ pub struct Args {
     #[command(flatten)]
     pub study: super::study_args::StudyArgs,
 
-    // --compare, --pipeline (compare_args.rs; run by evaluate_compare.rs)
+    // --compare, --pipeline (compare_args.rs; cli/mod.rs hands them to evaluate_compare.rs)
     #[command(flatten)]
     pub compare: super::compare_args::CompareArgs,
 }
@@ -452,9 +452,6 @@ pub(super) fn cv_of(args: &Args, n: usize) -> Result<Cv> {
 
 /// Runs `eegi evaluate`; `given` names the options on the command line that `-m` overrides.
 pub fn run(mut args: Args, given: &[String]) -> Result<()> {
-    if args.compare.active() {
-        return super::evaluate_compare::run(&args);
-    }
     let format = check_report(&args)?;
     let paths = expand_recordings(&args.recordings)?;
     args.input.check_stdin_once(&paths, args.model.as_deref())?;

@@ -19,6 +19,7 @@ mod lsl_args;
 mod preprocess_args;
 mod replay;
 mod report_merge;
+mod selection_text;
 mod simulate;
 mod study_args;
 mod train;
@@ -193,6 +194,8 @@ pub fn main() -> i32 {
         }
     };
     let result = set_threads(cli.threads).and_then(|()| match cli.command {
+        // --auto chooses the pipeline among the presets (train_auto.rs)
+        Command::Train(a) if a.auto.is_some() => train::run_with(a, Some(&train_auto::choose)),
         Command::Train(a) => train::run(a),
         Command::Classify(a) if a.lsl.active() => classify_lsl::run(a),
         Command::Classify(a) => classify::run(a),
@@ -206,6 +209,8 @@ pub fn main() -> i32 {
             // a BIDS study folder is evaluated subject by subject (evaluate_study.rs)
             match evaluate_study::study_dir(&a) {
                 Ok(Some(dir)) => evaluate_study::run(&a, &dir),
+                // --compare / --pipeline: several pipelines on one fold list (evaluate_compare.rs)
+                Ok(None) if a.compare.active() => evaluate_compare::run(&a),
                 Ok(None) => evaluate::run(a, &given),
                 Err(e) => Err(e),
             }

@@ -160,13 +160,30 @@ fn parse_threshold(text: &str) -> std::result::Result<Threshold, String> {
     }
 }
 
+/// How `--auto LIST` chooses the pipeline on the loaded recordings: its settings, its training
+/// set and the record of the choice (train_auto.rs).
+pub(super) type Chooser = dyn Fn(
+    &Args,
+    &str,
+    &[crate::pipeline::LabelledRecording],
+) -> Result<(
+    PipelineSpec,
+    crate::pipeline::TrainingSet,
+    crate::pipeline::Selection,
+)>;
+
 /// Runs `eegi train`.
 pub fn run(args: Args) -> Result<()> {
+    run_with(args, None)
+}
+
+/// Runs `eegi train`, with `--auto` choosing the pipeline through `choose`.
+pub(super) fn run_with(args: Args, choose: Option<&Chooser>) -> Result<()> {
     args.input.check_stdin_once(&args.recordings, None)?;
     args.input
         .check_output(&args.output, &args.recordings, None)?;
     let spec = pipeline_spec(&args)?;
-    let (model, seconds, n_recordings) = train(&args, &spec)?;
+    let (model, seconds, n_recordings) = train(&args, &spec, choose)?;
     let json = model.to_json();
     write_atomically(&args.output, |w| w.write_all(json.as_bytes()))?;
     if args.json {
@@ -198,7 +215,11 @@ fn pipeline_spec(args: &Args) -> Result<PipelineSpec> {
 
 /// Loads the recordings and fits the model (cross-validated with `--cv`, with the decision
 /// rule of `--threshold`); also returns each stage's wall time and the number of recordings.
-fn train(args: &Args, spec: &PipelineSpec) -> Result<(FittedPipeline, Seconds, usize)> {
+fn train(
+    args: &Args,
+    spec: &PipelineSpec,
+    choose: Option<&Chooser>,
+) -> Result<(FittedPipeline, Seconds, usize)> {
     let clock = std::time::Instant::now();
     if let Some(map) = args.input.mapping.map()? {
         for (label, codes) in map.shared_labels() {
@@ -210,12 +231,12 @@ fn train(args: &Args, spec: &PipelineSpec) -> Result<(FittedPipeline, Seconds, u
     }
     let (inputs, warnings) = args.input.load_labelled_with_warnings(&args.recordings)?;
     let load_s = clock.elapsed().as_secs_f64();
-    let (spec, set, selection) = match &args.auto {
-        Some(list) => {
-            let (spec, set, selection) = super::train_auto::choose(args, list, &inputs)?;
+    let (spec, set, selection) = match (&args.auto, choose) {
+        (Some(list), Some(choose)) => {
+            let (spec, set, selection) = choose(args, list, &inputs)?;
             (spec, set, Some(selection))
         }
-        None => (spec.clone(), spec.training_set(&inputs)?, None),
+        _ => (spec.clone(), spec.training_set(&inputs)?, None),
     };
     let spec = &spec;
     let features_s = clock.elapsed().as_secs_f64() - load_s;
@@ -360,7 +381,7 @@ fn print_text(args: &Args, model: &FittedPipeline, n_recordings: usize) {
             );
         }
     }
-    out.push_str(&super::train_auto::describe_selection(
+    out.push_str(&super::selection_text::describe_selection(
         model.selection.as_ref(),
     ));
     filters_line(&mut out, model);

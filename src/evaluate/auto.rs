@@ -11,6 +11,9 @@ use crate::{Error, Result};
 /// How the inner selection scores and chooses, for the model file.
 const METHOD: &str = "inner stratified k-fold in time order (as train --cv) on the training windows, every candidate on the same folds; the highest mean fold balanced accuracy wins, the first listed on a tie";
 
+/// Every candidate's inner score on some windows (all when `None`), or why it has none.
+type Scores<'a> = dyn Fn(Option<&[usize]>) -> Vec<std::result::Result<f64, String>> + 'a;
+
 /// What [`select`] found: the chosen candidate, its training set (every window) and the record.
 pub struct Chosen {
     /// Index of the chosen candidate.
@@ -159,7 +162,7 @@ fn nested_score(
     candidates: &[Candidate],
     sets: &[std::result::Result<TrainingSet, String>],
     n: usize,
-    score: &dyn Fn(Option<&[usize]>) -> Vec<std::result::Result<f64, String>>,
+    score: &Scores,
 ) -> Result<NestedScore> {
     let first = sets
         .iter()

@@ -312,9 +312,9 @@ pub fn html(r: &CompareReport) -> String {
         }
         s.push_str("</ul>");
     }
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "<h2>Settings</h2><p>eegi {}.</p><pre style=\"text-align:left\">{}</pre></body></html>\n",
+        "<h2>Settings</h2><p>eegi {}.</p><pre style=\"text-align:left\">{}</pre></body></html>",
         esc(&r.eegi_version),
         esc(&serde_json::to_string_pretty(&r.settings).unwrap_or_default())
     );
