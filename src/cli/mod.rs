@@ -208,6 +208,9 @@ pub fn main() -> i32 {
                 .unwrap_or_default();
             // a BIDS study folder is evaluated subject by subject (evaluate_study.rs)
             match evaluate_study::study_dir(&a) {
+                Ok(Some(_)) if a.compare.active() => Err(crate::Error::input(
+                    "--compare/--pipeline on a BIDS study folder: not supported, expected recordings or a folder of recordings (compare pipelines per subject)",
+                )),
                 Ok(Some(dir)) => evaluate_study::run(&a, &dir),
                 // --compare / --pipeline: several pipelines on one fold list (evaluate_compare.rs)
                 Ok(None) if a.compare.active() => evaluate_compare::run(&a),
