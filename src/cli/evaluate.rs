@@ -142,6 +142,10 @@ pub struct Args {
     // a BIDS study folder: --protocol, --subjects, --sessions, --task, --shard
     #[command(flatten)]
     pub study: super::study_args::StudyArgs,
+
+    // --compare, --pipeline (compare_args.rs; cli/mod.rs hands them to evaluate_compare.rs)
+    #[command(flatten)]
+    pub compare: super::compare_args::CompareArgs,
 }
 
 /// `--cv` values.
@@ -166,7 +170,7 @@ fn parse_cv(text: &str) -> std::result::Result<Cv, String> {
 }
 
 /// Report formats by extension.
-enum Format {
+pub(super) enum Format {
     Html,
     Markdown,
     Json,
@@ -301,7 +305,11 @@ pub(super) fn pipeline_spec(
 
 /// The groups of leave-one-group-out (`--group-by`, else one per recording) and the group of
 /// each recording.
-fn groups(args: &Args, paths: &[PathBuf], names: &[String]) -> Result<(Vec<String>, Vec<usize>)> {
+pub(super) fn groups(
+    args: &Args,
+    paths: &[PathBuf],
+    names: &[String],
+) -> Result<(Vec<String>, Vec<usize>)> {
     Ok(match &args.group_by {
         Some(rule) => {
             let g = group_names(rule, paths)?;
@@ -429,6 +437,23 @@ fn progress_bar(permutations: usize) -> ProgressBar {
     bar
 }
 
+/// The cross-validation asked for (`--cv`, `--group-by`), or the default for `n` recordings:
+/// by-recording with several, 5-fold with one.
+pub(super) fn cv_of(args: &Args, n: usize) -> Result<Cv> {
+    let cv = match (args.cv, &args.group_by) {
+        (Some(cv), _) => cv,
+        (None, Some(_)) => Cv::ByRecording,
+        (None, None) if n > 1 => Cv::ByRecording,
+        (None, None) => Cv::Folds(5),
+    };
+    if let (Cv::Folds(_), Some(rule)) = (cv, &args.group_by) {
+        return Err(Error::input(format!(
+            "--group-by {rule} goes with --cv by-recording (leave one group out), not --cv K"
+        )));
+    }
+    Ok(cv)
+}
+
 /// Runs `eegi evaluate`; `given` names the options on the command line that `-m` overrides.
 pub fn run(mut args: Args, given: &[String]) -> Result<()> {
     let format = check_report(&args)?;
@@ -449,18 +474,10 @@ pub fn run(mut args: Args, given: &[String]) -> Result<()> {
     let set = spec.training_set(&inputs)?;
     let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
 
-    let cv = match (&model, args.cv, &args.group_by) {
-        (Some(_), _, _) => None,
-        (None, Some(cv), _) => Some(cv),
-        (None, None, Some(_)) => Some(Cv::ByRecording),
-        (None, None, None) if paths.len() > 1 => Some(Cv::ByRecording),
-        (None, None, None) => Some(Cv::Folds(5)),
+    let cv = match &model {
+        Some(_) => None,
+        None => Some(cv_of(&args, paths.len())?),
     };
-    if let (Some(Cv::Folds(_)), Some(rule)) = (cv, &args.group_by) {
-        return Err(Error::input(format!(
-            "--group-by {rule} goes with --cv by-recording (leave one group out), not --cv K"
-        )));
-    }
     let (group_list, of_recording) = groups(&args, &paths, &names)?;
     let protocol = match (&model, cv) {
         (Some(m), _) => Protocol::Model(m),
@@ -507,7 +524,7 @@ pub fn run(mut args: Args, given: &[String]) -> Result<()> {
 
 /// Checks `--report` before any work: not an input, a known extension, a folder to write in;
 /// returns its format.
-fn check_report(args: &Args) -> Result<Option<Format>> {
+pub(super) fn check_report(args: &Args) -> Result<Option<Format>> {
     let Some(report) = &args.report else {
         return Ok(None);
     };

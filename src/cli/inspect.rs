@@ -138,6 +138,9 @@ pub fn describe(m: &FittedPipeline) -> String {
     };
     describe_decision(&mut o, m.decision.as_ref());
     describe_event_map(&mut o, m.event_map.as_ref());
+    o.push_str(&super::selection_text::describe_selection(
+        m.selection.as_ref(),
+    ));
     describe_training(&mut o, &m.training);
     o
 }

@@ -3,11 +3,13 @@
 mod classify;
 mod classify_lsl;
 mod classify_truth;
+mod compare_args;
 mod config;
 mod convert;
 mod cov_args;
 mod evaluate;
 mod evaluate_checks;
+mod evaluate_compare;
 mod evaluate_study;
 mod event_map_args;
 mod features;
@@ -17,10 +19,12 @@ mod lsl_args;
 mod preprocess_args;
 mod replay;
 mod report_merge;
+mod selection_text;
 mod simulate;
 mod study_args;
 mod svm_args;
 mod train;
+mod train_auto;
 mod usage;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -191,6 +195,8 @@ pub fn main() -> i32 {
         }
     };
     let result = set_threads(cli.threads).and_then(|()| match cli.command {
+        // --auto chooses the pipeline among the presets (train_auto.rs)
+        Command::Train(a) if a.auto.is_some() => train::run_with(a, Some(&train_auto::choose)),
         Command::Train(a) => train::run(a),
         Command::Classify(a) if a.lsl.active() => classify_lsl::run(a),
         Command::Classify(a) => classify::run(a),
@@ -203,7 +209,12 @@ pub fn main() -> i32 {
                 .unwrap_or_default();
             // a BIDS study folder is evaluated subject by subject (evaluate_study.rs)
             match evaluate_study::study_dir(&a) {
+                Ok(Some(_)) if a.compare.active() => Err(crate::Error::input(
+                    "--compare/--pipeline on a BIDS study folder: not supported, expected recordings or a folder of recordings (compare pipelines per subject)",
+                )),
                 Ok(Some(dir)) => evaluate_study::run(&a, &dir),
+                // --compare / --pipeline: several pipelines on one fold list (evaluate_compare.rs)
+                Ok(None) if a.compare.active() => evaluate_compare::run(&a),
                 Ok(None) => evaluate::run(a, &given),
                 Err(e) => Err(e),
             }

@@ -101,6 +101,17 @@ pub struct Args {
     )]
     pub error_cost: f64,
 
+    /// Choose the pipeline instead of giving it: every preset (or those listed, --auto=NAME,…;
+    /// the presets of `eegi evaluate --compare`) layered over the shared settings (window,
+    /// pre-processing, labels, other feature options) is scored by an inner --cv K-fold
+    /// cross-validation (5 with --cv 0) and the best (highest mean fold balanced accuracy, the
+    /// first on a tie) is fitted on every window. The reported score is nested, hence honest:
+    /// an outer --cv K-fold whose every training fold runs the whole selection. The choice, each
+    /// candidate's inner score (or why it was skipped) and the nested score are stored in the
+    /// model (`selection`, shown by `eegi inspect`).
+    #[arg(long, value_name = "all|NAME,...", num_args = 0..=1, require_equals = true, default_missing_value = "all", help_heading = "Classifier and validation")]
+    pub auto: Option<String>,
+
     /// Print the training summary as JSON on stdout instead of text.
     #[arg(long, help_heading = "Classifier and validation")]
     pub json: bool,
@@ -157,13 +168,30 @@ fn parse_threshold(text: &str) -> std::result::Result<Threshold, String> {
     }
 }
 
+/// How `--auto LIST` chooses the pipeline on the loaded recordings: its settings, its training
+/// set and the record of the choice (train_auto.rs).
+pub(super) type Chooser = dyn Fn(
+    &Args,
+    &str,
+    &[crate::pipeline::LabelledRecording],
+) -> Result<(
+    PipelineSpec,
+    crate::pipeline::TrainingSet,
+    crate::pipeline::Selection,
+)>;
+
 /// Runs `eegi train`.
 pub fn run(args: Args) -> Result<()> {
+    run_with(args, None)
+}
+
+/// Runs `eegi train`, with `--auto` choosing the pipeline through `choose`.
+pub(super) fn run_with(args: Args, choose: Option<&Chooser>) -> Result<()> {
     args.input.check_stdin_once(&args.recordings, None)?;
     args.input
         .check_output(&args.output, &args.recordings, None)?;
     let spec = pipeline_spec(&args)?;
-    let (model, seconds, n_recordings) = train(&args, &spec)?;
+    let (model, seconds, n_recordings) = train(&args, &spec, choose)?;
     let json = model.to_json();
     write_atomically(&args.output, |w| w.write_all(json.as_bytes()))?;
     if args.json {
@@ -195,7 +223,11 @@ fn pipeline_spec(args: &Args) -> Result<PipelineSpec> {
 
 /// Loads the recordings and fits the model (cross-validated with `--cv`, with the decision
 /// rule of `--threshold`); also returns each stage's wall time and the number of recordings.
-fn train(args: &Args, spec: &PipelineSpec) -> Result<(FittedPipeline, Seconds, usize)> {
+fn train(
+    args: &Args,
+    spec: &PipelineSpec,
+    choose: Option<&Chooser>,
+) -> Result<(FittedPipeline, Seconds, usize)> {
     let clock = std::time::Instant::now();
     if let Some(map) = args.input.mapping.map()? {
         for (label, codes) in map.shared_labels() {
@@ -207,7 +239,14 @@ fn train(args: &Args, spec: &PipelineSpec) -> Result<(FittedPipeline, Seconds, u
     }
     let (inputs, warnings) = args.input.load_labelled_with_warnings(&args.recordings)?;
     let load_s = clock.elapsed().as_secs_f64();
-    let set = spec.training_set(&inputs)?;
+    let (spec, set, selection) = match (&args.auto, choose) {
+        (Some(list), Some(choose)) => {
+            let (spec, set, selection) = choose(args, list, &inputs)?;
+            (spec, set, Some(selection))
+        }
+        _ => (spec.clone(), spec.training_set(&inputs)?, None),
+    };
+    let spec = &spec;
     let features_s = clock.elapsed().as_secs_f64() - load_s;
     let cv = if args.cv > 0 {
         Some(spec.cross_validate(&set, args.cv)?)
@@ -235,6 +274,8 @@ fn train(args: &Args, spec: &PipelineSpec) -> Result<(FittedPipeline, Seconds, u
     let fit_s = fit_clock.elapsed().as_secs_f64();
     model.training.warnings = warnings;
     model.event_map = args.input.mapping.map()?;
+    model.selection = selection;
+    model.format_version = model.format_needed();
     let seconds = Seconds {
         load: load_s,
         features: features_s,
@@ -263,6 +304,7 @@ fn print_json(args: &Args, model: &FittedPipeline, seconds: Seconds) {
         chance_balanced_accuracy: 1.0 / model.classes.len() as f64,
         seconds,
         decision: model.decision.as_ref(),
+        selection: model.selection.as_ref(),
         warnings: &t.warnings,
         n_warnings: t.warnings.len(),
         fit: match &model.classifier {
@@ -353,17 +395,25 @@ fn print_text(args: &Args, model: &FittedPipeline, n_recordings: usize) {
             );
         }
     }
-    if let Classifier::Svm { model: svm, .. } = &model.classifier {
-        if !svm.converged {
-            eprintln!("eegi: warning: the SVM's SMO solver stopped at its iteration cap before its tolerance; try a smaller --svm-c");
-        }
-    }
+    svm_warning(model);
+    out.push_str(&super::selection_text::describe_selection(
+        model.selection.as_ref(),
+    ));
     filters_line(&mut out, model);
     let _ = match args.output.to_str() {
         Some("-") => writeln!(out, "model written to stdout"),
         _ => writeln!(out, "model written to {}", args.output.display()),
     };
     print_summary(args, &out);
+}
+
+/// Warns when the SVM's solver stopped at its iteration cap.
+fn svm_warning(model: &FittedPipeline) {
+    if let Classifier::Svm { model: svm, .. } = &model.classifier {
+        if !svm.converged {
+            eprintln!("eegi: warning: the SVM's SMO solver stopped at its iteration cap before its tolerance; try a smaller --svm-c");
+        }
+    }
 }
 
 /// The summary line that says whether the model's filters are causal (it runs on streams) or
@@ -432,6 +482,9 @@ struct Summary<'a> {
     seconds: Seconds,
     /// A binary model's decision rule (`--threshold`).
     decision: Option<&'a crate::pipeline::Decision>,
+    /// `--auto`'s choice of pipeline, inner scores and nested score.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    selection: Option<&'a crate::pipeline::Selection>,
     /// Input warnings about the training recordings.
     warnings: &'a [crate::io::Warning],
     /// Their number.

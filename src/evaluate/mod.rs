@@ -1,6 +1,8 @@
 //! `eegi evaluate`'s computation: a held-out model or the one cross-validation
 //! ([`crate::validation`]) over a batch of recordings, into the report's data.
 
+pub mod auto;
+pub mod compare;
 pub mod figures;
 pub mod report;
 pub mod run;

@@ -151,6 +151,7 @@ impl PipelineSpec {
             },
             decision: None,
             event_map: None,
+            selection: None,
             checksum: String::new(),
         })
     }

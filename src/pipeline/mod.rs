@@ -10,11 +10,13 @@ mod classify;
 mod fit;
 mod model_fields;
 mod model_file;
+mod selection;
 mod training;
 mod windowed;
 
 pub use averages::ClassAverages;
 pub use fit::best_threshold;
+pub use selection::{NestedScore, Selection, SelectionCandidate};
 pub use training::{TrainingSet, KFOLD_METHOD};
 pub use windowed::{WindowInput, Windowed, Windowing};
 
@@ -38,13 +40,14 @@ use std::path::Path;
 /// `training.cross_validation` the one cross-validation `eegi evaluate --cv K` runs (pooled
 /// out-of-fold balanced accuracy over StratifiedGroupKFold; no `purged_training_windows`); 5
 /// added the optional `event_map` (marker codes to labels, `train --event-map`); 6 added the
-/// optional `preprocessing.resample_hz` (`train --resample`). A model is written in the oldest
+/// optional `preprocessing.resample_hz` (`train --resample`); 7 added the optional `selection`
+/// (`train --auto`'s choice of pipeline, its inner scores and nested score). A model is written in the oldest
 /// format that holds it ([`format_for`]): 6 only with `resample_hz`, so a model trained without
 /// it is byte-identical to what format-5 eegi wrote, and an older eegi refuses a resampling
 /// model by its version instead of misreading it.
 /// Version-1 to -4 files are migrated on load (no decision = the most probable class; no
 /// event map = event labels as they are).
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 
 /// The `format_version` a model with this pre-processing is written in: 6 when it resamples
 /// (`preprocessing.resample_hz`), else 5.
@@ -176,6 +179,10 @@ pub struct FittedPipeline {
     pub event_map: Option<crate::io::EventMap>,
     /// What the model was trained on.
     pub training: TrainingSummary,
+    /// How `train --auto` chose this pipeline among the presets (format 7). Absent = the
+    /// pipeline the options gave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection: Option<Selection>,
     /// SHA-256 (hex) of the canonical JSON of every other field ([`FittedPipeline::content_hash`]);
     /// a file whose content does not match it is refused.
     #[serde(default, skip_serializing_if = "String::is_empty")]

@@ -68,7 +68,7 @@ impl FittedPipeline {
         model.refuse_newer_fields(path, version)?;
         model.check(path).map_err(|e| as_model_field(path, e))?;
         // migrated to the oldest format that holds it (a format-6 file stays 6)
-        model.format_version = format_for(&model.preprocessing).max(version as u32);
+        model.format_version = model.format_needed().max(version as u32);
         model.checksum = model.content_hash();
         Ok((model, notes))
     }
@@ -137,6 +137,12 @@ impl FittedPipeline {
             return Err(Error::file(
                 path,
                 format!("format_version {version} model with an event_map field, expected none before format 5"),
+            ));
+        }
+        if version < 7 && model.selection.is_some() {
+            return Err(Error::file(
+                path,
+                format!("format_version {version} model with a selection field, expected none before format 7"),
             ));
         }
         if version < 6 && model.preprocessing.resample_hz.is_some() {
@@ -304,7 +310,21 @@ impl FittedPipeline {
         }
         self.validate_features(&fields)?;
         self.validate_decision(&fields)?;
-        self.validate_event_map(&fields)
+        self.validate_event_map(&fields)?;
+        match &self.selection {
+            Some(s) => s.validate(&fields),
+            None => Ok(()),
+        }
+    }
+
+    /// The oldest format that holds this model: 7 with a `selection`, else [`format_for`] its
+    /// pre-processing (6 when it resamples, else 5).
+    pub fn format_needed(&self) -> u32 {
+        if self.selection.is_some() {
+            7
+        } else {
+            format_for(&self.preprocessing)
+        }
     }
 
     /// The model file's JSON text (pretty-printed, deterministic), with its checksum filled in.

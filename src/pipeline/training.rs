@@ -164,6 +164,22 @@ impl TrainingSet {
         fold_name: &(dyn Fn(usize) -> String + Sync),
     ) -> Result<(Vec<usize>, crate::validation::crossval::OutOfFold)> {
         let test_fold = self.kfold(k)?;
+        let oof = self.cross_validate_on(classifier, &test_fold, k, true, fold_name)?;
+        Ok((test_fold, oof))
+    }
+
+    /// The same cross-validation on given folds (`test_fold[i]`: the fold of window `i`, of
+    /// `n_folds`): what `eegi evaluate --compare` runs for every pipeline on one shared fold
+    /// list. `purge` removes training windows sharing samples with a test window (K-fold); leave
+    /// it off for folds of whole recordings.
+    pub fn cross_validate_on(
+        &self,
+        classifier: &ClassifierSpec,
+        test_fold: &[usize],
+        n_folds: usize,
+        purge: bool,
+        fold_name: &(dyn Fn(usize) -> String + Sync),
+    ) -> Result<crate::validation::crossval::OutOfFold> {
         // extractors that learn are refitted on each training fold
         let refit = self
             .epochs
@@ -174,19 +190,59 @@ impl TrainingSet {
             classifier,
             unscaled: &unscaled,
         };
-        let oof = crate::validation::crossval::out_of_fold(
+        crate::validation::crossval::out_of_fold(
             self.features.matrix.view(),
             &self.y,
             self.classes.len(),
-            &test_fold,
-            k,
+            test_fold,
+            n_folds,
             learner,
             true,
             fold_name,
             refit.as_ref().map(|r| r as &Refit),
-            Some(self.purge()),
-        )?;
-        Ok((test_fold, oof))
+            purge.then(|| self.purge()),
+        )
+    }
+
+    /// The windows `rows` alone (in that order) as a training set of the same classes: what an
+    /// inner cross-validation (`train --auto`) runs on. Extractors that learn are refitted on
+    /// these rows only by the cross-validation, as on any set.
+    pub fn subset(&self, rows: &[usize]) -> TrainingSet {
+        TrainingSet {
+            windows: rows.iter().map(|&i| self.windows[i].clone()).collect(),
+            features: Features {
+                matrix: self.features.matrix.select(Axis(0), rows),
+                names: self.features.names.clone(),
+            },
+            y: rows.iter().map(|&i| self.y[i]).collect(),
+            epochs: self.epochs.as_ref().map(|e| e.select(Axis(0), rows)),
+            averages: None,
+            ..self.clone_without_rows()
+        }
+    }
+
+    /// The set's descriptive fields with no windows (for [`TrainingSet::subset`]).
+    fn clone_without_rows(&self) -> TrainingSet {
+        TrainingSet {
+            channels: self.channels.clone(),
+            sample_rate_hz: self.sample_rate_hz,
+            window_len: self.window_len,
+            windows: Vec::new(),
+            features: Features {
+                matrix: ndarray::Array2::zeros((0, 0)),
+                names: Vec::new(),
+            },
+            y: Vec::new(),
+            classes: self.classes.clone(),
+            dropped: self.dropped.clone(),
+            dropped_by_recording: self.dropped_by_recording.clone(),
+            specs: self.specs.clone(),
+            blocks: self.blocks.clone(),
+            epochs: None,
+            unfitted: self.unfitted.clone(),
+            sources: self.sources.clone(),
+            averages: None,
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! [`crate::evaluate::run`]): JSON, Markdown, a self-contained HTML page with inline SVG, or a
 //! short terminal table. Rendering only formats and draws; it never computes a metric.
 
+pub mod compare;
 mod erp_svg;
 mod html;
 mod markdown;

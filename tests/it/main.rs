@@ -9,6 +9,7 @@ mod bad_inputs_brainvision;
 mod brainvision;
 mod classify_labels;
 mod cli;
+mod compare;
 mod data_safety;
 mod edf;
 mod edf_writer;
