@@ -80,7 +80,10 @@ pub struct FeatureArgs {
     /// waveforms decimated to --erp-rate; needs --epoch; refitted on each cross-validation
     /// fold's training epochs only) and/or `cov` (channel covariance in the Riemannian tangent
     /// space, as pyriemann's Covariances + TangentSpace; fitted the same way) and/or `csp` (log-
-    /// variance of CSP filters, as MNE's CSP(log=True); two classes). Default bandpower.
+    /// variance of CSP filters, as MNE's CSP(log=True); two classes) and/or `xdawncov` / `erpcov`
+    /// (covariance of class prototypes stacked over the epoch, xDAWN-filtered or not, in the
+    /// tangent space, as pyriemann's XdawnCovariances / ERPCovariances; need --epoch; fitted
+    /// like xdawn). Default bandpower.
     #[arg(
         long,
         value_name = "LIST",
@@ -98,7 +101,8 @@ pub struct FeatureArgs {
 
     #[command(flatten)]
     pub cov: super::cov_args::CovArgs,
-    /// xDAWN filters kept per class (`xdawn` features: classes × filters × bins columns).
+    /// xDAWN filters kept per class (`xdawn` features: classes × filters × bins columns;
+    /// `xdawncov`: a super-trial of 2 × classes × filters signals).
     /// The default is pyriemann's nfilter=4: an ERP is carried by a few spatial components, and
     /// the first filters hold most of its signal-to-noise ratio while keeping the features few
     /// (a binary 0.8 s epoch at 20 Hz: 2 × 4 × 16 = 128 columns; `erp` on 32 channels: 512).
@@ -164,7 +168,7 @@ impl FeatureArgs {
         kinds.dedup();
         if kinds.is_empty() {
             return Err(Error::input(
-                "--features: none given, expected bandpower, erp, xdawn, cov and/or csp",
+                "--features: none given, expected bandpower, erp, xdawn, cov, csp, xdawncov and/or erpcov",
             ));
         }
         let mut specs = Vec::new();
@@ -180,7 +184,10 @@ impl FeatureArgs {
                     rate_hz: self.erp_rate,
                     fitted: None,
                 })),
-                k @ (FeatureKind::Cov | FeatureKind::Csp) => specs.push(self.cov.spec(k)),
+                k @ (FeatureKind::Cov
+                | FeatureKind::Csp
+                | FeatureKind::Xdawncov
+                | FeatureKind::Erpcov) => specs.push(self.cov.spec(k, self.xdawn_filters)),
             }
         }
         Ok(specs)

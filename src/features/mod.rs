@@ -9,12 +9,14 @@ pub mod bandpower;
 pub mod cov;
 pub mod csp;
 pub mod erp;
+pub mod protocov;
 pub mod xdawn;
 
 pub use bandpower::{Band, BandPowerSpec, PowerScale};
 pub use cov::{CovEstimator, CovSpec, TangentMetric};
 pub use csp::{CspFilters, CspSpec};
 pub use erp::ErpSpec;
+pub use protocov::{ErpCovFitted, ErpCovSpec, XdawnCovFitted, XdawnCovSpec};
 pub use xdawn::{XdawnFilters, XdawnSpec};
 
 pub use bad::{
@@ -43,6 +45,14 @@ pub enum FeatureSpec {
     Cov(CovSpec),
     /// Log-variance of CSP-filtered windows (MNE `CSP(log=True)`); fitted on training epochs.
     Csp(CspSpec),
+    /// Covariance of the xDAWN super-trial (filtered class prototypes over the filtered epoch)
+    /// in the tangent space, pyriemann `XdawnCovariances`; fitted on training epochs.
+    #[serde(rename = "xdawncov")]
+    XdawnCov(XdawnCovSpec),
+    /// Covariance of the ERP super-trial (class prototypes over the epoch) in the tangent
+    /// space, pyriemann `ERPCovariances`; fitted on training epochs.
+    #[serde(rename = "erpcov")]
+    ErpCov(ErpCovSpec),
 }
 
 /// A ready-to-run extractor: plans and scratch buffers made once, reused for every window.
@@ -157,6 +167,8 @@ impl FeatureSpec {
             FeatureSpec::Xdawn(_) => "xdawn",
             FeatureSpec::Cov(_) => "cov",
             FeatureSpec::Csp(_) => "csp",
+            FeatureSpec::XdawnCov(_) => "xdawncov",
+            FeatureSpec::ErpCov(_) => "erpcov",
         }
     }
 
@@ -168,6 +180,8 @@ impl FeatureSpec {
             FeatureSpec::Xdawn(s) => s,
             FeatureSpec::Cov(s) => s,
             FeatureSpec::Csp(s) => s,
+            FeatureSpec::XdawnCov(s) => s,
+            FeatureSpec::ErpCov(s) => s,
         }
     }
 
@@ -197,6 +211,8 @@ impl FeatureSpec {
             FeatureSpec::Xdawn(s) => FeatureSpec::Xdawn(s.fit_on(training)?),
             FeatureSpec::Cov(s) => FeatureSpec::Cov(s.fit_on(training)?),
             FeatureSpec::Csp(s) => FeatureSpec::Csp(s.fit_on(training)?),
+            FeatureSpec::XdawnCov(s) => FeatureSpec::XdawnCov(s.fit_on(training)?),
+            FeatureSpec::ErpCov(s) => FeatureSpec::ErpCov(s.fit_on(training)?),
         })
     }
 
@@ -229,13 +245,13 @@ impl FeatureSpec {
 }
 
 /// Refuses features that a classifier of covariance matrices (`--classifier mdm`) cannot take:
-/// it needs exactly one covariance extractor (today `cov`) under the
+/// it needs exactly one covariance extractor (`cov`, `xdawncov` or `erpcov`) under the
 /// affine-invariant metric, and nothing else.
 pub fn check_covariances_only(features: &[FeatureSpec]) -> Result<()> {
     match features {
         [f] if f.riemann_tangent() => Ok(()),
         _ => Err(Error::input(format!(
-            "--classifier mdm: features {}, expected one covariance feature alone (--features cov) with --metric riemann: MDM compares covariance matrices",
+            "--classifier mdm: features {}, expected one covariance feature alone (--features cov, xdawncov or erpcov) with --metric riemann: MDM compares covariance matrices",
             features.iter().map(FeatureSpec::kind).collect::<Vec<_>>().join(",")
         ))),
     }

@@ -229,6 +229,20 @@ impl FittedPipeline {
                         }
                     }
                 }
+                FeatureSpec::XdawnCov(x) => {
+                    if let Some(f) = &x.fitted {
+                        let at = format!("features[{i}].fitted");
+                        numbers(&format!("{at}.xdawn.eigenvalues"), &f.xdawn.eigenvalues, finite, FINITE)?;
+                        let rows = f.xdawn.filters.iter().chain(&f.prototypes);
+                        self.validate_super_trial(fields, &at, &f.xdawn.classes, rows, &f.reference)?;
+                    }
+                }
+                FeatureSpec::ErpCov(e) => {
+                    if let Some(f) = &e.fitted {
+                        let at = format!("features[{i}].fitted");
+                        self.validate_super_trial(fields, &at, &f.classes, f.prototypes.iter(), &f.reference)?;
+                    }
+                }
                 FeatureSpec::Csp(c) => {
                     if let Some(f) = &c.fitted {
                         let at = format!("features[{i}].fitted");
@@ -251,6 +265,29 @@ impl FittedPipeline {
                     }
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Validates what a super-trial covariance extractor (`xdawncov`, `erpcov`) fitted, under
+    /// `at`: its classes are the model's, its filter and prototype `rows` and its `reference`
+    /// point finite (their shapes are checked when the extractor is built).
+    fn validate_super_trial<'a>(
+        &self,
+        fields: &Fields,
+        at: &str,
+        classes: &[String],
+        rows: impl Iterator<Item = &'a Vec<f64>>,
+        reference: &[Vec<f64>],
+    ) -> Result<()> {
+        let field = format!("{at}.classes");
+        fields.names(&field, classes, "class")?;
+        fields.known(&field, classes, &self.classes, "one of the model's classes")?;
+        for (r, row) in rows.enumerate() {
+            fields.numbers(&format!("{at}.rows[{r}]"), row, finite, FINITE)?;
+        }
+        for (r, row) in reference.iter().enumerate() {
+            fields.numbers(&format!("{at}.reference[{r}]"), row, finite, FINITE)?;
         }
         Ok(())
     }

@@ -503,6 +503,20 @@ fn assert_valid_model(model: &FittedPipeline) {
                     assert!(r.iter().flatten().all(|v| v.is_finite()));
                 }
             }
+            FeatureSpec::XdawnCov(x) => {
+                if let Some(f) = &x.fitted {
+                    assert!(f.xdawn.classes.iter().all(|c| model.classes.contains(c)));
+                    let rows = f.xdawn.filters.iter().chain(&f.prototypes);
+                    assert!(rows.chain(&f.reference).flatten().all(|v| v.is_finite()));
+                }
+            }
+            FeatureSpec::ErpCov(e) => {
+                if let Some(f) = &e.fitted {
+                    assert!(f.classes.iter().all(|c| model.classes.contains(c)));
+                    let rows = f.prototypes.iter().chain(&f.reference);
+                    assert!(rows.flatten().all(|v| v.is_finite()));
+                }
+            }
             FeatureSpec::Csp(c) => {
                 let f = c.fitted.as_ref().expect("a loaded csp extractor is fitted");
                 assert!(f.filters.iter().flatten().all(|v| v.is_finite()));
