@@ -29,6 +29,7 @@ mod reference_erp;
 mod reference_riemann;
 mod reference_svm;
 mod reference_xdawn;
+mod reference_xdawncov;
 mod report_erp;
 mod report_metrics;
 mod resample;
