@@ -37,6 +37,7 @@ mod robust;
 mod shared_data;
 mod shared_data_decode;
 mod shared_data_erp;
+mod shared_data_xdawncov;
 mod simulate;
 mod study;
 mod svm_shared_data;
@@ -44,6 +45,7 @@ mod threshold;
 mod ux;
 mod vendor;
 mod xdawn;
+mod xdawncov;
 
 /// Every file of `tests/it/` is a module above, and no `tests/*.rs` makes a test binary of its
 /// own (each would link eegi again).
