@@ -294,7 +294,9 @@ impl XdawnCovSpec {
     /// Builds the extractor of a fitted spec.
     pub fn build(&self, window_len: usize, n_channels: usize) -> Result<ProtoCov> {
         let f = self.fitted.as_ref().ok_or_else(|| {
-            Error::input("xdawncov features without fitted filters; they are fitted by `eegi train`")
+            Error::input(
+                "xdawncov features without fitted filters; they are fitted by `eegi train`",
+            )
         })?;
         let stack = Self::stack(f, n_channels, window_len)?;
         ProtoCov::new(

@@ -98,7 +98,7 @@ impl MdmSpec {
     pub fn fit(&self, x: ArrayView2<f64>, y: &[usize], n_classes: usize) -> Result<MdmModel> {
         let n = matrix_side(x.ncols()).ok_or_else(|| {
             Error::input(format!(
-                "--classifier mdm: {} feature columns, expected the upper triangle of a covariance matrix (--features cov alone)",
+                "--classifier mdm: {} feature columns, expected the upper triangle of a covariance matrix (--features cov, xdawncov or erpcov alone)",
                 x.ncols()
             ))
         })?;

@@ -232,15 +232,32 @@ impl FittedPipeline {
                 FeatureSpec::XdawnCov(x) => {
                     if let Some(f) = &x.fitted {
                         let at = format!("features[{i}].fitted");
-                        numbers(&format!("{at}.xdawn.eigenvalues"), &f.xdawn.eigenvalues, finite, FINITE)?;
+                        numbers(
+                            &format!("{at}.xdawn.eigenvalues"),
+                            &f.xdawn.eigenvalues,
+                            finite,
+                            FINITE,
+                        )?;
                         let rows = f.xdawn.filters.iter().chain(&f.prototypes);
-                        self.validate_super_trial(fields, &at, &f.xdawn.classes, rows, &f.reference)?;
+                        self.validate_super_trial(
+                            fields,
+                            &at,
+                            &f.xdawn.classes,
+                            rows,
+                            &f.reference,
+                        )?;
                     }
                 }
                 FeatureSpec::ErpCov(e) => {
                     if let Some(f) = &e.fitted {
                         let at = format!("features[{i}].fitted");
-                        self.validate_super_trial(fields, &at, &f.classes, f.prototypes.iter(), &f.reference)?;
+                        self.validate_super_trial(
+                            fields,
+                            &at,
+                            &f.classes,
+                            f.prototypes.iter(),
+                            &f.reference,
+                        )?;
                     }
                 }
                 FeatureSpec::Csp(c) => {

@@ -20,7 +20,9 @@ fn recording(seed: u64, n_ch: usize, n_events: usize, erp: f64) -> LabelledRecor
     let fs = 64.0;
     let n = (n_events + 2) * 64;
     let mut samples = Array2::from_shape_fn((n, n_ch), |_| rng.random::<f64>() * 20.0 - 10.0);
-    let topo: Vec<f64> = (0..n_ch).map(|c| ((c * 7 % 5) as f64 - 2.0) / 2.0).collect();
+    let topo: Vec<f64> = (0..n_ch)
+        .map(|c| ((c * 7 % 5) as f64 - 2.0) / 2.0)
+        .collect();
     let mut events = Vec::new();
     for i in 0..n_events {
         let b = rng.random::<bool>();
@@ -89,7 +91,10 @@ fn round_trip(features: FeatureSpec, classifier: ClassifierSpec, erp: f64) -> f6
     let spec = spec(features, classifier);
     let set = spec.training_set(&inputs).unwrap();
     let model = spec.fit(&set, vec![], None).unwrap();
-    assert!(!model.features[0].learns(), "the model stores what was fitted");
+    assert!(
+        !model.features[0].learns(),
+        "the model stores what was fitted"
+    );
     let json = model.to_json();
     let back = eegi::pipeline::FittedPipeline::from_json("m.json".as_ref(), &json).unwrap();
     assert_eq!(back.to_json(), json);
@@ -129,7 +134,10 @@ fn fitted_on_the_training_fold_only() {
         let logistic = ClassifierSpec::Logistic(LogisticSpec::default());
         let spec = spec(f.clone(), logistic);
         let set = spec.training_set(&inputs).unwrap();
-        let epochs = set.epochs.as_ref().expect("learning extractors keep epochs");
+        let epochs = set
+            .epochs
+            .as_ref()
+            .expect("learning extractors keep epochs");
         let train: Vec<usize> = (0..set.y.len()).filter(|i| i % 5 != 0).collect();
         let m = set.refit_features(&train, &set.y).unwrap().unwrap();
         let only = f
