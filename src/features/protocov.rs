@@ -337,6 +337,10 @@ impl ExtractorSpec for XdawnCovSpec {
         self.metric == TangentMetric::Riemann
     }
 
+    fn tangent_vectors(&self) -> bool {
+        true
+    }
+
     fn fit_on(&self, t: &TrainingEpochs) -> Result<Self> {
         if !self.learns() {
             return Ok(self.clone());
@@ -450,6 +454,10 @@ impl ExtractorSpec for ErpCovSpec {
 
     fn riemann_tangent(&self) -> bool {
         self.metric == TangentMetric::Riemann
+    }
+
+    fn tangent_vectors(&self) -> bool {
+        true
     }
 
     fn fit_on(&self, t: &TrainingEpochs) -> Result<Self> {
