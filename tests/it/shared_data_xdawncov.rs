@@ -5,7 +5,7 @@ use crate::common;
 use common::{shared, train_summary};
 
 #[test]
-fn fingertap_xdawncov_with_logistic_regression_reaches_073() {
+fn fingertap_xdawncov_with_logistic_regression_reaches_082() {
     let Some(data) = shared() else { return };
     let files = [data.join("bci2_iv_fingertap/recordings/train.csv")];
     let v = train_summary(
@@ -22,9 +22,11 @@ fn fingertap_xdawncov_with_logistic_regression_reaches_073() {
         ],
     );
     let ba = v["cv_balanced_accuracy"].as_f64().unwrap();
-    // pyriemann, same epochs, folds and classifier (StandardScaler + balanced
-    // LogisticRegression(C=1)): 0.753; without the scaler 0.835 (bench/decode_finger_tapping.py)
-    assert!(ba >= 0.73, "xdawncov + logistic: {ba}");
+    // pyriemann, same epochs and folds, XdawnCovariances(4, "lwf") -> TangentSpace -> balanced
+    // LogisticRegression(C=1), tangent vectors unstandardised as eegi takes them: 0.835, per
+    // fold 0.750 0.857 0.858 0.840 0.873 (bench/decode_finger_tapping.py); with a
+    // StandardScaler before the regression 0.753
+    assert!(ba >= 0.82, "xdawncov + logistic: {ba}");
 }
 
 #[test]
