@@ -165,7 +165,26 @@ fn fit_reference(
     estimator: CovEstimator,
     metric: TangentMetric,
 ) -> Result<Vec<Vec<f64>>> {
-    let identity: Vec<usize> = (0..t.epochs.dim().2).collect();
+    let (_, n_t, n_ch) = t.epochs.dim();
+    if estimator == CovEstimator::Scm {
+        let n = stack.width();
+        let filtered = stack.filters.as_ref().map_or(0, |w| w.ncols());
+        let why = if filtered > n_ch {
+            Some(format!(
+                "its {filtered} filtered signals come from {n_ch} channels (classes × --xdawn-filters > channels), so they are linearly dependent"
+            ))
+        } else if n >= n_t {
+            Some(format!("its {n} signals have only {n_t} samples"))
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            return Err(Error::input(format!(
+                "--features {kind} --cov-estimator scm: the super-trial's sample covariance is singular: {why}; expected --cov-estimator lwf or oas (shrinkage)"
+            )));
+        }
+    }
+    let identity: Vec<usize> = (0..n_ch).collect();
     let trial = |r: usize| stack.of(t.epochs.index_axis(Axis(0), r), &identity);
     let mats: Vec<Array2<f64>> = t
         .rows
