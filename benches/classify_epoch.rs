@@ -3,14 +3,16 @@
 //! online decoder runs — common-average reference, causal 1-10 Hz band-pass, baseline
 //! correction — and each decoder: ERP bin means at 20 Hz + shrinkage LDA; the tangent-space
 //! pipeline (Ledoit-Wolf covariance, log map at the training covariances' Riemannian mean, 2080
-//! tangent coordinates, logistic regression); MDM on the same covariances.
+//! tangent coordinates, logistic regression); MDM on the same covariances; xDAWN covariances
+//! (pyriemann `XdawnCovariances`: 4 filters per class, 16 × 16 super-trial covariance) in the
+//! tangent space + logistic regression, the ErrP decoder.
 //!
 //! Run: `cargo bench --bench classify_epoch`. Prints the median and the 10th/90th percentiles
 //! of single-epoch latency over many repetitions (std::time, no timed assertion).
 
 mod common;
 
-use eegi::features::{CovEstimator, CovSpec, ErpSpec, FeatureSpec, TangentMetric};
+use eegi::features::{CovEstimator, CovSpec, ErpSpec, FeatureSpec, TangentMetric, XdawnCovSpec};
 use eegi::io::Event;
 use eegi::model::{LdaSpec, LogisticSpec, MdmSpec};
 use eegi::pipeline::{ClassifierSpec, LabelledRecording, PipelineSpec};
@@ -46,6 +48,16 @@ fn main() {
             "cov (Ledoit-Wolf) + MDM",
             cov,
             ClassifierSpec::Mdm(MdmSpec::default()),
+        ),
+        (
+            "xdawncov (4 filters per class, Ledoit-Wolf) + tangent space + logistic",
+            vec![FeatureSpec::XdawnCov(XdawnCovSpec {
+                n_filters: 4,
+                estimator: CovEstimator::Lwf,
+                metric: TangentMetric::Riemann,
+                fitted: None,
+            })],
+            ClassifierSpec::Logistic(LogisticSpec::default()),
         ),
     ];
     for (name, features, classifier) in runs {
