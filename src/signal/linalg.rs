@@ -242,11 +242,15 @@ pub fn symmetric_eigh(a: &Array2<f64>) -> Result<(Vec<f64>, Array2<f64>)> {
     Ok((d, vectors))
 }
 
-/// JAMA's `tred2`: reduces the symmetric `v` (row-major n × n) to tridiagonal form (diagonal
-/// `d`, sub-diagonal `e[1..]`), leaving in `v` the orthogonal transformation.
+/// JAMA's `tred2`: reduces the symmetric `v` (n × n) to tridiagonal form (diagonal `d`,
+/// sub-diagonal `e[1..]`), leaving in `v` the orthogonal transformation TRANSPOSED (row-major),
+/// i.e. the transformation in column-major order: JAMA's loops run down columns, which are
+/// contiguous this way (the same operations, so bit for bit JAMA's result).
+// long: JAMA's tred2 kept as one routine, line for line, so it can be checked against the original
 fn tridiagonalise(v: &mut [f64], d: &mut [f64], e: &mut [f64], n: usize) {
-    let ix = |i: usize, j: usize| i * n + j;
-    d.copy_from_slice(&v[ix(n - 1, 0)..ix(n - 1, 0) + n]);
+    let ix = |i: usize, j: usize| j * n + i;
+    // row n−1 of the symmetric input = its column n−1
+    d.copy_from_slice(&v[(n - 1) * n..n * n]);
     for i in (1..n).rev() {
         let scale: f64 = d[..i].iter().map(|x| x.abs()).sum();
         let mut h = 0.0;
@@ -325,6 +329,17 @@ fn tridiagonalise(v: &mut [f64], d: &mut [f64], e: &mut [f64], n: usize) {
     e[0] = 0.0;
 }
 
+/// `√(a² + b²)`: directly where the squares can neither overflow nor underflow (libm's `hypot`,
+/// which guards against both, cost the QL iterations a tenth of their time), else `f64::hypot`.
+fn hypot(a: f64, b: f64) -> f64 {
+    let big = a.abs().max(b.abs());
+    if big < 1e150 && big > 1e-150 {
+        (a * a + b * b).sqrt()
+    } else {
+        a.hypot(b)
+    }
+}
+
 /// Transposes the row-major n × n matrix `v` in place.
 fn transpose_square(v: &mut [f64], n: usize) {
     for i in 0..n {
@@ -334,13 +349,12 @@ fn transpose_square(v: &mut [f64], n: usize) {
     }
 }
 
-/// JAMA's `tql2`: eigenvalues (into `d`) and eigenvectors (into `v`) of the tridiagonal form
-/// left by [`tridiagonalise`], by implicit QL iterations.
+/// JAMA's `tql2`: eigenvalues (into `d`) and eigenvectors (into `v`, row-major, one per
+/// column) of the tridiagonal form left by [`tridiagonalise`], by implicit QL iterations.
 fn implicit_ql(v: &mut [f64], d: &mut [f64], e: &mut [f64], n: usize) -> Result<()> {
-    // the rotations combine two eigenvector columns: on the transpose they are two contiguous
-    // rows, which the compiler vectorises (the same operations on each element, so the result
-    // is bit for bit the column-wise one's)
-    transpose_square(v, n);
+    // `v` holds the transformation transposed ([`tridiagonalise`]): the rotations combine two
+    // eigenvector columns, here two contiguous rows, which the compiler vectorises (the same
+    // operations on each element, so bit for bit the column-wise result)
     for i in 1..n {
         e[i - 1] = e[i];
     }
@@ -361,7 +375,7 @@ fn implicit_ql(v: &mut [f64], d: &mut [f64], e: &mut [f64], n: usize) -> Result<
             }
             let g = d[l];
             let mut p = (d[l + 1] - g) / (2.0 * e[l]);
-            let mut r = p.hypot(1.0);
+            let mut r = hypot(p, 1.0);
             if p < 0.0 {
                 r = -r;
             }
@@ -381,7 +395,7 @@ fn implicit_ql(v: &mut [f64], d: &mut [f64], e: &mut [f64], n: usize) -> Result<
                 s2 = s;
                 let g = c * e[i];
                 let h = c * p;
-                r = p.hypot(e[i]);
+                r = hypot(p, e[i]);
                 e[i + 1] = s * r;
                 s = e[i] / r;
                 c = p / r;

@@ -60,17 +60,14 @@ pub fn apply(
     if spd && !(smallest > 0.0 && values.iter().all(|x| x.is_finite())) {
         return Err(SpdError::NotPositiveDefinite { smallest });
     }
-    let n = a.nrows();
+    // V·diag(f(λ))·Vᵀ as one matrix product (matrixmultiply's kernel), made exactly symmetric
     let fl: Vec<f64> = values.iter().map(|&x| f(x)).collect();
-    let mut out = Array2::<f64>::zeros((n, n));
-    for i in 0..n {
-        for j in 0..=i {
-            let s: f64 = (0..n).map(|k| v[[i, k]] * fl[k] * v[[j, k]]).sum();
-            out[[i, j]] = s;
-            out[[j, i]] = s;
-        }
+    let mut w = v.clone();
+    for mut row in w.rows_mut() {
+        row.iter_mut().zip(&fl).for_each(|(x, f)| *x *= f);
     }
-    Ok(out)
+    let m = w.dot(&v.t());
+    Ok((&m + &m.t()) * 0.5)
 }
 
 /// Principal square root of an SPD matrix.
