@@ -69,6 +69,28 @@ pub struct PipelineOptions {
     pub alpha: f64,
 }
 
+impl PipelineOptions {
+    /// The pipeline these options give over the command's shared window, pre-processing and
+    /// SVM settings, checked.
+    pub fn spec(
+        self,
+        window: &super::config::WindowArgs,
+        preprocess: &super::preprocess_args::PreprocessArgs,
+        svm: &super::svm_args::SvmArgs,
+    ) -> Result<crate::pipeline::PipelineSpec> {
+        let w = window.spec();
+        let spec = crate::pipeline::PipelineSpec {
+            features: self.features.specs(w.length_s())?,
+            labels: window.labels.clone(),
+            window: w,
+            preprocessing: preprocess.spec(),
+            classifier: self.classifier.spec(self.alpha, svm),
+        };
+        spec.check()?;
+        Ok(spec)
+    }
+}
+
 /// One pipeline to compare: its name, its options as given, and the options layered over the
 /// command's (or why they cannot be).
 #[derive(Debug, Clone)]

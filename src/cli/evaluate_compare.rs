@@ -55,17 +55,8 @@ pub(super) fn run(args: &Args) -> Result<()> {
         classifier: args.classifier,
         alpha: args.alpha,
     };
-    let window = args.window.spec();
     let shared = |o: PipelineOptions| -> Result<PipelineSpec> {
-        let spec = PipelineSpec {
-            features: o.features.specs(window.length_s())?,
-            window: window.clone(),
-            labels: args.window.labels.clone(),
-            preprocessing: args.preprocess.spec(),
-            classifier: o.classifier.spec(o.alpha, &args.svm),
-        };
-        spec.check()?;
-        Ok(spec)
+        o.spec(&args.window, &args.preprocess, &args.svm)
     };
     let candidates: Vec<Candidate> = args
         .compare
@@ -86,7 +77,7 @@ pub(super) fn run(args: &Args) -> Result<()> {
         },
     };
     let settings = SharedSettings {
-        window: window.clone(),
+        window: args.window.spec(),
         preprocessing: args.preprocess.spec(),
         labels: args.window.labels.as_deref(),
         evaluation: match cv {

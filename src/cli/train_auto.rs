@@ -20,17 +20,8 @@ pub(super) fn choose(
         classifier: args.classifier,
         alpha: args.alpha,
     };
-    let window = args.window.spec();
     let shared = |o: PipelineOptions| -> Result<PipelineSpec> {
-        let spec = PipelineSpec {
-            features: o.features.specs(window.length_s())?,
-            window: window.clone(),
-            labels: args.window.labels.clone(),
-            preprocessing: args.preprocess.spec(),
-            classifier: o.classifier.spec(o.alpha, &args.svm),
-        };
-        spec.check()?;
-        Ok(spec)
+        o.spec(&args.window, &args.preprocess, &args.svm)
     };
     let candidates: Vec<Candidate> = presets_named(list, "--auto")?
         .into_iter()

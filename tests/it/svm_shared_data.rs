@@ -9,23 +9,7 @@ use common::shared;
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
-fn fists(data: &Path) -> Vec<PathBuf> {
-    [4, 8, 12]
-        .iter()
-        .map(|r| data.join(format!("eegmmidb_s001/recordings/S001R{r:02}.csv")))
-        .collect()
-}
-
-const FISTS: [&str; 8] = [
-    "--epoch",
-    "0.5:2.5",
-    "--labels",
-    "imagined_left_fist,imagined_right_fist",
-    "--bandpass",
-    "8-30",
-    "--cv",
-    "by-recording",
-];
+use common::{fists, FISTS};
 
 fn score(data: &Path, features: &str, kernel: &str) -> f64 {
     let mut args = FISTS.to_vec();

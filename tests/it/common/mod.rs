@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Runs `eegi train --json` with `args` on `files` (model to a temporary folder) and returns
 /// the summary; fails the test with eegi's message if it fails.
@@ -146,3 +146,24 @@ pub fn errp_recordings(data: &std::path::Path) -> Vec<PathBuf> {
     files
 }
 pub mod edf_writer;
+
+/// The imagined left vs right fist runs of `data` (EEGMMIDB S001 R04, R08, R12).
+pub fn fists(data: &Path) -> Vec<PathBuf> {
+    [4, 8, 12]
+        .iter()
+        .map(|r| data.join(format!("eegmmidb_s001/recordings/S001R{r:02}.csv")))
+        .collect()
+}
+
+/// The imagined-fist protocol of issue 16: epoch 0.5-2.5 s, the two fists, 8-30 Hz, leave one
+/// run out.
+pub const FISTS: [&str; 8] = [
+    "--epoch",
+    "0.5:2.5",
+    "--labels",
+    "imagined_left_fist,imagined_right_fist",
+    "--bandpass",
+    "8-30",
+    "--cv",
+    "by-recording",
+];
