@@ -40,6 +40,17 @@ pub enum TangentMetric {
     Logeuclid,
 }
 
+impl TangentMetric {
+    /// The reference point of SPD matrices `mats` under this metric: their Riemannian or
+    /// log-Euclidean mean.
+    pub fn mean(self, mats: &[Array2<f64>]) -> std::result::Result<Array2<f64>, MeanError> {
+        match self {
+            TangentMetric::Riemann => mean_riemann(mats),
+            TangentMetric::Logeuclid => mean_logeuclid(mats),
+        }
+    }
+}
+
 /// Settings of the covariance (tangent space) extractor, and once fitted its reference point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -176,15 +187,6 @@ impl CovSpec {
     /// a few hundred samples gives a poorly conditioned sample covariance on many channels).
     pub const DEFAULT_ESTIMATOR: CovEstimator = CovEstimator::Lwf;
 
-    /// The reference point of covariances `mats` by this spec's metric; `what` prefixes errors.
-    pub fn reference_of(&self, mats: &[Array2<f64>]) -> Result<Array2<f64>> {
-        let mean = match self.metric {
-            TangentMetric::Riemann => mean_riemann(mats),
-            TangentMetric::Logeuclid => mean_logeuclid(mats),
-        };
-        mean.map_err(|e| Error::input(format!("--features cov: the training covariances: {e}")))
-    }
-
     /// Builds the extractor of a fitted spec for `n_channels` model channels.
     pub fn build(&self, n_channels: usize) -> Result<Cov> {
         let r = self.reference.as_ref().ok_or_else(|| {
@@ -256,10 +258,7 @@ impl ExtractorSpec for CovSpec {
             .iter()
             .map(|&r| covariance(t.epochs.index_axis(ndarray::Axis(0), r), self.estimator))
             .collect();
-        let p = match self.metric {
-            TangentMetric::Riemann => mean_riemann(&mats),
-            TangentMetric::Logeuclid => mean_logeuclid(&mats),
-        };
+        let p = self.metric.mean(&mats);
         // a covariance that is not SPD: name the first training window that has one, and why
         let first_bad = || {
             t.rows.iter().find_map(|&r| {

@@ -15,7 +15,7 @@
 use super::cov::{covariance, why_not_spd, Cov, CovEstimator, CovSpec, TangentMetric};
 use super::xdawn::{XdawnFilters, XdawnSpec};
 use super::{Extractor, ExtractorSpec, TrainingEpochs};
-use crate::signal::spd::{mean_logeuclid, mean_riemann, MeanError};
+use crate::signal::spd::MeanError;
 use crate::windows::WindowSpec;
 use crate::{Error, Result};
 use ndarray::{Array2, ArrayView2, Axis};
@@ -191,10 +191,7 @@ fn fit_reference(
         .iter()
         .map(|&r| covariance(trial(r).view(), estimator))
         .collect();
-    let p = match metric {
-        TangentMetric::Riemann => mean_riemann(&mats),
-        TangentMetric::Logeuclid => mean_logeuclid(&mats),
-    };
+    let p = metric.mean(&mats);
     let first_bad = || {
         t.rows.iter().find_map(|&r| {
             why_not_spd(trial(r).view(), &stack.names, estimator).map(|why| (r, why))
