@@ -97,7 +97,7 @@ pub fn run(mut args: Args) -> Result<()> {
         args.model.as_deref(),
     )?;
     let model = load_model(args.model.as_deref())?;
-    args.input.mapping.adopt(&model)?;
+    args.input.adopt(&model)?;
     if args.follow && args.output != Path::new("-") {
         return Err(Error::input(
             "--follow writes to stdout: drop -o, or redirect stdout",

@@ -27,8 +27,14 @@ pub struct InputArgs {
     /// cyton (id 0, 250 Hz, 8 EEG), ganglion (1, 200 Hz, 4), cyton-daisy (2, 125 Hz, 16),
     /// synthetic (-1, 250 Hz, 16), muse (Muse 2/S: 38/22/39/21, 256 Hz, TP9 AF7 AF8 TP10);
     /// a name or BrainFlow id. OpenBCI GUI, Mind Monitor and muse-lsl files need no option.
+    /// `train` stores it in the model, and classify, `evaluate -m` and `features -m` read with
+    /// the model's board unless --board is given.
     #[arg(long, value_name = "NAME|ID", allow_hyphen_values = true)]
     pub board: Option<String>,
+
+    /// The board of the model in use (see [`InputArgs::adopt`]), when --board is not given.
+    #[arg(skip)]
+    pub model_board: Option<String>,
 
     /// Keep only these channels, in this order (names after --rename); may select channels
     /// left out by default (auxiliary channels, non-EEG types of a `_channels.tsv`).
@@ -223,6 +229,42 @@ impl FeatureArgs {
 }
 
 impl InputArgs {
+    /// Takes what the model in use remembers of how its recordings were read (classify,
+    /// `evaluate -m`, `features -m`): its event map (see [`super::event_map_args::EventMapArgs::adopt`]),
+    /// its BrainFlow board unless --board is given, and --segments-from-markers; a note on
+    /// stderr says which were taken.
+    pub fn adopt(&mut self, model: &crate::pipeline::FittedPipeline) -> Result<()> {
+        self.mapping.adopt(model)?;
+        let Some(reading) = &model.reading else {
+            return Ok(());
+        };
+        let mut taken = Vec::new();
+        if let (None, Some(b)) = (&self.board, &reading.board) {
+            self.model_board = Some(b.clone());
+            taken.push(format!("--board {b}"));
+        }
+        if reading.segments_from_markers && !self.mapping.segments_from_markers {
+            self.mapping.segments_from_markers = true;
+            taken.push("--segments-from-markers".to_string());
+        }
+        if !taken.is_empty() {
+            eprintln!(
+                "note: reading as the model was trained: {}",
+                taken.join(" ")
+            );
+        }
+        Ok(())
+    }
+
+    /// What `train` stores of how its recordings were read (see [`crate::pipeline::Reading`]).
+    pub fn reading(&self) -> Option<crate::pipeline::Reading> {
+        crate::pipeline::Reading {
+            board: self.board.clone(),
+            segments_from_markers: self.mapping.segments_from_markers,
+        }
+        .stored()
+    }
+
     /// Refuses an output that names one of the run's inputs (`recordings`, `--events`,
     /// `model`) before any work is done; sidecars and files found later are refused when the
     /// output is written ([`crate::io::output::check_output`]).
@@ -341,7 +383,7 @@ impl InputArgs {
     pub fn read_options(&self) -> Result<ReadOptions> {
         Ok(ReadOptions {
             csv: self.csv(),
-            board: self.board.clone(),
+            board: self.board.clone().or_else(|| self.model_board.clone()),
             channels: self.channels.clone(),
             rename: crate::io::vendor::parse_renames(self.rename.as_deref().unwrap_or(&[]))?,
         })

@@ -465,7 +465,7 @@ pub fn run(mut args: Args, given: &[String]) -> Result<()> {
         .map(|p| load_model(Some(p)))
         .transpose()?;
     if let Some(m) = &model {
-        args.input.mapping.adopt(m)?;
+        args.input.adopt(m)?;
     }
     let warnings = model_warnings(&args, model.as_ref(), &paths, given)?;
     let classifier = classifier_spec(&args);

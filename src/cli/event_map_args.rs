@@ -27,8 +27,8 @@ pub struct EventMapArgs {
     /// BrainFlow's marker column with --event-map 1=eyes_open,2=eyes_closed) lasts until the
     /// next event's onset (any event, mapped or not, so a rest marker ends a block), the last
     /// one until the end of the recording; sliding windows are then cut inside these blocks.
-    /// Events that already have a duration keep it. Applied before the event map; not stored
-    /// in a model (pass it again to `evaluate -m`, `features -m` or `classify` for true labels).
+    /// Events that already have a duration keep it. Applied before the event map; stored in the
+    /// model, so `evaluate -m`, `features -m` and `classify` (its true labels) apply it again.
     #[arg(long)]
     pub segments_from_markers: bool,
 

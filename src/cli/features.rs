@@ -60,7 +60,7 @@ pub fn run(mut args: Args) -> Result<()> {
         .map(|p| super::load_model(Some(p)))
         .transpose()?;
     if let Some(m) = &model {
-        args.input.mapping.adopt(m)?;
+        args.input.adopt(m)?;
     }
     let (window, preprocessing, specs, channels) = match &model {
         Some(m) => (

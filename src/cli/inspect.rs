@@ -138,6 +138,13 @@ pub fn describe(m: &FittedPipeline) -> String {
     };
     describe_decision(&mut o, m.decision.as_ref());
     describe_event_map(&mut o, m.event_map.as_ref());
+    if let Some(r) = &m.reading {
+        let _ = writeln!(
+            o,
+            "reading: {} (classify, evaluate -m and features -m read the same way)",
+            r.describe()
+        );
+    }
     o.push_str(&super::selection_text::describe_selection(
         m.selection.as_ref(),
     ));

@@ -274,6 +274,7 @@ fn train(
     let fit_s = fit_clock.elapsed().as_secs_f64();
     model.training.warnings = warnings;
     model.event_map = args.input.mapping.map()?;
+    model.reading = args.input.reading();
     model.selection = selection;
     model.format_version = model.format_needed();
     let seconds = Seconds {

@@ -151,6 +151,7 @@ impl PipelineSpec {
             },
             decision: None,
             event_map: None,
+            reading: None,
             selection: None,
             checksum: String::new(),
         })

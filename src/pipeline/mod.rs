@@ -10,12 +10,14 @@ mod classify;
 mod fit;
 mod model_fields;
 mod model_file;
+mod reading;
 mod selection;
 mod training;
 mod windowed;
 
 pub use averages::ClassAverages;
 pub use fit::best_threshold;
+pub use reading::Reading;
 pub use selection::{NestedScore, Selection, SelectionCandidate};
 pub use training::{TrainingSet, KFOLD_METHOD};
 pub use windowed::{WindowInput, Windowed, Windowing};
@@ -41,13 +43,14 @@ use std::path::Path;
 /// out-of-fold balanced accuracy over StratifiedGroupKFold; no `purged_training_windows`); 5
 /// added the optional `event_map` (marker codes to labels, `train --event-map`); 6 added the
 /// optional `preprocessing.resample_hz` (`train --resample`); 7 added the optional `selection`
-/// (`train --auto`'s choice of pipeline, its inner scores and nested score). A model is written in the oldest
+/// (`train --auto`'s choice of pipeline, its inner scores and nested score); 8 added the optional
+/// `reading` (`train --board`, `--segments-from-markers`, applied again by classify). A model is written in the oldest
 /// format that holds it ([`format_for`]): 6 only with `resample_hz`, so a model trained without
 /// it is byte-identical to what format-5 eegi wrote, and an older eegi refuses a resampling
 /// model by its version instead of misreading it.
 /// Version-1 to -4 files are migrated on load (no decision = the most probable class; no
 /// event map = event labels as they are).
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 
 /// The `format_version` a model with this pre-processing is written in: 6 when it resamples
 /// (`preprocessing.resample_hz`), else 5.
@@ -177,6 +180,10 @@ pub struct FittedPipeline {
     /// Absent = event labels are used as they are.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_map: Option<crate::io::EventMap>,
+    /// How the training recordings were read (format 8: `--board`, `--segments-from-markers`);
+    /// `classify`, `evaluate -m` and `features -m` read theirs the same way. Absent = neither.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<Reading>,
     /// What the model was trained on.
     pub training: TrainingSummary,
     /// How `train --auto` chose this pipeline among the presets (format 7). Absent = the

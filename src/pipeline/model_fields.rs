@@ -364,6 +364,19 @@ impl FittedPipeline {
             None => Ok(()),
         }
     }
+
+    /// Validates the reading settings: a board this eegi knows.
+    pub(super) fn validate_reading(&self, fields: &Fields) -> Result<()> {
+        match self.reading.as_ref().and_then(|r| r.board.as_ref()) {
+            Some(b) if crate::io::vendor::find_board(b).is_none() => Err(field_error(
+                fields.path,
+                "reading.board",
+                &format!("'{b}'"),
+                &format!("a BrainFlow board: {}", crate::io::vendor::board_list()),
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// A model file field refused by validation: `file: field: found, expected what`.

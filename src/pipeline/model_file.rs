@@ -139,6 +139,12 @@ impl FittedPipeline {
                 format!("format_version {version} model with an event_map field, expected none before format 5"),
             ));
         }
+        if version < 8 && model.reading.is_some() {
+            return Err(Error::file(
+                path,
+                format!("format_version {version} model with a reading field, expected none before format 8"),
+            ));
+        }
         if version < 7 && model.selection.is_some() {
             return Err(Error::file(
                 path,
@@ -311,16 +317,19 @@ impl FittedPipeline {
         self.validate_features(&fields)?;
         self.validate_decision(&fields)?;
         self.validate_event_map(&fields)?;
+        self.validate_reading(&fields)?;
         match &self.selection {
             Some(s) => s.validate(&fields),
             None => Ok(()),
         }
     }
 
-    /// The oldest format that holds this model: 7 with a `selection`, else [`format_for`] its
+    /// The oldest format that holds this model: 8 with `reading`, 7 with a `selection`, else [`format_for`] its
     /// pre-processing (6 when it resamples, else 5).
     pub fn format_needed(&self) -> u32 {
-        if self.selection.is_some() {
+        if self.reading.is_some() {
+            8
+        } else if self.selection.is_some() {
             7
         } else {
             format_for(&self.preprocessing)

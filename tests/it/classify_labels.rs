@@ -334,11 +334,42 @@ fn markers_become_segments_that_last_until_the_next_marker() {
             && err.contains("NOT a held-out evaluation"),
         "{err}"
     );
-    // without it: the column is there (events are known) but no window lies in a segment
-    let (_, err) = run(os!["classify", &rec, "--board", "cyton", "-m", &model]);
+    // the model remembers --board and --segments-from-markers (format 8): the same rows without
+    // them, with a note that says so; inspect shows them
+    assert_eq!(m["format_version"], 8);
+    assert_eq!(m["reading"]["board"], "cyton");
+    assert_eq!(m["reading"]["segments_from_markers"], true);
+    let (again, err) = run(os!["classify", &rec, "-m", &model]);
+    assert_eq!(again, csv);
     assert!(
-        err.contains("none of the 79 windows lies inside a labelled segment")
-            && err.contains("--segments-from-markers"),
+        err.contains("note: reading as the model was trained: --board cyton --segments-from-markers"),
         "{err}"
     );
+    let (text, _) = run(os!["inspect", &model]);
+    assert!(
+        text.contains("reading: BrainFlow board cyton; markers as segments lasting to the next marker"),
+        "{text}"
+    );
+    let (report, _) = run(os![
+        "evaluate",
+        &rec,
+        "-m",
+        &model,
+        "--permutations",
+        "0",
+        "--allow-training-data",
+        "--json"
+    ]);
+    let r: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(r["n_windows"], 56, "{report}");
+    // a board given explicitly wins over the model's: a wrong one is refused by its layout
+    let out = eegi()
+        .arg("classify")
+        .arg(&rec)
+        .args(["--board", "ganglion", "-m"])
+        .arg(&model)
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("ganglion"), "{err}");
 }
