@@ -36,8 +36,13 @@ fn gradient_tolerance(f: f64, penalty: f64) -> f64 {
 /// as scikit-learn sets it, 64 ε; `f` is at most log K at the start, so absolute is relative).
 const COST_TOLERANCE: f64 = 64.0 * f64::EPSILON;
 
-/// Corrections kept by L-BFGS (scipy's `maxcor` default, as scikit-learn uses it).
-const LBFGS_MEMORY: usize = 10;
+/// Corrections kept by L-BFGS. scipy's `maxcor` default (10, as scikit-learn uses it) is
+/// made for small problems: a multinomial fit has K × (features + 1) parameters (3520 for 11
+/// classes × 320 band powers), and with 30 corrections the 14-run EEGMMIDB fit converges in
+/// 326 iterations instead of 490 (scipy's L-BFGS-B: 486 → 318), to the same objective within
+/// the tolerance. A correction costs 4 × parameters flops per iteration, small beside the two
+/// products of the objective (2 × windows × parameters each); it holds 2 × parameters values.
+const LBFGS_MEMORY: usize = 30;
 
 /// Objective evaluations allowed per L-BFGS iteration of `max_iterations`, over the whole fit.
 /// A More-Thuente line search needs one to three on this smooth objective, but argmin's has no

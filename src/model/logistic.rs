@@ -9,13 +9,14 @@
 //! tolerance independent of the number of windows. [`FitReport::objective`] is `n·f`
 //! = `½·alpha·‖W‖² + Σᵢ wᵢ·(−log p(yᵢ|xᵢ))` (scikit-learn's `0.5·‖W‖² + C·Σ wᵢ·loss` divided by C).
 //!
-//! Loss and gradient come from one pass over the windows ([`Objective::evaluate`]: two matrix
-//! products and a numerically stable log-sum-exp per window, into reused buffers). The L-BFGS
+//! Loss and gradient come from one pass over the windows ([`Objective::evaluate`]: two
+//! products through `model/dots.rs` on a [`Design`] made once per fit, and a numerically
+//! stable log-sum-exp per window, into reused buffers). The L-BFGS
 //! minimisation (argmin, its restarts, work budget and evaluation cache) is `model/lbfgs.rs`.
 
 use super::lbfgs::minimise;
 pub use super::lbfgs::{FitBudget, EVALUATIONS_PER_ITERATION, MAX_FIT_SECONDS};
-pub use super::objective::Objective;
+pub use super::objective::{Design, Objective};
 use super::traits::{class_counts, BadValue, Found, Linear, Settings};
 use super::LinearModel;
 use crate::{Error, Result};
@@ -164,7 +165,9 @@ impl LogisticSpec {
         self.check()?;
         check_training_set(x, y, n_classes)?;
         let weights = balanced_weights(y, n_classes);
-        let objective = || Objective::new(x, y, n_classes, &weights, self.alpha);
+        let x = x.as_standard_layout();
+        let design = Design::new(x.view());
+        let objective = || Objective::new(&design, y, n_classes, &weights, self.alpha);
         let n_params = objective().n_params();
         // penalty per unit of weight: the objective's curvature in the coefficients is at least this
         let penalty = self.alpha / y.len() as f64;

@@ -24,7 +24,8 @@ fn analytic_gradient_matches_finite_differences() {
         // uneven classes: 23 windows over k classes
         let y: Vec<usize> = (0..n).map(|i| (i * i + i / 3) % k).collect();
         let weights = balanced_weights(&y, k);
-        let mut f = Objective::new(x.view(), &y, k, &weights, 0.7);
+        let design = Design::new(x.view());
+        let mut f = Objective::new(&design, &y, k, &weights, 0.7);
         let theta: Vec<f64> = numbers(f.n_params(), 7 + k as u64)
             .iter()
             .map(|v| 1.5 * v)
@@ -61,7 +62,8 @@ fn objective_is_the_weighted_mean_loss_plus_scaled_penalty() {
     ];
     let y = [0, 1, 2, 1, 1];
     let weights = balanced_weights(&y, 3);
-    let mut f = Objective::new(x.view(), &y, 3, &weights, 2.0);
+    let design = Design::new(x.view());
+    let mut f = Objective::new(&design, &y, 3, &weights, 2.0);
     let theta = [0.3, -0.2, 0.1, 0.4, -0.5, 0.2, 0.05, -0.1, 0.02];
     let mut grad = vec![0.0; 9];
     let value = f.evaluate(&theta, &mut grad);

@@ -3,6 +3,7 @@
 //! [`LinearModel`], MDM class means of covariances, the SVM support vectors; [`classifier`] says how a new one is added.
 
 pub mod classifier;
+mod dots;
 mod lbfgs;
 pub mod lda;
 pub mod linear;

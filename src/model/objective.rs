@@ -1,16 +1,51 @@
 //! The weighted, L2-penalised logistic objective of [`super::logistic`] (its module docs give
 //! the formula) and its gradient, evaluated in one pass over the windows into reused buffers.
-//! A leaf: the L-BFGS driver (`lbfgs.rs`) minimises it and `logistic.rs` builds it.
+//! A leaf: the L-BFGS driver (`lbfgs.rs`) minimises it and `logistic.rs` builds it. Both
+//! products run through [`super::dots`] on a [`Design`], the features row-major and
+//! column-major, made once per fit.
 
+use super::dots::dots;
 use super::linear::sigmoid;
-use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, ArrayView2, ArrayViewMut2};
+use ndarray::{Array2, ArrayView2};
+
+/// The training features of a fit in both layouts: rows (windows, contiguous) for the linear
+/// outputs, columns (features, contiguous) for the gradient. Made once per fit: the copy costs
+/// one pass over the features, each evaluation two.
+pub struct Design<'x> {
+    /// Windows × features, row-major.
+    rows: ArrayView2<'x, f64>,
+    /// Features × windows, row-major (the transpose).
+    columns: Vec<f64>,
+}
+
+impl<'x> Design<'x> {
+    /// Both layouts of `x` (windows × features, in standard layout: see
+    /// [`ArrayView2::as_standard_layout`]).
+    ///
+    /// # Panics
+    /// If `x` is not in standard layout (a caller's bug).
+    pub fn new(x: ArrayView2<'x, f64>) -> Self {
+        assert!(x.is_standard_layout(), "features in standard layout");
+        let columns = x.t().iter().copied().collect();
+        Design { rows: x, columns }
+    }
+
+    /// Number of windows.
+    pub fn n_rows(&self) -> usize {
+        self.rows.nrows()
+    }
+
+    /// Number of features.
+    pub fn n_features(&self) -> usize {
+        self.rows.ncols()
+    }
+}
 
 /// The weighted logistic objective `f` of the module docs on one training set, with the
 /// buffers of its evaluation. Parameters are laid out as all coefficient rows (row-major, one
 /// row for K = 2, K rows otherwise), then one intercept per row.
-pub struct Objective<'x, 'y> {
-    x: ArrayView2<'x, f64>,
+pub struct Objective<'d, 'y> {
+    x: &'d Design<'d>,
     y: &'y [usize],
     /// Sample weights divided by their sum.
     weights: Vec<f64>,
@@ -21,13 +56,15 @@ pub struct Objective<'x, 'y> {
     rows: usize,
     /// Linear outputs of every window, then its weighted residuals: windows × rows.
     z: Array2<f64>,
+    /// The residuals transposed: rows × windows.
+    residuals: Vec<f64>,
 }
 
-impl<'x, 'y> Objective<'x, 'y> {
-    /// The objective for rows `x`, classes `y`, sample `weights` (any positive scale) and L2
-    /// penalty `alpha` (1/C).
+impl<'d, 'y> Objective<'d, 'y> {
+    /// The objective for features `x`, classes `y`, sample `weights` (any positive scale) and
+    /// L2 penalty `alpha` (1/C).
     pub fn new(
-        x: ArrayView2<'x, f64>,
+        x: &'d Design<'d>,
         y: &'y [usize],
         n_classes: usize,
         weights: &[f64],
@@ -42,18 +79,19 @@ impl<'x, 'y> Objective<'x, 'y> {
             penalty: alpha / total,
             n_classes,
             rows,
-            z: Array2::zeros((x.nrows(), rows)),
+            z: Array2::zeros((x.n_rows(), rows)),
+            residuals: vec![0.0; x.n_rows() * rows],
         }
     }
 
     /// Number of parameters: coefficient rows × (features + 1).
     pub fn n_params(&self) -> usize {
-        self.rows * (self.x.ncols() + 1)
+        self.rows * (self.x.n_features() + 1)
     }
 
     /// Coefficient rows and intercepts of a parameter vector.
     pub fn unpack(&self, theta: &[f64]) -> (Vec<Vec<f64>>, Vec<f64>) {
-        let d = self.x.ncols();
+        let d = self.x.n_features();
         let w = theta[..self.rows * d]
             .chunks(d)
             .map(|r| r.to_vec())
@@ -63,11 +101,14 @@ impl<'x, 'y> Objective<'x, 'y> {
 
     /// `f(theta)`, with its gradient written into `grad`, in one pass over the windows.
     pub fn evaluate(&mut self, theta: &[f64], grad: &mut [f64]) -> f64 {
-        let d = self.x.ncols();
+        let d = self.x.n_features();
+        let n = self.x.n_rows();
         let rows = self.rows;
         let (w, b) = theta.split_at(rows * d);
-        let w = ArrayView2::from_shape((rows, d), w).expect("parameter length");
-        general_mat_mul(1.0, &self.x, &w.t(), 0.0, &mut self.z);
+        for (xi, mut zi) in self.x.rows.rows().into_iter().zip(self.z.rows_mut()) {
+            let xi = xi.to_slice().expect("standard layout");
+            dots(xi, w, d, zi.as_slice_mut().expect("standard layout"));
+        }
         let (gw, gb) = grad.split_at_mut(rows * d);
         gb.iter_mut().for_each(|g| *g = 0.0);
         let mut loss = 0.0;
@@ -102,10 +143,19 @@ impl<'x, 'y> Objective<'x, 'y> {
                 }
             }
         }
-        let mut gw = ArrayViewMut2::from_shape((rows, d), gw).expect("parameter length");
-        gw.assign(&w);
-        // gradient of the coefficients: residualsᵀ·X + penalty·W
-        general_mat_mul(1.0, &self.z.t(), &self.x, self.penalty, &mut gw);
+        // gradient of the coefficients: residualsᵀ·X + penalty·W, one feature column at a time
+        for (i, zi) in self.z.rows().into_iter().enumerate() {
+            for (k, r) in zi.iter().enumerate() {
+                self.residuals[k * n + i] = *r;
+            }
+        }
+        let mut column = vec![0.0; rows];
+        for (j, xj) in self.x.columns.chunks_exact(n.max(1)).enumerate().take(d) {
+            dots(xj, &self.residuals, n, &mut column);
+            for (k, c) in column.iter().enumerate() {
+                gw[k * d + j] = c + self.penalty * w[k * d + j];
+            }
+        }
         loss + 0.5 * self.penalty * w.iter().map(|v| v * v).sum::<f64>()
     }
 }

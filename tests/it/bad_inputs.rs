@@ -472,7 +472,7 @@ fn cases(model_text: &str) -> Vec<Case> {
         model(
             "model: no format_version",
             b"{\"channels\": []}".to_vec(),
-            vec!["model.json", "no format_version", "format_version 1 to 7"],
+            vec!["model.json", "no format_version", "format_version 1 to 8"],
         ),
         model(
             "model: format_version 99 (from the future)",
@@ -480,7 +480,7 @@ fn cases(model_text: &str) -> Vec<Case> {
             vec![
                 "model.json",
                 "format_version 99",
-                "reads format_version 1 to 7",
+                "reads format_version 1 to 8",
                 "newer eegi",
             ],
         ),
@@ -490,7 +490,7 @@ fn cases(model_text: &str) -> Vec<Case> {
             vec![
                 "model.json",
                 "format_version 0",
-                "reads format_version 1 to 7",
+                "reads format_version 1 to 8",
             ],
         ),
         model(

@@ -342,12 +342,16 @@ fn markers_become_segments_that_last_until_the_next_marker() {
     let (again, err) = run(os!["classify", &rec, "-m", &model]);
     assert_eq!(again, csv);
     assert!(
-        err.contains("note: reading as the model was trained: --board cyton --segments-from-markers"),
+        err.contains(
+            "note: reading as the model was trained: --board cyton --segments-from-markers"
+        ),
         "{err}"
     );
     let (text, _) = run(os!["inspect", &model]);
     assert!(
-        text.contains("reading: BrainFlow board cyton; markers as segments lasting to the next marker"),
+        text.contains(
+            "reading: BrainFlow board cyton; markers as segments lasting to the next marker"
+        ),
         "{text}"
     );
     let (report, _) = run(os![
