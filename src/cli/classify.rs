@@ -11,7 +11,7 @@ use crate::io::open_stream;
 use crate::io::output::write_atomically;
 use crate::io::prefetch::Prefetch;
 use crate::io::SampleStream;
-use crate::online::{EpochDecoder, StreamClassifier};
+use crate::online::StreamClassifier;
 use crate::pipeline::{FittedPipeline, Prediction};
 use crate::{Error, Result};
 use clap::ValueEnum;
@@ -117,7 +117,7 @@ pub fn run(mut args: Args) -> Result<()> {
         ));
     }
     if model.window.is_event_locked() && streamed && !reader_offline {
-        return stream_events(&args, &model);
+        return super::classify_stream::stream_events(&args, &model);
     }
     if model_offline || reader_offline {
         if model_offline && streamed {
@@ -184,7 +184,9 @@ pub fn run(mut args: Args) -> Result<()> {
 /// (`follow`); returns the reader and the name errors use.
 pub(super) fn open_source(path: &Path, follow: bool) -> Result<(Box<dyn Read + Send>, PathBuf)> {
     if path == Path::new("-") {
-        return Ok((Box::new(std::io::stdin()), PathBuf::from("<stdin>")));
+        // ends as at the end of input on Ctrl-C (once `crate::io::interrupt::catch` ran)
+        let stdin = crate::io::interrupt::UntilInterrupted::new(std::io::stdin());
+        return Ok((Box::new(stdin), PathBuf::from("<stdin>")));
     }
     let file = crate::io::output::open_input(path).map_err(|e| {
         Error::file(
@@ -218,6 +220,10 @@ pub(super) fn read_ahead(stream: Box<dyn SampleStream>) -> Box<dyn SampleStream>
 /// Classifies a sliding-window model's recording block by block.
 // long: the block loop carries the failure out; a file's rows wait for its true labels
 fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
+    if args.follow || args.recording == Path::new("-") {
+        // Ctrl-C ends the stream as its end would: the output is complete, exit 0
+        crate::io::interrupt::catch();
+    }
     let (mut stream, name) = open_recording(args)?;
     stream.select_channels(&model.channels, "the model needs")?;
     // the next block is read and parsed while this one is classified (with --threads 1,
@@ -274,7 +280,12 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
             write_rows(w, args.format, &labels, &predictions, None)?;
             w.flush()?;
         }
-        if windows == 0 {
+        if crate::io::interrupt::requested() {
+            eprintln!(
+                "eegi: interrupted: {}: {rows} samples, {windows} windows labelled",
+                name.display()
+            );
+        } else if windows == 0 {
             // a recording shorter than one window: an error, not a header alone
             failure = Some(match stream.sample_rate_hz() {
                 Some(fs) if rows > 0 => model.window.too_short(&name, rows, fs),
@@ -332,7 +343,7 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
 
 /// Whether the recording streams as a BrainFlow board file: `--board`, without `--channels`
 /// or a `_channels.tsv` sidecar (which need the whole file).
-fn board_streams(args: &Args) -> Result<bool> {
+pub(super) fn board_streams(args: &Args) -> Result<bool> {
     let options = args.input.read_options()?;
     Ok(options.board.is_some()
         && options.channels.is_none()
@@ -342,7 +353,7 @@ fn board_streams(args: &Args) -> Result<bool> {
 
 /// Opens the recording as a stream of blocks (a BrainFlow board file with `--board`, else
 /// the format its content says), with the name errors use.
-fn open_recording(args: &Args) -> Result<(Box<dyn SampleStream>, PathBuf)> {
+pub(super) fn open_recording(args: &Args) -> Result<(Box<dyn SampleStream>, PathBuf)> {
     let (source, name) = open_source(&args.recording, args.follow)?;
     if board_streams(args)? && (args.follow || args.recording == Path::new("-")) {
         let options = args.input.read_options()?;
@@ -351,116 +362,6 @@ fn open_recording(args: &Args) -> Result<(Box<dyn SampleStream>, PathBuf)> {
     }
     let sample_rate = args.input.checked_sample_rate()?;
     Ok((open_stream(source, &name, sample_rate)?, name))
-}
-
-/// Classifies an event-locked model's stream (standard input or a followed file): each event
-/// of `--events` (or the recording's sidecar; a file that may grow), else of a BrainFlow file's
-/// marker column, is decided as soon as its epoch's last sample arrives, one line each with the
-/// latency from that block's arrival. The event map in force (the model's, or `--event-map`)
-/// picks and names the events; what became of every event is summed up on stderr at the end.
-// long: the block loop carries the decoder, the events source and the failure out of the
-// writer closure, as `stream` does
-fn stream_events(args: &Args, model: &FittedPipeline) -> Result<()> {
-    let mut tail = args
-        .input
-        .events_path(&args.recording, 1)?
-        .map(|p| crate::io::events_tail::EventsTail::new(&p, args.follow));
-    let markers = tail.is_none() && board_streams(args)?;
-    if tail.is_none() && !markers {
-        return Err(Error::input(
-            "the model is event-locked and a stream has no events: pass --events FILE (under --follow it may grow), or stream a BrainFlow file (--board) with its marker column",
-        ));
-    }
-    let (mut stream, name) = open_recording(args)?;
-    stream.select_channels(&model.channels, "the model needs")?;
-    let mut decoder = EpochDecoder::new(model, &name)?;
-    decoder.set_event_map(args.input.mapping.map()?);
-    decoder.set_labels(args.labels.clone());
-    let mut stream = read_ahead(stream);
-    let mut rate_checked = false;
-    let mut failure: Option<Error> = None;
-    let labels = Labels::new(&model.classes);
-    let written = write_atomically(&args.output, |w| {
-        let fail = |e: Error, failure: &mut Option<Error>| {
-            *failure = Some(e);
-            std::io::Error::other("input failed")
-        };
-        if args.format == Format::Csv {
-            write!(w, "onset_s,start_s,end_s,label")?;
-            for c in labels.names {
-                write!(w, ",{}", csv_field(&format!("p_{c}")))?;
-            }
-            writeln!(w, ",latency_us")?;
-            w.flush()?;
-        }
-        loop {
-            let block = stream.next_block();
-            let arrival = std::time::Instant::now();
-            match block {
-                Ok(Some(_)) => {}
-                Ok(None) => break,
-                Err(e) => return Err(fail(e, &mut failure)),
-            }
-            if !rate_checked {
-                if let Some(fs) = stream.sample_rate_hz() {
-                    if let Err(e) = model.check_rate(&name, fs) {
-                        return Err(fail(e, &mut failure));
-                    }
-                    rate_checked = true;
-                }
-            }
-            let new = match tail.as_mut().map(|t| t.poll()).transpose() {
-                Ok(Some(n)) => n,
-                Ok(None) => std::mem::take(&mut stream.last_block_mut().events),
-                Err(e) => return Err(fail(e, &mut failure)),
-            };
-            for ev in &new {
-                if let Some(warning) = decoder.push_event(ev) {
-                    eprintln!("eegi: warning: {warning}");
-                }
-            }
-            let decisions = match decoder.push(&stream.last_block().samples, arrival) {
-                Ok(d) => d,
-                Err(e) => return Err(fail(e, &mut failure)),
-            };
-            write_decisions(w, args.format, &labels, &decisions)?;
-            w.flush()?;
-        }
-        // events added to the file after the last block still count (as not decided)
-        if let Some(t) = tail.as_mut() {
-            match t.poll() {
-                Ok(new) => new.iter().for_each(|ev| {
-                    decoder.push_event(ev);
-                }),
-                Err(e) => return Err(fail(e, &mut failure)),
-            }
-        }
-        for warning in decoder.finish() {
-            eprintln!("eegi: warning: {warning}");
-        }
-        if decoder.counts().decided == 0 {
-            let e = Error::file(
-                &name,
-                format!(
-                    "no event's epoch was complete in the stream ({} samples), expected at least one decision",
-                    decoder.received()
-                ),
-            );
-            return Err(fail(e, &mut failure));
-        }
-        Ok(())
-    });
-    // the summary, also when the stream failed: what was decided before
-    eprintln!(
-        "eegi: {}: {} samples; {}",
-        name.display(),
-        decoder.received(),
-        decoder.counts().describe()
-    );
-    match failure {
-        Some(e) => Err(e),
-        None => written,
-    }
 }
 
 /// Writes one line per decision: onset, epoch, label, probabilities, latency (µs).
