@@ -232,6 +232,13 @@ impl<'m> EpochDecoder<'m> {
         self.pending.len()
     }
 
+    /// Samples still to come before the next decision (the earliest pending epoch's last
+    /// sample), or `None` when no event is pending.
+    pub fn samples_to_next_decision(&self) -> Option<usize> {
+        let p = self.pending.first()?;
+        Some((p.start.max(0) as usize + self.len).saturating_sub(self.received))
+    }
+
     /// Queues an event (onset in s from the first sample, label as it arrived: a marker code
     /// or a label). The event map applies first: an event it leaves out is counted, not queued.
     /// An event whose epoch starts before the first sample still held (its marker came too

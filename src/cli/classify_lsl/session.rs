@@ -16,6 +16,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// Longest look without waiting for the sample that completes an epoch, s (a few sample
+/// periods of EEG; then the usual wait).
+const SPIN_S: f64 = 0.005;
+
 /// Longest blocking wait on the inlet before looking at Ctrl-C and the idle time, s.
 const PULL_WAIT_S: f64 = 0.2;
 
@@ -181,7 +185,14 @@ impl<'m> Session<'m> {
             }
             let batching = matches!(&self.decoder, Decoder::Windows(_, b) if !b.is_empty());
             let wait = if batching { 0.0 } else { PULL_WAIT_S };
-            let Some(t) = self.eeg.pull(wait)? else {
+            let decisive = matches!(&self.decoder,
+                Decoder::Epochs(d) if d.samples_to_next_decision() == Some(1));
+            let pulled = if decisive {
+                self.pull_decisive(wait)?
+            } else {
+                self.eeg.pull(wait)?
+            };
+            let Some(t) = pulled else {
                 if batching {
                     self.flush_windows(w, format, labels)?;
                     continue;
@@ -204,6 +215,22 @@ impl<'m> Session<'m> {
             last_sample = arrival;
             self.sample(t, arrival, w, format, labels)?;
         }
+    }
+
+    /// Pulls the sample that completes an epoch without liblsl's wait: liblsl 1.13 waits for
+    /// a sample by sleeping 1 ms between looks at its queue (`consumer_queue::pop_sample`),
+    /// which would add up to 1 ms to the decision. Looks without waiting (yielding the core
+    /// between looks) for up to [`SPIN_S`] — once per decision, so the CPU cost stays small —
+    /// then waits as usual.
+    fn pull_decisive(&mut self, wait: f64) -> Result<Option<f64>> {
+        let started = Instant::now();
+        while started.elapsed().as_secs_f64() < SPIN_S {
+            if let Some(t) = self.eeg.pull(0.0)? {
+                return Ok(Some(t));
+            }
+            std::thread::yield_now();
+        }
+        self.eeg.pull(wait)
     }
 
     /// Takes one sample (time stamp `t`, EEG clock).
