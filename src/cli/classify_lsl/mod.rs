@@ -26,3 +26,5 @@ mod live;
 mod session;
 #[cfg(feature = "lsl")]
 mod stats;
+#[cfg(feature = "lsl")]
+mod warm;

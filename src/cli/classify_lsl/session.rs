@@ -20,6 +20,10 @@ use std::time::Instant;
 /// periods of EEG; then the usual wait).
 const SPIN_S: f64 = 0.005;
 
+/// Longest nap between looks at the inlet while no epoch is about to complete, s (a marker
+/// that comes after its epoch's last sample is decided at most this late).
+const NAP_S: f64 = 0.01;
+
 /// Longest blocking wait on the inlet before looking at Ctrl-C and the idle time, s.
 const PULL_WAIT_S: f64 = 0.2;
 
@@ -106,7 +110,7 @@ impl<'m> Session<'m> {
     ) -> Result<Session<'m>> {
         let fs = model.sample_rate_hz;
         let decoder = new_decoder(model, &name, &choice)?;
-        warm_up(model, &name);
+        super::warm::warm_up(model, &name);
         // time stamps of about two epochs (or windows) back, for markers that come late
         let keep = 2 * model.window_samples + (fs as usize).max(1);
         // measured once here, liblsl also reports a recovered (restarted) sender from now on
@@ -185,12 +189,12 @@ impl<'m> Session<'m> {
             }
             let batching = matches!(&self.decoder, Decoder::Windows(_, b) if !b.is_empty());
             let wait = if batching { 0.0 } else { PULL_WAIT_S };
-            let decisive = matches!(&self.decoder,
-                Decoder::Epochs(d) if d.samples_to_next_decision() == Some(1));
-            let pulled = if decisive {
-                self.pull_decisive(wait)?
-            } else {
-                self.eeg.pull(wait)?
+            let pulled = match &self.decoder {
+                Decoder::Epochs(d) => {
+                    let next = d.samples_to_next_decision();
+                    self.pull_epochs(next)?
+                }
+                Decoder::Windows(..) => self.eeg.pull(wait)?,
             };
             let Some(t) = pulled else {
                 if batching {
@@ -215,6 +219,29 @@ impl<'m> Session<'m> {
             last_sample = arrival;
             self.sample(t, arrival, w, format, labels)?;
         }
+    }
+
+    /// The next sample for an event-locked model (`next`: samples still to come before the
+    /// next decision), waking as rarely as the decisions allow: what is queued is taken at
+    /// once; else a nap until shortly before the sample that completes the next epoch is due
+    /// (at most [`NAP_S`]), and that sample is looked for without a nap
+    /// ([`Session::pull_decisive`]). liblsl 1.13 cannot block on its queue (its waiting pull
+    /// sleeps 1 ms between looks: about 1000 wake-ups a second), so this is fewer wake-ups and
+    /// no added delay to the decision.
+    fn pull_epochs(&mut self, next: Option<usize>) -> Result<Option<f64>> {
+        if next == Some(1) {
+            return self.pull_decisive(PULL_WAIT_S);
+        }
+        if let Some(t) = self.eeg.pull(0.0)? {
+            return Ok(Some(t));
+        }
+        let fs = self.model.sample_rate_hz;
+        let nap = match next {
+            Some(k) => ((k as f64 - 1.5) / fs).clamp(0.0005, NAP_S),
+            None => NAP_S,
+        };
+        std::thread::sleep(std::time::Duration::from_secs_f64(nap));
+        self.eeg.pull(0.0)
     }
 
     /// Pulls the sample that completes an epoch without liblsl's wait: liblsl 1.13 waits for
@@ -536,48 +563,6 @@ fn new_decoder<'m>(model: &'m FittedPipeline, name: &Path, choice: &Choice) -> R
         }
         _ => Decoder::Windows(Box::new(StreamClassifier::new(model, name)?), Vec::new()),
     })
-}
-
-/// Decides one epoch (or window) of made-up noise before going live, so the first real
-/// decision does not pay for first-touch page faults, allocations and cold caches. Its result
-/// and any error are dropped: it decides nothing.
-fn warm_up(model: &FittedPipeline, name: &Path) {
-    let fs = model.sample_rate_hz;
-    let n_ch = model.channels.len();
-    // a few µV of deterministic noise (silence would make covariances singular)
-    let noise = |n: usize| -> Vec<f64> {
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        (0..n * n_ch)
-            .map(|_| {
-                x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                ((x >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 10.0
-            })
-            .collect()
-    };
-    match model.window {
-        WindowSpec::Epoch { start_s, .. } => {
-            let Ok(mut d) = EpochDecoder::new(model, name) else {
-                return;
-            };
-            d.set_event_map(None);
-            let onset_s = (-start_s).max(0.0);
-            let label = model.classes.first().cloned().unwrap_or_default();
-            let event = Event {
-                onset_s,
-                duration_s: 0.0,
-                label,
-                line: 0,
-            };
-            d.push_event(&event);
-            let n = model.window_samples + (onset_s * fs).ceil() as usize + 1;
-            let _ = d.push(&noise(n), Instant::now());
-        }
-        _ => {
-            if let Ok(mut c) = StreamClassifier::new(model, name) {
-                let _ = c.push(&noise(model.window_samples + 1));
-            }
-        }
-    }
 }
 
 /// Pushes one decision on the `--lsl-out` stream.
