@@ -147,7 +147,7 @@ fn ctrl_c_ends_standard_input_with_the_summary_and_exit_0() {
     assert_eq!(lines.len(), n + 1);
     assert!(err.contains("eegi: interrupted"), "{err}");
     assert!(
-        err.contains(&format!("<stdin>: ")) && err.contains(&format!("; {n} events decided")),
+        err.contains("<stdin>: ") && err.contains(&format!("; {n} events decided")),
         "{err}"
     );
 }
