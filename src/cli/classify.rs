@@ -5,17 +5,17 @@
 //! window per event: from a file at once, or — when trained with `--causal-filters` — from a
 //! stream, each event decided as soon as its epoch's last sample arrives.
 
-use super::config::{csv_field, fmt_seconds, InputArgs};
+pub(super) use super::classify_out::{write_decisions, write_header, write_rows, Format, Labels};
+use super::config::{csv_field, InputArgs};
 use super::load_model;
 use crate::io::open_stream;
 use crate::io::output::write_atomically;
 use crate::io::prefetch::Prefetch;
 use crate::io::SampleStream;
-use crate::online::StreamClassifier;
+use crate::online::{EpochDecoder, StreamClassifier};
 use crate::pipeline::{FittedPipeline, Prediction};
 use crate::{Error, Result};
-use clap::ValueEnum;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Options of `eegi classify`.
@@ -77,15 +77,6 @@ pub struct Args {
     pub lsl: super::lsl_args::LslArgs,
 }
 
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Comma-separated with a header row.
-    Csv,
-    /// One JSON object per window.
-    Jsonl,
-}
-
 /// Runs `eegi classify`.
 // long: the choice of stream or whole file, then the whole-file path with its true labels
 pub fn run(mut args: Args) -> Result<()> {
@@ -117,7 +108,7 @@ pub fn run(mut args: Args) -> Result<()> {
         ));
     }
     if model.window.is_event_locked() && streamed && !reader_offline {
-        return super::classify_stream::stream_events(&args, &model);
+        return stream_events(&args, &model);
     }
     if model_offline || reader_offline {
         if model_offline && streamed {
@@ -343,7 +334,7 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
 
 /// Whether the recording streams as a BrainFlow board file: `--board`, without `--channels`
 /// or a `_channels.tsv` sidecar (which need the whole file).
-pub(super) fn board_streams(args: &Args) -> Result<bool> {
+fn board_streams(args: &Args) -> Result<bool> {
     let options = args.input.read_options()?;
     Ok(options.board.is_some()
         && options.channels.is_none()
@@ -353,7 +344,7 @@ pub(super) fn board_streams(args: &Args) -> Result<bool> {
 
 /// Opens the recording as a stream of blocks (a BrainFlow board file with `--board`, else
 /// the format its content says), with the name errors use.
-pub(super) fn open_recording(args: &Args) -> Result<(Box<dyn SampleStream>, PathBuf)> {
+fn open_recording(args: &Args) -> Result<(Box<dyn SampleStream>, PathBuf)> {
     let (source, name) = open_source(&args.recording, args.follow)?;
     if board_streams(args)? && (args.follow || args.recording == Path::new("-")) {
         let options = args.input.read_options()?;
@@ -364,137 +355,118 @@ pub(super) fn open_recording(args: &Args) -> Result<(Box<dyn SampleStream>, Path
     Ok((open_stream(source, &name, sample_rate)?, name))
 }
 
-/// Writes one line per decision: onset, epoch, label, probabilities, latency (µs).
-pub(super) fn write_decisions(
-    w: &mut dyn Write,
-    format: Format,
-    labels: &Labels,
-    decisions: &[crate::online::Decision],
-) -> std::io::Result<()> {
-    for d in decisions {
-        let p = &d.prediction;
-        match format {
-            Format::Csv => {
-                write!(
-                    w,
-                    "{},{},{},{}",
-                    fmt_seconds(d.onset_s),
-                    fmt_seconds(p.start_s),
-                    fmt_seconds(p.end_s),
-                    labels.csv[p.class]
-                )?;
-                for v in &p.probabilities {
-                    write!(w, ",{v}")?;
-                }
-                writeln!(w, ",{:.0}", d.latency_us)?;
-            }
-            Format::Jsonl => {
-                let probs: serde_json::Map<String, serde_json::Value> = labels
-                    .names
-                    .iter()
-                    .zip(&p.probabilities)
-                    .map(|(c, v)| (c.clone(), serde_json::json!(v)))
-                    .collect();
-                let line = serde_json::json!({
-                    "onset_s": d.onset_s,
-                    "start_s": p.start_s,
-                    "end_s": p.end_s,
-                    "label": labels.names[p.class],
-                    "probabilities": probs,
-                    "latency_us": d.latency_us,
-                });
-                writeln!(w, "{line}")?;
-            }
-        }
+/// Classifies an event-locked model's stream (standard input or a followed file): each event
+/// of `--events` (or the recording's sidecar; a file that may grow), else of a BrainFlow file's
+/// marker column, is decided as soon as its epoch's last sample arrives, one line each with the
+/// latency from that block's arrival. The event map in force (the model's, or `--event-map`)
+/// picks and names the events; what became of every event is summed up on stderr at the end.
+// long: the block loop carries the decoder, the events source and the failure out of the
+// writer closure, as `stream` does
+fn stream_events(args: &Args, model: &FittedPipeline) -> Result<()> {
+    let mut tail = args
+        .input
+        .events_path(&args.recording, 1)?
+        .map(|p| crate::io::events_tail::EventsTail::new(&p, args.follow));
+    let markers = tail.is_none() && board_streams(args)?;
+    if tail.is_none() && !markers {
+        return Err(Error::input(
+            "the model is event-locked and a stream has no events: pass --events FILE (under --follow it may grow), or stream a BrainFlow file (--board) with its marker column",
+        ));
     }
-    Ok(())
-}
-
-/// A model's class names, as given (JSON lines) and as CSV fields (quoted once, not per row).
-pub(super) struct Labels<'a> {
-    /// The class names.
-    pub(super) names: &'a [String],
-    /// The same names as RFC 4180 CSV fields.
-    csv: Vec<String>,
-}
-
-impl<'a> Labels<'a> {
-    /// The names, with their CSV fields.
-    pub(super) fn new(names: &'a [String]) -> Labels<'a> {
-        Labels {
-            names,
-            csv: names.iter().map(|c| csv_field(c).into_owned()).collect(),
-        }
-    }
-}
-
-/// Writes the CSV header (nothing for JSON lines), ending with `true_label` when `truth`.
-pub(super) fn write_header(
-    w: &mut dyn Write,
-    format: Format,
-    labels: &Labels,
-    truth: bool,
-) -> std::io::Result<()> {
-    if format == Format::Csv {
-        write!(w, "start_s,end_s,label")?;
-        for c in labels.names {
-            write!(w, ",{}", csv_field(&format!("p_{c}")))?;
-        }
-        if truth {
-            write!(w, ",true_label")?;
-        }
-        writeln!(w)?;
-    }
-    Ok(())
-}
-
-/// Writes one line per prediction; with `truth` (one per prediction), each line ends with
-/// its true label (CSV: an empty field when unknown; JSON lines: `"true_label": null`).
-pub(super) fn write_rows(
-    w: &mut dyn Write,
-    format: Format,
-    labels: &Labels,
-    predictions: &[Prediction],
-    truth: Option<&[Option<String>]>,
-) -> std::io::Result<()> {
-    let classes = labels.names;
-    for (i, p) in predictions.iter().enumerate() {
-        let known = truth.map(|t| t[i].as_deref());
-        match format {
-            Format::Csv => {
-                write!(
-                    w,
-                    "{},{},{}",
-                    fmt_seconds(p.start_s),
-                    fmt_seconds(p.end_s),
-                    labels.csv[p.class]
-                )?;
-                for v in &p.probabilities {
-                    write!(w, ",{v}")?;
-                }
-                if let Some(t) = known {
-                    write!(w, ",{}", csv_field(t.unwrap_or("")))?;
-                }
-                writeln!(w)?;
+    // Ctrl-C ends the stream as its end would: the summary, exit 0
+    crate::io::interrupt::catch();
+    let (mut stream, name) = open_recording(args)?;
+    stream.select_channels(&model.channels, "the model needs")?;
+    let mut decoder = EpochDecoder::new(model, &name)?;
+    decoder.set_event_map(args.input.mapping.map()?);
+    decoder.set_labels(args.labels.clone());
+    let mut stream = read_ahead(stream);
+    let mut rate_checked = false;
+    let mut failure: Option<Error> = None;
+    let labels = Labels::new(&model.classes);
+    let written = write_atomically(&args.output, |w| {
+        let fail = |e: Error, failure: &mut Option<Error>| {
+            *failure = Some(e);
+            std::io::Error::other("input failed")
+        };
+        if args.format == Format::Csv {
+            write!(w, "onset_s,start_s,end_s,label")?;
+            for c in labels.names {
+                write!(w, ",{}", csv_field(&format!("p_{c}")))?;
             }
-            Format::Jsonl => {
-                let probs: serde_json::Map<String, serde_json::Value> = classes
-                    .iter()
-                    .zip(&p.probabilities)
-                    .map(|(c, v)| (c.clone(), serde_json::json!(v)))
-                    .collect();
-                let mut line = serde_json::json!({
-                    "start_s": p.start_s,
-                    "end_s": p.end_s,
-                    "label": classes[p.class],
-                    "probabilities": probs,
-                });
-                if let Some(t) = known {
-                    line["true_label"] = serde_json::json!(t);
+            writeln!(w, ",latency_us")?;
+            w.flush()?;
+        }
+        loop {
+            let block = stream.next_block();
+            let arrival = std::time::Instant::now();
+            match block {
+                Ok(Some(_)) => {}
+                Ok(None) => break,
+                Err(e) => return Err(fail(e, &mut failure)),
+            }
+            if !rate_checked {
+                if let Some(fs) = stream.sample_rate_hz() {
+                    if let Err(e) = model.check_rate(&name, fs) {
+                        return Err(fail(e, &mut failure));
+                    }
+                    rate_checked = true;
                 }
-                writeln!(w, "{line}")?;
+            }
+            let new = match tail.as_mut().map(|t| t.poll()).transpose() {
+                Ok(Some(n)) => n,
+                Ok(None) => std::mem::take(&mut stream.last_block_mut().events),
+                Err(e) => return Err(fail(e, &mut failure)),
+            };
+            for ev in &new {
+                if let Some(warning) = decoder.push_event(ev) {
+                    eprintln!("eegi: warning: {warning}");
+                }
+            }
+            let decisions = match decoder.push(&stream.last_block().samples, arrival) {
+                Ok(d) => d,
+                Err(e) => return Err(fail(e, &mut failure)),
+            };
+            write_decisions(w, args.format, &labels, &decisions)?;
+            w.flush()?;
+        }
+        // events added to the file after the last block still count (as not decided)
+        if let Some(t) = tail.as_mut() {
+            match t.poll() {
+                Ok(new) => new.iter().for_each(|ev| {
+                    decoder.push_event(ev);
+                }),
+                Err(e) => return Err(fail(e, &mut failure)),
             }
         }
+        for warning in decoder.finish() {
+            eprintln!("eegi: warning: {warning}");
+        }
+        let interrupted = crate::io::interrupt::requested();
+        if interrupted {
+            eprintln!("eegi: interrupted");
+        }
+        if decoder.counts().decided == 0 && !interrupted {
+            let e = Error::file(
+                &name,
+                format!(
+                    "no event's epoch was complete in the stream ({} samples), expected at least one decision",
+                    decoder.received()
+                ),
+            );
+            return Err(fail(e, &mut failure));
+        }
+        Ok(())
+    });
+    // the summary, also when the stream failed: what was decided before
+    eprintln!(
+        "eegi: {}: {} samples; {}",
+        name.display(),
+        decoder.received(),
+        decoder.counts().describe()
+    );
+    match failure {
+        Some(e) => Err(e),
+        None => written,
     }
-    Ok(())
 }

@@ -2,7 +2,7 @@
 
 mod classify;
 mod classify_lsl;
-mod classify_stream;
+mod classify_out;
 mod classify_truth;
 mod compare_args;
 mod config;

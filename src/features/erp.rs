@@ -238,7 +238,8 @@ mod tests {
         let pick = [4, 0, 2];
         e.transform(w.view(), &pick, &mut rows);
         // the same window in column-major order takes the strided path
-        let t = w.t().to_owned();
+        let mut t = Array2::zeros((5, 410));
+        t.assign(&w.t());
         e.transform(t.t(), &pick, &mut cols);
         assert!(w.view().as_slice().is_some() && t.t().as_slice().is_none());
         let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
