@@ -3,11 +3,12 @@
 //! 1-10 Hz band-pass, 0-0.8 s epochs, ERP bin means, LDA — over 200+ events. Measured per
 //! decision: from the arrival of the block holding the epoch's last sample to the decision
 //! (the decoder's own `latency_us`), p50 / p99 / max. No timed assertion.
-//! Run with `cargo bench --bench epoch_decoder`.
+//! Then the same with the LSL loop's decoder, xDAWN (4 filters) + LDA, one sample a push as
+//! `classify --lsl` pushes them. Run with `cargo bench --bench epoch_decoder`.
 
 mod common;
 
-use eegi::features::{ErpSpec, FeatureSpec};
+use eegi::features::{ErpSpec, FeatureSpec, XdawnSpec};
 use eegi::model::LdaSpec;
 use eegi::online::EpochDecoder;
 use eegi::pipeline::{ClassifierSpec, LabelledRecording, PipelineSpec};
@@ -22,6 +23,33 @@ const BLOCK: usize = 16;
 
 fn main() {
     let (recording, events) = common::errp_64ch(240, 0.3, FS);
+    let erp = FeatureSpec::Erp(ErpSpec {
+        rate_hz: 20.0,
+        channels: None,
+    });
+    // the decoder of issue 13's LSL loop, fed as `classify --lsl` feeds it: one sample a push
+    let xdawn = FeatureSpec::Xdawn(XdawnSpec {
+        n_filters: 4,
+        rate_hz: 20.0,
+        fitted: None,
+    });
+    for (features, name, block) in [
+        (erp, "ERP 20 Hz", BLOCK),
+        (xdawn, "xDAWN 4 filters at 20 Hz", 1),
+    ] {
+        run(&recording, &events, features, name, block);
+    }
+}
+
+/// Trains the ErrP model with `feature` and times its decoder fed `block` samples a push.
+fn run(
+    recording: &eegi::Recording,
+    events: &[eegi::Event],
+    feature: FeatureSpec,
+    name: &str,
+    block: usize,
+) {
+    let (recording, events) = (recording.clone(), events.to_vec());
     let spec = PipelineSpec {
         window: WindowSpec::Epoch {
             start_s: 0.0,
@@ -37,10 +65,7 @@ fn main() {
             filter_mode: FilterMode::Causal,
             ..Default::default()
         },
-        features: vec![FeatureSpec::Erp(ErpSpec {
-            rate_hz: 20.0,
-            channels: None,
-        })],
+        features: vec![feature],
         labels: None,
         classifier: ClassifierSpec::Lda(LdaSpec::default()),
     };
@@ -59,7 +84,7 @@ fn main() {
     let mut latencies = Vec::new();
     let mut push_us = Vec::new();
     let mut most_buffered = 0;
-    for chunk in recording.samples.as_slice().unwrap().chunks(BLOCK * N_CH) {
+    for chunk in recording.samples.as_slice().unwrap().chunks(block * N_CH) {
         let arrival = Instant::now();
         let decisions = decoder.push(chunk, arrival).expect("push");
         push_us.push(arrival.elapsed().as_secs_f64() * 1e6);
@@ -72,7 +97,7 @@ fn main() {
     };
     let max = latencies.iter().cloned().fold(0.0, f64::max);
     println!(
-        "epoch decoder ({N_CH} ch, {FS} Hz, blocks of {BLOCK}, CAR + causal 1-10 Hz + ERP 20 Hz + LDA): {} decisions, block arrival to decision p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs; any block p50 {:.1} µs, p99 {:.1} µs; at most {most_buffered} samples held",
+        "epoch decoder ({N_CH} ch, {FS} Hz, blocks of {block}, CAR + causal 1-10 Hz + {name} + LDA): {} decisions, block arrival to decision p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs; any block p50 {:.1} µs, p99 {:.1} µs; at most {most_buffered} samples held",
         latencies.len(),
         q(&mut latencies, 0.5),
         q(&mut latencies, 0.99),

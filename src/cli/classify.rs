@@ -5,7 +5,8 @@
 //! window per event: from a file at once, or — when trained with `--causal-filters` — from a
 //! stream, each event decided as soon as its epoch's last sample arrives.
 
-use super::config::{csv_field, fmt_seconds, InputArgs};
+pub(super) use super::classify_out::{write_decisions, write_header, write_rows, Format, Labels};
+use super::config::{csv_field, InputArgs};
 use super::load_model;
 use crate::io::open_stream;
 use crate::io::output::write_atomically;
@@ -14,8 +15,7 @@ use crate::io::SampleStream;
 use crate::online::{EpochDecoder, StreamClassifier};
 use crate::pipeline::{FittedPipeline, Prediction};
 use crate::{Error, Result};
-use clap::ValueEnum;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Options of `eegi classify`.
@@ -75,15 +75,6 @@ pub struct Args {
 
     #[command(flatten)]
     pub lsl: super::lsl_args::LslArgs,
-}
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Comma-separated with a header row.
-    Csv,
-    /// One JSON object per window.
-    Jsonl,
 }
 
 /// Runs `eegi classify`.
@@ -184,7 +175,9 @@ pub fn run(mut args: Args) -> Result<()> {
 /// (`follow`); returns the reader and the name errors use.
 pub(super) fn open_source(path: &Path, follow: bool) -> Result<(Box<dyn Read + Send>, PathBuf)> {
     if path == Path::new("-") {
-        return Ok((Box::new(std::io::stdin()), PathBuf::from("<stdin>")));
+        // ends as at the end of input on Ctrl-C (once `crate::io::interrupt::catch` ran)
+        let stdin = crate::io::interrupt::UntilInterrupted::new(std::io::stdin());
+        return Ok((Box::new(stdin), PathBuf::from("<stdin>")));
     }
     let file = crate::io::output::open_input(path).map_err(|e| {
         Error::file(
@@ -218,6 +211,10 @@ pub(super) fn read_ahead(stream: Box<dyn SampleStream>) -> Box<dyn SampleStream>
 /// Classifies a sliding-window model's recording block by block.
 // long: the block loop carries the failure out; a file's rows wait for its true labels
 fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
+    if args.follow || args.recording == Path::new("-") {
+        // Ctrl-C ends the stream as its end would: the output is complete, exit 0
+        crate::io::interrupt::catch();
+    }
     let (mut stream, name) = open_recording(args)?;
     stream.select_channels(&model.channels, "the model needs")?;
     // the next block is read and parsed while this one is classified (with --threads 1,
@@ -274,7 +271,12 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
             write_rows(w, args.format, &labels, &predictions, None)?;
             w.flush()?;
         }
-        if windows == 0 {
+        if crate::io::interrupt::requested() {
+            eprintln!(
+                "eegi: interrupted: {}: {rows} samples, {windows} windows labelled",
+                name.display()
+            );
+        } else if windows == 0 {
             // a recording shorter than one window: an error, not a header alone
             failure = Some(match stream.sample_rate_hz() {
                 Some(fs) if rows > 0 => model.window.too_short(&name, rows, fs),
@@ -371,6 +373,8 @@ fn stream_events(args: &Args, model: &FittedPipeline) -> Result<()> {
             "the model is event-locked and a stream has no events: pass --events FILE (under --follow it may grow), or stream a BrainFlow file (--board) with its marker column",
         ));
     }
+    // Ctrl-C ends the stream as its end would: the summary, exit 0
+    crate::io::interrupt::catch();
     let (mut stream, name) = open_recording(args)?;
     stream.select_channels(&model.channels, "the model needs")?;
     let mut decoder = EpochDecoder::new(model, &name)?;
@@ -438,7 +442,11 @@ fn stream_events(args: &Args, model: &FittedPipeline) -> Result<()> {
         for warning in decoder.finish() {
             eprintln!("eegi: warning: {warning}");
         }
-        if decoder.counts().decided == 0 {
+        let interrupted = crate::io::interrupt::requested();
+        if interrupted {
+            eprintln!("eegi: interrupted");
+        }
+        if decoder.counts().decided == 0 && !interrupted {
             let e = Error::file(
                 &name,
                 format!(
@@ -461,139 +469,4 @@ fn stream_events(args: &Args, model: &FittedPipeline) -> Result<()> {
         Some(e) => Err(e),
         None => written,
     }
-}
-
-/// Writes one line per decision: onset, epoch, label, probabilities, latency (µs).
-pub(super) fn write_decisions(
-    w: &mut dyn Write,
-    format: Format,
-    labels: &Labels,
-    decisions: &[crate::online::Decision],
-) -> std::io::Result<()> {
-    for d in decisions {
-        let p = &d.prediction;
-        match format {
-            Format::Csv => {
-                write!(
-                    w,
-                    "{},{},{},{}",
-                    fmt_seconds(d.onset_s),
-                    fmt_seconds(p.start_s),
-                    fmt_seconds(p.end_s),
-                    labels.csv[p.class]
-                )?;
-                for v in &p.probabilities {
-                    write!(w, ",{v}")?;
-                }
-                writeln!(w, ",{:.0}", d.latency_us)?;
-            }
-            Format::Jsonl => {
-                let probs: serde_json::Map<String, serde_json::Value> = labels
-                    .names
-                    .iter()
-                    .zip(&p.probabilities)
-                    .map(|(c, v)| (c.clone(), serde_json::json!(v)))
-                    .collect();
-                let line = serde_json::json!({
-                    "onset_s": d.onset_s,
-                    "start_s": p.start_s,
-                    "end_s": p.end_s,
-                    "label": labels.names[p.class],
-                    "probabilities": probs,
-                    "latency_us": d.latency_us,
-                });
-                writeln!(w, "{line}")?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// A model's class names, as given (JSON lines) and as CSV fields (quoted once, not per row).
-pub(super) struct Labels<'a> {
-    /// The class names.
-    pub(super) names: &'a [String],
-    /// The same names as RFC 4180 CSV fields.
-    csv: Vec<String>,
-}
-
-impl<'a> Labels<'a> {
-    /// The names, with their CSV fields.
-    pub(super) fn new(names: &'a [String]) -> Labels<'a> {
-        Labels {
-            names,
-            csv: names.iter().map(|c| csv_field(c).into_owned()).collect(),
-        }
-    }
-}
-
-/// Writes the CSV header (nothing for JSON lines), ending with `true_label` when `truth`.
-pub(super) fn write_header(
-    w: &mut dyn Write,
-    format: Format,
-    labels: &Labels,
-    truth: bool,
-) -> std::io::Result<()> {
-    if format == Format::Csv {
-        write!(w, "start_s,end_s,label")?;
-        for c in labels.names {
-            write!(w, ",{}", csv_field(&format!("p_{c}")))?;
-        }
-        if truth {
-            write!(w, ",true_label")?;
-        }
-        writeln!(w)?;
-    }
-    Ok(())
-}
-
-/// Writes one line per prediction; with `truth` (one per prediction), each line ends with
-/// its true label (CSV: an empty field when unknown; JSON lines: `"true_label": null`).
-pub(super) fn write_rows(
-    w: &mut dyn Write,
-    format: Format,
-    labels: &Labels,
-    predictions: &[Prediction],
-    truth: Option<&[Option<String>]>,
-) -> std::io::Result<()> {
-    let classes = labels.names;
-    for (i, p) in predictions.iter().enumerate() {
-        let known = truth.map(|t| t[i].as_deref());
-        match format {
-            Format::Csv => {
-                write!(
-                    w,
-                    "{},{},{}",
-                    fmt_seconds(p.start_s),
-                    fmt_seconds(p.end_s),
-                    labels.csv[p.class]
-                )?;
-                for v in &p.probabilities {
-                    write!(w, ",{v}")?;
-                }
-                if let Some(t) = known {
-                    write!(w, ",{}", csv_field(t.unwrap_or("")))?;
-                }
-                writeln!(w)?;
-            }
-            Format::Jsonl => {
-                let probs: serde_json::Map<String, serde_json::Value> = classes
-                    .iter()
-                    .zip(&p.probabilities)
-                    .map(|(c, v)| (c.clone(), serde_json::json!(v)))
-                    .collect();
-                let mut line = serde_json::json!({
-                    "start_s": p.start_s,
-                    "end_s": p.end_s,
-                    "label": classes[p.class],
-                    "probabilities": probs,
-                });
-                if let Some(t) = known {
-                    line["true_label"] = serde_json::json!(t);
-                }
-                writeln!(w, "{line}")?;
-            }
-        }
-    }
-    Ok(())
 }

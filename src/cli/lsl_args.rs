@@ -8,10 +8,13 @@ pub struct LslArgs {
     /// (XPath over the stream's info), e.g. "type='EEG'" or "name='OpenBCI_EEG'". eegi waits
     /// for it to appear, takes channel labels, units and rate from its description
     /// (desc/channels/channel/label|unit; units microvolts, millivolts or volts) and refuses a
-    /// mismatch with the model as for files. Prints each decision as it is made (flushed) and
+    /// mismatch with the model as for files (--rename and --channels apply to its labels as to
+    /// a file's; --labels and the event map pick the markers decided). Prints each decision as
+    /// it is made (flushed; -o FILE: into FILE, which replaces it when the session ends) and
     /// ends with a summary on stderr when the stream stops (--lsl-idle) or on Ctrl-C (exit 0).
-    /// Needs a build with `--features lsl`.
-    #[arg(long, value_name = "PREDICATE", conflicts_with_all = ["follow", "output"])]
+    /// A restarted sender is caught even when its time stamps go on without a gap (liblsl
+    /// recovers the stream). Needs a build with `--features lsl`.
+    #[arg(long, value_name = "PREDICATE", conflicts_with = "follow")]
     pub lsl: Option<String>,
 
     /// Event-locked models: read events from an LSL marker stream (string samples; the first

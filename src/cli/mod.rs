@@ -2,6 +2,7 @@
 
 mod classify;
 mod classify_lsl;
+mod classify_out;
 mod classify_truth;
 mod compare_args;
 mod config;

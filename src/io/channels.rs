@@ -36,54 +36,13 @@ pub fn choose_channels(
     if let Some((infos, tsv)) = sidecar {
         warnings.extend(apply_sidecar(&rec, &mut keep, &mut is_eeg, &infos, &tsv)?);
     }
-    let mut names = rec.channel_names.clone();
-    for (old, new) in &options.rename {
-        let Some(c) = names.iter().position(|n| n == old) else {
-            return Err(Error::input(format!(
-                "--rename {old}={new}: {} has no channel '{old}'{} (channels: {})",
-                rec.source.display(),
-                crate::recording::case_hint(&[old.as_str()], &names),
-                truncate(&names.join(", "))
-            )));
-        };
-        if names.iter().any(|n| n == new) && names[c] != *new {
-            return Err(Error::input(format!(
-                "--rename {old}={new}: {} already has a channel '{new}', expected unique names",
-                rec.source.display()
-            )));
-        }
-        names[c] = new.clone();
-    }
-    let columns: Vec<usize> = match &options.channels {
-        Some(wanted) => wanted
-            .iter()
-            .map(|w| match names.iter().position(|n| n == w) {
-                Some(c) if keep[c] => Ok(c),
-                Some(_) => Err(Error::input(format!(
-                    "--channels {w}: {} marks it bad in its _channels.tsv",
-                    rec.source.display()
-                ))),
-                None => Err(Error::input(format!(
-                    "--channels {w}: {} has no such channel{} (channels: {})",
-                    rec.source.display(),
-                    crate::recording::case_hint(&[w.as_str()], &names),
-                    truncate(&names.join(", "))
-                ))),
-            })
-            .collect::<Result<_>>()?,
-        None => (0..names.len()).filter(|&c| keep[c] && is_eeg[c]).collect(),
-    };
+    let (names, columns) =
+        rename_and_pick(&rec.source, &rec.channel_names, &keep, &is_eeg, options)?;
     if columns.is_empty() {
         return Err(Error::file(
             &rec.source,
             "no EEG channel left (all bad or not EEG), expected at least one; select channels with --channels",
         ));
-    }
-    if let Some(d) = (1..columns.len()).find(|&i| columns[..i].contains(&columns[i])) {
-        return Err(Error::input(format!(
-            "--channels: '{}' given twice",
-            names[columns[d]]
-        )));
     }
     let samples = rec.samples.select(ndarray::Axis(1), &columns);
     Ok((
@@ -95,6 +54,62 @@ pub fn choose_channels(
         },
         warnings,
     ))
+}
+
+/// `--rename`, then `--channels` (else the channels both kept and EEG), applied to the channel
+/// names of `source`: the names after renaming and the columns chosen, in order. Shared by
+/// recordings read whole and by streams (`classify --lsl`).
+pub fn rename_and_pick(
+    source: &Path,
+    channel_names: &[String],
+    keep: &[bool],
+    is_eeg: &[bool],
+    options: &ReadOptions,
+) -> Result<(Vec<String>, Vec<usize>)> {
+    let mut names = channel_names.to_vec();
+    for (old, new) in &options.rename {
+        let Some(c) = names.iter().position(|n| n == old) else {
+            return Err(Error::input(format!(
+                "--rename {old}={new}: {} has no channel '{old}'{} (channels: {})",
+                source.display(),
+                crate::recording::case_hint(&[old.as_str()], &names),
+                truncate(&names.join(", "))
+            )));
+        };
+        if names.iter().any(|n| n == new) && names[c] != *new {
+            return Err(Error::input(format!(
+                "--rename {old}={new}: {} already has a channel '{new}', expected unique names",
+                source.display()
+            )));
+        }
+        names[c] = new.clone();
+    }
+    let columns: Vec<usize> = match &options.channels {
+        Some(wanted) => wanted
+            .iter()
+            .map(|w| match names.iter().position(|n| n == w) {
+                Some(c) if keep[c] => Ok(c),
+                Some(_) => Err(Error::input(format!(
+                    "--channels {w}: {} marks it bad in its _channels.tsv",
+                    source.display()
+                ))),
+                None => Err(Error::input(format!(
+                    "--channels {w}: {} has no such channel{} (channels: {})",
+                    source.display(),
+                    crate::recording::case_hint(&[w.as_str()], &names),
+                    truncate(&names.join(", "))
+                ))),
+            })
+            .collect::<Result<_>>()?,
+        None => (0..names.len()).filter(|&c| keep[c] && is_eeg[c]).collect(),
+    };
+    if let Some(d) = (1..columns.len()).find(|&i| columns[..i].contains(&columns[i])) {
+        return Err(Error::input(format!(
+            "--channels: '{}' given twice",
+            names[columns[d]]
+        )));
+    }
+    Ok((names, columns))
 }
 
 /// Applies a `_channels.tsv` sidecar (`infos`, read from `tsv`) to a recording's channels:

@@ -147,7 +147,8 @@ impl Read for Follow {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         loop {
             let n = self.read_now(buf)?;
-            if n > 0 || buf.is_empty() {
+            // Ctrl-C (once caught, `super::interrupt::catch`) ends the file here
+            if n > 0 || buf.is_empty() || super::interrupt::requested() {
                 return Ok(n);
             }
             std::thread::sleep(POLL);

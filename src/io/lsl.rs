@@ -6,6 +6,7 @@
 //! (`desc/channels/channel/label|unit|type`). Knows nothing of models: callers say which
 //! channels they need.
 
+use super::channels::{rename_and_pick, ReadOptions};
 use super::errors::missing_channels;
 use crate::{Error, Result};
 use lsl::{ExPushable, Pullable};
@@ -154,8 +155,14 @@ pub struct EegInlet {
 
 impl EegInlet {
     /// Opens a resolved EEG stream and picks `wanted` channels by label (refused, naming them,
-    /// when missing: `who` says who needs them); the units of the description must be voltages.
-    pub fn open(info: &lsl::StreamInfo, wanted: &[String], who: &str) -> Result<EegInlet> {
+    /// when missing: `who` says who needs them) after `options`' `--rename` and `--channels`
+    /// (as for a file); the units of the description must be voltages.
+    pub fn open(
+        info: &lsl::StreamInfo,
+        wanted: &[String],
+        who: &str,
+        options: &ReadOptions,
+    ) -> Result<EegInlet> {
         let (inlet, description) = open_inlet(info)?;
         let name = description.display_name();
         if description.labels.len() < description.n_channels {
@@ -167,10 +174,13 @@ impl EegInlet {
                 who
             )));
         }
+        let every = vec![true; description.n_channels];
+        let (names, columns) =
+            rename_and_pick(&name, &description.labels, &every, &every, options)?;
         let mut picks = Vec::with_capacity(wanted.len());
         let mut missing = Vec::new();
         for w in wanted {
-            match description.labels.iter().position(|l| l == w) {
+            match columns.iter().copied().find(|&c| names[c] == *w) {
                 Some(i) => {
                     let unit = &description.units[i];
                     let scale = microvolts_per(unit).ok_or_else(|| {
@@ -185,7 +195,8 @@ impl EegInlet {
             }
         }
         if !missing.is_empty() {
-            return Err(missing_channels(&name, &missing, &description.labels, who));
+            let available: Vec<String> = columns.iter().map(|&c| names[c].clone()).collect();
+            return Err(missing_channels(&name, &missing, &available, who));
         }
         Ok(EegInlet {
             inlet,
@@ -223,9 +234,13 @@ impl EegInlet {
         self.inlet.time_correction(timeout_s).ok()
     }
 
-    /// The stream's current unique id (changes when a recovered sender was restarted).
-    pub fn current_uid(&self, timeout_s: f64) -> Option<String> {
-        self.inlet.info(timeout_s).ok().map(|i| i.uid())
+    /// Whether liblsl recovered the stream since the last call: its sender went away and a
+    /// new one with the same source id took its place (a restart, whatever its time stamps).
+    /// liblsl 1.13 says so through `lsl_was_clock_reset` (its clock offset is reset on every
+    /// recovery, once an offset was measured: see [`EegInlet::time_correction`]); the stream
+    /// info it keeps is the first sender's, so the uid does not tell.
+    pub fn recovered(&self) -> bool {
+        self.inlet.was_clock_reset()
     }
 }
 
@@ -449,7 +464,13 @@ mod tests {
         };
         let mut out = NumericOutlet::new(&spec).unwrap();
         let info = resolve(&format!("name='{name}'"), Some(10.0), &mut || {}).unwrap();
-        let mut inlet = EegInlet::open(&info, &["Cz".to_string()], "the test needs").unwrap();
+        let mut inlet = EegInlet::open(
+            &info,
+            &["Cz".to_string()],
+            "the test needs",
+            &ReadOptions::default(),
+        )
+        .unwrap();
         assert_eq!(inlet.description.labels, labels);
         assert_eq!(inlet.description.units, vec!["millivolts"; 2]);
         assert_eq!(inlet.description.sample_rate_hz, 100.0);
@@ -461,9 +482,14 @@ mod tests {
         assert_eq!(inlet.sample(), &[2000.0]);
         assert_eq!(inlet.pull(5.0).unwrap(), Some(t0 + 0.01));
         assert_eq!(inlet.sample(), &[4000.0]);
-        let err = EegInlet::open(&info, &["Oz".to_string()], "the test needs")
-            .err()
-            .unwrap();
+        let err = EegInlet::open(
+            &info,
+            &["Oz".to_string()],
+            "the test needs",
+            &ReadOptions::default(),
+        )
+        .err()
+        .unwrap();
         assert!(err.to_string().contains("missing channel Oz"), "{err}");
     }
 }

@@ -20,6 +20,7 @@ pub mod events_tail;
 pub mod follow;
 pub mod format;
 mod gzip;
+pub mod interrupt;
 #[cfg(feature = "lsl")]
 pub mod lsl;
 pub mod open;

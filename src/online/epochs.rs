@@ -134,8 +134,8 @@ pub struct EpochDecoder<'m> {
     extractors: Vec<Box<dyn Extractor>>,
     /// Baseline range of the epoch, samples.
     baseline: Option<(usize, usize)>,
-    /// Scratch: one epoch (samples × channels) and its baseline-corrected copy.
-    epoch: Array2<f64>,
+    /// Scratch: the baseline-corrected epoch (samples × channels); without a baseline the
+    /// features read the epoch where it is buffered, with no copy.
     corrected: Array2<f64>,
     identity: Vec<usize>,
     /// Scratch: one feature row.
@@ -183,7 +183,6 @@ impl<'m> EpochDecoder<'m> {
             history: len,
             extractors,
             baseline: model.preprocessing.baseline_range(&model.window, fs),
-            epoch: Array2::zeros((len, n_ch)),
             corrected: Array2::zeros((len, n_ch)),
             identity: (0..n_ch).collect(),
             row: vec![0.0; width],
@@ -231,6 +230,13 @@ impl<'m> EpochDecoder<'m> {
     /// Events waiting for the end of their epoch.
     pub fn pending(&self) -> usize {
         self.pending.len()
+    }
+
+    /// Samples still to come before the next decision (the earliest pending epoch's last
+    /// sample), or `None` when no event is pending.
+    pub fn samples_to_next_decision(&self) -> Option<usize> {
+        let p = self.pending.first()?;
+        Some((p.start.max(0) as usize + self.len).saturating_sub(self.received))
     }
 
     /// Queues an event (onset in s from the first sample, label as it arrived: a marker code
@@ -395,13 +401,13 @@ impl<'m> EpochDecoder<'m> {
         let rows =
             ArrayView2::from_shape((self.len, n_ch), &self.buffer[from..from + self.len * n_ch])
                 .expect("epoch inside the buffer");
-        self.epoch.assign(&rows);
-        // baseline as `extract_with_baseline` does it: the same sums in the same order
+        // baseline as `extract_with_baseline` does it: the same sums in the same order (the
+        // buffer is laid out as an epoch is, row-major: the same strided columns)
         let (view, cols) = match self.baseline {
-            None => (self.epoch.view(), &self.identity),
+            None => (rows, &self.identity),
             Some((a, b)) => {
                 for c in 0..n_ch {
-                    let src = self.epoch.column(c);
+                    let src = rows.column(c);
                     let mean = src.slice(s![a..b]).sum() / (b - a) as f64;
                     for (d, v) in self.corrected.column_mut(c).iter_mut().zip(src) {
                         *d = v - mean;

@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-fn eegi() -> Command {
+pub(super) fn eegi() -> Command {
     Command::cargo_bin("eegi").unwrap()
 }
 
-fn spawn(args: &[&str]) -> Child {
+pub(super) fn spawn(args: &[&str]) -> Child {
     std::process::Command::new(env!("CARGO_BIN_EXE_eegi"))
         .args(args)
         .stdout(Stdio::piped())
@@ -26,7 +26,7 @@ fn spawn(args: &[&str]) -> Child {
 }
 
 /// Waits for a child (at most 120 s) and returns (success, stdout, stderr).
-fn finish(mut child: Child) -> (bool, String, String) {
+pub(super) fn finish(mut child: Child) -> (bool, String, String) {
     let started = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -55,7 +55,7 @@ fn finish(mut child: Child) -> (bool, String, String) {
 
 /// Simulated sessions, an ErrP model with causal filters and CAR trained on the first, and
 /// `classify FILE` on the second: (model, recording, offline CSV).
-fn setup(dir: &Path) -> (PathBuf, PathBuf, String) {
+pub(super) fn setup(dir: &Path) -> (PathBuf, PathBuf, String) {
     let sim = dir.join("sim");
     eegi()
         .args(["simulate", "--recordings", "2", "--trials", "40", "-o"])
@@ -91,7 +91,7 @@ fn setup(dir: &Path) -> (PathBuf, PathBuf, String) {
 }
 
 /// `classify FILE` rows: (start_s, label, probabilities).
-fn offline_rows(csv: &str) -> Vec<(f64, String, Vec<f64>)> {
+pub(super) fn offline_rows(csv: &str) -> Vec<(f64, String, Vec<f64>)> {
     csv.lines()
         .skip(1)
         .map(|l| {
@@ -103,7 +103,7 @@ fn offline_rows(csv: &str) -> Vec<(f64, String, Vec<f64>)> {
 }
 
 /// A resolved inlet on the stream called `name` (waits up to 30 s).
-fn inlet(name: &str) -> lsl::StreamInlet {
+pub(super) fn inlet(name: &str) -> lsl::StreamInlet {
     let found = lsl::resolve_bypred(&format!("name='{name}'"), 1, 30.0).unwrap();
     let info = found.first().expect("the stream appears within 30 s");
     let inlet = lsl::StreamInlet::new(info, 360, 0, true).unwrap();
@@ -205,7 +205,7 @@ fn replayed_stream_decisions_read_back_from_lsl_out_equal_classify_file() {
 
 /// Pushes rows of `samples` (rows × channels) as an LSL EEG stream, stamped at the nominal
 /// rate from `t0`, skipping the rows in `drop`.
-fn push_eeg(
+pub(super) fn push_eeg(
     outlet: &lsl::StreamOutlet,
     rows: &[Vec<f64>],
     fs: f64,

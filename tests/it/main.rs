@@ -17,10 +17,13 @@ mod evaluate;
 mod evaluate_shared_data;
 mod features_preprocess;
 mod fuzz;
+mod interrupt;
 #[cfg(feature = "lsl")]
 mod lsl;
 #[cfg(not(feature = "lsl"))]
 mod lsl_missing;
+#[cfg(feature = "lsl")]
+mod lsl_options;
 mod numeric_guard;
 mod online_errp;
 mod reference;

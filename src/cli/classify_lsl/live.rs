@@ -4,35 +4,15 @@
 use super::super::classify::{Args, Format, Labels};
 use super::super::config::csv_field;
 use super::super::load_model;
-use super::session::{Session, Stop, STOP};
+use super::session::{Choice, Session, Stop};
 use crate::io::lsl::{resolve, EegInlet, MarkerInlet, OutletSpec, StringOutlet};
 use crate::io::output::write_atomically;
 use crate::pipeline::FittedPipeline;
 use crate::{Error, Result};
 use std::io::Write;
-use std::path::Path;
-use std::sync::atomic::Ordering;
 
-#[cfg(unix)]
-fn catch_interrupts() {
-    extern "C" fn on_signal(_: i32) {
-        STOP.store(true, Ordering::SeqCst);
-    }
-    extern "C" {
-        fn signal(signum: i32, handler: extern "C" fn(i32)) -> usize;
-    }
-    // SAFETY: `signal` from the C library the process is linked with; the handler only
-    // stores to an atomic, which is async-signal-safe
-    unsafe {
-        signal(2, on_signal); // SIGINT
-        signal(15, on_signal); // SIGTERM
-    }
-}
-
-#[cfg(not(unix))]
-fn catch_interrupts() {}
-
-/// Refuses the file options that mean nothing for a stream.
+/// Refuses the file options that mean nothing for a stream (`--channels`, `--rename`, `-o`,
+/// `--event-map` and, for event-locked models, `--labels` apply as to a file).
 fn check(args: &Args, model: &FittedPipeline) -> Result<()> {
     args.lsl.check()?;
     let i = &args.input;
@@ -45,12 +25,18 @@ fn check(args: &Args, model: &FittedPipeline) -> Result<()> {
             i.sample_rate.is_some(),
             "--sample-rate (the rate is the stream's)",
         ),
-        (i.board.is_some(), "--board"),
         (
-            i.channels.is_some(),
-            "--channels (the model picks its channels by label)",
+            i.board.is_some(),
+            "--board (a BrainFlow file layout; the stream describes its channels)",
         ),
-        (i.rename.is_some(), "--rename"),
+        (
+            i.mapping.segments_from_markers,
+            "--segments-from-markers (it makes true labels of a file's segments; a stream has none)",
+        ),
+        (
+            args.labels.is_some() && !model.window.is_event_locked(),
+            "--labels with a sliding-window model (it picks the segments of true labels; a stream has none)",
+        ),
     ];
     if let Some((_, what)) = given.iter().find(|(g, _)| *g) {
         return Err(Error::input(format!("--lsl does not take {what}")));
@@ -75,9 +61,18 @@ fn check(args: &Args, model: &FittedPipeline) -> Result<()> {
 }
 
 /// Runs the session until the stream stops or Ctrl-C.
-pub(super) fn run(args: Args) -> Result<()> {
+// long: set-up in order (model, options, outlet, streams), then the session and its output
+pub(super) fn run(mut args: Args) -> Result<()> {
+    args.input
+        .check_output(&args.output, &[], args.model.as_deref())?;
     let model = load_model(args.model.as_deref())?;
+    args.input.mapping.adopt(&model)?;
     check(&args, &model)?;
+    let choice = Choice {
+        map: args.input.mapping.map()?,
+        labels: args.labels.clone(),
+    };
+    let read_options = args.input.read_options()?;
     // the decisions' stream first, so a receiver can connect before the first decision
     let out = match &args.lsl.lsl_out {
         Some(n) => Some(decision_outlet(n, &model)?),
@@ -88,7 +83,7 @@ pub(super) fn run(args: Args) -> Result<()> {
     let info = resolve(&predicate, timeout, &mut || {
         eprintln!("eegi: waiting for an LSL stream matching {predicate:?} (Ctrl-C to stop)")
     })?;
-    let eeg = EegInlet::open(&info, &model.channels, "the model needs")?;
+    let eeg = EegInlet::open(&info, &model.channels, "the model needs", &read_options)?;
     let name = eeg.description.display_name();
     if eeg.description.sample_rate_hz <= 0.0 {
         return Err(Error::input(format!(
@@ -107,12 +102,21 @@ pub(super) fn run(args: Args) -> Result<()> {
         None => None,
     };
     // Ctrl-C while waiting for streams ends at once; from here it ends with the summary
-    catch_interrupts();
-    let mut session = Session::new(&model, name, eeg, markers, out, args.lsl.lsl_max_gap)?;
+    crate::io::interrupt::catch();
+    let mut session = Session::new(
+        &model,
+        name,
+        eeg,
+        markers,
+        out,
+        args.lsl.lsl_max_gap,
+        choice,
+    )?;
     session.announce(&args);
     let labels = Labels::new(&model.classes);
     let mut failure = None;
-    let written = write_atomically(Path::new("-"), |w| {
+    // a file (-o) is written as `classify FILE` writes it: replaced at the end, atomically
+    let written = write_atomically(&args.output, |w| {
         write_header(w, args.format, &labels, model.window.is_event_locked())?;
         w.flush()?;
         match session.run_loop(w, args.format, &labels, args.lsl.lsl_idle) {

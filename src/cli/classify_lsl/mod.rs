@@ -17,11 +17,6 @@ pub fn run(_args: Args) -> Result<()> {
 /// Runs `eegi classify --lsl`.
 #[cfg(feature = "lsl")]
 pub fn run(args: Args) -> Result<()> {
-    if args.labels.is_some() {
-        return Err(crate::Error::input(
-            "--labels is not applied with --lsl (every marker is decided); drop it, or pick markers with the model's event map",
-        ));
-    }
     live::run(args)
 }
 
@@ -29,3 +24,7 @@ pub fn run(args: Args) -> Result<()> {
 mod live;
 #[cfg(feature = "lsl")]
 mod session;
+#[cfg(feature = "lsl")]
+mod stats;
+#[cfg(feature = "lsl")]
+mod warm;

@@ -3,8 +3,10 @@
 //! and published; the summary at the end.
 
 use super::super::classify::{write_decisions, write_rows, Args, Format, Labels};
+use super::stats::{summary, Stats};
 use crate::io::lsl::{EegInlet, MarkerInlet, StringOutlet};
 use crate::io::timeline::{Continuity, Timeline};
+use crate::io::EventMap;
 use crate::online::{Decision, EpochDecoder, StreamClassifier};
 use crate::pipeline::{FittedPipeline, Prediction};
 use crate::recording::Event;
@@ -12,51 +14,18 @@ use crate::windows::WindowSpec;
 use crate::{Error, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-/// Set by Ctrl-C (SIGINT) and SIGTERM: the loop ends with its summary.
-pub(super) static STOP: AtomicBool = AtomicBool::new(false);
+/// Longest look without waiting for the sample that completes an epoch, s (a few sample
+/// periods of EEG; then the usual wait).
+const SPIN_S: f64 = 0.005;
+
+/// Longest nap between looks at the inlet while no epoch is about to complete, s (a marker
+/// that comes after its epoch's last sample is decided at most this late).
+const NAP_S: f64 = 0.01;
 
 /// Longest blocking wait on the inlet before looking at Ctrl-C and the idle time, s.
 const PULL_WAIT_S: f64 = 0.2;
-
-/// What the session counted, for the summary.
-#[derive(Default)]
-pub(super) struct Stats {
-    samples: u64,
-    decisions: u64,
-    markers: u64,
-    skipped: u64,
-    gaps: u64,
-    restarts: u64,
-    /// From the arrival of the sample that completed a window to its decision pushed, µs
-    /// (every `stride`-th decision once there are many: memory stays bounded).
-    latencies_us: Vec<f64>,
-    /// Decisions per latency kept, and decisions since the last one kept.
-    stride: u64,
-    since: u64,
-}
-
-/// Latencies kept at most; past that every other one is dropped and the stride doubles.
-const MAX_LATENCIES: usize = 1 << 16;
-
-impl Stats {
-    /// Notes one decision's latency (µs).
-    fn latency(&mut self, us: f64) {
-        self.since += 1;
-        if self.since < self.stride.max(1) {
-            return;
-        }
-        self.since = 0;
-        self.latencies_us.push(us);
-        if self.latencies_us.len() >= MAX_LATENCIES {
-            let kept: Vec<f64> = self.latencies_us.iter().step_by(2).copied().collect();
-            self.latencies_us = kept;
-            self.stride = 2 * self.stride.max(1);
-        }
-    }
-}
 
 /// An event queued in the decoder, with what the output needs.
 struct Queued {
@@ -69,6 +38,15 @@ struct Queued {
     /// Marker number (from 1) and label.
     number: u64,
     label: String,
+}
+
+/// Which markers are decided: the event map in force (the model's, or `--event-map`) and
+/// `classify --labels`.
+pub(super) struct Choice {
+    /// Marker codes to labels (`None`: markers' labels as they arrive).
+    pub(super) map: Option<EventMap>,
+    /// Labels to decide (after the map; `None`: all).
+    pub(super) labels: Option<Vec<String>>,
 }
 
 /// The decoder of the current continuous run of samples.
@@ -86,7 +64,7 @@ pub(super) struct Session<'m> {
     out: Option<StringOutlet>,
     decoder: Decoder<'m>,
     timeline: Timeline,
-    uid: String,
+    choice: Choice,
     /// Time stamp of the session's first sample (EEG clock), s.
     session_first: Option<f64>,
     /// Where the current segment starts, s from the session's first sample.
@@ -128,11 +106,14 @@ impl<'m> Session<'m> {
         markers: Option<MarkerInlet>,
         out: Option<StringOutlet>,
         max_gap_periods: f64,
+        choice: Choice,
     ) -> Result<Session<'m>> {
         let fs = model.sample_rate_hz;
-        let decoder = new_decoder(model, &name)?;
+        let decoder = new_decoder(model, &name, &choice)?;
+        super::warm::warm_up(model, &name);
         // time stamps of about two epochs (or windows) back, for markers that come late
         let keep = 2 * model.window_samples + (fs as usize).max(1);
+        // measured once here, liblsl also reports a recovered (restarted) sender from now on
         let eeg_correction = eeg.time_correction(2.0).unwrap_or(0.0);
         let (marker_correction, same_host) = match &markers {
             Some(m) => (
@@ -143,7 +124,7 @@ impl<'m> Session<'m> {
         };
         Ok(Session {
             model,
-            uid: eeg.description.uid.clone(),
+            choice,
             timeline: Timeline::new(fs, max_gap_periods, keep),
             name,
             eeg,
@@ -202,13 +183,20 @@ impl<'m> Session<'m> {
     ) -> std::result::Result<(), Stop> {
         let mut last_sample = Instant::now();
         loop {
-            if STOP.load(Ordering::SeqCst) {
+            if crate::io::interrupt::requested() {
                 eprintln!("eegi: interrupted");
                 return Ok(());
             }
             let batching = matches!(&self.decoder, Decoder::Windows(_, b) if !b.is_empty());
             let wait = if batching { 0.0 } else { PULL_WAIT_S };
-            let Some(t) = self.eeg.pull(wait)? else {
+            let pulled = match &self.decoder {
+                Decoder::Epochs(d) => {
+                    let next = d.samples_to_next_decision();
+                    self.pull_epochs(next)?
+                }
+                Decoder::Windows(..) => self.eeg.pull(wait)?,
+            };
+            let Some(t) = pulled else {
                 if batching {
                     self.flush_windows(w, format, labels)?;
                     continue;
@@ -233,6 +221,45 @@ impl<'m> Session<'m> {
         }
     }
 
+    /// The next sample for an event-locked model (`next`: samples still to come before the
+    /// next decision), waking as rarely as the decisions allow: what is queued is taken at
+    /// once; else a nap until shortly before the sample that completes the next epoch is due
+    /// (at most [`NAP_S`]), and that sample is looked for without a nap
+    /// ([`Session::pull_decisive`]). liblsl 1.13 cannot block on its queue (its waiting pull
+    /// sleeps 1 ms between looks: about 1000 wake-ups a second), so this is fewer wake-ups and
+    /// no added delay to the decision.
+    fn pull_epochs(&mut self, next: Option<usize>) -> Result<Option<f64>> {
+        if next == Some(1) {
+            return self.pull_decisive(PULL_WAIT_S);
+        }
+        if let Some(t) = self.eeg.pull(0.0)? {
+            return Ok(Some(t));
+        }
+        let fs = self.model.sample_rate_hz;
+        let nap = match next {
+            Some(k) => ((k as f64 - 1.5) / fs).clamp(0.0005, NAP_S),
+            None => NAP_S,
+        };
+        std::thread::sleep(std::time::Duration::from_secs_f64(nap));
+        self.eeg.pull(0.0)
+    }
+
+    /// Pulls the sample that completes an epoch without liblsl's wait: liblsl 1.13 waits for
+    /// a sample by sleeping 1 ms between looks at its queue (`consumer_queue::pop_sample`),
+    /// which would add up to 1 ms to the decision. Looks without waiting (yielding the core
+    /// between looks) for up to [`SPIN_S`] — once per decision, so the CPU cost stays small —
+    /// then waits as usual.
+    fn pull_decisive(&mut self, wait: f64) -> Result<Option<f64>> {
+        let started = Instant::now();
+        while started.elapsed().as_secs_f64() < SPIN_S {
+            if let Some(t) = self.eeg.pull(0.0)? {
+                return Ok(Some(t));
+            }
+            std::thread::yield_now();
+        }
+        self.eeg.pull(wait)
+    }
+
     /// Takes one sample (time stamp `t`, EEG clock).
     fn sample(
         &mut self,
@@ -242,13 +269,14 @@ impl<'m> Session<'m> {
         format: Format,
         labels: &Labels,
     ) -> std::result::Result<(), Stop> {
+        let recovered = self.eeg.recovered();
         match self.timeline.check(t) {
-            Continuity::Next => {}
+            Continuity::Next if !recovered => {}
             c => {
                 if let Decoder::Windows(..) = self.decoder {
                     self.flush_windows(w, format, labels)?;
                 }
-                self.discontinuity(c, t)?;
+                self.discontinuity(c, recovered, t)?;
             }
         }
         if self.timeline.count() == 0 {
@@ -329,6 +357,26 @@ impl<'m> Session<'m> {
     /// decoder, placed among the samples by their time stamps; warns when it comes too late.
     fn queue(&mut self, label: String, te: f64, number: u64) {
         let fs = self.model.sample_rate_hz;
+        if let Decoder::Epochs(_) = self.decoder {
+            let mapped = match &self.choice.map {
+                Some(m) => m.label_of(&label),
+                None => Some(label.as_str()),
+            };
+            // markers the map or --labels leave out are counted, never queued
+            let Some(l) = mapped else {
+                self.stats.unmapped += 1;
+                return;
+            };
+            if !self.stats.seen.contains(l) {
+                self.stats.seen.insert(l.to_string());
+            }
+            if let Some(keep) = &self.choice.labels {
+                if !keep.iter().any(|k| k == l) {
+                    self.stats.other_labels += 1;
+                    return;
+                }
+            }
+        }
         let index = self.timeline.index_of(te).unwrap_or(0.0);
         let event = Event {
             onset_s: index / fs,
@@ -422,20 +470,20 @@ impl<'m> Session<'m> {
         Ok(())
     }
 
-    /// A gap or a step back in the time stamps: warns, skips what the break touches, and
-    /// starts a new segment with a fresh decoder.
-    fn discontinuity(&mut self, c: Continuity, t: f64) -> Result<()> {
+    /// A gap or a step back in the time stamps, or a sender liblsl reports `recovered` (a
+    /// restart, also one whose time stamps go on without a gap): warns, skips what the break
+    /// touches, and starts a new segment with a fresh decoder.
+    fn discontinuity(&mut self, c: Continuity, recovered: bool, t: f64) -> Result<()> {
         let name = self.name.display().to_string();
         let at = self
             .timeline
             .newest()
             .map_or(0.0, |n| n - self.session_first.unwrap_or(n));
-        let uid = self.eeg.current_uid(0.5);
-        let restarted = uid.as_ref().is_some_and(|u| *u != self.uid);
+        let restarted = recovered;
         let why = match c {
             _ if restarted => {
                 self.stats.restarts += 1;
-                "the sender restarted (new stream uid)".to_string()
+                "the sender restarted (liblsl recovered the stream from a new sender with the same source id)".to_string()
             }
             Continuity::Back { by_s } => {
                 self.stats.restarts += 1;
@@ -451,9 +499,6 @@ impl<'m> Session<'m> {
             }
             Continuity::Next => return Ok(()),
         };
-        if let Some(u) = uid {
-            self.uid = u;
-        }
         eprintln!(
             "eegi: warning: {name}: {why} after {at:.3} s; decoding starts afresh (filters reset) at the next sample"
         );
@@ -478,7 +523,7 @@ impl<'m> Session<'m> {
                 q.onset_seg_s + self.segment_offset_s
             );
         }
-        self.decoder = new_decoder(self.model, &self.name)?;
+        self.decoder = new_decoder(self.model, &self.name, &self.choice)?;
         self.timeline.restart();
         Ok(())
     }
@@ -495,13 +540,27 @@ impl<'m> Session<'m> {
                 q.onset_seg_s + self.segment_offset_s
             );
         }
+        if let Some(wanted) = &self.choice.labels {
+            let seen: Vec<&str> = self.stats.seen.iter().map(String::as_str).collect();
+            for l in wanted.iter().filter(|l| !self.stats.seen.contains(*l)) {
+                eprintln!(
+                    "eegi: warning: {name}: --labels {l}: no marker had this label (labels seen: {})",
+                    if seen.is_empty() { "none".to_string() } else { seen.join(", ") }
+                );
+            }
+        }
         eprintln!("eegi: {}", summary(&name, self.model, &mut self.stats));
     }
 }
 
-fn new_decoder<'m>(model: &'m FittedPipeline, name: &Path) -> Result<Decoder<'m>> {
+fn new_decoder<'m>(model: &'m FittedPipeline, name: &Path, choice: &Choice) -> Result<Decoder<'m>> {
     Ok(match model.window {
-        WindowSpec::Epoch { .. } => Decoder::Epochs(Box::new(EpochDecoder::new(model, name)?)),
+        WindowSpec::Epoch { .. } => {
+            let mut d = EpochDecoder::new(model, name)?;
+            d.set_event_map(choice.map.clone());
+            d.set_labels(choice.labels.clone());
+            Decoder::Epochs(Box::new(d))
+        }
         _ => Decoder::Windows(Box::new(StreamClassifier::new(model, name)?), Vec::new()),
     })
 }
@@ -516,34 +575,4 @@ fn publish(out: &StringOutlet, labels: &Labels, p: &Prediction, stamp: f64) -> R
         .collect();
     let json = serde_json::Value::Object(probs).to_string();
     out.push(&[labels.names[p.class].as_str(), json.as_str()], stamp)
-}
-
-/// The closing line: samples, decisions, what was skipped and why, latency percentiles.
-fn summary(name: &str, model: &FittedPipeline, s: &mut Stats) -> String {
-    let seconds = s.samples as f64 / model.sample_rate_hz;
-    let mut line = format!(
-        "summary: {name}: {} samples ({seconds:.1} s), {} decisions",
-        s.samples, s.decisions
-    );
-    if model.window.is_event_locked() {
-        line.push_str(&format!(
-            " from {} markers, {} skipped",
-            s.markers, s.skipped
-        ));
-    }
-    line.push_str(&format!(", {} gaps, {} restarts", s.gaps, s.restarts));
-    if !s.latencies_us.is_empty() {
-        s.latencies_us.sort_by(f64::total_cmp);
-        let q = |p: f64| {
-            let v = &s.latencies_us;
-            v[((p * (v.len() - 1) as f64).round() as usize).min(v.len() - 1)]
-        };
-        line.push_str(&format!(
-            "; latency from the last sample's arrival to the decision pushed: p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs",
-            q(0.5),
-            q(0.99),
-            q(1.0)
-        ));
-    }
-    line
 }
