@@ -1,7 +1,7 @@
 //! The row parser of EEG CSV blocks: lines split per worker, plain decimals parsed fast,
 //! the header read and checked.
 
-use super::fast::FastRow;
+use super::fast::{FastRow, Separators};
 use crate::io::errors::field_count_error;
 use crate::limits::MAX_LINE_BYTES;
 use crate::{Error, Result};
@@ -32,17 +32,15 @@ impl RowParser<'_> {
         let n_ch = self.n_channels;
         let mut rows = 0;
         let n_fields = self.names.len();
-        let fast = FastRow {
-            delimiter: self.delimiter,
-            slots: self.slots,
-        };
+        let fast = FastRow { slots: self.slots };
+        let mut seps = Separators::new(bytes, self.delimiter, 0);
         let mut start = 0;
         let mut k = 0u64;
         while start <= bytes.len() {
             // a row of plain decimals in one pass; anything else line by line below
             if let Some(row) = out.get_mut(rows * n_ch..(rows + 1) * n_ch) {
                 let mut time = 0.0;
-                if let Some(next) = fast.parse(bytes, start, row, &mut time) {
+                if let Some(next) = fast.parse(bytes, start, &mut seps, row, &mut time) {
                     if next - start - 1 <= MAX_LINE_BYTES {
                         if let Some(t) = times.get_mut(rows) {
                             *t = time;
@@ -59,6 +57,7 @@ impl RowParser<'_> {
             let line = first_line + k;
             k += 1;
             start = end + 1;
+            seps.seek(start);
             if raw.len() > MAX_LINE_BYTES {
                 return Err(too_long(self.path, line));
             }
