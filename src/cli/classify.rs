@@ -5,6 +5,7 @@
 //! window per event: from a file at once, or — when trained with `--causal-filters` — from a
 //! stream, each event decided as soon as its epoch's last sample arrives.
 
+use super::classify_truth as scoring;
 use super::config::{csv_field, fmt_seconds, InputArgs};
 use super::load_model;
 use crate::io::open_stream;
@@ -220,8 +221,7 @@ pub(super) fn read_ahead(stream: Box<dyn SampleStream>) -> Box<dyn SampleStream>
 fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
     let (mut stream, name) = open_recording(args)?;
     stream.select_channels(&model.channels, "the model needs")?;
-    // the next block is read and parsed while this one is classified (with --threads 1,
-    // everything stays on one thread)
+    // the next block is read and parsed while this one is classified (--threads 1: one thread)
     let mut stream = read_ahead(stream);
     let mut classifier = StreamClassifier::new(model, &name)?;
     let mut rate_checked = false;
@@ -231,6 +231,7 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
     // a recording file's true labels are known once its events are: its rows are then written
     // at the end (predictions are small: memory still does not grow with the samples)
     let truth_wanted = !args.no_true_label && !args.follow && args.recording != Path::new("-");
+    let early = truth_wanted.then(|| scoring::early_check(&args.input, model, &args.recording));
     let mut held: Vec<Prediction> = Vec::new();
     let mut embedded: Vec<crate::io::Event> = Vec::new();
     let mut truth: Option<(Vec<Option<String>>, PathBuf)> = None;
@@ -325,7 +326,7 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
     }
     written?;
     if let Some((t, from)) = &truth {
-        super::classify_truth::report(model, &args.recording, from, &held, t)?;
+        scoring::report_with(model, &args.recording, from, &held, t, early.flatten())?;
     }
     Ok(())
 }

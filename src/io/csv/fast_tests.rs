@@ -122,13 +122,21 @@ fn check(s: &str, tail: &str) {
     let std = |field: &str| -> Option<f64> {
         let v: f64 = field.parse().ok()?;
         let ff = fast_float2::parse::<f64, _>(field).unwrap();
-        assert_eq!(v.to_bits(), ff.to_bits(), "{field:?}: std {v:e}, fast-float2 {ff:e}");
+        assert_eq!(
+            v.to_bits(),
+            ff.to_bits(),
+            "{field:?}: std {v:e}, fast-float2 {ff:e}"
+        );
         Some(v)
     };
     let plain = parse_plain_decimal(b);
     if let Some((v, used)) = plain {
         let want = std(&text[..used]).unwrap_or_else(|| panic!("{text:?}"));
-        assert_eq!(v.to_bits(), want.to_bits(), "{text:?}: std {want:e}, plain {v:e}");
+        assert_eq!(
+            v.to_bits(),
+            want.to_bits(),
+            "{text:?}: std {want:e}, plain {v:e}"
+        );
     }
     let whole = parse_field(b, 0, s.len());
     assert_eq!(
@@ -144,7 +152,11 @@ fn check(s: &str, tail: &str) {
     );
     if let Some(v) = whole {
         let want = std(s).unwrap_or_else(|| panic!("{s:?}"));
-        assert_eq!(v.to_bits(), want.to_bits(), "{s:?}: std {want:e}, fast {v:e}");
+        assert_eq!(
+            v.to_bits(),
+            want.to_bits(),
+            "{s:?}: std {want:e}, fast {v:e}"
+        );
     }
 }
 
@@ -201,7 +213,9 @@ fn a_fast_row_takes_only_complete_rows_of_plain_decimals() {
     let next = fast.parse(text, 0, &mut seps, &mut row, &mut time).unwrap();
     assert_eq!((row, time), ([-2.25, 1.5], 0.001953));
     assert_eq!(&text[next..next + 2], b"3,");
-    let next = fast.parse(text, next, &mut seps, &mut row, &mut time).unwrap();
+    let next = fast
+        .parse(text, next, &mut seps, &mut row, &mut time)
+        .unwrap();
     assert_eq!((row, time), ([4.0, 3.0], 5.0));
     // a blank line, an exponent, too few and too many fields: the general parser's
     assert_eq!(fast.parse(text, next, &mut seps, &mut row, &mut time), None);
@@ -210,7 +224,11 @@ fn a_fast_row_takes_only_complete_rows_of_plain_decimals() {
         .collect();
     for &at in &lines[3..6] {
         seps.seek(at);
-        assert_eq!(fast.parse(text, at, &mut seps, &mut row, &mut time), None, "{at}");
+        assert_eq!(
+            fast.parse(text, at, &mut seps, &mut row, &mut time),
+            None,
+            "{at}"
+        );
     }
     // the last line of a block, without a newline
     seps.seek(lines[6]);
