@@ -2,7 +2,6 @@
 //! `time` column. [`CsvStream`] reads it block by block on all cores (`parse` splits and
 //! parses the rows); whole recordings are read through the same stream ([`whole`]).
 
-mod fast;
 mod parse;
 pub(crate) mod rate;
 pub mod stream;

@@ -1,7 +1,6 @@
 //! The row parser of EEG CSV blocks: lines split per worker, plain decimals parsed fast,
 //! the header read and checked.
 
-use super::fast::{FastRow, Separators};
 use crate::io::errors::field_count_error;
 use crate::limits::MAX_LINE_BYTES;
 use crate::{Error, Result};
@@ -32,32 +31,14 @@ impl RowParser<'_> {
         let n_ch = self.n_channels;
         let mut rows = 0;
         let n_fields = self.names.len();
-        let fast = FastRow { slots: self.slots };
-        let mut seps = Separators::new(bytes, self.delimiter, 0);
         let mut start = 0;
         let mut k = 0u64;
         while start <= bytes.len() {
-            // a row of plain decimals in one pass; anything else line by line below
-            if let Some(row) = out.get_mut(rows * n_ch..(rows + 1) * n_ch) {
-                let mut time = 0.0;
-                if let Some(next) = fast.parse(bytes, start, &mut seps, row, &mut time) {
-                    if next - start - 1 <= MAX_LINE_BYTES {
-                        if let Some(t) = times.get_mut(rows) {
-                            *t = time;
-                        }
-                        rows += 1;
-                        k += 1;
-                        start = next;
-                        continue;
-                    }
-                }
-            }
             let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
             let raw = &bytes[start..end];
             let line = first_line + k;
             k += 1;
             start = end + 1;
-            seps.seek(start);
             if raw.len() > MAX_LINE_BYTES {
                 return Err(too_long(self.path, line));
             }
@@ -173,7 +154,7 @@ impl RowParser<'_> {
 }
 
 /// Powers of ten that are exact in f64 (10^0 ..= 10^22).
-pub(super) const EXACT_POWERS_OF_TEN: [f64; 23] = [
+const EXACT_POWERS_OF_TEN: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
@@ -331,3 +312,7 @@ pub(super) fn parse_header(path: &Path, line: &[u8], delimiter: u8) -> Result<Ve
     }
     Ok(names)
 }
+
+#[cfg(test)]
+#[path = "parse_tests.rs"]
+mod tests;
