@@ -8,6 +8,7 @@ use crate::windows::WindowSpec;
 use crate::{Error, Result};
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// How recordings are read.
@@ -419,9 +420,18 @@ pub fn hash_inputs(inputs: &[LabelledRecording]) -> Result<Vec<InputFile>> {
                     sha256: "standard input (not hashed)".into(),
                 });
             }
+            let cannot = |e: std::io::Error| {
+                Error::file(
+                    &p,
+                    format!("cannot read file: {}", crate::io::io_reason(&e)),
+                )
+            };
+            let mut hasher = Sha256::new();
+            let mut file = crate::io::output::open_input(&p).map_err(cannot)?;
+            std::io::copy(&mut file, &mut hasher).map_err(cannot)?;
             Ok(InputFile {
                 path: p.display().to_string(),
-                sha256: super::evaluate_checks::sha256_of(&p)?,
+                sha256: format!("{:x}", hasher.finalize()),
             })
         })
         .collect()
