@@ -6,6 +6,7 @@
 //! stream, each event decided as soon as its epoch's last sample arrives.
 
 pub(super) use super::classify_out::{write_decisions, write_header, write_rows, Format, Labels};
+use super::classify_truth as scoring;
 use super::config::{csv_field, InputArgs};
 use super::load_model;
 use crate::io::open_stream;
@@ -217,8 +218,7 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
     }
     let (mut stream, name) = open_recording(args)?;
     stream.select_channels(&model.channels, "the model needs")?;
-    // the next block is read and parsed while this one is classified (with --threads 1,
-    // everything stays on one thread)
+    // the next block is read and parsed while this one is classified (--threads 1: one thread)
     let mut stream = read_ahead(stream);
     let mut classifier = StreamClassifier::new(model, &name)?;
     let mut rate_checked = false;
@@ -228,6 +228,7 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
     // a recording file's true labels are known once its events are: its rows are then written
     // at the end (predictions are small: memory still does not grow with the samples)
     let truth_wanted = !args.no_true_label && !args.follow && args.recording != Path::new("-");
+    let early = truth_wanted.then(|| scoring::early_check(&args.input, model, &args.recording));
     let mut held: Vec<Prediction> = Vec::new();
     let mut embedded: Vec<crate::io::Event> = Vec::new();
     let mut truth: Option<(Vec<Option<String>>, PathBuf)> = None;
@@ -327,7 +328,7 @@ fn stream(args: &Args, model: &FittedPipeline) -> Result<()> {
     }
     written?;
     if let Some((t, from)) = &truth {
-        super::classify_truth::report(model, &args.recording, from, &held, t)?;
+        scoring::report_with(model, &args.recording, from, &held, t, early.flatten())?;
     }
     Ok(())
 }

@@ -2,10 +2,23 @@
 //! sliding window lies wholly inside, or the event an epoch was cut for), and the accuracy of
 //! the windows whose true label is one of the model's classes, summed up on stderr.
 
+use super::evaluate_checks::EarlyTrainingCheck;
 use crate::io::Event;
 use crate::pipeline::{FittedPipeline, Prediction};
 use crate::{Error, Result};
 use std::path::Path;
+
+/// The training-data check of a recording whose true labels a sidecar or `--events` file
+/// gives, started now on a thread of its own (none without such a file: it may not be needed).
+pub(super) fn early_check(
+    input: &super::config::InputArgs,
+    model: &FittedPipeline,
+    recording: &Path,
+) -> Option<EarlyTrainingCheck> {
+    let sidecar = input.events_path(recording, 1).ok().flatten().is_some();
+    (sidecar && !model.training.inputs.is_empty())
+        .then(|| EarlyTrainingCheck::start(model, recording))
+}
 
 /// The true label of each sliding window of `predictions` (in start order, times in s at the
 /// model's rate `fs` Hz): the label of the labelled segment (an event with a positive
@@ -141,8 +154,24 @@ pub fn report(
     predictions: &[Prediction],
     truth: &[Option<String>],
 ) -> crate::Result<()> {
+    report_with(model, recording, from, predictions, truth, None)
+}
+
+/// [`report`], with the training-data check's result from `early` when it was started while
+/// classifying.
+pub fn report_with(
+    model: &FittedPipeline,
+    recording: &Path,
+    from: &Path,
+    predictions: &[Prediction],
+    truth: &[Option<String>],
+    early: Option<EarlyTrainingCheck>,
+) -> crate::Result<()> {
     let s = score(&model.classes, predictions, truth);
-    let seen = super::evaluate_checks::training_recordings(model, &[recording.to_path_buf()])?;
+    let seen = match early {
+        Some(check) => check.finish(model, recording)?,
+        None => super::evaluate_checks::training_recordings(model, &[recording.to_path_buf()])?,
+    };
     let seen = seen.first().map(|(_, as_named)| as_named.as_str());
     eprintln!("{}", score_line(&s, recording, from, seen));
     Ok(())

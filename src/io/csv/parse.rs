@@ -312,3 +312,7 @@ pub(super) fn parse_header(path: &Path, line: &[u8], delimiter: u8) -> Result<Ve
     }
     Ok(names)
 }
+
+#[cfg(test)]
+#[path = "parse_tests.rs"]
+mod tests;
