@@ -256,26 +256,23 @@ fn training_covariance(epochs: ArrayView3<f64>, rows: &[usize]) -> Result<Array2
         }
     }
     mean.iter_mut().for_each(|m| *m /= n);
-    // Lower triangle, row-major in a flat buffer: row i of the rank-one update is a contiguous
-    // multiply-add over channels 0..=i (vectorises); every entry adds the same products in the
-    // same sample order as an entry-by-entry loop, so the sums are bit for bit the same.
+    // Lower triangle, row-major in a flat buffer, updated by [`SAMPLE_BLOCK`] centred samples at
+    // a time ([`add_products`]): every entry adds the same products in the same sample order as
+    // an entry-by-entry loop, so the sums are bit for bit the same.
     let mut acc = vec![0.0; n_ch * n_ch];
-    let mut centred = vec![0.0; n_ch];
+    let mut centred = Vec::with_capacity(SAMPLE_BLOCK * n_ch);
     for &r in rows {
         let e = epoch(r);
         let e = e.as_standard_layout();
         for row in e.as_slice().expect("standard layout").chunks_exact(n_ch) {
-            for (c, (v, m)) in centred.iter_mut().zip(row.iter().zip(&mean)) {
-                *c = v - m;
-            }
-            for (i, a) in acc.chunks_exact_mut(n_ch).enumerate() {
-                let ci = centred[i];
-                for (a, cj) in a[..=i].iter_mut().zip(&centred[..=i]) {
-                    *a += ci * cj;
-                }
+            centred.extend(row.iter().zip(&mean).map(|(v, m)| v - m));
+            if centred.len() == SAMPLE_BLOCK * n_ch {
+                add_products(&mut acc, &centred, n_ch);
+                centred.clear();
             }
         }
     }
+    add_products(&mut acc, &centred, n_ch);
     let mut cx = Array2::from_shape_vec((n_ch, n_ch), acc).expect("n_ch × n_ch values");
     symmetrise(&mut cx, n);
     if cx.iter().any(|v| !v.is_finite()) {
@@ -288,6 +285,43 @@ fn training_covariance(epochs: ArrayView3<f64>, rows: &[usize]) -> Result<Array2
         )));
     }
     Ok(cx)
+}
+
+/// Samples [`add_products`] takes at a time: each entry of the covariance is loaded once per
+/// block instead of once per sample.
+const SAMPLE_BLOCK: usize = 8;
+
+/// Columns of one row of the covariance [`add_products`] keeps in registers.
+const LANES: usize = 16;
+
+/// Adds `Σ_s c_s·c_sᵀ` to the lower triangle of `acc` (n × n, row-major) for the centred samples
+/// `centred` (rows of `n`), the samples in order: entry (i, j) gets `+ c_si·c_sj` for s = 0, 1,
+/// … one after the other, as a sample-by-sample update would add them.
+fn add_products(acc: &mut [f64], centred: &[f64], n: usize) {
+    let samples: Vec<&[f64]> = centred.chunks_exact(n).collect();
+    for (i, row) in acc.chunks_exact_mut(n).enumerate() {
+        let row = &mut row[..=i];
+        let mut j0 = 0;
+        let mut blocks = row.chunks_exact_mut(LANES);
+        for a in &mut blocks {
+            let mut r = [0.0; LANES];
+            r.copy_from_slice(a);
+            for c in &samples {
+                let ci = c[i];
+                let cj: &[f64; LANES] = c[j0..j0 + LANES].try_into().expect("LANES values");
+                for (r, cj) in r.iter_mut().zip(cj) {
+                    *r += ci * cj;
+                }
+            }
+            a.copy_from_slice(&r);
+            j0 += LANES;
+        }
+        for (l, a) in blocks.into_remainder().iter_mut().enumerate() {
+            for c in &samples {
+                *a += c[i] * c[j0 + l];
+            }
+        }
+    }
 }
 
 /// Fills the upper triangle from the lower one and divides by `n`.
@@ -340,5 +374,29 @@ impl Extractor for Xdawn {
                 out[f * m + k] = s;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocked_products_add_in_the_sample_by_sample_order() {
+        // 37 channels (two blocks of LANES and a remainder), 11 samples (a partial block)
+        let n = 37;
+        let c: Vec<f64> = (0..11 * n).map(|v| ((v * 7919) % 101) as f64 / 13.0 - 3.7).collect();
+        let mut naive = vec![0.5; n * n];
+        for s in c.chunks_exact(n) {
+            for i in 0..n {
+                for j in 0..=i {
+                    naive[i * n + j] += s[i] * s[j];
+                }
+            }
+        }
+        let mut blocked = vec![0.5; n * n];
+        add_products(&mut blocked, &c[..SAMPLE_BLOCK * n], n);
+        add_products(&mut blocked, &c[SAMPLE_BLOCK * n..], n);
+        assert_eq!(blocked, naive);
     }
 }

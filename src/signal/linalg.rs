@@ -54,13 +54,21 @@ pub fn cholesky_regularised(a: &Array2<f64>) -> std::result::Result<Array2<f64>,
     cholesky_with(a, 0.0, floor).or_else(|_| cholesky_with(a, RELATIVE_RIDGE * scale, floor))
 }
 
+/// Columns of the factor [`cholesky_with`] brings up to date together: each row of `U` already
+/// done is read once per block instead of once per column (a 1,000-feature LDA's factor is
+/// 8 MB, beyond the caches; 32 columns of it are at most 256 kB).
+const CHOLESKY_BLOCK: usize = 32;
+
 /// Lower Cholesky factor of `a + ridge·I`; a pivot (before its square root) at or below
 /// `floor`, or not finite, is an error.
 ///
 /// Column-oriented on `U = Lᵀ` held row-major: column `j` of `L` (row `j` of `U`) is
 /// `a[j.., j]` less `l[j, k]`·(column `k` of `L` from `j` on) for each `k < j`, a contiguous
-/// multiply-subtract that vectorises. Every entry subtracts the same products in the same order
-/// (`k` ascending) as the textbook dot-product form, so the factor is bit for bit the same.
+/// multiply-subtract that vectorises. Columns go in blocks of [`CHOLESKY_BLOCK`]: the rows
+/// `k` before the block update all its columns (`k` ascending), then each column takes the rows
+/// of the block before it (`k` ascending). Every entry still subtracts the same products in the
+/// same order (`k` ascending) as the textbook dot-product form, so the factor is bit for bit
+/// the same.
 fn cholesky_with(
     a: &Array2<f64>,
     ridge: f64,
@@ -68,27 +76,46 @@ fn cholesky_with(
 ) -> std::result::Result<Array2<f64>, CholeskyError> {
     let n = a.nrows();
     let mut u = vec![0.0; n * n];
-    for j in 0..n {
-        let (done, rest) = u.split_at_mut(j * n);
-        let col = &mut rest[j..n];
-        for (i, c) in col.iter_mut().enumerate() {
-            *c = a[[j + i, j]];
+    for j0 in (0..n).step_by(CHOLESKY_BLOCK) {
+        let j1 = (j0 + CHOLESKY_BLOCK).min(n);
+        let (done, rest) = u.split_at_mut(j0 * n);
+        let block = &mut rest[..(j1 - j0) * n];
+        for (b, row) in block.chunks_exact_mut(n).enumerate() {
+            let j = j0 + b;
+            for (i, c) in row[j..].iter_mut().enumerate() {
+                *c = a[[j + i, j]];
+            }
+            row[j] += ridge;
         }
-        col[0] += ridge;
+        // the rows done before the block, each read once for all its columns
         for uk in done.chunks_exact(n) {
-            let ljk = uk[j];
-            for (c, lik) in col.iter_mut().zip(&uk[j..]) {
-                *c -= lik * ljk;
+            for (b, row) in block.chunks_exact_mut(n).enumerate() {
+                let j = j0 + b;
+                let ljk = uk[j];
+                for (c, lik) in row[j..].iter_mut().zip(&uk[j..]) {
+                    *c -= lik * ljk;
+                }
             }
         }
-        let d = col[0];
-        if !(d > floor && d.is_finite()) {
-            return Err(CholeskyError::NotPositiveDefinite { pivot: j });
-        }
-        let d = d.sqrt();
-        col[0] = d;
-        for c in col[1..].iter_mut() {
-            *c /= d;
+        // then, column by column, the rows of the block before it
+        for j in j0..j1 {
+            let (before, row) = block.split_at_mut((j - j0) * n);
+            let col = &mut row[j..n];
+            for uk in before.chunks_exact(n) {
+                let ljk = uk[j];
+                for (c, lik) in col.iter_mut().zip(&uk[j..]) {
+                    *c -= lik * ljk;
+                }
+            }
+            let d = col[0];
+            if !(d > floor && d.is_finite()) {
+                return Err(CholeskyError::NotPositiveDefinite { pivot: j });
+            }
+            let d = d.sqrt();
+            col[0] = d;
+            for c in col[1..].iter_mut() {
+                *c /= d;
+            }
         }
     }
     let u = Array2::from_shape_vec((n, n), u).expect("n × n values");

@@ -9,7 +9,7 @@
 #   (c) errp    errp_bcifes, 16 recordings, epoch 0-1.5 s, bands delta 1-4 and theta 4-8 Hz
 #               (its rate is 16 Hz), leave one recording out: the negative control
 #
-# usage: bench/evaluate_compare.sh [TASK...]   (default: fists finger errp)
+# usage: bench/compare_shared.sh [TASK...]   (default: fists finger errp)
 # Needs ../shared/data (or EEGI_SHARED_DATA) and the venv /work/venv (PYTHON to override).
 # Reports go to bench/out/compare_<task>.json (ignored by git).
 set -euo pipefail
