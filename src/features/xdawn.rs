@@ -314,31 +314,43 @@ unsafe fn add_products_avx2(acc: &mut [f64], centred: &[f64], n: usize) {
     add_products_lanes::<32>(acc, centred, n)
 }
 
-/// [`add_products`] with `L` columns of a row held in registers across the samples.
+/// [`add_products`] with `L` columns of a row held in registers across the samples, then 8,
+/// then the last few one by one.
 #[inline(always)]
 fn add_products_lanes<const L: usize>(acc: &mut [f64], centred: &[f64], n: usize) {
     for (i, row) in acc.chunks_exact_mut(n).enumerate() {
         let row = &mut row[..=i];
-        let mut j0 = 0;
-        let mut blocks = row.chunks_exact_mut(L);
-        for a in &mut blocks {
-            let mut r = [0.0; L];
-            r.copy_from_slice(a);
-            for c in centred.chunks_exact(n) {
-                let ci = c[i];
-                let cj: &[f64; L] = c[j0..j0 + L].try_into().expect("L values");
-                for (r, cj) in r.iter_mut().zip(cj) {
-                    *r += ci * cj;
-                }
-            }
-            a.copy_from_slice(&r);
-            j0 += L;
-        }
-        for (l, a) in blocks.into_remainder().iter_mut().enumerate() {
-            for c in centred.chunks_exact(n) {
-                *a += c[i] * c[j0 + l];
+        let wide = row.len() / L * L;
+        let (head, tail) = row.split_at_mut(wide);
+        add_columns::<L>(head, 0, i, centred, n);
+        let narrow = tail.len() / 8 * 8;
+        let (mid, last) = tail.split_at_mut(narrow);
+        add_columns::<8>(mid, wide, i, centred, n);
+        for c in centred.chunks_exact(n) {
+            let ci = c[i];
+            for (a, cj) in last.iter_mut().zip(&c[wide + narrow..]) {
+                *a += ci * cj;
             }
         }
+    }
+}
+
+/// Adds `c_si·c_sj` to `out[j - from]` for the columns `j` of `out` (a multiple of `L` of them
+/// from column `from`), `L` of them in registers across every sample `s` of `centred`.
+#[inline(always)]
+fn add_columns<const L: usize>(out: &mut [f64], from: usize, i: usize, centred: &[f64], n: usize) {
+    for (b, a) in out.chunks_exact_mut(L).enumerate() {
+        let j0 = from + b * L;
+        let mut r = [0.0; L];
+        r.copy_from_slice(a);
+        for c in centred.chunks_exact(n) {
+            let ci = c[i];
+            let cj: &[f64; L] = c[j0..j0 + L].try_into().expect("L values");
+            for (r, cj) in r.iter_mut().zip(cj) {
+                *r += ci * cj;
+            }
+        }
+        a.copy_from_slice(&r);
     }
 }
 
