@@ -148,21 +148,25 @@ const GATHER: usize = 8;
 /// pass over the rows (not one strided pass each), the groups in parallel.
 fn channel_stats(samples: &ndarray::Array2<f64>) -> Vec<ChannelStats> {
     use rayon::prelude::*;
-    let n_ch = samples.ncols();
+    let (n, n_ch) = samples.dim();
+    let data = samples.as_standard_layout();
+    let flat = data.as_slice().expect("standard layout");
     let groups: Vec<usize> = (0..n_ch).step_by(GATHER).collect();
     let per_group: Vec<Vec<ChannelStats>> = groups
         .par_iter()
         .map(|&c0| {
-            let c1 = (c0 + GATHER).min(n_ch);
-            let mut cols: Vec<Vec<f64>> = (c0..c1)
-                .map(|_| Vec::with_capacity(samples.nrows()))
-                .collect();
-            for row in samples.slice(ndarray::s![.., c0..c1]).rows() {
-                for (col, &v) in cols.iter_mut().zip(row.iter()) {
-                    col.push(v);
+            let width = GATHER.min(n_ch - c0);
+            if n == 0 {
+                return (0..width).map(|_| stats(&[])).collect();
+            }
+            // the group's channels one after the other (channel-major)
+            let mut cols = vec![0.0; width * n];
+            for (t, row) in flat.chunks_exact(n_ch).enumerate() {
+                for (k, &v) in row[c0..c0 + width].iter().enumerate() {
+                    cols[k * n + t] = v;
                 }
             }
-            cols.iter().map(|c| stats(c)).collect()
+            cols.chunks_exact(n).map(stats).collect()
         })
         .collect();
     per_group.into_iter().flatten().collect()
