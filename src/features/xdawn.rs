@@ -415,7 +415,9 @@ mod tests {
     fn blocked_products_add_in_the_sample_by_sample_order() {
         // 37 channels (blocks of 16 or 32 and a remainder), 45 samples (a partial block)
         let n = 37;
-        let c: Vec<f64> = (0..45 * n).map(|v| ((v * 7919) % 101) as f64 / 13.0 - 3.7).collect();
+        let c: Vec<f64> = (0..45 * n)
+            .map(|v| ((v * 7919) % 101) as f64 / 13.0 - 3.7)
+            .collect();
         let mut naive = vec![0.5; n * n];
         for s in c.chunks_exact(n) {
             for i in 0..n {

@@ -71,10 +71,8 @@ fn channels_64_have_distinct_standard_names_and_65_is_refused() {
     assert_eq!(distinct.len(), 64, "{header:?}");
     // every name is a 10-05 site of the montage table (Oostenveld & Praamstra 2001)
     let table = include_str!("../../src/report/montage_1005.tsv");
-    let known: std::collections::BTreeSet<&str> = table
-        .lines()
-        .filter_map(|l| l.split('\t').next())
-        .collect();
+    let known: std::collections::BTreeSet<&str> =
+        table.lines().filter_map(|l| l.split('\t').next()).collect();
     for n in &header {
         assert!(known.contains(n), "{n} is not a 10-05 name");
     }
@@ -91,7 +89,9 @@ fn channels_64_have_distinct_standard_names_and_65_is_refused() {
         .args(["--channels", "65"])
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("--channels 65: expected 32 to 64"));
+        .stderr(predicates::str::contains(
+            "--channels 65: expected 32 to 64",
+        ));
 }
 
 #[test]
