@@ -256,23 +256,26 @@ fn training_covariance(epochs: ArrayView3<f64>, rows: &[usize]) -> Result<Array2
         }
     }
     mean.iter_mut().for_each(|m| *m /= n);
-    // Lower triangle, row-major in a flat buffer, updated by [`SAMPLE_BLOCK`] centred samples at
-    // a time ([`add_products`]): every entry adds the same products in the same sample order as
-    // an entry-by-entry loop, so the sums are bit for bit the same.
+    // Lower triangle, row-major in a flat buffer: row i of the rank-one update is a contiguous
+    // multiply-add over channels 0..=i (vectorises); every entry adds the same products in the
+    // same sample order as an entry-by-entry loop, so the sums are bit for bit the same.
     let mut acc = vec![0.0; n_ch * n_ch];
-    let mut centred = Vec::with_capacity(SAMPLE_BLOCK * n_ch);
+    let mut centred = vec![0.0; n_ch];
     for &r in rows {
         let e = epoch(r);
         let e = e.as_standard_layout();
         for row in e.as_slice().expect("standard layout").chunks_exact(n_ch) {
-            centred.extend(row.iter().zip(&mean).map(|(v, m)| v - m));
-            if centred.len() == SAMPLE_BLOCK * n_ch {
-                add_products(&mut acc, &centred, n_ch);
-                centred.clear();
+            for (c, (v, m)) in centred.iter_mut().zip(row.iter().zip(&mean)) {
+                *c = v - m;
+            }
+            for (i, a) in acc.chunks_exact_mut(n_ch).enumerate() {
+                let ci = centred[i];
+                for (a, cj) in a[..=i].iter_mut().zip(&centred[..=i]) {
+                    *a += ci * cj;
+                }
             }
         }
     }
-    add_products(&mut acc, &centred, n_ch);
     let mut cx = Array2::from_shape_vec((n_ch, n_ch), acc).expect("n_ch × n_ch values");
     symmetrise(&mut cx, n);
     if cx.iter().any(|v| !v.is_finite()) {
@@ -285,73 +288,6 @@ fn training_covariance(epochs: ArrayView3<f64>, rows: &[usize]) -> Result<Array2
         )));
     }
     Ok(cx)
-}
-
-/// Samples [`add_products`] takes at a time: each entry of the covariance is loaded once per
-/// block instead of once per sample (32 samples of 64 channels: 16 kB).
-const SAMPLE_BLOCK: usize = 32;
-
-/// Adds `Σ_s c_s·c_sᵀ` to the lower triangle of `acc` (n × n, row-major) for the centred samples
-/// `centred` (rows of `n`), the samples in order: entry (i, j) gets `+ c_si·c_sj` for s = 0, 1,
-/// … one after the other, as a sample-by-sample update would add them.
-fn add_products(acc: &mut [f64], centred: &[f64], n: usize) {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2 (checked just above).
-        return unsafe { add_products_avx2(acc, centred, n) };
-    }
-    add_products_lanes::<16>(acc, centred, n)
-}
-
-/// [`add_products`] compiled for AVX2, 32 columns (8 registers) at a time; no FMA, so every
-/// product is rounded before it is added, as in the portable build.
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn add_products_avx2(acc: &mut [f64], centred: &[f64], n: usize) {
-    add_products_lanes::<32>(acc, centred, n)
-}
-
-/// [`add_products`] with `L` columns of a row held in registers across the samples, then 8,
-/// then the last few one by one.
-#[inline(always)]
-fn add_products_lanes<const L: usize>(acc: &mut [f64], centred: &[f64], n: usize) {
-    for (i, row) in acc.chunks_exact_mut(n).enumerate() {
-        let row = &mut row[..=i];
-        let wide = row.len() / L * L;
-        let (head, tail) = row.split_at_mut(wide);
-        add_columns::<L>(head, 0, i, centred, n);
-        let narrow = tail.len() / 8 * 8;
-        let (mid, last) = tail.split_at_mut(narrow);
-        add_columns::<8>(mid, wide, i, centred, n);
-        for c in centred.chunks_exact(n) {
-            let ci = c[i];
-            for (a, cj) in last.iter_mut().zip(&c[wide + narrow..]) {
-                *a += ci * cj;
-            }
-        }
-    }
-}
-
-/// Adds `c_si·c_sj` to `out[j - from]` for the columns `j` of `out` (a multiple of `L` of them
-/// from column `from`), `L` of them in registers across every sample `s` of `centred`.
-#[inline(always)]
-fn add_columns<const L: usize>(out: &mut [f64], from: usize, i: usize, centred: &[f64], n: usize) {
-    for (b, a) in out.chunks_exact_mut(L).enumerate() {
-        let j0 = from + b * L;
-        let mut r = [0.0; L];
-        r.copy_from_slice(a);
-        for c in centred.chunks_exact(n) {
-            let ci = c[i];
-            let cj: &[f64; L] = c[j0..j0 + L].try_into().expect("L values");
-            for (r, cj) in r.iter_mut().zip(cj) {
-                *r += ci * cj;
-            }
-        }
-        a.copy_from_slice(&r);
-    }
 }
 
 /// Fills the upper triangle from the lower one and divides by `n`.
@@ -404,34 +340,5 @@ impl Extractor for Xdawn {
                 out[f * m + k] = s;
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn blocked_products_add_in_the_sample_by_sample_order() {
-        // 37 channels (blocks of 16 or 32 and a remainder), 45 samples (a partial block)
-        let n = 37;
-        let c: Vec<f64> = (0..45 * n)
-            .map(|v| ((v * 7919) % 101) as f64 / 13.0 - 3.7)
-            .collect();
-        let mut naive = vec![0.5; n * n];
-        for s in c.chunks_exact(n) {
-            for i in 0..n {
-                for j in 0..=i {
-                    naive[i * n + j] += s[i] * s[j];
-                }
-            }
-        }
-        let mut blocked = vec![0.5; n * n];
-        add_products(&mut blocked, &c[..SAMPLE_BLOCK * n], n);
-        add_products(&mut blocked, &c[SAMPLE_BLOCK * n..], n);
-        assert_eq!(blocked, naive);
-        let mut portable = vec![0.5; n * n];
-        add_products_lanes::<16>(&mut portable, &c, n);
-        assert_eq!(portable, naive);
     }
 }
