@@ -2,8 +2,8 @@
 //! tests and benchmarks at any size. Deterministic for a seed (ChaCha8).
 //!
 //! Model of one recording (all amplitudes in µV):
-//! - **Background**: 32 independent sources with a 1/f^β power spectrum, β = 1.5 (aperiodic
-//!   exponents of resting EEG lie between about 1 and 2: Donoghue et al., "Parameterizing neural
+//! - **Background**: one independent source per channel (32 by default) with a 1/f^β power
+//!   spectrum, β = 1.5 (aperiodic exponents of resting EEG lie between about 1 and 2: Donoghue et al., "Parameterizing neural
 //!   power spectra into periodic and aperiodic components", Nat. Neurosci. 23, 2020), flat below
 //!   0.5 Hz, mixed into the channels by a Gaussian kernel of scalp distance (σ = 0.15 head
 //!   radii) — volume conduction makes neighbouring channels correlated (Nunez & Srinivasan,
@@ -69,6 +69,53 @@ pub const MONTAGE: [(&str, f64, f64); 32] = [
     ("O2", 0.15, -0.45),
 ];
 
+/// Channels `--channels` adds after [`MONTAGE`], in this order (the rest of the 64-channel 10-10
+/// set of EEGMMIDB), placed on the same grid as [`MONTAGE`] (x right, y front; head radius 0.5).
+pub const EXTRA_CHANNELS: [(&str, f64, f64); 32] = [
+    ("FC3", -0.2, 0.1),
+    ("FC4", 0.2, 0.1),
+    ("C1", -0.1, 0.0),
+    ("C2", 0.1, 0.0),
+    ("CPz", 0.0, -0.1),
+    ("CP3", -0.2, -0.1),
+    ("CP4", 0.2, -0.1),
+    ("Fpz", 0.0, 0.46),
+    ("AFz", 0.0, 0.35),
+    ("F1", -0.09, 0.21),
+    ("F2", 0.09, 0.21),
+    ("P1", -0.09, -0.21),
+    ("P2", 0.09, -0.21),
+    ("POz", 0.0, -0.35),
+    ("Oz", 0.0, -0.46),
+    ("C5", -0.33, 0.0),
+    ("C6", 0.33, 0.0),
+    ("AF7", -0.27, 0.38),
+    ("AF8", 0.27, 0.38),
+    ("F5", -0.28, 0.23),
+    ("F6", 0.28, 0.23),
+    ("FT7", -0.42, 0.12),
+    ("FT8", 0.42, 0.12),
+    ("TP7", -0.42, -0.12),
+    ("TP8", 0.42, -0.12),
+    ("P5", -0.28, -0.23),
+    ("P6", 0.28, -0.23),
+    ("PO7", -0.27, -0.38),
+    ("PO8", 0.27, -0.38),
+    ("T9", -0.55, 0.0),
+    ("T10", 0.55, 0.0),
+    ("Iz", 0.0, -0.55),
+];
+
+/// Default number of channels (the [`MONTAGE`]).
+pub const DEFAULT_CHANNELS: usize = MONTAGE.len();
+/// Largest `--channels`: [`MONTAGE`] and every one of [`EXTRA_CHANNELS`].
+pub const MAX_CHANNELS: usize = MONTAGE.len() + EXTRA_CHANNELS.len();
+
+/// True for the default channel count (kept out of `simulation.json`, so its bytes stay as before).
+fn is_default_channels(n: &usize) -> bool {
+    *n == DEFAULT_CHANNELS
+}
+
 /// Settings of a simulation, validated by [`SimulateSpec::check`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SimulateSpec {
@@ -84,6 +131,9 @@ pub struct SimulateSpec {
     pub sample_rate_hz: f64,
     /// Probability that an action is a mistake.
     pub error_rate: f64,
+    /// Number of channels: the 32 of [`MONTAGE`], then the first of [`EXTRA_CHANNELS`].
+    #[serde(skip_serializing_if = "is_default_channels")]
+    pub channels: usize,
 }
 
 impl Default for SimulateSpec {
@@ -95,6 +145,7 @@ impl Default for SimulateSpec {
             trials: 100,
             sample_rate_hz: 256.0,
             error_rate: 0.2,
+            channels: DEFAULT_CHANNELS,
         }
     }
 }
@@ -102,7 +153,7 @@ impl Default for SimulateSpec {
 /// One simulated recording: samples × channels (µV) and its events (onset s, label).
 #[derive(Debug, Clone)]
 pub struct SimulatedRecording {
-    /// Samples × 32 channels, µV.
+    /// Samples × channels, µV.
     pub samples: ndarray::Array2<f64>,
     /// Robot actions: onset in s and label (`robot_error` or `ok`).
     pub events: Vec<(f64, &'static str)>,
@@ -126,9 +177,8 @@ fn evoked_template(t: f64) -> f64 {
     bump(t, -2.0, 0.1, 0.02) + bump(t, 3.0, 0.2, 0.04)
 }
 
-/// Gaussian spatial weight of channel `c` around (x, y), peak 1.
-fn topo(c: usize, x: f64, y: f64, sigma: f64) -> f64 {
-    let (_, cx, cy) = MONTAGE[c];
+/// Gaussian spatial weight of the channel at (cx, cy) around (x, y), peak 1.
+fn topo((_, cx, cy): (&str, f64, f64), x: f64, y: f64, sigma: f64) -> f64 {
     let d2 = (cx - x).powi(2) + (cy - y).powi(2);
     (-d2 / (2.0 * sigma * sigma)).exp()
 }
@@ -166,12 +216,28 @@ impl SimulateSpec {
                 self.error_rate
             )));
         }
+        if !(DEFAULT_CHANNELS..=MAX_CHANNELS).contains(&self.channels) {
+            return Err(Error::input(format!(
+                "--channels {}: expected {DEFAULT_CHANNELS} to {MAX_CHANNELS} (10-10 positions)",
+                self.channels
+            )));
+        }
         Ok(())
     }
 
+    /// The channels in column order: name and scalp position (x right, y front).
+    pub fn montage(&self) -> Vec<(&'static str, f64, f64)> {
+        MONTAGE
+            .iter()
+            .chain(EXTRA_CHANNELS.iter())
+            .take(self.channels)
+            .copied()
+            .collect()
+    }
+
     /// Channel names in column order.
-    pub fn channel_names() -> Vec<String> {
-        MONTAGE.iter().map(|m| m.0.to_string()).collect()
+    pub fn channel_names(&self) -> Vec<String> {
+        self.montage().iter().map(|m| m.0.to_string()).collect()
     }
 
     /// Simulates recording `index` (0-based); each recording has its own ChaCha8 stream.
@@ -206,7 +272,8 @@ impl SimulateSpec {
     /// over the montage by scalp distance, plus white sensor noise.
     fn background(&self, rng: &mut ChaCha8Rng, n: usize) -> ndarray::Array2<f64> {
         let fs = self.sample_rate_hz;
-        let n_ch = MONTAGE.len();
+        let montage = self.montage();
+        let n_ch = montage.len();
         // background sources: 1/f^1.5 spectra
         let mut planner = RealFftPlanner::<f64>::new();
         let ifft = planner.plan_fft_inverse(n);
@@ -235,10 +302,10 @@ impl SimulateSpec {
         // mix: channel c = Σ_s K(c, s)·source_s, K a Gaussian kernel of scalp distance
         let mut samples = ndarray::Array2::<f64>::zeros((n, n_ch));
         let background_rms = 7.0 / self.snr;
-        for (c, &(_, x, y)) in MONTAGE.iter().enumerate() {
-            let weights: Vec<f64> = (0..n_ch).map(|s| topo(s, x, y, 0.15)).collect();
+        for (c, &(_, x, y)) in montage.iter().enumerate() {
+            let weights: Vec<f64> = montage.iter().map(|&s| topo(s, x, y, 0.15)).collect();
             let norm = weights.iter().map(|w| w * w).sum::<f64>().sqrt();
-            let alpha_w = 0.8 * topo(c, 0.0, -0.4, 0.2);
+            let alpha_w = 0.8 * topo(montage[c], 0.0, -0.4, 0.2);
             let mut col = samples.column_mut(c);
             for (s, w) in weights.iter().enumerate() {
                 let g = background_rms * w / norm;
@@ -265,11 +332,12 @@ impl SimulateSpec {
     ) {
         let fs = self.sample_rate_hz;
         let n = samples.nrows();
-        let n_ch = MONTAGE.len();
+        let montage = self.montage();
+        let n_ch = montage.len();
         // evoked responses and ErrPs
-        let errp_topo: Vec<f64> = (0..n_ch).map(|c| topo(c, 0.0, 0.05, 0.15)).collect();
+        let errp_topo: Vec<f64> = montage.iter().map(|&c| topo(c, 0.0, 0.05, 0.15)).collect();
         let errp_norm = errp_topo[11]; // FCz carries the published amplitude
-        let evoked_topo: Vec<f64> = (0..n_ch).map(|c| topo(c, 0.0, -0.35, 0.2)).collect();
+        let evoked_topo: Vec<f64> = montage.iter().map(|&c| topo(c, 0.0, -0.35, 0.2)).collect();
         for &(onset, label) in events {
             let jitter = 0.02 * normal(rng);
             let gain = 1.0 + 0.2 * normal(rng);

@@ -105,7 +105,7 @@ pub fn errp_64ch(trials: usize, error_rate: f64, fs: f64) -> (Recording, Vec<Eve
     samples
         .slice_mut(s![..n - 7, 32..])
         .assign(&sim.samples.slice(s![7.., ..]));
-    let mut names = SimulateSpec::channel_names();
+    let mut names = SimulateSpec::default().channel_names();
     names.extend((0..32).map(|i| format!("X{i}")));
     let events: Vec<Event> = sim
         .events

@@ -1,4 +1,4 @@
-//! `eegi simulate`: write synthetic EEG (32 channels, 10-10 names, 1/f background + alpha) with
+//! `eegi simulate`: write synthetic EEG (32 to 64 channels, 10-10 names, 1/f background + alpha) with
 //! robot-feedback events ("robot_error" / "ok") whose error trials carry an error-related
 //! potential of the published shape, in the CSV + `_events.csv` layout `train` reads.
 
@@ -50,6 +50,11 @@ pub struct Args {
     /// Probability that an action is a mistake; the default is Ferrez & Millán's (2008).
     #[arg(long, value_name = "P", default_value_t = SimulateSpec::default().error_rate)]
     pub error_rate: f64,
+
+    /// Number of channels, 32 to 64: the default 32, then further 10-10 sites of the 64-channel
+    /// set (FC3, FC4, C1, C2, CPz, ...) in the order of `simulate::EXTRA_CHANNELS`.
+    #[arg(long, value_name = "N", default_value_t = SimulateSpec::default().channels)]
+    pub channels: usize,
 }
 
 /// Runs `eegi simulate`.
@@ -61,6 +66,7 @@ pub fn run(args: Args) -> Result<()> {
         trials: args.trials,
         sample_rate_hz: args.sample_rate,
         error_rate: args.error_rate,
+        channels: args.channels,
     };
     spec.check()?;
     std::fs::create_dir_all(&args.output).map_err(|e| {
@@ -70,7 +76,7 @@ pub fn run(args: Args) -> Result<()> {
             crate::io::io_reason(&e)
         ))
     })?;
-    let names = SimulateSpec::channel_names();
+    let names = spec.channel_names();
     for r in 0..spec.recordings {
         let sim = spec.recording(r);
         let stem = format!("sim{:02}", r + 1);

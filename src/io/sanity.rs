@@ -104,16 +104,26 @@ struct ChannelStats {
     extreme: f64,
 }
 
-fn stats(column: impl Iterator<Item = f64> + Clone) -> ChannelStats {
-    let values: Vec<f64> = column.collect();
+/// The statistics of one channel's `values` (in time order).
+fn stats(values: &[f64]) -> ChannelStats {
     let n = values.len().max(1) as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
-    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let at_min = values.iter().filter(|&&v| v == min).count();
-    let at_max = values.iter().filter(|&&v| v == max).count();
-    let mut dev: Vec<f64> = values.iter().map(|v| (v - mean).abs()).collect();
+    // one pass for the sum (in time order) and the extremes, one for the rest
+    let (mut sum, mut min, mut max) = (0.0, f64::INFINITY, f64::NEG_INFINITY);
+    for &v in values {
+        sum += v;
+        min = f64::min(min, v);
+        max = f64::max(max, v);
+    }
+    let mean = sum / n;
+    let (mut ss, mut at_min, mut at_max) = (0.0, 0usize, 0usize);
+    let mut dev: Vec<f64> = Vec::with_capacity(values.len());
+    for &v in values {
+        ss += (v - mean).powi(2);
+        at_min += usize::from(v == min);
+        at_max += usize::from(v == max);
+        dev.push((v - mean).abs());
+    }
+    let sd = (ss / n).sqrt();
     let mid = dev.len() / 2;
     let median_abs_dev = if dev.is_empty() {
         0.0
@@ -130,13 +140,44 @@ fn stats(column: impl Iterator<Item = f64> + Clone) -> ChannelStats {
     }
 }
 
+/// Channels gathered per pass over the rows in [`channel_stats`] (one cache line of a
+/// row-major recording).
+const GATHER: usize = 8;
+
+/// [`stats`] of every channel, in channel order: channels gathered [`GATHER`] at a time in one
+/// pass over the rows (not one strided pass each), the groups in parallel.
+fn channel_stats(samples: &ndarray::Array2<f64>) -> Vec<ChannelStats> {
+    use rayon::prelude::*;
+    let (n, n_ch) = samples.dim();
+    let data = samples.as_standard_layout();
+    let flat = data.as_slice().expect("standard layout");
+    let groups: Vec<usize> = (0..n_ch).step_by(GATHER).collect();
+    let per_group: Vec<Vec<ChannelStats>> = groups
+        .par_iter()
+        .map(|&c0| {
+            let width = GATHER.min(n_ch - c0);
+            if n == 0 {
+                return (0..width).map(|_| stats(&[])).collect();
+            }
+            // the group's channels one after the other (channel-major)
+            let mut cols = vec![0.0; width * n];
+            for (t, row) in flat.chunks_exact(n_ch).enumerate() {
+                for (k, &v) in row[c0..c0 + width].iter().enumerate() {
+                    cols[k * n + t] = v;
+                }
+            }
+            cols.chunks_exact(n).map(stats).collect()
+        })
+        .collect();
+    per_group.into_iter().flatten().collect()
+}
+
 /// Checks every channel of a recording; warnings of one kind are grouped into one, in a fixed
 /// order (by kind, channels in recording order).
 pub fn check_recording(rec: &Recording) -> Vec<Warning> {
     let n = rec.n_samples();
     let mut found: Vec<(WarningKind, String, String)> = Vec::new();
-    for (c, name) in rec.channel_names.iter().enumerate() {
-        let s = stats(rec.samples.column(c).iter().copied());
+    for (name, s) in rec.channel_names.iter().zip(channel_stats(&rec.samples)) {
         if s.range < FLAT_RANGE_UV {
             found.push((
                 WarningKind::Flat,

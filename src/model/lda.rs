@@ -191,9 +191,9 @@ pub fn standardised_ledoit_wolf(x: ArrayView2<f64>) -> (Array2<f64>, f64) {
     let m2 = z.mean_axis(Axis(0)).expect("rows");
     z -= &m2;
     let (mut c, s) = ledoit_wolf(z.view());
-    for i in 0..c.nrows() {
-        for j in 0..c.ncols() {
-            c[[i, j]] *= scale[i] * scale[j];
+    for (mut row, &si) in c.rows_mut().into_iter().zip(&scale) {
+        for (v, &sj) in row.iter_mut().zip(&scale) {
+            *v *= si * sj;
         }
     }
     (c, s)
@@ -205,12 +205,14 @@ pub fn ledoit_wolf(z: ArrayView2<f64>) -> (Array2<f64>, f64) {
     let n = z.nrows() as f64;
     let p = z.ncols() as f64;
     let gram = z.t().dot(&z);
-    let emp = &gram / n;
+    let delta_ = gram.iter().map(|v| v * v).sum::<f64>() / (n * n);
+    // the Gram matrix divided in place (no second p × p matrix)
+    let mut emp = gram;
+    emp /= n;
     let trace: f64 = emp.diag().sum();
     let mu = trace / p;
     // beta_ = Σ_{j,l} Σ_i z_ij² z_il² = Σ_i (Σ_j z_ij²)²
     let beta_: f64 = z.rows().into_iter().map(|r| r.dot(&r).powi(2)).sum::<f64>();
-    let delta_ = gram.iter().map(|v| v * v).sum::<f64>() / (n * n);
     let beta = 1.0 / (p * n) * (beta_ / n - delta_);
     let delta = (delta_ - 2.0 * mu * trace + p * mu * mu) / p;
     let beta = beta.min(delta);

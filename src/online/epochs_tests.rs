@@ -28,7 +28,7 @@ fn session() -> (crate::Recording, Vec<Event>, FittedPipeline) {
     let rec = crate::Recording {
         samples: sim.samples.clone(),
         sample_rate_hz: SimulateSpec::default().sample_rate_hz,
-        channel_names: SimulateSpec::channel_names(),
+        channel_names: SimulateSpec::default().channel_names(),
         source: PathBuf::from("sim.csv"),
     };
     let spec = PipelineSpec {

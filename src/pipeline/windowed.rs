@@ -25,6 +25,9 @@ impl<'a> From<&'a LabelledRecording> for WindowInput<'a> {
     }
 }
 
+/// A recording pre-processed for windowing, and the column of each model channel in it.
+type Prepared<'r> = (Cow<'r, Recording>, Vec<usize>);
+
 /// How windows are cut and prepared: the part of a pipeline that comes before its features.
 #[derive(Debug, Clone, Copy)]
 pub struct Windowing<'a> {
@@ -91,25 +94,18 @@ impl<'a> Windowing<'a> {
             windows: Vec::new(),
             dropped: Vec::with_capacity(inputs.len()),
         };
-        for (r, input) in inputs.iter().enumerate() {
-            let rec = input.recording;
-            if self.preprocessing.resample_hz.is_none() && rec.sample_rate_hz != fs {
-                return Err(Error::input(format!(
-                    "{}: sample rate {} Hz, but {} has {fs} Hz; recordings of one model must share a rate",
-                    rec.source.display(),
-                    rec.sample_rate_hz,
-                    first.source.display()
-                )));
-            }
-            let cols = channel_columns(rec, &out.channels, who)?;
-            let n_samples = self
-                .preprocessing
-                .samples_for(rec.n_samples(), rec.sample_rate_hz)
-                .map_err(|e| Error::input(format!("{}: {}", rec.source.display(), e.message)))?;
-            if input.events.is_none() && n_samples < window_len {
-                return Err(self.window.too_short(&rec.source, n_samples as u64, fs));
-            }
-            let (rec, cols) = self.preprocessing.apply(rec, cols)?;
+        // each recording checked and pre-processed on its own (in parallel); the first error in
+        // recording order is the one reported, as when they ran one after the other
+        let prepared: Vec<Result<Prepared>> = {
+            use rayon::prelude::*;
+            let out = &out;
+            inputs
+                .par_iter()
+                .map(|input| self.prepare(input, first, out, who, fs))
+                .collect()
+        };
+        for ((r, input), prepared) in inputs.iter().enumerate().zip(prepared) {
+            let (rec, cols) = prepared?;
             let (w, d) = match input.events {
                 Some((events, events_path)) => {
                     self.labelled(r, &rec, &cols, events, events_path, out.baseline)?
@@ -125,6 +121,36 @@ impl<'a> Windowing<'a> {
             out.recordings.push(rec);
         }
         Ok(out)
+    }
+
+    /// One recording checked (rate, model channels, length) and pre-processed, with the
+    /// columns of the model channels in it.
+    fn prepare<'r>(
+        &self,
+        input: &WindowInput<'r>,
+        first: &Recording,
+        out: &Windowed,
+        who: &str,
+        fs: f64,
+    ) -> Result<Prepared<'r>> {
+        let rec = input.recording;
+        if self.preprocessing.resample_hz.is_none() && rec.sample_rate_hz != fs {
+            return Err(Error::input(format!(
+                "{}: sample rate {} Hz, but {} has {fs} Hz; recordings of one model must share a rate",
+                rec.source.display(),
+                rec.sample_rate_hz,
+                first.source.display()
+            )));
+        }
+        let cols = channel_columns(rec, &out.channels, who)?;
+        let n_samples = self
+            .preprocessing
+            .samples_for(rec.n_samples(), rec.sample_rate_hz)
+            .map_err(|e| Error::input(format!("{}: {}", rec.source.display(), e.message)))?;
+        if input.events.is_none() && n_samples < out.window_len {
+            return Err(self.window.too_short(&rec.source, n_samples as u64, fs));
+        }
+        self.preprocessing.apply(rec, cols)
     }
 
     /// The labelled windows of one pre-processed recording (`r`-th, model channels in columns

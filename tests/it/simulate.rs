@@ -60,6 +60,41 @@ fn same_seed_gives_identical_files() {
 }
 
 #[test]
+fn channels_64_have_distinct_standard_names_and_65_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["--recordings", "1", "--trials", "3", "--sample-rate", "64"];
+    simulate(dir.path(), &[&args[..], &["--channels", "64"]].concat());
+    let csv = std::fs::read_to_string(dir.path().join("sim01.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').skip(1).collect();
+    assert_eq!(header.len(), 64);
+    let distinct: std::collections::BTreeSet<&str> = header.iter().copied().collect();
+    assert_eq!(distinct.len(), 64, "{header:?}");
+    // every name is a 10-05 site of the montage table (Oostenveld & Praamstra 2001)
+    let table = include_str!("../../src/report/montage_1005.tsv");
+    let known: std::collections::BTreeSet<&str> =
+        table.lines().filter_map(|l| l.split('\t').next()).collect();
+    for n in &header {
+        assert!(known.contains(n), "{n} is not a 10-05 name");
+    }
+    assert!(header.starts_with(&["Fp1", "Fp2", "AF3"]));
+    assert_eq!(
+        csv.lines().nth(1).unwrap().split(',').count(),
+        65,
+        "time and 64 values"
+    );
+    eegi()
+        .arg("simulate")
+        .arg("-o")
+        .arg(dir.path())
+        .args(["--channels", "65"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "--channels 65: expected 32 to 64",
+        ));
+}
+
+#[test]
 fn erp_features_beat_band_power_on_simulated_errps() {
     let dir = tempfile::tempdir().unwrap();
     simulate(
