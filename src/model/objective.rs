@@ -4,7 +4,7 @@
 //! products run through [`super::dots`] on a [`Design`], the features row-major and
 //! column-major, made once per fit.
 
-use super::dots::dots;
+use super::dots::{dots, dots_pair};
 use super::linear::sigmoid;
 use ndarray::{Array2, ArrayView2};
 
@@ -105,9 +105,27 @@ impl<'d, 'y> Objective<'d, 'y> {
         let n = self.x.n_rows();
         let rows = self.rows;
         let (w, b) = theta.split_at(rows * d);
-        for (xi, mut zi) in self.x.rows.rows().into_iter().zip(self.z.rows_mut()) {
-            let xi = xi.to_slice().expect("standard layout");
-            dots(xi, w, d, zi.as_slice_mut().expect("standard layout"));
+        if d == 0 {
+            self.z.fill(0.0);
+        }
+        // two windows at a time: each coefficient row is read once for both
+        let xs = self.x.rows.as_slice().expect("standard layout");
+        let zs = self.z.as_slice_mut().expect("standard layout");
+        let mut pairs = xs
+            .chunks_exact(2 * d.max(1))
+            .zip(zs.chunks_exact_mut(2 * rows));
+        for (x2, z2) in pairs.by_ref().take(n / 2) {
+            let (x0, x1) = x2.split_at(d);
+            let (z0, z1) = z2.split_at_mut(rows);
+            dots_pair(x0, x1, w, d, z0, z1);
+        }
+        if n % 2 == 1 {
+            dots(
+                &xs[(n - 1) * d..n * d],
+                w,
+                d,
+                &mut zs[(n - 1) * rows..n * rows],
+            );
         }
         let (gw, gb) = grad.split_at_mut(rows * d);
         gb.iter_mut().for_each(|g| *g = 0.0);
@@ -149,12 +167,25 @@ impl<'d, 'y> Objective<'d, 'y> {
                 self.residuals[k * n + i] = *r;
             }
         }
-        let mut column = vec![0.0; rows];
-        for (j, xj) in self.x.columns.chunks_exact(n.max(1)).enumerate().take(d) {
-            dots(xj, &self.residuals, n, &mut column);
-            for (k, c) in column.iter().enumerate() {
-                gw[k * d + j] = c + self.penalty * w[k * d + j];
+        // two feature columns at a time: each residual row is read once for both
+        let (mut c0, mut c1) = (vec![0.0; rows], vec![0.0; rows]);
+        let columns = &self.x.columns;
+        let mut j = 0;
+        while j < d {
+            let xj = &columns[j * n..(j + 1) * n];
+            if j + 1 < d {
+                let xk = &columns[(j + 1) * n..(j + 2) * n];
+                dots_pair(xj, xk, &self.residuals, n, &mut c0, &mut c1);
+            } else {
+                dots(xj, &self.residuals, n, &mut c0);
             }
+            for k in 0..rows {
+                gw[k * d + j] = c0[k] + self.penalty * w[k * d + j];
+                if j + 1 < d {
+                    gw[k * d + j + 1] = c1[k] + self.penalty * w[k * d + j + 1];
+                }
+            }
+            j += 2;
         }
         loss + 0.5 * self.penalty * w.iter().map(|v| v * v).sum::<f64>()
     }
