@@ -231,27 +231,7 @@ fn dropped_samples_and_a_late_marker_skip_their_epochs_with_warnings() {
     let dir = tempfile::tempdir().unwrap();
     let (model, rec, offline) = setup(dir.path());
     let offline = offline_rows(&offline);
-    let text = std::fs::read_to_string(&rec).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<String> = lines
-        .next()
-        .unwrap()
-        .split(',')
-        .skip(1)
-        .map(String::from)
-        .collect();
-    let rows: Vec<Vec<f64>> = lines
-        .map(|l| l.split(',').skip(1).map(|v| v.parse().unwrap()).collect())
-        .collect();
-    let events_text = std::fs::read_to_string(rec.with_file_name("sim02_events.csv")).unwrap();
-    let events: Vec<(f64, String)> = events_text
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            (f[0].parse().unwrap(), f[2].to_string())
-        })
-        .collect();
+    let (header, rows, events) = read_sim(&rec);
     let fs = 256.0;
     let name = format!("eegi-it-{}-faults", std::process::id());
     let mut info = lsl::StreamInfo::new(
@@ -351,4 +331,33 @@ fn dropped_samples_and_a_late_marker_skip_their_epochs_with_warnings() {
         "an epoch spanning the gap was decided: {decided:?}"
     );
     assert!(stderr.contains("1 gaps"), "{stderr}");
+}
+
+/// Channel names, samples (rows, without the time column) and events (onset s, label).
+pub type Sim = (Vec<String>, Vec<Vec<f64>>, Vec<(f64, String)>);
+
+/// A simulated recording written by `setup`, as a test pushes it over LSL.
+pub fn read_sim(rec: &Path) -> Sim {
+    let text = std::fs::read_to_string(rec).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .skip(1)
+        .map(String::from)
+        .collect();
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| l.split(',').skip(1).map(|v| v.parse().unwrap()).collect())
+        .collect();
+    let events_text = std::fs::read_to_string(rec.with_file_name("sim02_events.csv")).unwrap();
+    let events: Vec<(f64, String)> = events_text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].parse().unwrap(), f[2].to_string())
+        })
+        .collect();
+    (header, rows, events)
 }

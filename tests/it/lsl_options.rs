@@ -5,7 +5,7 @@
 //! sender that restarts with time stamps going on without a gap is caught (liblsl's recovery),
 //! warned about, and decoded afresh.
 
-use super::lsl::{eegi, finish, offline_rows, setup, spawn};
+use super::lsl::{eegi, finish, offline_rows, read_sim, setup, spawn};
 use lsl::ExPushable;
 use std::path::Path;
 use std::time::Duration;
@@ -222,28 +222,7 @@ fn a_restart_without_a_gap_in_the_time_stamps_is_caught_and_decoded_afresh() {
     let dir = tempfile::tempdir().unwrap();
     let (model, rec, offline) = setup(dir.path());
     let offline = offline_rows(&offline);
-    let text = std::fs::read_to_string(&rec).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<String> = lines
-        .next()
-        .unwrap()
-        .split(',')
-        .skip(1)
-        .map(String::from)
-        .collect();
-    let rows: Vec<Vec<f64>> = lines
-        .map(|l| l.split(',').skip(1).map(|v| v.parse().unwrap()).collect())
-        .collect();
-    let events: Vec<(f64, String)> =
-        std::fs::read_to_string(rec.with_file_name("sim02_events.csv"))
-            .unwrap()
-            .lines()
-            .skip(1)
-            .map(|l| {
-                let f: Vec<&str> = l.split(',').collect();
-                (f[0].parse().unwrap(), f[2].to_string())
-            })
-            .collect();
+    let (header, rows, events) = read_sim(&rec);
     let fs = 256.0;
     let name = format!("eegi-it-{}-restart", std::process::id());
     let outlet = || {
