@@ -21,13 +21,10 @@ pub fn dots(a: &[f64], b: &[f64], stride: usize, out: &mut [f64]) {
         assert!(b.len() >= last * stride + a.len(), "rows out of range");
     }
     #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU has AVX2 and FMA (checked just above); bounds were checked.
-            unsafe { avx::dots(a, b, stride, out) };
-            return;
-        }
+    if avx::available() {
+        // SAFETY: the CPU has AVX2 and FMA (checked just above); bounds were checked.
+        unsafe { avx::dots(a, b, stride, out) };
+        return;
     }
     portable(a, b, stride, out);
 }
@@ -53,13 +50,10 @@ pub fn dots_pair(
         assert!(b.len() >= last * stride + a0.len(), "rows out of range");
     }
     #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU has AVX2 and FMA (checked just above); bounds were checked.
-            unsafe { avx::dots_pair(a0, a1, b, stride, out0, out1) };
-            return;
-        }
+    if avx::available() {
+        // SAFETY: the CPU has AVX2 and FMA (checked just above); bounds were checked.
+        unsafe { avx::dots_pair(a0, a1, b, stride, out0, out1) };
+        return;
     }
     portable(a0, b, stride, out0);
     portable(a1, b, stride, out1);
@@ -93,6 +87,11 @@ fn finish(lanes: &[f64; 8], a_tail: &[f64], b_tail: &[f64]) -> f64 {
 #[cfg(target_arch = "x86_64")]
 mod avx {
     use std::arch::x86_64::*;
+
+    /// Whether this CPU has AVX2 and FMA (detected once by std, then cached).
+    pub fn available() -> bool {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    }
 
     /// [`super::dots`] with AVX2 + FMA, four rows at a time.
     ///
