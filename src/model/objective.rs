@@ -102,32 +102,42 @@ impl<'d, 'y> Objective<'d, 'y> {
     /// `f(theta)`, with its gradient written into `grad`, in one pass over the windows.
     pub fn evaluate(&mut self, theta: &[f64], grad: &mut [f64]) -> f64 {
         let d = self.x.n_features();
+        let (w, b) = theta.split_at(self.rows * d);
+        self.linear_outputs(w);
+        let (gw, gb) = grad.split_at_mut(self.rows * d);
+        let loss = self.loss_and_residuals(b, gb);
+        self.coefficient_gradient(w, gw);
+        loss + 0.5 * self.penalty * w.iter().map(|v| v * v).sum::<f64>()
+    }
+
+    /// Writes `X·Wᵀ` (coefficient rows `w`) into `z`, two windows at a time: each coefficient
+    /// row is read once for both.
+    fn linear_outputs(&mut self, w: &[f64]) {
+        let d = self.x.n_features();
         let n = self.x.n_rows();
         let rows = self.rows;
-        let (w, b) = theta.split_at(rows * d);
         if d == 0 {
             self.z.fill(0.0);
         }
-        // two windows at a time: each coefficient row is read once for both
         let xs = self.x.rows.as_slice().expect("standard layout");
         let zs = self.z.as_slice_mut().expect("standard layout");
-        let mut pairs = xs
+        let pairs = xs
             .chunks_exact(2 * d.max(1))
             .zip(zs.chunks_exact_mut(2 * rows));
-        for (x2, z2) in pairs.by_ref().take(n / 2) {
+        for (x2, z2) in pairs.take(n / 2) {
             let (x0, x1) = x2.split_at(d);
             let (z0, z1) = z2.split_at_mut(rows);
             dots_pair(x0, x1, w, d, z0, z1);
         }
         if n % 2 == 1 {
-            dots(
-                &xs[(n - 1) * d..n * d],
-                w,
-                d,
-                &mut zs[(n - 1) * rows..n * rows],
-            );
+            let (x, z) = (&xs[(n - 1) * d..n * d], &mut zs[(n - 1) * rows..n * rows]);
+            dots(x, w, d, z);
         }
-        let (gw, gb) = grad.split_at_mut(rows * d);
+    }
+
+    /// The weighted loss from the linear outputs in `z` and intercepts `b`; leaves each
+    /// window's weighted residuals in `z` and their sums (the intercepts' gradient) in `gb`.
+    fn loss_and_residuals(&mut self, b: &[f64], gb: &mut [f64]) -> f64 {
         gb.iter_mut().for_each(|g| *g = 0.0);
         let mut loss = 0.0;
         for ((mut zi, &yi), &wi) in self.z.rows_mut().into_iter().zip(self.y).zip(&self.weights) {
@@ -161,13 +171,21 @@ impl<'d, 'y> Objective<'d, 'y> {
                 }
             }
         }
-        // gradient of the coefficients: residualsᵀ·X + penalty·W, one feature column at a time
+        loss
+    }
+
+    /// Writes the coefficients' gradient, residualsᵀ·X + penalty·W, into `gw`: one feature
+    /// column against every residual row, two columns at a time (each residual row read once
+    /// for both).
+    fn coefficient_gradient(&mut self, w: &[f64], gw: &mut [f64]) {
+        let d = self.x.n_features();
+        let n = self.x.n_rows();
+        let rows = self.rows;
         for (i, zi) in self.z.rows().into_iter().enumerate() {
             for (k, r) in zi.iter().enumerate() {
                 self.residuals[k * n + i] = *r;
             }
         }
-        // two feature columns at a time: each residual row is read once for both
         let (mut c0, mut c1) = (vec![0.0; rows], vec![0.0; rows]);
         let columns = &self.x.columns;
         let mut j = 0;
@@ -187,6 +205,5 @@ impl<'d, 'y> Objective<'d, 'y> {
             }
             j += 2;
         }
-        loss + 0.5 * self.penalty * w.iter().map(|v| v * v).sum::<f64>()
     }
 }
