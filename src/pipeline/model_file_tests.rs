@@ -288,3 +288,46 @@ fn svm_values_are_checked() {
     .expect("refused");
     assert!(e.message.contains("SVM weights"), "{}", e.message);
 }
+
+#[test]
+fn the_reading_is_stored_in_format_8_checked_and_refused_in_older_formats() {
+    use crate::pipeline::Reading;
+    let path = Path::new("m.json");
+    let reading = Reading {
+        board: Some("cyton".into()),
+        segments_from_markers: true,
+    };
+    let mut m = FittedPipeline::from_json(path, crate::cli::DEFAULT_MODEL).unwrap();
+    assert_eq!((m.reading.clone(), m.format_version), (None, 5));
+    m.reading = Some(reading.clone());
+    m.format_version = m.format_needed();
+    let text = m.to_json();
+    assert!(text.contains(
+        "\"reading\": {\n    \"board\": \"cyton\",\n    \"segments_from_markers\": true\n  }"
+    ));
+    let back = FittedPipeline::from_json(path, &text).unwrap();
+    assert_eq!(
+        (back.reading, back.format_version),
+        (Some(reading.clone()), 8)
+    );
+    // an unknown board is refused by its field
+    m.reading = Some(Reading {
+        board: Some("nope".into()),
+        segments_from_markers: false,
+    });
+    let e = FittedPipeline::from_json(path, &m.to_json()).unwrap_err();
+    assert!(
+        e.message
+            .starts_with("m.json: reading.board: 'nope', expected a BrainFlow board: cyton"),
+        "{}",
+        e.message
+    );
+    // a format-7 file cannot hold one (its checksum verifies: the field was written with it)
+    m.reading = Some(reading);
+    m.format_version = 7;
+    let e = FittedPipeline::from_json(path, &m.to_json()).unwrap_err();
+    assert_eq!(
+        e.message,
+        "m.json: format_version 7 model with a reading field, expected none before format 8"
+    );
+}
