@@ -16,6 +16,23 @@ pub(super) fn eegi() -> Command {
     Command::cargo_bin("eegi").unwrap()
 }
 
+/// `eegi classify -m MODEL` on the EEG stream `name` and its markers `name-markers`, giving up
+/// after `idle` s of silence, with `more` options.
+pub(super) fn spawn_classify(model: &Path, name: &str, idle: &str, more: &[&str]) -> Child {
+    let (eeg, markers) = (format!("name='{name}'"), format!("name='{name}-markers'"));
+    let mut args = vec!["classify", "-m", model.to_str().unwrap(), "--lsl", &eeg];
+    args.extend([
+        "--lsl-markers",
+        &markers,
+        "--lsl-idle",
+        idle,
+        "--lsl-timeout",
+        "60",
+    ]);
+    args.extend(more);
+    spawn(&args)
+}
+
 pub(super) fn spawn(args: &[&str]) -> Child {
     std::process::Command::new(env!("CARGO_BIN_EXE_eegi"))
         .args(args)
@@ -119,22 +136,7 @@ fn replayed_stream_decisions_read_back_from_lsl_out_equal_classify_file() {
     assert_eq!(offline.len(), 40);
     let name = format!("eegi-it-{}-loop", std::process::id());
     let out_name = format!("{name}-decisions");
-    let (eeg_pred, marker_pred) = (format!("name='{name}'"), format!("name='{name}-markers'"));
-    let classify = spawn(&[
-        "classify",
-        "-m",
-        model.to_str().unwrap(),
-        "--lsl",
-        &eeg_pred,
-        "--lsl-markers",
-        &marker_pred,
-        "--lsl-out",
-        &out_name,
-        "--lsl-idle",
-        "2",
-        "--lsl-timeout",
-        "60",
-    ]);
+    let classify = spawn_classify(&model, &name, "2", &["--lsl-out", &out_name]);
     // the robot's side: connected to the decisions before the replay starts
     let decisions = inlet(&out_name);
     let replay = spawn(&[
@@ -260,19 +262,7 @@ fn dropped_samples_and_a_late_marker_skip_their_epochs_with_warnings() {
     )
     .unwrap();
     let markers = lsl::StreamOutlet::new(&minfo, 0, 360).unwrap();
-    let classify = spawn(&[
-        "classify",
-        "-m",
-        model.to_str().unwrap(),
-        "--lsl",
-        &format!("name='{name}'"),
-        "--lsl-markers",
-        &format!("name='{name}-markers'"),
-        "--lsl-idle",
-        "2",
-        "--lsl-timeout",
-        "60",
-    ]);
+    let classify = spawn_classify(&model, &name, "2", &[]);
     assert!(eeg.wait_for_consumers(60.0) && markers.wait_for_consumers(60.0));
     let t0 = lsl::local_clock();
     // every marker at once, except the first, sent after the samples (far too late for the

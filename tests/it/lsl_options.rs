@@ -5,7 +5,7 @@
 //! sender that restarts with time stamps going on without a gap is caught (liblsl's recovery),
 //! warned about, and decoded afresh.
 
-use super::lsl::{eegi, finish, offline_rows, read_sim, setup, spawn};
+use super::lsl::{eegi, finish, offline_rows, read_sim, setup, spawn, spawn_classify};
 use lsl::ExPushable;
 use std::path::Path;
 use std::time::Duration;
@@ -62,27 +62,22 @@ fn output_file_rename_channels_and_labels_apply_as_for_a_file() {
     reversed.reverse();
     let name = format!("eegi-it-{}-options", std::process::id());
     let written = dir.path().join("decisions.csv");
-    let classify = spawn(&[
-        "classify",
-        "-m",
-        model.to_str().unwrap(),
-        "--lsl",
-        &format!("name='{name}'"),
-        "--lsl-markers",
-        &format!("name='{name}-markers'"),
-        "--rename",
-        &renames.join(","),
-        "--channels",
-        &reversed.join(","),
-        "--labels",
-        "robot_error,no_such_label",
-        "-o",
-        written.to_str().unwrap(),
-        "--lsl-idle",
+    let (renames, reversed) = (renames.join(","), reversed.join(","));
+    let classify = spawn_classify(
+        &model,
+        &name,
         "2",
-        "--lsl-timeout",
-        "60",
-    ]);
+        &[
+            "--rename",
+            &renames,
+            "--channels",
+            &reversed,
+            "--labels",
+            "robot_error,no_such_label",
+            "-o",
+            written.to_str().unwrap(),
+        ],
+    );
     let replay = spawn(&[
         "replay",
         copy.to_str().unwrap(),
@@ -254,19 +249,7 @@ fn a_restart_without_a_gap_in_the_time_stamps_is_caught_and_decoded_afresh() {
     .unwrap();
     let markers = lsl::StreamOutlet::new(&minfo, 0, 360).unwrap();
     let first = outlet();
-    let classify = spawn(&[
-        "classify",
-        "-m",
-        model.to_str().unwrap(),
-        "--lsl",
-        &format!("name='{name}'"),
-        "--lsl-markers",
-        &format!("name='{name}-markers'"),
-        "--lsl-idle",
-        "8",
-        "--lsl-timeout",
-        "60",
-    ]);
+    let classify = spawn_classify(&model, &name, "8", &[]);
     assert!(first.wait_for_consumers(60.0) && markers.wait_for_consumers(60.0));
     let t0 = lsl::local_clock();
     // the sender stops half-way and a new one (same source id) goes on where it left off:
