@@ -4,6 +4,7 @@
 pub mod auto;
 pub mod compare;
 pub mod figures;
+mod held_out;
 pub mod report;
 pub mod run;
 pub mod study;

@@ -52,6 +52,10 @@ pub struct Report {
     /// (1 + #permuted ≥ observed) / (1 + N), or Besag & Clifford's h / L when the sequential
     /// stop ended the test after L permutations; null without permutations.
     pub permutation_p_value: Option<f64>,
+    /// The observed score the permuted ones are compared with: `balanced_accuracy`, or for a
+    /// logistic regression the same cross-validation refitted as the permuted fits are
+    /// (stopped at scikit-learn's default tolerance, `tol=1e-4`); null without permutations.
+    pub permutation_observed_balanced_accuracy: Option<f64>,
     /// Balanced accuracy under each permutation (the empirical chance distribution).
     pub permutation_balanced_accuracy: Vec<f64>,
     /// Mean of the permuted scores: the empirical chance level (null without permutations).
@@ -78,6 +82,15 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// The full settings, inputs and their hashes.
     pub settings: Settings,
+}
+
+impl Report {
+    /// The observed score the permutation test compared with its permuted ones
+    /// ([`Report::permutation_observed_balanced_accuracy`], else the balanced accuracy).
+    pub fn permutation_observed(&self) -> f64 {
+        self.permutation_observed_balanced_accuracy
+            .unwrap_or(self.balanced_accuracy)
+    }
 }
 
 /// A mean ± sd over folds or recordings (null when there are no scores).

@@ -2,6 +2,7 @@
 //! groups that never straddle a split), every metric, the permutation test, per-fold and
 //! per-recording scores, ROC curves and class spectra, gathered in a [`Report`].
 
+use super::held_out::{decided, model_proba};
 use super::report::{ClassRow, FoldRow, MeanSd, RecordingRow, Report, RocCurve, Settings};
 use crate::features::FeatureSpec;
 use crate::pipeline::{FittedPipeline, TrainingSet};
@@ -11,7 +12,7 @@ use crate::validation::metrics::{
 };
 use crate::validation::split::overlap_groups;
 use crate::{Error, Result};
-use ndarray::{Array2, Axis};
+use ndarray::Array2;
 
 /// How predictions are obtained.
 #[derive(Debug, Clone, Copy)]
@@ -63,6 +64,10 @@ struct Outcome {
     folds: Vec<Fold>,
     /// Balanced accuracy under each permutation of the labels.
     permuted: Vec<f64>,
+    /// The observed score the permuted ones are compared with, when the permuted fits stop
+    /// earlier than the reported ones ([`Ctx::permutation_learner`]): the same predictions
+    /// refitted as they are. `None`: the reported balanced accuracy is it.
+    statistic: Option<f64>,
     /// How predictions were made, for the report.
     protocol: String,
     /// How labels were permuted, for the report.
@@ -85,6 +90,9 @@ struct Ctx<'a> {
     units: Vec<usize>,
     strata: Vec<usize>,
     refit: Option<&'a crate::validation::crossval::Refit<'a>>,
+    /// The classifier the permutation test refits, when it differs from the request's
+    /// ([`crate::model::ClassifierSpec::for_permutations`]).
+    permutation_classifier: Option<crate::model::ClassifierSpec>,
 }
 
 impl Ctx<'_> {
@@ -94,6 +102,54 @@ impl Ctx<'_> {
             classifier: &self.req.classifier,
             unscaled: &self.unscaled,
         }
+    }
+
+    /// The scaler and classifier each fold of the permutation test fits. A logistic fit stops
+    /// there at scikit-learn's default tolerance, as `permutation_test_score(LogisticRegression())`
+    /// fits: permuted labels take ~1.5x the iterations of true ones to converge fully, and the
+    /// null distribution needs the score of the same procedure, not a more exact optimum. The
+    /// observed score is refitted the same way ([`Outcome::statistic`]), so the test compares
+    /// like with like and stays exact.
+    fn permutation_learner(&self) -> crate::validation::crossval::Learner<'_> {
+        crate::validation::crossval::Learner {
+            classifier: self
+                .permutation_classifier
+                .as_ref()
+                .unwrap_or(&self.req.classifier),
+            unscaled: &self.unscaled,
+        }
+    }
+
+    /// The observed score as the permutation test's fits would give it, on folds `test_fold`
+    /// (`None` when the test does not run or refits the reported classifier).
+    fn statistic(
+        &self,
+        test_fold: &[usize],
+        n_folds: usize,
+        fold_name: &(dyn Fn(usize) -> String + Sync),
+        purge: Option<crate::validation::crossval::Purge>,
+    ) -> Result<Option<f64>> {
+        if self.req.permutations == 0 || self.permutation_classifier.is_none() {
+            return Ok(None);
+        }
+        let set = self.req.set;
+        let oof = out_of_fold(
+            set.features.matrix.view(),
+            &set.y,
+            set.classes.len(),
+            test_fold,
+            n_folds,
+            self.permutation_learner(),
+            true,
+            fold_name,
+            self.refit,
+            purge,
+        )?;
+        Ok(Some(balanced_accuracy(
+            &set.y,
+            &predicted(oof.proba.view()),
+            set.classes.len(),
+        )))
     }
 }
 
@@ -115,6 +171,7 @@ fn held_out(c: &Ctx, model: &FittedPipeline) -> Result<Outcome> {
         proba,
         folds: vec![("held-out".to_string(), all, None, Vec::new())],
         permuted,
+        statistic: None,
         protocol: "held-out evaluation of a trained model".to_string(),
         scheme: "labels of events (groups of overlapping windows) shuffled within each recording; the model's predictions are fixed".to_string(),
     })
@@ -137,7 +194,8 @@ fn k_fold(c: &Ctx, n: usize) -> Result<Outcome> {
     let name = |f: usize| format!("fold {} of {n}", f + 1);
     let (_, oof) = set.cross_validate(&req.classifier, n, &name)?;
     (req.tick)();
-    let stop = sequential_stop(req, y, oof.proba.view());
+    let statistic = c.statistic(&split(y)?.0, n, &name, Some(set.purge()))?;
+    let stop = sequential_stop(req, y, oof.proba.view(), statistic);
     let permuted = permutation_scores(
         x,
         y,
@@ -146,7 +204,7 @@ fn k_fold(c: &Ctx, n: usize) -> Result<Outcome> {
         units,
         req.permutations,
         req.seed,
-        c.learner(),
+        c.permutation_learner(),
         &split,
         req.tick,
         refit,
@@ -170,20 +228,23 @@ fn k_fold(c: &Ctx, n: usize) -> Result<Outcome> {
         proba: oof.proba,
         folds,
         permuted,
+        statistic,
         protocol: format!("stratified {n}-fold cross-validation in time order (scikit-learn StratifiedKFold, shuffle=False), training windows that share samples with a test window removed (as train --cv {n})"),
         scheme: "labels of events (groups of overlapping windows) shuffled within each recording, folds re-made for each permutation, scaler and classifier refitted".to_string(),
     })
 }
 
 /// The sequential stop of a cross-validated permutation test, from the observed out-of-fold
-/// predictions; `None` when `--permutation-stop 0`.
+/// predictions (or the permutation test's own `statistic`); `None` when `--permutation-stop 0`.
 fn sequential_stop(
     req: &Request,
     y: &[usize],
     proba: ndarray::ArrayView2<f64>,
+    statistic: Option<f64>,
 ) -> Option<crate::validation::crossval::SequentialStop> {
     (req.permutation_stop > 0).then(|| crate::validation::crossval::SequentialStop {
-        observed: balanced_accuracy(y, &predicted(proba), proba.ncols()),
+        observed: statistic
+            .unwrap_or_else(|| balanced_accuracy(y, &predicted(proba), proba.ncols())),
         exceedances: req.permutation_stop,
     })
 }
@@ -225,7 +286,8 @@ fn by_group(c: &Ctx, names: &[String], of_recording: &[usize]) -> Result<Outcome
         None,
     )?;
     (req.tick)();
-    let stop = sequential_stop(req, y, oof.proba.view());
+    let statistic = c.statistic(&test_fold, n, &name, None)?;
+    let stop = sequential_stop(req, y, oof.proba.view(), statistic);
     let permuted = permutation_scores(
         x,
         y,
@@ -234,7 +296,7 @@ fn by_group(c: &Ctx, names: &[String], of_recording: &[usize]) -> Result<Outcome
         units,
         req.permutations,
         req.seed,
-        c.learner(),
+        c.permutation_learner(),
         &split,
         req.tick,
         refit,
@@ -251,6 +313,7 @@ fn by_group(c: &Ctx, names: &[String], of_recording: &[usize]) -> Result<Outcome
         proba: oof.proba,
         folds,
         permuted,
+        statistic,
         protocol: format!("leave-one-group-out cross-validation over {n} groups of recordings"),
         scheme: "labels of events (groups of overlapping windows) shuffled within each recording, scaler and classifier refitted".to_string(),
     })
@@ -275,11 +338,13 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
         refit: refit_fn
             .as_ref()
             .map(|r| r as &crate::validation::crossval::Refit),
+        permutation_classifier: req.classifier.for_permutations(),
     };
     let Outcome {
         proba,
         folds,
         permuted,
+        statistic,
         protocol,
         scheme,
     } = match req.protocol {
@@ -307,12 +372,9 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
     let per_recording = per_recording(req, &subset_scores);
     let roc_curves = roc_curves(set, &folds, proba.view());
     let counts = s.per_class.iter().map(|c| c.support).collect();
+    let observed = statistic.unwrap_or(s.balanced_accuracy);
     let p_value = (!permuted.is_empty()).then(|| {
-        crate::validation::crossval::sequential_p_value(
-            s.balanced_accuracy,
-            &permuted,
-            req.permutations,
-        )
+        crate::validation::crossval::sequential_p_value(observed, &permuted, req.permutations)
     });
     let empirical =
         (!permuted.is_empty()).then(|| permuted.iter().sum::<f64>() / permuted.len() as f64);
@@ -343,6 +405,7 @@ pub fn run(req: &Request, settings: Settings) -> Result<Report> {
             &ctx.units,
         ),
         permutation_p_value: p_value,
+        permutation_observed_balanced_accuracy: (!permuted.is_empty()).then_some(observed),
         empirical_chance_balanced_accuracy: empirical,
         permutation_balanced_accuracy: permuted,
         fold_balanced_accuracy: mean_sd(fold_rows.iter().filter_map(|f| f.balanced_accuracy)),
@@ -498,72 +561,5 @@ pub fn mean_sd(values: impl Iterator<Item = f64>) -> MeanSd {
     MeanSd {
         mean: Some(m),
         sd: Some(sd),
-    }
-}
-
-/// The model's class probabilities for every window of the set, in the set's class order;
-/// features are matched to the model's by name.
-fn model_proba(model: &FittedPipeline, set: &TrainingSet) -> Result<Array2<f64>> {
-    if set.sample_rate_hz != model.sample_rate_hz {
-        return Err(Error::input(format!(
-            "the recordings are sampled at {} Hz, but the model was trained at {} Hz",
-            set.sample_rate_hz, model.sample_rate_hz
-        )));
-    }
-    let columns = model
-        .feature_names
-        .iter()
-        .map(|n| {
-            set.features
-                .names
-                .iter()
-                .position(|m| m == n)
-                .ok_or_else(|| {
-                    Error::input(format!(
-                        "the recordings have no feature {n} that the model needs"
-                    ))
-                })
-        })
-        .collect::<Result<Vec<usize>>>()?;
-    let class_in_model = set
-        .classes
-        .iter()
-        .map(|c| {
-            model.classes.iter().position(|m| m == c).ok_or_else(|| {
-                Error::input(format!(
-                    "label {c} in the events is not a class of the model ({}); pass --labels",
-                    model.classes.join(", ")
-                ))
-            })
-        })
-        .collect::<Result<Vec<usize>>>()?;
-    let selected = set.features.matrix.select(Axis(1), &columns);
-    let x = model.scaler.transform(selected.as_standard_layout().view());
-    let p = model.classifier.predict_proba(x.view());
-    if let Some(r) = crate::model::non_finite_row(p.view()) {
-        let w = &set.windows[r];
-        let fs = set.sample_rate_hz;
-        let probabilities = p.row(r).to_vec();
-        model.check_probabilities(
-            &set.sources[w.recording],
-            w.start as f64 / fs,
-            (w.start + set.window_len) as f64 / fs,
-            &probabilities,
-        )?;
-    }
-    Ok(p.select(Axis(1), &class_in_model))
-}
-
-/// The model's decision for each row of probabilities in the set's class order (a binary
-/// model with a threshold has the same two classes in the same order as the set).
-fn decided(model: &FittedPipeline, proba: ndarray::ArrayView2<f64>) -> Vec<usize> {
-    if model.decision.is_some() && proba.ncols() == model.classes.len() {
-        proba
-            .rows()
-            .into_iter()
-            .map(|r| model.decide(&r.to_vec()))
-            .collect()
-    } else {
-        predicted(proba)
     }
 }

@@ -84,6 +84,19 @@ impl ClassifierSpec {
         })
     }
 
+    /// The classifier a permutation test refits: the same settings, stopped as scikit-learn
+    /// stops by default ([`super::logistic::Convergence::ScikitLearn`]) for an iterative fit;
+    /// `None` when it would be this one (LDA, MDM and the SVM fit in closed form or exactly).
+    pub fn for_permutations(&self) -> Option<ClassifierSpec> {
+        match self {
+            ClassifierSpec::Logistic(s) => Some(ClassifierSpec::Logistic(LogisticSpec {
+                convergence: super::logistic::Convergence::ScikitLearn,
+                ..s.clone()
+            })),
+            _ => None,
+        }
+    }
+
     /// The scaler fitted on training features `x` (rows = windows): standardisation of every
     /// column but those flagged in `unscaled` (tangent vectors, kept as they are), or the
     /// identity for a classifier that takes covariances ([`Settings::takes_covariances`]).

@@ -5,7 +5,10 @@
 
 use super::objective::Objective;
 use crate::{Error, Result};
-use argmin::core::{CostFunction, Executor, Gradient, State};
+use argmin::core::{
+    CostFunction, Executor, Gradient, IterState, Problem, Solver, State, TerminationReason,
+    TerminationStatus, KV,
+};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use ndarray::Array1;
@@ -21,6 +24,23 @@ const GRADIENT_TOLERANCE: f64 = 1e-5;
 /// `√(2·λ·f·SUBOPTIMALITY)` (at most [`GRADIENT_TOLERANCE`]). Nearly separable classes make `f`
 /// small, and an absolute tolerance alone would leave it far above its minimum, relatively.
 const SUBOPTIMALITY: f64 = 1e-6;
+
+/// scikit-learn's default stop for `solver="lbfgs"` (`tol=1e-4`): scipy's L-BFGS-B ends when the
+/// largest gradient component of the per-window objective is at most this.
+const SCIKIT_LEARN_TOLERANCE: f64 = 1e-4;
+
+/// How far a fit goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Convergence {
+    /// To the relative excess [`SUBOPTIMALITY`] of the objective, restarting while the gradient
+    /// is above the tolerance it asks for: every model eegi stores or scores.
+    #[default]
+    Full,
+    /// scikit-learn's default stop: one L-BFGS run, ended when the largest gradient component
+    /// is at most 1e-4 (or by the cost tolerance), as `LogisticRegression()` fits. The
+    /// permutation test's fits, observed and permuted alike (`evaluate/run.rs` says why).
+    ScikitLearn,
+}
 
 /// L-BFGS restarts at most this many times with a tolerance tightened to the objective reached.
 const MAX_ROUNDS: usize = 8;
@@ -149,6 +169,7 @@ pub(crate) fn minimise<'x, 'y>(
     penalty: f64,
     max_iterations: u64,
     budget: FitBudget,
+    convergence: Convergence,
 ) -> Result<(Array1<f64>, u64)> {
     let guard = Guard {
         budget,
@@ -166,13 +187,21 @@ pub(crate) fn minimise<'x, 'y>(
             last: RefCell::new(None),
             guard: &guard,
         };
-        let round = run_round(problem, &theta, penalty, max_iterations, iterations, &guard)?;
+        let round = run_round(
+            problem,
+            &theta,
+            penalty,
+            (max_iterations, iterations),
+            convergence,
+            &guard,
+        )?;
         iterations += round.iterations;
         let improved = round.f < round.start;
         if improved {
             theta = round.best;
         }
         if !improved
+            || convergence == Convergence::ScikitLearn
             || round.gradient_norm <= gradient_tolerance(round.f, penalty)
             || iterations >= max_iterations
         {
@@ -197,22 +226,35 @@ struct Round {
 }
 
 /// One L-BFGS run from `from`, until `max_iterations` over the whole fit (`done` taken by
-/// earlier runs).
+/// earlier runs), stopped as `convergence` says.
 fn run_round(
     problem: Cached<'_, '_, '_>,
     from: &Array1<f64>,
     penalty: f64,
-    max_iterations: u64,
-    done: u64,
+    (max_iterations, done): (u64, u64),
+    convergence: Convergence,
     guard: &Guard,
 ) -> Result<Round> {
     let fail = |e: argmin::core::Error| Error::runtime(format!("logistic regression failed: {e}"));
     let stopped = |iterations| guard.error(guard.stop.get().expect("set"), iterations);
     let (start, _) = problem.evaluate(from).map_err(|_| stopped(done))?;
-    let solver = LBFGS::new(MoreThuenteLineSearch::new(), LBFGS_MEMORY)
-        .with_tolerance_grad(gradient_tolerance(start, penalty))
+    // scikit-learn's stop is on the largest component, argmin's on the Euclidean norm: the
+    // wrapper checks the former and argmin's own gradient test is switched off
+    let tolerance = match convergence {
+        Convergence::Full => gradient_tolerance(start, penalty),
+        Convergence::ScikitLearn => 0.0,
+    };
+    let lbfgs = LBFGS::new(MoreThuenteLineSearch::new(), LBFGS_MEMORY)
+        .with_tolerance_grad(tolerance)
         .and_then(|s| s.with_tolerance_cost(COST_TOLERANCE))
         .map_err(fail)?;
+    let solver = LargestComponentStop {
+        inner: lbfgs,
+        tolerance: match convergence {
+            Convergence::Full => 0.0,
+            Convergence::ScikitLearn => SCIKIT_LEARN_TOLERANCE,
+        },
+    };
     let run = Executor::new(problem, solver)
         .configure(|s| s.param(from.clone()).max_iters(max_iterations - done))
         .run();
@@ -242,6 +284,50 @@ fn run_round(
         gradient_norm: g.iter().map(|v| v * v).sum::<f64>().sqrt(),
         iterations,
     })
+}
+
+/// An argmin solver that also ends when the largest gradient component at the current point is
+/// at most `tolerance` (scipy's `pgtol` test; 0 leaves the inner solver's tests alone).
+struct LargestComponentStop<S> {
+    inner: S,
+    tolerance: f64,
+}
+
+/// The state of an L-BFGS run on the logistic objective.
+type LbfgsState = IterState<Array1<f64>, Array1<f64>, (), (), (), f64>;
+
+impl<O, S: Solver<O, LbfgsState>> Solver<O, LbfgsState> for LargestComponentStop<S> {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn init(
+        &mut self,
+        problem: &mut Problem<O>,
+        state: LbfgsState,
+    ) -> std::result::Result<(LbfgsState, Option<KV>), argmin::core::Error> {
+        self.inner.init(problem, state)
+    }
+
+    fn next_iter(
+        &mut self,
+        problem: &mut Problem<O>,
+        state: LbfgsState,
+    ) -> std::result::Result<(LbfgsState, Option<KV>), argmin::core::Error> {
+        self.inner.next_iter(problem, state)
+    }
+
+    fn terminate(&mut self, state: &LbfgsState) -> TerminationStatus {
+        let largest = state
+            .get_gradient()
+            .map(|g| g.iter().fold(0.0f64, |m, v| m.max(v.abs())));
+        match largest {
+            Some(g) if g <= self.tolerance => {
+                TerminationStatus::Terminated(TerminationReason::SolverConverged)
+            }
+            _ => self.inner.terminate(state),
+        }
+    }
 }
 
 /// The objective as argmin sees it: argmin asks for the cost and the gradient at the same

@@ -15,7 +15,7 @@
 //! minimisation (argmin, its restarts, work budget and evaluation cache) is `model/lbfgs.rs`.
 
 use super::lbfgs::minimise;
-pub use super::lbfgs::{FitBudget, EVALUATIONS_PER_ITERATION, MAX_FIT_SECONDS};
+pub use super::lbfgs::{Convergence, FitBudget, EVALUATIONS_PER_ITERATION, MAX_FIT_SECONDS};
 pub use super::objective::{Design, Objective};
 use super::traits::{class_counts, BadValue, Found, Linear, Settings};
 use super::LinearModel;
@@ -32,6 +32,10 @@ pub struct LogisticSpec {
     pub alpha: f64,
     /// Most L-BFGS iterations before giving up on convergence.
     pub max_iterations: u64,
+    /// How far the fit goes: [`Convergence::Full`] for models; never stored (a model file's
+    /// settings read back with the default).
+    #[serde(skip)]
+    pub convergence: Convergence,
 }
 
 impl Default for LogisticSpec {
@@ -39,6 +43,7 @@ impl Default for LogisticSpec {
         LogisticSpec {
             alpha: 1.0,
             max_iterations: 1000,
+            convergence: Convergence::Full,
         }
     }
 }
@@ -171,8 +176,14 @@ impl LogisticSpec {
         let n_params = objective().n_params();
         // penalty per unit of weight: the objective's curvature in the coefficients is at least this
         let penalty = self.alpha / y.len() as f64;
-        let (theta, iterations) =
-            minimise(objective, n_params, penalty, self.max_iterations, budget)?;
+        let (theta, iterations) = minimise(
+            objective,
+            n_params,
+            penalty,
+            self.max_iterations,
+            budget,
+            self.convergence,
+        )?;
         // Verify against the objective itself, evaluated afresh at the solution.
         let mut objective = objective();
         let mut gradient = vec![0.0; n_params];

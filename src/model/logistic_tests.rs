@@ -176,8 +176,52 @@ fn refuses_a_single_class() {
     assert!(LogisticSpec::default().fit(x.view(), &[0, 0], 2).is_err());
     assert!(LogisticSpec {
         alpha: 0.0,
-        max_iterations: 10
+        max_iterations: 10,
+        ..LogisticSpec::default()
     }
     .check()
     .is_err());
+}
+
+#[test]
+fn scikit_learn_stop_ends_at_its_tolerance_and_earlier_than_a_full_fit() {
+    // labels unrelated to the features (as under a permutation): a slow fit to converge
+    let (n, d, k) = (240, 30, 4);
+    let x = Array2::from_shape_vec((n, d), numbers(n * d, 5)).unwrap();
+    let y: Vec<usize> = numbers(n, 9)
+        .iter()
+        .map(|v| ((v + 1.0) * 2.0) as usize % k)
+        .collect();
+    let full = LogisticSpec::default().fit(x.view(), &y, k).unwrap();
+    let sk = LogisticSpec {
+        convergence: Convergence::ScikitLearn,
+        ..LogisticSpec::default()
+    }
+    .fit(x.view(), &y, k)
+    .unwrap();
+    let (fi, si) = (full.fit.iterations.unwrap(), sk.fit.iterations.unwrap());
+    assert!(si < fi, "scikit-learn's stop {si} iterations, full {fi}");
+    assert!(sk.fit.gradient_max_per_window <= 1e-4, "{:?}", sk.fit);
+    assert!(
+        full.fit.gradient_max_per_window < sk.fit.gradient_max_per_window,
+        "{:?} {:?}",
+        full.fit,
+        sk.fit
+    );
+    // both near the one minimum: the full fit lower, the early stop within its gradient's
+    // bound of it (f − f* ≤ ‖g‖²/(2λ) per window, ‖g‖² ≤ params · largest²)
+    let (f_full, f_sk) = (full.fit.objective / n as f64, sk.fit.objective / n as f64);
+    assert!(f_full <= f_sk, "{f_full} {f_sk}");
+    let params = (k * (d + 1)) as f64;
+    let bound = params * sk.fit.gradient_max_per_window.powi(2) / (2.0 / n as f64);
+    assert!(f_sk - f_full <= bound, "{} > {bound}", f_sk - f_full);
+    // the stop is not a setting of the model: never written, read back as the full fit
+    let json = serde_json::to_string(&LogisticSpec {
+        convergence: Convergence::ScikitLearn,
+        ..LogisticSpec::default()
+    })
+    .unwrap();
+    assert!(!json.contains("convergence"), "{json}");
+    let back: LogisticSpec = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.convergence, Convergence::Full);
 }

@@ -94,8 +94,9 @@ pub(crate) fn pm(m: &MeanSd) -> String {
 pub(crate) fn chance_line(r: &Report) -> String {
     let empirical = match (r.empirical_chance_balanced_accuracy, r.permutation_p_value) {
         (Some(e), Some(p)) => format!(
-            "; empirical chance {e:.3} from {} label permutations, p = {p:.4}{}",
+            "; empirical chance {e:.3} from {} label permutations{}, p = {p:.4}{}",
             permutations_run(r),
+            statistic_note(r),
             verdict(p, r.permutations_requested, r.distinct_labellings)
         ),
         _ => "; no permutation test (--permutations 0)".into(),
@@ -108,6 +109,17 @@ pub(crate) fn chance_line(r: &Report) -> String {
     )
 }
 
+/// When the permutation test compared its scores with an observed score refitted as its own
+/// fits are: " (fits stopped at scikit-learn's default tolerance, observed 0.165)"; else "".
+fn statistic_note(r: &Report) -> String {
+    match r.permutation_observed_balanced_accuracy {
+        Some(o) if o != r.balanced_accuracy => format!(
+            " (fits stopped at scikit-learn's default tolerance, observed {o:.3} the same way)"
+        ),
+        _ => String::new(),
+    }
+}
+
 /// How many permutations ran: "100", or "23 of 100 (stopped once 10 reached the observed
 /// score)" when the sequential stop ended the test.
 pub(crate) fn permutations_run(r: &Report) -> String {
@@ -115,7 +127,7 @@ pub(crate) fn permutations_run(r: &Report) -> String {
         let reached = r
             .permutation_balanced_accuracy
             .iter()
-            .filter(|&&v| v >= r.balanced_accuracy)
+            .filter(|&&v| v >= r.permutation_observed())
             .count();
         format!(
             "{} of {} (stopped once {reached} reached the observed score: Besag & Clifford's sequential test, p = {reached}/{})",

@@ -312,8 +312,9 @@ pub(super) fn folds_svg(r: &Report) -> String {
 /// The permutation distribution of balanced accuracy against the observed score.
 pub(super) fn permutation_svg(r: &Report) -> String {
     let scores = &r.permutation_balanced_accuracy;
-    let lo = scores.iter().copied().fold(r.balanced_accuracy, f64::min);
-    let hi = scores.iter().copied().fold(r.balanced_accuracy, f64::max);
+    let observed = r.permutation_observed();
+    let lo = scores.iter().copied().fold(observed, f64::min);
+    let hi = scores.iter().copied().fold(observed, f64::max);
     let (lo, hi) = ((lo - 0.05).max(0.0), (hi + 0.05).min(1.0));
     let bins = 20;
     let width = (hi - lo) / bins as f64;
@@ -347,7 +348,7 @@ pub(super) fn permutation_svg(r: &Report) -> String {
         let y = p.py(c as f64);
         let _ = write!(s, "<rect x=\"{x0:.2}\" y=\"{y:.2}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"#bab0ac\" stroke=\"#fff\"/>", x1 - x0, p.py(0.0) - y);
     }
-    let x = p.px(r.balanced_accuracy);
+    let x = p.px(observed);
     let _ = write!(
         s,
         "<line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\" stroke=\"#e15759\" stroke-width=\"2.5\"/>",
@@ -356,7 +357,7 @@ pub(super) fn permutation_svg(r: &Report) -> String {
     );
     let label = format!(
         "observed {:.3}, p = {}",
-        r.balanced_accuracy,
+        observed,
         super::markdown::p_text(r.permutation_p_value)
     );
     let anchor = if x > p.left + p.pw * 0.6 {

@@ -89,6 +89,11 @@ fn held_out_model_report_has_every_key() {
     let p = v["permutation_p_value"].as_f64().unwrap();
     assert!(p > 0.2, "{p}");
     assert_eq!(v["distinct_labellings"], 2.0);
+    // a held-out model is not refitted: its own score is the one permutations compare with
+    assert_eq!(
+        v["permutation_observed_balanced_accuracy"],
+        v["balanced_accuracy"]
+    );
     assert_eq!(v["settings"]["evaluation"], "model");
     assert_eq!(v["settings"]["inputs"].as_array().unwrap().len(), 2);
     assert_eq!(v["settings"]["model"]["sha256"].as_str().unwrap().len(), 64);

@@ -33,6 +33,17 @@ fn imagined_fists_leave_one_run_out_matches_scikit_learn() {
     // scikit-learn, same features and protocol: 0.713 (bench/evaluate_sklearn.py)
     let ba = v["balanced_accuracy"].as_f64().unwrap();
     assert!((ba - 0.71).abs() <= 0.05, "{ba}");
+    // the permutation test refits at scikit-learn's default tolerance, the observed score
+    // too, and p counts the permuted scores against that one
+    let observed = observed_score(&v);
+    assert!((observed - ba).abs() <= 0.05, "{observed} vs {ba}");
+    let scores = permuted_scores(&v);
+    assert_eq!(scores.len(), 20);
+    let reached = scores.iter().filter(|&&s| s >= observed).count();
+    assert_eq!(
+        v["permutation_p_value"].as_f64().unwrap(),
+        (1 + reached) as f64 / 21.0
+    );
 }
 
 #[test]
@@ -75,7 +86,7 @@ fn errp_negative_control_does_not_beat_chance() {
         v["permutations_requested"].as_u64().unwrap(),
     );
     assert_eq!(asked, 20);
-    let ba = v["balanced_accuracy"].as_f64().unwrap();
+    let ba = observed_score(&v);
     let scores = permuted_scores(&v);
     assert_eq!(scores.len() as u64, run);
     let reached = scores.iter().filter(|&&s| s >= ba).count();
@@ -87,6 +98,13 @@ fn errp_negative_control_does_not_beat_chance() {
         assert!(reached <= 10, "{reached} reached it, yet all {asked} ran");
         assert_eq!(p, (1 + reached) as f64 / (1 + asked) as f64);
     }
+}
+
+/// The observed score the permutation test compared with (refitted as the permuted fits are).
+fn observed_score(v: &serde_json::Value) -> f64 {
+    v["permutation_observed_balanced_accuracy"]
+        .as_f64()
+        .expect("a test's observed score")
 }
 
 /// The balanced accuracy of each permutation that ran, in order.
@@ -117,7 +135,7 @@ fn the_sequential_stop_ends_a_test_at_chance_and_0_runs_all() {
     };
     let v = common::evaluate_summary(&recordings, &args("3"));
     let run = v["permutations"].as_u64().unwrap();
-    let ba = v["balanced_accuracy"].as_f64().unwrap();
+    let ba = observed_score(&v);
     let scores = permuted_scores(&v);
     assert!(run < 60, "a negative control stops early: {run} of 60 ran");
     assert_eq!(scores.iter().filter(|&&s| s >= ba).count(), 3);

@@ -167,6 +167,7 @@ fn balanced_logistic_regression_matches_sklearn() {
         let model = LogisticSpec {
             alpha: 1.0 / c,
             max_iterations: 1000,
+            ..LogisticSpec::default()
         }
         .fit(x.view(), &y, k)
         .unwrap();
