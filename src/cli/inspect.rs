@@ -65,11 +65,7 @@ pub fn describe(m: &FittedPipeline) -> String {
         crate::report::preprocessing_in_words(&(&m.preprocessing).into())
     );
     for f in &m.features {
-        let _ = writeln!(
-            o,
-            "features: {}",
-            serde_json::to_string(f).expect("feature spec serialises")
-        );
+        let _ = writeln!(o, "features: {}", f.describe());
     }
     let _ = writeln!(
         o,

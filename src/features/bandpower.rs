@@ -254,6 +254,25 @@ pub struct BandPower {
 }
 
 impl ExtractorSpec for BandPowerSpec {
+    fn describe(&self) -> String {
+        let bands: Vec<String> = self
+            .bands
+            .iter()
+            .map(|b| format!("{} {}-{} Hz", b.name, b.low_hz, b.high_hz))
+            .collect();
+        let scale = match self.power {
+            PowerScale::Log10 => "log10 µV²",
+            PowerScale::Absolute => "µV²",
+            PowerScale::Relative => "relative to the total",
+        };
+        format!(
+            "band power ({scale}) per channel, Welch {} s segments with {}% overlap, bands {}",
+            self.welch_segment_s,
+            self.welch_overlap * 100.0,
+            bands.join(", ")
+        )
+    }
+
     fn check_for(&self, sample_rate_hz: f64, window_len: usize, _: &[String]) -> Result<()> {
         self.build(sample_rate_hz, window_len).map(|_| ())
     }

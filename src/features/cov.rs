@@ -40,7 +40,26 @@ pub enum TangentMetric {
     Logeuclid,
 }
 
+impl CovEstimator {
+    /// The estimator in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            CovEstimator::Scm => "sample covariance",
+            CovEstimator::Lwf => "Ledoit-Wolf covariance",
+            CovEstimator::Oas => "OAS covariance",
+        }
+    }
+}
+
 impl TangentMetric {
+    /// The tangent space in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            TangentMetric::Riemann => "tangent space at the Riemannian mean",
+            TangentMetric::Logeuclid => "tangent space at the log-Euclidean mean",
+        }
+    }
+
     /// The reference point of SPD matrices `mats` under this metric: their Riemannian or
     /// log-Euclidean mean.
     pub fn mean(self, mats: &[Array2<f64>]) -> std::result::Result<Array2<f64>, MeanError> {
@@ -219,6 +238,14 @@ impl CovSpec {
 }
 
 impl ExtractorSpec for CovSpec {
+    fn describe(&self) -> String {
+        format!(
+            "channel covariance ({}), {}",
+            self.estimator.describe(),
+            self.metric.describe()
+        )
+    }
+
     fn check_for(&self, _rate: f64, window_len: usize, channels: &[String]) -> Result<()> {
         if window_len < 2 || channels.is_empty() {
             return Err(Error::input(

@@ -199,6 +199,13 @@ fn class_covariance(
 }
 
 impl ExtractorSpec for CspSpec {
+    fn describe(&self) -> String {
+        format!(
+            "CSP: log-variance of {} spatial filters (fitted on training epochs)",
+            self.n_filters
+        )
+    }
+
     fn check_for(&self, _rate: f64, window_len: usize, channels: &[String]) -> Result<()> {
         if self.n_filters == 0 {
             return Err(Error::input("--csp-filters 0: expected at least 1 filter"));

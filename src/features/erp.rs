@@ -72,6 +72,17 @@ impl ErpSpec {
 }
 
 impl ExtractorSpec for ErpSpec {
+    fn describe(&self) -> String {
+        format!(
+            "ERP waveform as bin means at {} Hz, {}",
+            self.rate_hz,
+            match &self.channels {
+                Some(c) => format!("channels {}", c.join(", ")),
+                None => "every channel".to_string(),
+            }
+        )
+    }
+
     fn check_for(&self, sample_rate_hz: f64, window_len: usize, channels: &[String]) -> Result<()> {
         self.build_for(sample_rate_hz, window_len, channels)
             .map(|_| ())

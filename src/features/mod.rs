@@ -119,6 +119,8 @@ pub struct TrainingEpochs<'a> {
 /// built, fitted, into a ready-to-run [`Extractor`]. A new extractor is a file implementing
 /// this trait plus one [`FeatureSpec`] arm.
 pub trait ExtractorSpec: Clone {
+    /// The settings in words, for `inspect` and reports (e.g. "ERP: bin means at 20 Hz").
+    fn describe(&self) -> String;
     /// Validates the settings that do not depend on data for this sample rate (Hz), window
     /// length (samples) and the model channels.
     fn check_for(&self, sample_rate_hz: f64, window_len: usize, channels: &[String]) -> Result<()>;
@@ -170,6 +172,11 @@ impl FeatureSpec {
             FeatureSpec::XdawnCov(_) => "xdawncov",
             FeatureSpec::ErpCov(_) => "erpcov",
         }
+    }
+
+    /// The settings in words ([`ExtractorSpec::describe`]).
+    pub fn describe(&self) -> String {
+        self.spec().describe_dyn()
     }
 
     /// The settings behind the enum.
@@ -259,6 +266,7 @@ pub fn check_covariances_only(features: &[FeatureSpec]) -> Result<()> {
 
 /// The object-safe part of [`ExtractorSpec`], so that [`FeatureSpec`] dispatches in one place.
 trait SpecDyn {
+    fn describe_dyn(&self) -> String;
     fn check_dyn(&self, sample_rate_hz: f64, window_len: usize, channels: &[String]) -> Result<()>;
     fn check_window_dyn(&self, window: &WindowSpec) -> Result<()>;
     fn learns_dyn(&self) -> bool;
@@ -273,6 +281,9 @@ trait SpecDyn {
 }
 
 impl<T: ExtractorSpec> SpecDyn for T {
+    fn describe_dyn(&self) -> String {
+        self.describe()
+    }
     fn check_dyn(&self, sample_rate_hz: f64, window_len: usize, channels: &[String]) -> Result<()> {
         self.check_for(sample_rate_hz, window_len, channels)
     }

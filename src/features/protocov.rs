@@ -327,6 +327,15 @@ impl XdawnCovSpec {
 }
 
 impl ExtractorSpec for XdawnCovSpec {
+    fn describe(&self) -> String {
+        format!(
+            "xDAWN covariances: {} filters per class, super-trial {}, {}",
+            self.n_filters,
+            self.estimator.describe(),
+            self.metric.describe()
+        )
+    }
+
     fn check_for(&self, _rate: f64, window_len: usize, channels: &[String]) -> Result<()> {
         if self.n_filters == 0 {
             return Err(Error::input(
@@ -451,6 +460,14 @@ impl ErpCovSpec {
 }
 
 impl ExtractorSpec for ErpCovSpec {
+    fn describe(&self) -> String {
+        format!(
+            "ERP covariances: class prototypes over the epoch, {}, {}",
+            self.estimator.describe(),
+            self.metric.describe()
+        )
+    }
+
     fn check_for(&self, _rate: f64, window_len: usize, channels: &[String]) -> Result<()> {
         check_frame("erpcov", window_len, channels)?;
         match self.fitted {

@@ -194,6 +194,13 @@ impl XdawnSpec {
 }
 
 impl ExtractorSpec for XdawnSpec {
+    fn describe(&self) -> String {
+        format!(
+            "xDAWN: {} spatial filters per class (fitted on training epochs), bin means at {} Hz",
+            self.n_filters, self.rate_hz
+        )
+    }
+
     fn check_for(&self, sample_rate_hz: f64, window_len: usize, channels: &[String]) -> Result<()> {
         match self.fitted {
             None => self.check(sample_rate_hz, window_len),

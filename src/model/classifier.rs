@@ -56,6 +56,11 @@ impl ClassifierSpec {
         self.settings().takes_covariances()
     }
 
+    /// The settings in words ([`Settings::describe`]).
+    pub fn describe(&self) -> String {
+        self.settings().describe()
+    }
+
     /// Validates the settings.
     pub fn check(&self) -> Result<()> {
         self.settings().check()

@@ -85,6 +85,10 @@ impl std::ops::DerefMut for LdaModel {
 }
 
 impl Settings for LdaSpec {
+    fn describe(&self) -> String {
+        "shrinkage LDA (Ledoit-Wolf), equal priors".to_string()
+    }
+
     fn check(&self) -> Result<()> {
         Ok(())
     }

@@ -238,6 +238,14 @@ fn check_training_set(x: ArrayView2<f64>, y: &[usize], n_classes: usize) -> Resu
 }
 
 impl Settings for LogisticSpec {
+    fn describe(&self) -> String {
+        format!(
+            "balanced L2 logistic regression, alpha {} (scikit-learn C = {})",
+            self.alpha,
+            1.0 / self.alpha
+        )
+    }
+
     fn check(&self) -> Result<()> {
         LogisticSpec::check(self)
     }

@@ -83,6 +83,10 @@ pub fn from_tangent(t: ArrayView1<f64>, n: usize) -> std::result::Result<Array2<
 }
 
 impl Settings for MdmSpec {
+    fn describe(&self) -> String {
+        "minimum distance to the classes' Riemannian means (MDM)".to_string()
+    }
+
     fn check(&self) -> Result<()> {
         Ok(())
     }

@@ -106,6 +106,23 @@ pub struct SvmModel {
 }
 
 impl Settings for SvmSpec {
+    fn describe(&self) -> String {
+        let kernel = match (self.kernel, self.gamma) {
+            (SvmKernel::Linear, _) => "linear kernel".to_string(),
+            (SvmKernel::Rbf, Some(g)) => format!("RBF kernel, gamma {g}"),
+            (SvmKernel::Rbf, None) => "RBF kernel, gamma 'scale'".to_string(),
+        };
+        format!(
+            "two-class SVM, {kernel}, C {}, {}, Platt-scaled probabilities",
+            self.c,
+            if self.balanced {
+                "balanced class weights"
+            } else {
+                "unweighted classes"
+            }
+        )
+    }
+
     fn check(&self) -> Result<()> {
         if let Some(b) = self.bad_value() {
             let name = match b.field.rsplit('.').next() {

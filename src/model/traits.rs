@@ -10,6 +10,9 @@ use ndarray::{Array2, ArrayView1, ArrayView2};
 /// A classifier's settings: plain data validated once by [`Settings::check`]; each settings
 /// type also has an inherent `fit` on standardised features that gives its fitted type.
 pub trait Settings {
+    /// The settings in words, for `inspect` and reports.
+    fn describe(&self) -> String;
+
     /// Validates the settings on their own (before any data).
     fn check(&self) -> Result<()>;
 

@@ -47,8 +47,9 @@ pub fn html(r: &Report) -> String {
     );
     let _ = writeln!(
         s,
-        "<p>Pre-processing: {}.</p>",
-        esc(&super::words::preprocessing(&r.settings.preprocessing))
+        "<p>Pre-processing: {}.<br>Pipeline: {}.</p>",
+        esc(&super::words::preprocessing(&r.settings.preprocessing)),
+        esc(&super::words::pipeline(&r.settings))
     );
     let class = match r.permutation_p_value {
         Some(p) if p <= 0.05 => "good",

@@ -197,8 +197,9 @@ pub fn markdown(r: &Report) -> String {
     );
     let _ = writeln!(
         s,
-        "Pre-processing: {}.\n",
-        super::words::preprocessing(&r.settings.preprocessing)
+        "Pre-processing: {}. Pipeline: {}.\n",
+        super::words::preprocessing(&r.settings.preprocessing),
+        super::words::pipeline(&r.settings)
     );
     let _ = writeln!(s, "**{}**\n", chance_line(r));
     md_scores(&mut s, r);
@@ -392,8 +393,9 @@ pub fn terminal(r: &Report) -> String {
     );
     let _ = writeln!(
         s,
-        "pre-processing: {}",
-        super::words::preprocessing(&r.settings.preprocessing)
+        "pre-processing: {}\npipeline: {}",
+        super::words::preprocessing(&r.settings.preprocessing),
+        super::words::pipeline(&r.settings)
     );
     let w = r.classes.iter().map(|c| c.len()).max().unwrap_or(5).max(5);
     let _ = writeln!(s, "  {:w$}  precision  recall     F1  support", "class");

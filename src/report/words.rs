@@ -49,6 +49,29 @@ pub fn preprocessing(p: &PreprocessingSettings) -> String {
     }
 }
 
+/// The window, features and classifier in words: "one epoch per event, 0 to 0.8 s after its
+/// onset; features: ERP waveform as bin means at 20 Hz, every channel; classifier: shrinkage
+/// LDA (Ledoit-Wolf), equal priors".
+pub fn pipeline(s: &crate::evaluate::report::Settings) -> String {
+    let window = match &s.window {
+        crate::windows::WindowSpec::Epoch { start_s, end_s } => {
+            format!("one epoch per event, {start_s} to {end_s} s after its onset")
+        }
+        crate::windows::WindowSpec::Sliding { window_s, step_s } => {
+            format!("sliding {window_s} s windows every {step_s} s")
+        }
+    };
+    let features: Vec<String> = s.features.iter().map(|f| f.describe()).collect();
+    let classifier = s
+        .classifier
+        .as_ref()
+        .map_or_else(|| "the model's".to_string(), |c| c.describe());
+    format!(
+        "{window}; features: {}; classifier: {classifier}",
+        features.join(" + ")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

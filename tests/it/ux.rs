@@ -316,11 +316,15 @@ fn reports_state_the_pre_processing_in_words_and_json() {
         text.contains(&format!("pre-processing: {words}\n")),
         "{text}"
     );
+    // the window, features and classifier in words too
+    let pipeline = "pipeline: sliding 2 s windows every 1 s; features: band power (log10 µV²) per channel, Welch 1 s segments with 50% overlap, bands delta 1-4 Hz, theta 4-8 Hz, alpha 8-13 Hz, beta 13-30 Hz, gamma 30-45 Hz; classifier: balanced L2 logistic regression, alpha 1 (scikit-learn C = 1)";
+    assert!(text.contains(&format!("\n{pipeline}\n")), "{text}");
     let report = std::fs::read_to_string(&md).unwrap();
     assert!(
         report.contains(&format!("Pre-processing: {words}.")),
         "{report}"
     );
+    assert!(report.contains("Pipeline: sliding 2 s windows"), "{report}");
     let (with, _) = evaluate_json(&[&base[1..], &["--bandpass", "1-30", "--car"]].concat());
     let p = &with["settings"]["preprocessing"];
     assert_eq!(p["bandpass"]["low_hz"], 1.0);
@@ -345,6 +349,12 @@ fn inspect_states_the_pre_processing() {
     )
     .unwrap();
     assert!(text.contains("\npre-processing: none\n"), "{text}");
+    // features in words, not as the model file's JSON
+    assert!(
+        text.contains("\nfeatures: band power (log10 µV²) per channel, Welch 1 s segments"),
+        "{text}"
+    );
+    assert!(!text.contains("{\"kind\""), "{text}");
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("m.json");
     eegi()
