@@ -17,9 +17,9 @@ a mistake with probability 0.2 (Ferrez & Millán, IEEE TBME 2008); a visual N1/P
 action; after mistakes an ErrP at FCz of -5 µV at 250 ms, +7 µV at 350 ms, -3 µV at 500 ms
 (Ferrez & Millán 2008), fronto-central (FCz/Cz), latency jitter 20 ms, amplitude jitter 20%.
 
-Example (two lines, each short enough not to wrap):
+Example (two lines, each short enough not to wrap in an 80-column terminal):
   eegi simulate -o sim
-  eegi train sim/sim0?.csv --epoch 0:0.8 --bandpass 1-10 --features erp --classifier lda -o m.json")]
+  eegi train sim --epoch 0:0.8 --bandpass 1-10 --features erp -o m.json")]
 pub struct Args {
     /// Output folder (created if missing): sim01.csv, sim01_events.csv, ... and simulation.json.
     #[arg(short, long, value_name = "DIR")]

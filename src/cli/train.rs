@@ -16,6 +16,7 @@ use std::path::PathBuf;
 pub struct Args {
     /// Recordings (EEG CSV, .csv.gz, EDF/EDF+, BDF/BDF+, BrainVision .vhdr), each with labelled
     /// events: a sidecar `<stem>_events.csv`, EDF+/BDF+ annotations, or BrainVision markers.
+    /// A folder stands for the recordings inside it (recursively, sorted), as in evaluate.
     #[arg(required = true, value_name = "RECORDING")]
     pub recordings: Vec<PathBuf>,
 
@@ -186,7 +187,8 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 /// Runs `eegi train`, with `--auto` choosing the pipeline through `choose`.
-pub(super) fn run_with(args: Args, choose: Option<&Chooser>) -> Result<()> {
+pub(super) fn run_with(mut args: Args, choose: Option<&Chooser>) -> Result<()> {
+    args.recordings = super::evaluate::expand_recordings(&args.recordings)?;
     args.input.check_stdin_once(&args.recordings, None)?;
     args.input
         .check_output(&args.output, &args.recordings, None)?;

@@ -413,13 +413,34 @@ fn long_helps_group_their_options_and_examples_fit_the_terminal() {
     // --threads is global: listed once per help, not repeated by every option group
     assert_eq!(train.matches("--threads <N>").count(), 1);
     // the simulate example is two commands, each on one line a paste runs as a whole
-    let simulate = help(&["simulate", "--help"]);
+    // in an 80-column terminal, and the folder it names is one train reads
+    let out = eegi()
+        .args(["simulate", "--help"])
+        .env("COLUMNS", "80")
+        .output()
+        .unwrap();
+    let simulate = String::from_utf8(out.stdout).unwrap();
     let line = simulate
         .lines()
         .find(|l| l.trim_start().starts_with("eegi train "))
         .expect("an example train command");
     assert!(
-        line.trim_end().ends_with("-o m.json") && line.contains("--bandpass 1-10"),
+        line.trim_end().ends_with("-o m.json")
+            && line.contains("--bandpass 1-10")
+            && line.contains("--features erp"),
         "{line}"
     );
+    let dir = tempfile::tempdir().unwrap();
+    eegi()
+        .current_dir(dir.path())
+        .args(["simulate", "-o", "sim", "--recordings", "2"])
+        .assert()
+        .success();
+    let args: Vec<&str> = line.split_whitespace().skip(1).collect();
+    eegi()
+        .current_dir(dir.path())
+        .args(&args)
+        .assert()
+        .success();
+    assert!(dir.path().join("m.json").is_file());
 }
