@@ -195,47 +195,6 @@ fn report_format(path: &Path) -> Result<Format> {
     }
 }
 
-/// Expands folders into the recordings inside (recursively, sorted); files are kept as given.
-pub fn expand_recordings(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-        let entries = std::fs::read_dir(dir).map_err(|e| {
-            Error::file(
-                dir,
-                format!("cannot read folder: {}", crate::io::io_reason(&e)),
-            )
-        })?;
-        let mut found: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        found.sort();
-        for p in found {
-            if p.is_dir() {
-                walk(&p, out)?;
-            } else {
-                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                if crate::io::format::is_recording_name(name) {
-                    out.push(p);
-                }
-            }
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let before = out.len();
-            walk(p, &mut out)?;
-            if out.len() == before {
-                return Err(Error::file(
-                    p,
-                    "folder holds no recordings (*.csv, *.edf, *.bdf, *.vhdr, OpenBCI-RAW-*.txt, also .gz), expected at least one",
-                ));
-            }
-        } else {
-            out.push(p.clone());
-        }
-    }
-    Ok(out)
-}
-
 /// The group name of each recording under a `--group-by` rule.
 fn group_names(rule: &str, paths: &[PathBuf]) -> Result<Vec<String>> {
     let bad = || Error::input(format!("--group-by {rule}: expected parent or prefix:N"));
@@ -459,7 +418,7 @@ pub(super) fn cv_of(args: &Args, n: usize) -> Result<Cv> {
 /// Runs `eegi evaluate`; `given` names the options on the command line that `-m` overrides.
 pub fn run(mut args: Args, given: &[String]) -> Result<()> {
     let format = check_report(&args)?;
-    let paths = expand_recordings(&args.recordings)?;
+    let paths = crate::io::format::expand_recordings(&args.recordings)?;
     args.input.check_stdin_once(&paths, args.model.as_deref())?;
     let model = args
         .model

@@ -4,8 +4,9 @@
 
 use super::compare_args::{NamedPipeline, PipelineOptions};
 use super::config::hash_inputs;
-use super::evaluate::{check_report, cv_of, expand_recordings, groups, Args, Cv, Format};
+use super::evaluate::{check_report, cv_of, groups, Args, Cv, Format};
 use crate::evaluate::compare::{compare, Candidate, CompareReport, Folds};
+use crate::io::format::expand_recordings;
 use crate::io::output::write_atomically;
 use crate::pipeline::PipelineSpec;
 use crate::report::compare as render;

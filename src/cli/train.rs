@@ -188,7 +188,7 @@ pub fn run(args: Args) -> Result<()> {
 
 /// Runs `eegi train`, with `--auto` choosing the pipeline through `choose`.
 pub(super) fn run_with(mut args: Args, choose: Option<&Chooser>) -> Result<()> {
-    args.recordings = super::evaluate::expand_recordings(&args.recordings)?;
+    args.recordings = crate::io::format::expand_recordings(&args.recordings)?;
     args.input.check_stdin_once(&args.recordings, None)?;
     args.input
         .check_output(&args.output, &args.recordings, None)?;

@@ -283,6 +283,45 @@ pub fn is_recording_name(name: &str) -> bool {
             || (l.starts_with("openbci-raw-") && l.ends_with(".txt")))
 }
 
+/// Expands folders into the recordings inside (recursively, sorted); files are kept as given.
+pub fn expand_recordings(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>> {
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<()> {
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            Error::file(dir, format!("cannot read folder: {}", super::io_reason(&e)))
+        })?;
+        let mut found: Vec<std::path::PathBuf> =
+            entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        found.sort();
+        for p in found {
+            if p.is_dir() {
+                walk(&p, out)?;
+            } else {
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                if is_recording_name(name) {
+                    out.push(p);
+                }
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let before = out.len();
+            walk(p, &mut out)?;
+            if out.len() == before {
+                return Err(Error::file(
+                    p,
+                    "folder holds no recordings (*.csv, *.edf, *.bdf, *.vhdr, OpenBCI-RAW-*.txt, also .gz), expected at least one",
+                ));
+            }
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
