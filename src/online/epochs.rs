@@ -239,6 +239,20 @@ impl<'m> EpochDecoder<'m> {
         Some((p.start.max(0) as usize + self.len).saturating_sub(self.received))
     }
 
+    /// Rehearses the next decision while waiting for its last sample: when that sample is the
+    /// next to come, classifies the epoch one sample earlier (all of it buffered) and returns
+    /// its probabilities, to be dropped. The decision then finds its code, the model's weights
+    /// and most of its samples in the caches (a process that slept between decisions finds
+    /// them cold); nothing it computes or keeps depends on the rehearsal, so the decision is
+    /// the same bits. `None` when the next sample completes no epoch.
+    pub fn rehearse(&mut self) -> Option<Vec<f64>> {
+        let start = self.pending.first()?.start.max(0) as usize;
+        if start + self.len != self.received + 1 || start <= self.buffer_start {
+            return None;
+        }
+        self.classify(start - 1).ok().map(|p| p.probabilities)
+    }
+
     /// Queues an event (onset in s from the first sample, label as it arrived: a marker code
     /// or a label). The event map applies first: an event it leaves out is counted, not queued.
     /// An event whose epoch starts before the first sample still held (its marker came too

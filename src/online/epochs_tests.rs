@@ -179,3 +179,25 @@ fn codes_are_mapped_late_and_unfinished_events_counted_never_decided_wrongly() {
     let online: Vec<Prediction> = online.into_iter().map(|d| d.prediction).collect();
     assert_eq!(online, offline);
 }
+
+#[test]
+fn a_rehearsal_before_each_last_sample_changes_no_decision() {
+    let (rec, events, model) = session();
+    let offline = model.classify(&rec, Some(&events)).unwrap();
+    let mut d = EpochDecoder::new(&model, Path::new("sim.csv")).unwrap();
+    for ev in &events {
+        assert!(d.push_event(ev).is_none());
+    }
+    let (mut online, mut rehearsed) = (Vec::new(), 0);
+    for row in rec.samples.as_slice().unwrap().chunks(rec.n_channels()) {
+        if d.samples_to_next_decision() == Some(1) {
+            rehearsed += usize::from(d.rehearse().is_some());
+        } else {
+            assert!(d.rehearse().is_none());
+        }
+        online.extend(d.push(row, Instant::now()).unwrap());
+    }
+    let online: Vec<Prediction> = online.into_iter().map(|d| d.prediction).collect();
+    assert_eq!(online, offline);
+    assert_eq!(rehearsed, events.len());
+}

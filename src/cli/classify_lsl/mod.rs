@@ -23,6 +23,8 @@ pub fn run(args: Args) -> Result<()> {
 #[cfg(feature = "lsl")]
 mod live;
 #[cfg(feature = "lsl")]
+mod publish;
+#[cfg(feature = "lsl")]
 mod session;
 #[cfg(feature = "lsl")]
 mod stats;

@@ -3,6 +3,7 @@
 //! and published; the summary at the end.
 
 use super::super::classify::{write_decisions, write_rows, Args, Format, Labels};
+use super::publish::Publisher;
 use super::stats::{summary, Stats};
 use crate::io::lsl::{EegInlet, MarkerInlet, StringOutlet};
 use crate::io::timeline::{Continuity, Timeline};
@@ -61,7 +62,7 @@ pub(super) struct Session<'m> {
     name: PathBuf,
     eeg: EegInlet,
     markers: Option<MarkerInlet>,
-    out: Option<StringOutlet>,
+    out: Option<Publisher>,
     decoder: Decoder<'m>,
     timeline: Timeline,
     choice: Choice,
@@ -129,7 +130,7 @@ impl<'m> Session<'m> {
             name,
             eeg,
             markers,
-            out,
+            out: out.map(|o| Publisher::new(o, &model.classes)),
             decoder,
             session_first: None,
             segment_offset_s: 0.0,
@@ -225,11 +226,16 @@ impl<'m> Session<'m> {
     /// next decision), waking as rarely as the decisions allow: what is queued is taken at
     /// once; else a nap until shortly before the sample that completes the next epoch is due
     /// (at most [`NAP_S`]), and that sample is looked for without a nap
-    /// ([`Session::pull_decisive`]). liblsl 1.13 cannot block on its queue (its waiting pull
+    /// ([`Session::pull_decisive`]), after a rehearsal of the decision when it is not there
+    /// yet ([`Session::rehearse`]). liblsl 1.13 cannot block on its queue (its waiting pull
     /// sleeps 1 ms between looks: about 1000 wake-ups a second), so this is fewer wake-ups and
     /// no added delay to the decision.
     fn pull_epochs(&mut self, next: Option<usize>) -> Result<Option<f64>> {
         if next == Some(1) {
+            if let Some(t) = self.eeg.pull(0.0)? {
+                return Ok(Some(t));
+            }
+            self.rehearse();
             return self.pull_decisive(PULL_WAIT_S);
         }
         if let Some(t) = self.eeg.pull(0.0)? {
@@ -242,6 +248,17 @@ impl<'m> Session<'m> {
         };
         std::thread::sleep(std::time::Duration::from_secs_f64(nap));
         self.eeg.pull(0.0)
+    }
+
+    /// Rehearses the decision the next sample completes (its last sample not there yet): the
+    /// decoder classifies the epoch one sample earlier and the publisher formats it, both
+    /// dropped, so the decision's code and data are in the caches when the sample arrives.
+    fn rehearse(&mut self) {
+        if let Decoder::Epochs(d) = &mut self.decoder {
+            if let (Some(p), Some(out)) = (d.rehearse(), &mut self.out) {
+                out.rehearse(&p);
+            }
+        }
     }
 
     /// Pulls the sample that completes an epoch without liblsl's wait: liblsl 1.13 waits for
@@ -422,9 +439,9 @@ impl<'m> Session<'m> {
                 .iter()
                 .position(|q| q.onset_seg_s.to_bits() == d.onset_s.to_bits());
             let local = at.map(|i| self.queued.swap_remove(i).local_s);
-            if let Some(out) = &self.out {
+            if let Some(out) = &mut self.out {
                 let stamp = local.unwrap_or_else(crate::io::lsl::local_clock);
-                publish(out, labels, &d.prediction, stamp)?;
+                out.publish(d.prediction.class, &d.prediction.probabilities, stamp)?;
             }
             d.latency_us = arrival.elapsed().as_secs_f64() * 1e6;
             self.stats.latency(d.latency_us);
@@ -457,8 +474,8 @@ impl<'m> Session<'m> {
         }
         let origin = self.timeline.first().unwrap_or(0.0) + self.eeg_correction;
         for p in &mut predictions {
-            if let Some(out) = &self.out {
-                publish(out, labels, p, origin + p.start_s)?;
+            if let Some(out) = &mut self.out {
+                out.publish(p.class, &p.probabilities, origin + p.start_s)?;
             }
             self.stats.latency(arrival.elapsed().as_secs_f64() * 1e6);
             p.start_s += self.segment_offset_s;
@@ -563,16 +580,4 @@ fn new_decoder<'m>(model: &'m FittedPipeline, name: &Path, choice: &Choice) -> R
         }
         _ => Decoder::Windows(Box::new(StreamClassifier::new(model, name)?), Vec::new()),
     })
-}
-
-/// Pushes one decision on the `--lsl-out` stream.
-fn publish(out: &StringOutlet, labels: &Labels, p: &Prediction, stamp: f64) -> Result<()> {
-    let probs: serde_json::Map<String, serde_json::Value> = labels
-        .names
-        .iter()
-        .zip(&p.probabilities)
-        .map(|(c, v)| (c.clone(), serde_json::json!(v)))
-        .collect();
-    let json = serde_json::Value::Object(probs).to_string();
-    out.push(&[labels.names[p.class].as_str(), json.as_str()], stamp)
 }
