@@ -240,20 +240,17 @@ fn run_round(
     let (start, _) = problem.evaluate(from).map_err(|_| stopped(done))?;
     // scikit-learn's stop is on the largest component, argmin's on the Euclidean norm: the
     // wrapper checks the former and argmin's own gradient test is switched off
-    let tolerance = match convergence {
-        Convergence::Full => gradient_tolerance(start, penalty),
-        Convergence::ScikitLearn => 0.0,
+    let (euclidean, largest) = match convergence {
+        Convergence::Full => (gradient_tolerance(start, penalty), 0.0),
+        Convergence::ScikitLearn => (0.0, SCIKIT_LEARN_TOLERANCE),
     };
     let lbfgs = LBFGS::new(MoreThuenteLineSearch::new(), LBFGS_MEMORY)
-        .with_tolerance_grad(tolerance)
+        .with_tolerance_grad(euclidean)
         .and_then(|s| s.with_tolerance_cost(COST_TOLERANCE))
         .map_err(fail)?;
     let solver = LargestComponentStop {
         inner: lbfgs,
-        tolerance: match convergence {
-            Convergence::Full => 0.0,
-            Convergence::ScikitLearn => SCIKIT_LEARN_TOLERANCE,
-        },
+        tolerance: largest,
     };
     let run = Executor::new(problem, solver)
         .configure(|s| s.param(from.clone()).max_iters(max_iterations - done))
