@@ -99,6 +99,9 @@ fn peek(source: &mut dyn Read, n: usize, path: &Path) -> Result<Vec<u8>> {
             Ok(0) => break,
             Ok(k) => got += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
+                return Err(Error::file(path, "a directory, expected a file"));
+            }
             Err(e) => return Err(Error::file(path, format!("cannot read: {}", io_reason(&e)))),
         }
     }

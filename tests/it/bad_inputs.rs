@@ -363,10 +363,20 @@ fn cases(model_text: &str) -> Vec<Case> {
             vec!["rec.csv:1:", "more than 4096 columns"],
         ),
         Case {
-            what: "recording: a directory",
+            what: "recording: a directory to classify",
+            files: vec![(
+                "model.json",
+                std::fs::read(root().join("models/default.json")).unwrap(),
+            )],
+            args: vec!["classify", ".", "-m", "model.json"],
+            needles: vec![".: ", "a directory, expected a file"],
+            code: 2,
+        },
+        Case {
+            what: "recording: a folder with no recordings to train on",
             files: vec![],
             args: vec!["train", ".", "--bands", BANDS],
-            needles: vec![".: ", "a directory, expected a file"],
+            needles: vec![".: ", "folder holds no recordings", "expected at least one"],
             code: 2,
         },
         usage(

@@ -216,7 +216,7 @@ fn inspect_prints_what_a_model_expects() {
         "channels (64): FC5, FC3",
         "sample rate: 160 Hz",
         "window: sliding, 2 s (320 samples) every 1 s",
-        "\"kind\":\"band_power\"",
+        "features: band power (log10 µV²) per channel, Welch 1 s segments",
         "feature columns (320): FC5_delta",
         "classes: eyes_closed, eyes_open",
         "trained on: eyes_closed 39 windows, eyes_open 39 windows",
