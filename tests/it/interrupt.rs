@@ -151,3 +151,45 @@ fn ctrl_c_ends_standard_input_with_the_summary_and_exit_0() {
         "{err}"
     );
 }
+
+/// Ctrl-C while standard input holds half a line (the sender was cut off mid-write): the
+/// half line is dropped, not read as the recording's last row (an "empty cell" error, exit 1,
+/// as CI once saw when the signal came between two reads of a pipe).
+#[cfg(unix)]
+#[test]
+fn ctrl_c_drops_a_line_cut_short_on_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let (model, rec, events) = setup(dir.path());
+    let n = events_of(&events);
+    let text = std::fs::read_to_string(&rec).unwrap();
+    let rows = text.lines().count() - 1;
+    // the whole recording but the second half of its last line
+    let last = text.trim_end().rfind('\n').unwrap() + 1;
+    let cut = last + (text.len() - last) / 2;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eegi"))
+        .args(["classify", "-m"])
+        .arg(&model)
+        .args(["--events"])
+        .arg(&events)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&text.as_bytes()[..cut]).unwrap();
+    stdin.flush().unwrap();
+    let (code, lines, err) = interrupt_after(child, n + 1);
+    drop(stdin);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(lines.len(), n + 1);
+    assert!(!err.contains("expected"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "<stdin>: {} samples; {n} events decided",
+            rows - 1
+        )),
+        "{err}"
+    );
+}

@@ -323,8 +323,9 @@ impl CsvStream {
                 break;
             }
         }
-        // complete lines only; the tail waits for more bytes (or is the last line at the end)
-        let cut = if self.eof {
+        // complete lines only; the tail waits for more bytes (or is the last line at the end,
+        // unless Ctrl-C ended the stream: then it is a line cut short, dropped)
+        let cut = if self.eof && !crate::io::interrupt::requested() {
             filled
         } else {
             memchr::memrchr(b'\n', &buf[..filled]).map_or(0, |i| i + 1)

@@ -307,6 +307,11 @@ impl EdfStream {
                 self.done = true;
                 break;
             }
+            if n < self.record_bytes && crate::io::interrupt::requested() {
+                // Ctrl-C ended the stream inside a record: the whole records stand
+                self.done = true;
+                break;
+            }
             if n < self.record_bytes {
                 let expected = match self.header.n_records {
                     Some(k) => format!(

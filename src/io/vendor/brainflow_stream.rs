@@ -208,7 +208,8 @@ impl SampleStream for BrainFlowStream {
             };
             self.pending.extend_from_slice(&self.chunk[..n]);
             self.ended = n == 0;
-            self.parse_lines(self.ended)?;
+            // a line cut short by Ctrl-C is not the stream's last line: dropped
+            self.parse_lines(self.ended && !crate::io::interrupt::requested())?;
             if self.block.n_rows > 0 {
                 return Ok(Some(&self.block));
             }
