@@ -49,6 +49,7 @@ pub struct Args {
 
     /// Keep reading RECORDING as it grows (as a headset recorder writes it) and print each
     /// window's label as soon as it is complete, until interrupted. Output goes to stdout.
+    /// A file that does not exist yet is waited for (the recorder may start after eegi).
     /// Windows already in the file are labelled at once. A followed file that is truncated,
     /// rewritten in place, replaced or removed ends the run with an error (exit 2) that says
     /// so: its new bytes are never read at the old offset. Eegi CSV, EDF/BDF, and BrainFlow
@@ -180,12 +181,30 @@ pub(super) fn open_source(path: &Path, follow: bool) -> Result<(Box<dyn Read + S
         let stdin = crate::io::interrupt::UntilInterrupted::new(std::io::stdin());
         return Ok((Box::new(stdin), PathBuf::from("<stdin>")));
     }
-    let file = crate::io::output::open_input(path).map_err(|e| {
+    let cannot = |e: std::io::Error| {
         Error::file(
             path,
             format!("cannot read file: {}", crate::io::io_reason(&e)),
         )
-    })?;
+    };
+    let file = if follow {
+        let waiting = || {
+            eprintln!(
+                "eegi: {}: no such file yet; waiting for it to appear (--follow; Ctrl-C to stop)",
+                path.display()
+            )
+        };
+        match crate::io::follow::open_when_present(path, waiting).map_err(cannot)? {
+            Some(file) => file,
+            None => {
+                // Ctrl-C before the file appeared: nothing was read or written yet
+                eprintln!("eegi: interrupted: {} never appeared", path.display());
+                std::process::exit(0);
+            }
+        }
+    } else {
+        crate::io::output::open_input(path).map_err(cannot)?
+    };
     let source: Box<dyn Read + Send> = if follow {
         let followed = crate::io::follow::Follow::new(file, path).map_err(|e| {
             Error::file(

@@ -27,6 +27,34 @@ pub struct Follow {
     tail: Vec<u8>,
 }
 
+/// How often a file that does not exist yet is looked for.
+const APPEAR_POLL: Duration = Duration::from_millis(50);
+
+/// Opens `path` to follow it, waiting for it to appear when it does not exist yet (a recorder
+/// may start after eegi): `waiting` runs once if it has to wait. `None` when Ctrl-C came first
+/// (once caught, `super::interrupt::catch`); other errors (permissions, a folder) at once.
+pub fn open_when_present(
+    path: &Path,
+    waiting: impl FnOnce(),
+) -> std::io::Result<Option<std::fs::File>> {
+    let mut waiting = Some(waiting);
+    loop {
+        match super::output::open_input(path) {
+            Ok(file) => return Ok(Some(file)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(say) = waiting.take() {
+                    say();
+                }
+                if super::interrupt::requested() {
+                    return Ok(None);
+                }
+                std::thread::sleep(APPEAR_POLL);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 impl Follow {
     /// Follows `file`, opened from `path` (the name it is looked up by for replacement).
     pub fn new(file: std::fs::File, path: &Path) -> std::io::Result<Follow> {

@@ -193,3 +193,84 @@ fn ctrl_c_drops_a_line_cut_short_on_standard_input() {
         "{err}"
     );
 }
+
+/// A sliding-window model trained on the shipped sample (its path in `dir`).
+fn eyes_model(dir: &Path) -> PathBuf {
+    let model = dir.join("eyes.json");
+    eegi()
+        .arg("train")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/eyes_open_then_closed.csv"))
+        .arg("-o")
+        .arg(&model)
+        .assert()
+        .success();
+    model
+}
+
+/// `--follow` on a file the recorder has not created yet waits for it (issue 15 item 11: it
+/// failed at once with "no such file"), then labels it as it grows.
+#[cfg(unix)]
+#[test]
+fn follow_waits_for_a_file_that_does_not_exist_yet() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = eyes_model(dir.path());
+    let later = dir.path().join("later.csv");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_eegi"))
+        .args(["classify", "--follow", "-m"])
+        .arg(&model)
+        .arg(&later)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/eyes_open_then_closed.csv");
+    std::fs::copy(&sample, dir.path().join("later.tmp")).unwrap();
+    std::fs::rename(dir.path().join("later.tmp"), &later).unwrap();
+    let (code, lines, err) = interrupt_after(child, 4);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(lines[0].starts_with("start_s,end_s,label"), "{lines:?}");
+    assert!(
+        err.contains("later.csv: no such file yet; waiting for it to appear"),
+        "{err}"
+    );
+    assert!(err.contains("eegi: interrupted: "), "{err}");
+}
+
+/// Ctrl-C while `--follow` still waits for its file: exit 0, said in one line, nothing written.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_while_waiting_for_a_followed_file_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = eyes_model(dir.path());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eegi"))
+        .args(["classify", "--follow", "-m"])
+        .arg(&model)
+        .arg(dir.path().join("never.csv"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // the waiting line comes first: then the signal
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    assert!(
+        first.contains("never.csv: no such file yet; waiting"),
+        "{first}"
+    );
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{rest}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        rest.contains("interrupted: ") && rest.contains("never.csv never appeared"),
+        "{rest}"
+    );
+}
