@@ -74,7 +74,7 @@ for i in range(8 * block):
 open("session.csv", "w").write("\n".join(rows) + "\n")
 PY
 run "$B train session.csv --board cyton -o bf.json"
-LINES=10 run "$B train session.csv --board cyton --event-map 1=eyes_open,2=eyes_closed,3=rest --segments-from-markers -o bf.json 2>/dev/null && $B classify session.csv -m bf.json | head -3 && $B inspect bf.json | grep -E 'reading|classes'"
+LINES=16 run "$B train session.csv --board cyton --event-map 1=eyes_open,2=eyes_closed,3=rest --segments-from-markers -o bf.json 2>/dev/null && $B classify session.csv -m bf.json | head -3 && $B inspect bf.json | grep -E 'reading|classes'"
 
 item "10. Help"
 run "$B train --help | grep -E '^[A-Z][A-Za-z -]+:$'"
