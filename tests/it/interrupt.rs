@@ -85,6 +85,33 @@ fn interrupt_after(mut child: Child, want: usize) -> (Option<i32>, Vec<String>, 
     (status.code(), lines, err)
 }
 
+/// `classify -m MODEL --events EVENTS -` given `bytes` on standard input, which stays open (a
+/// sender still connected); then as [`interrupt_after`].
+fn interrupt_on_stdin(
+    model: &Path,
+    events: &Path,
+    bytes: &[u8],
+    want: usize,
+) -> (Option<i32>, Vec<String>, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eegi"))
+        .args(["classify", "-m"])
+        .arg(model)
+        .args(["--events"])
+        .arg(events)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(bytes).unwrap();
+    stdin.flush().unwrap();
+    let result = interrupt_after(child, want);
+    drop(stdin);
+    result
+}
+
 fn events_of(path: &Path) -> usize {
     std::fs::read_to_string(path).unwrap().lines().count() - 1
 }
@@ -126,23 +153,9 @@ fn ctrl_c_ends_standard_input_with_the_summary_and_exit_0() {
     let dir = tempfile::tempdir().unwrap();
     let (model, rec, events) = setup(dir.path());
     let n = events_of(&events);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eegi"))
-        .args(["classify", "-m"])
-        .arg(&model)
-        .args(["--events"])
-        .arg(&events)
-        .arg("-")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     // the recording, and standard input left open (a sender still connected)
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(&std::fs::read(&rec).unwrap()).unwrap();
-    stdin.flush().unwrap();
-    let (code, lines, err) = interrupt_after(child, n + 1);
-    drop(stdin);
+    let (code, lines, err) =
+        interrupt_on_stdin(&model, &events, &std::fs::read(&rec).unwrap(), n + 1);
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(lines.len(), n + 1);
     assert!(err.contains("eegi: interrupted"), "{err}");
@@ -166,22 +179,7 @@ fn ctrl_c_drops_a_line_cut_short_on_standard_input() {
     // the whole recording but the second half of its last line
     let last = text.trim_end().rfind('\n').unwrap() + 1;
     let cut = last + (text.len() - last) / 2;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eegi"))
-        .args(["classify", "-m"])
-        .arg(&model)
-        .args(["--events"])
-        .arg(&events)
-        .arg("-")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(&text.as_bytes()[..cut]).unwrap();
-    stdin.flush().unwrap();
-    let (code, lines, err) = interrupt_after(child, n + 1);
-    drop(stdin);
+    let (code, lines, err) = interrupt_on_stdin(&model, &events, &text.as_bytes()[..cut], n + 1);
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(lines.len(), n + 1);
     assert!(!err.contains("expected"), "{err}");
