@@ -20,6 +20,7 @@ th { background: #f3f3f3; }
 .figs { display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; }
 figure { margin: 0; } figcaption { font-size: 0.9em; color: #555; max-width: 460px; }
 pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
+.wide { overflow-x: auto; } .wide td { white-space: nowrap; } .wide td, .wide th { padding: 0.25em 0.3em; }
 .warn { color: #a33; }
 svg text { font-family: sans-serif; }
 ";
@@ -166,10 +167,12 @@ fn html_per_class_and_confusion(s: &mut String, r: &Report) {
     let _ = writeln!(s, "</table>");
     let _ = writeln!(
         s,
-        "<h2>Confusion matrix</h2>\n<table><tr><th>true \\ predicted</th>"
+        "<h2>Confusion matrix</h2>\n<div class=\"wide\"><table><tr><th>true \\ predicted</th>"
     );
+    // many classes: column names may break after an underscore, and a table still wider than
+    // the page scrolls in its own box, not the page
     for c in &r.classes {
-        let _ = write!(s, "<th>{}</th>", esc(c));
+        let _ = write!(s, "<th>{}</th>", esc(c).replace('_', "_<wbr>"));
     }
     let _ = writeln!(s, "</tr>");
     for (i, row) in r.confusion_matrix.iter().enumerate() {
@@ -179,7 +182,7 @@ fn html_per_class_and_confusion(s: &mut String, r: &Report) {
         }
         let _ = writeln!(s, "</tr>");
     }
-    let _ = writeln!(s, "</table>");
+    let _ = writeln!(s, "</table></div>");
 }
 
 /// Balanced accuracy per fold and per recording.
