@@ -206,13 +206,7 @@ pub(super) fn open_source(path: &Path, follow: bool) -> Result<(Box<dyn Read + S
         crate::io::output::open_input(path).map_err(cannot)?
     };
     let source: Box<dyn Read + Send> = if follow {
-        let followed = crate::io::follow::Follow::new(file, path).map_err(|e| {
-            Error::file(
-                path,
-                format!("cannot read file: {}", crate::io::io_reason(&e)),
-            )
-        })?;
-        Box::new(followed)
+        Box::new(crate::io::follow::Follow::new(file, path).map_err(cannot)?)
     } else {
         Box::new(file)
     };
