@@ -64,6 +64,11 @@ Limits: lines of at most 1 MiB, headers of at most 4096 columns, model files of 
 events file or recording.
 Warnings (`eegi: warning: …`, never fatal): flat or railed channels, values that look like
 volts or nanovolts, large DC offsets, a time column that disagrees with --sample-rate.
+--threads N (every command): worker threads for parsing, feature extraction and
+cross-validation. Default: all cores (streams are then read one block ahead on a thread of their
+own; with 1, eegi runs on one thread). At most 4 × the cores: more cannot run at once and only
+cost memory (each thread holds about 1 MiB of read buffer plus its stack), so a larger N is
+lowered with a note. Models and outputs are byte-identical whatever the number.
 Outputs (-o) are written to a temporary file and renamed: a failed or interrupted run keeps
 the previous file (through a symbolic link, the linked file is replaced and the link kept).
 An output that is one of the run's inputs (recording, events, model; by any name or link) is
@@ -74,11 +79,8 @@ written into, never replaced. `-` as output writes to stdout; as a recording rea
 #[derive(Debug, Parser)]
 #[command(name = "eegi", version, about = ABOUT, long_about = LONG_ABOUT)]
 pub struct Cli {
-    /// Worker threads for parsing, feature extraction and cross-validation. Default: all
-    /// cores (streams are then read one block ahead on a thread of their own; with 1, eegi
-    /// runs on one thread). At most 4 × the cores: more cannot run at once and only cost
-    /// memory (each thread holds about 1 MiB of read buffer plus its stack), so a larger N is
-    /// lowered with a note. Models and outputs are byte-identical whatever the number.
+    /// Worker threads (default: all cores; at most 4 × the cores; same outputs whatever N; see
+    /// `eegi --help`)
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
 
