@@ -9,7 +9,8 @@
 //! - CPU (% of one core over the session) and max RSS of the classify process.
 //!
 //! No timed assertion. `cargo bench --features lsl --bench lsl_latency` (about 7 minutes:
-//! real time); `EEGI_BENCH_TRIALS=N` changes the number of epochs (default 210).
+//! real time); `EEGI_BENCH_TRIALS=N` changes the number of epochs (default 210);
+//! `EEGI_BENCH_REALTIME=1` runs classify with `--realtime`.
 
 mod common;
 
@@ -31,6 +32,8 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(210);
+    // EEGI_BENCH_REALTIME=1: classify with --realtime (SCHED_FIFO; root or CAP_SYS_NICE)
+    let realtime = std::env::var("EEGI_BENCH_REALTIME").is_ok_and(|v| v == "1");
     let eegi = env!("CARGO_BIN_EXE_eegi");
     let dir = tempfile::tempdir().unwrap();
     let (rec, events) = common::errp_64ch(trials, 0.3, FS);
@@ -93,6 +96,7 @@ fn main() {
         .args(["--lsl", &format!("name='{name}'")])
         .args(["--lsl-markers", &format!("name='{name}-markers'")])
         .args(["--lsl-out", &out_name, "--lsl-idle", "2"])
+        .args(realtime.then_some("--realtime"))
         .stdout(std::fs::File::create(&stdout_path).unwrap())
         .stderr(Stdio::piped())
         .spawn()
@@ -201,10 +205,15 @@ fn main() {
             .unwrap_or_default()
     };
     println!(
-        "lsl_latency: {} channels at {FS} Hz, {} epochs of {window} samples, liblsl {}",
+        "lsl_latency: {} channels at {FS} Hz, {} epochs of {window} samples, liblsl {}{}",
         n_ch,
         arrivals.len(),
-        lsl::library_version()
+        lsl::library_version(),
+        if realtime {
+            ", classify --realtime"
+        } else {
+            ""
+        }
     );
     println!(
         "  end to end (push of the last sample -> decision at the client), ms: {}",

@@ -18,6 +18,7 @@ mod info;
 mod inspect;
 mod lsl_args;
 mod preprocess_args;
+mod realtime;
 mod replay;
 mod report_merge;
 mod selection_text;
@@ -178,6 +179,24 @@ fn set_threads(threads: Option<usize>) -> crate::Result<()> {
     Ok(())
 }
 
+/// `classify --realtime`: refused (exit 2) on a recording file; on a live stream, real-time
+/// scheduling is taken for the threads to come, or a warning says why not.
+fn enter_realtime(live: bool) -> crate::Result<()> {
+    if !live {
+        return Err(crate::Error::input(
+            "--realtime: applies to a live stream, expected --lsl, --follow or standard input (-)",
+        ));
+    }
+    match realtime::enter() {
+        Ok(()) => eprintln!(
+            "eegi: real-time scheduling: SCHED_FIFO priority {}",
+            realtime::PRIORITY
+        ),
+        Err(why) => eprintln!("eegi: warning: --realtime: {why}; deciding at normal priority"),
+    }
+    Ok(())
+}
+
 /// Runs eegi with the process arguments; returns the exit code.
 pub fn main() -> i32 {
     let parsed = Cli::command()
@@ -201,8 +220,16 @@ pub fn main() -> i32 {
         // --auto chooses the pipeline among the presets (train_auto.rs)
         Command::Train(a) if a.auto.is_some() => train::run_with(a, Some(&train_auto::choose)),
         Command::Train(a) => train::run(a),
-        Command::Classify(a) if a.lsl.active() => classify_lsl::run(a),
-        Command::Classify(a) => classify::run(a),
+        Command::Classify(a) => {
+            if a.realtime {
+                enter_realtime(a.live())?;
+            }
+            if a.lsl.active() {
+                classify_lsl::run(a)
+            } else {
+                classify::run(a)
+            }
+        }
         Command::Features(a) => features::run(a),
         Command::Inspect(a) => inspect::run(a),
         Command::Evaluate(a) => {

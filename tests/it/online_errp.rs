@@ -446,3 +446,36 @@ fn a_zero_phase_model_is_refused_on_a_stream() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--causal-filters"), "{err}");
 }
+
+#[test]
+fn realtime_scheduling_decides_the_same_and_is_refused_on_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (model, rec, events) = setup(dir.path(), &["--causal-filters"]);
+    let (model_s, rec_s, events_s) = (text(&model), text(&rec), text(&events));
+    let (offline, _) = classify(&strings(&["-m", &model_s, &rec_s]), None);
+    // granted (root, CAP_SYS_NICE, rtprio) or refused with a warning: the same decisions
+    let (realtime, err) = classify(
+        &strings(&["-m", &model_s, "-", "--events", &events_s, "--realtime"]),
+        Some(std::fs::read(&rec).unwrap()),
+    );
+    assert_eq!(realtime, offline);
+    assert!(
+        err.contains("eegi: real-time scheduling: SCHED_FIFO priority 20")
+            || err.contains(
+                "eegi: warning: --realtime: real-time scheduling (SCHED_FIFO priority 20)"
+            ),
+        "{err}"
+    );
+    // a recording file is no live stream: a usage error, nothing decided
+    let out = eegi()
+        .args(["classify", "-m", &model_s, &rec_s, "--realtime"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--realtime: applies to a live stream"),
+        "{err}"
+    );
+}
