@@ -115,7 +115,8 @@ pub fn run(mut args: Args) -> Result<()> {
     // pre-processing (filters, re-referencing, baseline) runs on the whole recording, so such
     // models are classified offline
     let model_offline = model.window.is_event_locked() || !model.preprocessing.is_identity();
-    let streamed = args.recording == Path::new("-") || args.follow;
+    // a live stream (--lsl runs classify_lsl, not this)
+    let streamed = args.live();
     // vendor dialects, channel choice and renaming read the whole file (stdin too), except a
     // BrainFlow file (--board) on a stream
     let reader_offline = !(streamed && board_streams(&args)?)
